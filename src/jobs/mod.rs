@@ -1,0 +1,667 @@
+//! The one job engine: ids, a FIFO queue with worker slots, states, deadlines, cooperative
+//! cancellation, streaming partials, retries and an event log.
+//!
+//! The engine never reads a clock and never spawns a thread. A host calls
+//! [`Engine::advance`] with the current job time; the engine then replays, in time order,
+//! everything that became due since the last call (starting queued jobs when a slot frees,
+//! running work steps, firing deadlines). The same engine therefore runs on browser timers,
+//! on a real-time ticker in the CLI and server, and step by step on a manual clock in tests.
+//!
+//! Front ends (`vla`, `bridge`) put their job-specific logic in a [`Work`] object: the engine
+//! calls `Work::step` when the job starts and then whenever its next step is due; each step
+//! is a cancellation point. Job-specific results stay inside the work object and are read
+//! back with [`JobRecord::work`].
+
+pub mod clock;
+
+pub use clock::Clock;
+
+use std::any::Any;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Job identifiers: positive, increasing, never reused.
+pub type JobId = u64;
+
+/// Job time in milliseconds.
+pub type Ms = f64;
+
+/// Engine-level job state. Front ends map it to their own vocabulary
+/// (`:queued`/`:streaming`/`:done`… for VLA, `queued`/`running`/`succeeded`… for the bridge).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    Queued,
+    Running,
+    Streaming,
+    Done,
+    Failed,
+    TimedOut,
+    Cancelled,
+}
+
+impl State {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, State::Done | State::Failed | State::TimedOut | State::Cancelled)
+    }
+
+    pub fn is_active(self) -> bool {
+        !self.is_terminal()
+    }
+
+    /// Lower-case name: `queued`, `running`, `streaming`, `done`, `failed`, `timeout`, `cancelled`.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Queued => "queued",
+            State::Running => "running",
+            State::Streaming => "streaming",
+            State::Done => "done",
+            State::Failed => "failed",
+            State::TimedOut => "timeout",
+            State::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What a work step sees.
+#[derive(Clone, Debug)]
+pub struct StepCtx {
+    pub job: JobId,
+    pub now: Ms,
+    pub submitted_at: Ms,
+    /// Start of the current attempt.
+    pub started_at: Ms,
+    /// 1-based attempt number.
+    pub attempt: u32,
+    pub cancel_requested: bool,
+}
+
+/// What a work step returns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// Keep going; run the next step `after_ms` later. `partial`: this step produced a
+    /// partial result (the job becomes `Streaming` and a partial event is logged).
+    Continue { after_ms: Ms, partial: bool },
+    /// The work ended in this terminal state.
+    Finish(State),
+    /// A retryable failure: the job goes back to the end of the queue; its next start is a
+    /// new attempt.
+    Requeue,
+}
+
+/// Why the engine ended a job without asking its work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// `cancel` on a queued job.
+    CancelledWhileQueued,
+    /// The job's deadline passed while it was queued or running.
+    Deadline,
+}
+
+/// A short, display-oriented description of a job (for the jobs panel and snapshots).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    /// What the job is, e.g. `rt2-stub "move"` or `simulation sim-1`.
+    pub label: String,
+    /// Latest partial text or progress message.
+    pub text: String,
+    pub confidence: Option<f64>,
+    /// (done, total) where known.
+    pub progress: Option<(u64, u64)>,
+    /// Number of partial results produced so far.
+    pub partial_seq: u32,
+}
+
+/// Job-specific logic driven by the engine.
+pub trait Work: Send + 'static {
+    /// Short kind name: `vla`, `simulation`, `population`, ...
+    fn kind(&self) -> &'static str;
+    /// Run one step. Called at the start of each attempt and then each time a step is due.
+    fn step(&mut self, ctx: &StepCtx) -> Step;
+    /// Called when the engine ends the job itself (see [`EndReason`]), before the state changes.
+    fn on_end(&mut self, _ctx: &StepCtx, _reason: EndReason) {}
+    /// Display summary.
+    fn summary(&self) -> Summary {
+        Summary::default()
+    }
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// Options for [`Engine::submit`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmitOptions {
+    /// Deadline relative to submission; when it passes the job ends `TimedOut`.
+    pub deadline_ms: Option<Ms>,
+}
+
+/// One job as the engine keeps it.
+pub struct JobRecord {
+    pub id: JobId,
+    pub kind: &'static str,
+    pub state: State,
+    pub submitted_at: Ms,
+    pub started_at: Option<Ms>,
+    pub finished_at: Option<Ms>,
+    pub deadline_at: Option<Ms>,
+    pub cancel_requested: bool,
+    pub attempts: u32,
+    generation: u32,
+    work: Box<dyn Work>,
+}
+
+impl JobRecord {
+    /// The job's work object, if it is a `T`.
+    pub fn work<T: 'static>(&self) -> Option<&T> {
+        self.work.as_any().downcast_ref::<T>()
+    }
+
+    pub fn work_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.work.as_any_mut().downcast_mut::<T>()
+    }
+
+    pub fn summary(&self) -> Summary {
+        self.work.summary()
+    }
+
+    /// Job time spent so far (to `now`, or to the finish).
+    pub fn elapsed(&self, now: Ms) -> Ms {
+        self.finished_at.unwrap_or(now) - self.submitted_at
+    }
+}
+
+/// One entry of the event log: a state change, or a partial result (`from == Some(to)`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub seq: u64,
+    pub job: JobId,
+    pub from: Option<State>,
+    pub to: State,
+    pub at: Ms,
+    pub partial_seq: u32,
+}
+
+/// Result of [`Engine::cancel`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// No such job (never issued, or removed).
+    Unknown,
+    /// The job had already ended; nothing changed.
+    AlreadyTerminal(State),
+    /// The job was queued and is now `Cancelled`.
+    CancelledWhileQueued,
+    /// The job is running; the flag is set and the work sees it at its next step.
+    Requested(State),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TimerKind {
+    // Order matters: at equal times a deadline fires before a step.
+    Deadline = 0,
+    Step = 1,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Timer {
+    at: Ms,
+    kind: TimerKind,
+    seq: u64,
+    job: JobId,
+    generation: u32,
+}
+
+impl PartialEq for Timer {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Timer {}
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Timer {
+    // BinaryHeap is a max-heap: invert so the earliest timer is on top.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .at
+            .total_cmp(&self.at)
+            .then_with(|| (other.kind as u8).cmp(&(self.kind as u8)))
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+/// The job engine. See the module documentation.
+pub struct Engine {
+    now: Ms,
+    slots: usize,
+    busy: usize,
+    jobs: Vec<Option<JobRecord>>,
+    queue: VecDeque<JobId>,
+    timers: BinaryHeap<Timer>,
+    timer_seq: u64,
+    events: Vec<Event>,
+}
+
+/// Default number of worker slots: two, so a third job is visibly queued.
+pub const DEFAULT_SLOTS: usize = 2;
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(DEFAULT_SLOTS)
+    }
+}
+
+impl Engine {
+    /// An engine at job time 0 with `slots` worker slots (at least 1).
+    pub fn new(slots: usize) -> Engine {
+        Engine {
+            now: 0.0,
+            slots: slots.max(1),
+            busy: 0,
+            jobs: Vec::new(),
+            queue: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            timer_seq: 0,
+            events: Vec::new(),
+        }
+    }
+
+    /// Current job time (the last time passed to `advance`).
+    pub fn now(&self) -> Ms {
+        self.now
+    }
+
+    pub fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// Change the number of worker slots (takes effect at the next `advance`).
+    pub fn set_slots(&mut self, slots: usize) {
+        self.slots = slots.max(1);
+    }
+
+    /// Queue a job at the current job time. It starts at the next `advance` that finds a free slot.
+    pub fn submit(&mut self, work: Box<dyn Work>, opts: SubmitOptions) -> JobId {
+        let id = self.jobs.len() as JobId + 1;
+        let deadline_at = opts
+            .deadline_ms
+            .filter(|d| d.is_finite() && *d >= 0.0)
+            .map(|d| self.now + d);
+        let record = JobRecord {
+            id,
+            kind: work.kind(),
+            state: State::Queued,
+            submitted_at: self.now,
+            started_at: None,
+            finished_at: None,
+            deadline_at,
+            cancel_requested: false,
+            attempts: 0,
+            generation: 0,
+            work,
+        };
+        self.jobs.push(Some(record));
+        self.queue.push_back(id);
+        self.log(id, None, State::Queued, 0);
+        if let Some(at) = deadline_at {
+            self.push_timer(at, TimerKind::Deadline, id, 0);
+        }
+        id
+    }
+
+    /// Request cancellation. Queued jobs end `Cancelled` at once; running jobs see the flag
+    /// at their next step; terminal jobs are left alone.
+    pub fn cancel(&mut self, id: JobId) -> CancelOutcome {
+        let now = self.now;
+        let Some(job) = self.slot_mut(id) else {
+            return CancelOutcome::Unknown;
+        };
+        match job.state {
+            s if s.is_terminal() => CancelOutcome::AlreadyTerminal(s),
+            State::Queued => {
+                job.cancel_requested = true;
+                let ctx = ctx_for(job, now);
+                job.work.on_end(&ctx, EndReason::CancelledWhileQueued);
+                self.finish(id, State::Cancelled);
+                CancelOutcome::CancelledWhileQueued
+            }
+            s => {
+                job.cancel_requested = true;
+                CancelOutcome::Requested(s)
+            }
+        }
+    }
+
+    /// Replay everything due up to job time `now`, in time order. Time never goes back:
+    /// an earlier `now` only starts queued jobs that fit in free slots.
+    pub fn advance(&mut self, now: Ms) {
+        let target = if now.is_finite() { now.max(self.now) } else { self.now };
+        loop {
+            self.fill_slots();
+            match self.timers.peek() {
+                Some(t) if t.at <= target => {
+                    let t = *t;
+                    self.timers.pop();
+                    if t.at > self.now {
+                        self.now = t.at;
+                    }
+                    self.fire(t);
+                }
+                _ => break,
+            }
+        }
+        self.now = target;
+        self.fill_slots();
+    }
+
+    /// The earliest job time at which something is due (for hosts that schedule wake-ups).
+    pub fn next_due(&mut self) -> Option<Ms> {
+        while let Some(t) = self.timers.peek() {
+            if self.timer_live(t) {
+                return Some(t.at);
+            }
+            self.timers.pop();
+        }
+        if self.busy < self.slots && !self.queue.is_empty() {
+            return Some(self.now);
+        }
+        None
+    }
+
+    pub fn job(&self, id: JobId) -> Option<&JobRecord> {
+        let idx = usize::try_from(id).ok()?.checked_sub(1)?;
+        self.jobs.get(idx)?.as_ref()
+    }
+
+    pub fn job_mut(&mut self, id: JobId) -> Option<&mut JobRecord> {
+        self.slot_mut(id)
+    }
+
+    /// Every known job, oldest first.
+    pub fn jobs(&self) -> impl DoubleEndedIterator<Item = &JobRecord> {
+        self.jobs.iter().filter_map(|j| j.as_ref())
+    }
+
+    /// Number of ids ever issued (the last id).
+    pub fn issued(&self) -> u64 {
+        self.jobs.len() as u64
+    }
+
+    /// Jobs not yet terminal.
+    pub fn active_count(&self) -> usize {
+        self.busy + self.queued_count()
+    }
+
+    /// Jobs waiting for a slot.
+    pub fn queued_count(&self) -> usize {
+        self.queue
+            .iter()
+            .filter(|id| matches!(self.job(**id), Some(j) if j.state == State::Queued))
+            .count()
+    }
+
+    /// Forget a terminal job (retention purge). Its id is never reused; later lookups say unknown.
+    pub fn remove(&mut self, id: JobId) -> bool {
+        let idx = match usize::try_from(id).ok().and_then(|i| i.checked_sub(1)) {
+            Some(i) => i,
+            None => return false,
+        };
+        match self.jobs.get(idx) {
+            Some(Some(j)) if j.state.is_terminal() => {
+                self.jobs[idx] = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Events with `seq >= cursor` (pass the previous [`Engine::event_cursor`] to read incrementally).
+    pub fn events_since(&self, cursor: u64) -> &[Event] {
+        let start = usize::try_from(cursor).unwrap_or(usize::MAX).min(self.events.len());
+        &self.events[start..]
+    }
+
+    /// The cursor just past the newest event.
+    pub fn event_cursor(&self) -> u64 {
+        self.events.len() as u64
+    }
+
+    // ---- internals ----
+
+    fn slot_mut(&mut self, id: JobId) -> Option<&mut JobRecord> {
+        let idx = usize::try_from(id).ok()?.checked_sub(1)?;
+        self.jobs.get_mut(idx)?.as_mut()
+    }
+
+    fn log(&mut self, job: JobId, from: Option<State>, to: State, partial_seq: u32) {
+        let seq = self.events.len() as u64;
+        self.events.push(Event { seq, job, from, to, at: self.now, partial_seq });
+    }
+
+    fn push_timer(&mut self, at: Ms, kind: TimerKind, job: JobId, generation: u32) {
+        self.timer_seq += 1;
+        self.timers.push(Timer { at, kind, seq: self.timer_seq, job, generation });
+    }
+
+    fn timer_live(&self, t: &Timer) -> bool {
+        match self.job(t.job) {
+            None => false,
+            Some(j) => match t.kind {
+                TimerKind::Deadline => j.state.is_active(),
+                TimerKind::Step => {
+                    j.generation == t.generation
+                        && matches!(j.state, State::Running | State::Streaming)
+                }
+            },
+        }
+    }
+
+    fn fill_slots(&mut self) {
+        while self.busy < self.slots {
+            let Some(id) = self.queue.pop_front() else { break };
+            let now = self.now;
+            let Some(job) = self.slot_mut(id) else { continue };
+            if job.state != State::Queued {
+                continue; // cancelled or timed out while waiting
+            }
+            job.state = State::Running;
+            job.started_at = Some(now);
+            job.attempts += 1;
+            job.generation += 1;
+            let generation = job.generation;
+            self.busy += 1;
+            self.log(id, Some(State::Queued), State::Running, 0);
+            self.push_timer(now, TimerKind::Step, id, generation);
+        }
+    }
+
+    fn fire(&mut self, t: Timer) {
+        if !self.timer_live(&t) {
+            return;
+        }
+        let now = self.now;
+        match t.kind {
+            TimerKind::Deadline => {
+                let Some(job) = self.slot_mut(t.job) else { return };
+                let ctx = ctx_for(job, now);
+                job.work.on_end(&ctx, EndReason::Deadline);
+                self.finish(t.job, State::TimedOut);
+            }
+            TimerKind::Step => {
+                let Some(job) = self.slot_mut(t.job) else { return };
+                let ctx = ctx_for(job, now);
+                let step = job.work.step(&ctx);
+                match step {
+                    Step::Continue { after_ms, partial } => {
+                        let after = if after_ms.is_finite() && after_ms > 0.0 { after_ms } else { 0.0 };
+                        let generation = job.generation;
+                        if partial {
+                            let from = job.state;
+                            job.state = State::Streaming;
+                            let seq = job.work.summary().partial_seq;
+                            self.log(t.job, Some(from), State::Streaming, seq);
+                        }
+                        self.push_timer(now + after, TimerKind::Step, t.job, generation);
+                    }
+                    Step::Finish(state) => {
+                        let state = if state.is_terminal() { state } else { State::Failed };
+                        self.finish(t.job, state);
+                    }
+                    Step::Requeue => {
+                        let from = job.state;
+                        job.state = State::Queued;
+                        job.generation += 1;
+                        self.busy = self.busy.saturating_sub(1);
+                        self.queue.push_back(t.job);
+                        self.log(t.job, Some(from), State::Queued, 0);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, id: JobId, state: State) {
+        let now = self.now;
+        let Some(job) = self.slot_mut(id) else { return };
+        let from = job.state;
+        if from.is_terminal() {
+            return;
+        }
+        job.state = state;
+        job.finished_at = Some(now);
+        job.generation += 1;
+        let seq = job.work.summary().partial_seq;
+        if matches!(from, State::Running | State::Streaming) {
+            self.busy = self.busy.saturating_sub(1);
+        }
+        self.log(id, Some(from), state, seq);
+    }
+}
+
+fn ctx_for(job: &JobRecord, now: Ms) -> StepCtx {
+    StepCtx {
+        job: job.id,
+        now,
+        submitted_at: job.submitted_at,
+        started_at: job.started_at.unwrap_or(now),
+        attempt: job.attempts,
+        cancel_requested: job.cancel_requested,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test work: `steps` partial steps `every` ms apart, then Done; honours cancel.
+    struct Ticker {
+        steps: u32,
+        every: Ms,
+        done: u32,
+        ended: Option<EndReason>,
+    }
+
+    impl Work for Ticker {
+        fn kind(&self) -> &'static str {
+            "ticker"
+        }
+        fn step(&mut self, ctx: &StepCtx) -> Step {
+            if ctx.cancel_requested {
+                return Step::Finish(State::Cancelled);
+            }
+            if self.done == self.steps {
+                return Step::Finish(State::Done);
+            }
+            self.done += 1;
+            Step::Continue { after_ms: self.every, partial: true }
+        }
+        fn on_end(&mut self, _ctx: &StepCtx, reason: EndReason) {
+            self.ended = Some(reason);
+        }
+        fn summary(&self) -> Summary {
+            Summary { partial_seq: self.done, ..Summary::default() }
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+        fn as_any_mut(&mut self) -> &mut dyn Any {
+            self
+        }
+    }
+
+    fn ticker(steps: u32, every: Ms) -> Box<dyn Work> {
+        Box::new(Ticker { steps, every, done: 0, ended: None })
+    }
+
+    #[test]
+    fn third_job_waits_for_a_slot() {
+        let mut e = Engine::new(2);
+        let a = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        let b = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        let c = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        assert_eq!((a, b, c), (1, 2, 3));
+        e.advance(0.0);
+        assert_eq!(e.job(a).unwrap().state, State::Streaming);
+        assert_eq!(e.job(c).unwrap().state, State::Queued);
+        e.advance(3.0);
+        assert_eq!(e.job(a).unwrap().state, State::Done);
+        assert_eq!(e.job(a).unwrap().finished_at, Some(3.0));
+        assert_eq!(e.job(c).unwrap().started_at, Some(3.0));
+        e.advance(100.0);
+        assert_eq!(e.job(c).unwrap().state, State::Done);
+        assert_eq!(e.job(c).unwrap().finished_at, Some(6.0));
+    }
+
+    #[test]
+    fn cancel_in_each_state() {
+        let mut e = Engine::new(1);
+        let a = e.submit(ticker(5, 1.0), SubmitOptions::default());
+        let b = e.submit(ticker(5, 1.0), SubmitOptions::default());
+        e.advance(1.5);
+        assert_eq!(e.cancel(b), CancelOutcome::CancelledWhileQueued);
+        assert_eq!(e.job(b).unwrap().state, State::Cancelled);
+        assert_eq!(e.job(b).unwrap().attempts, 0);
+        assert_eq!(e.cancel(a), CancelOutcome::Requested(State::Streaming));
+        e.advance(1.9);
+        assert_eq!(e.job(a).unwrap().state, State::Streaming);
+        e.advance(2.0);
+        assert_eq!(e.job(a).unwrap().state, State::Cancelled);
+        assert_eq!(e.cancel(a), CancelOutcome::AlreadyTerminal(State::Cancelled));
+        assert_eq!(e.cancel(99), CancelOutcome::Unknown);
+        assert_eq!(e.cancel(0), CancelOutcome::Unknown);
+    }
+
+    #[test]
+    fn deadline_fires_before_a_step_due_at_the_same_time() {
+        let mut e = Engine::new(1);
+        let a = e.submit(ticker(5, 1.0), SubmitOptions { deadline_ms: Some(1.0) });
+        e.advance(10.0);
+        let j = e.job(a).unwrap();
+        assert_eq!(j.state, State::TimedOut);
+        assert_eq!(j.finished_at, Some(1.0));
+        assert_eq!(j.summary().partial_seq, 1);
+        assert_eq!(j.work::<Ticker>().unwrap().ended, Some(EndReason::Deadline));
+    }
+
+    #[test]
+    fn events_read_incrementally_in_order() {
+        let mut e = Engine::new(2);
+        let a = e.submit(ticker(2, 1.0), SubmitOptions::default());
+        let cursor = e.event_cursor();
+        e.advance(5.0);
+        let states: Vec<_> = e.events_since(cursor).iter().map(|ev| (ev.to, ev.at)).collect();
+        assert_eq!(
+            states,
+            vec![
+                (State::Running, 0.0),
+                (State::Streaming, 0.0),
+                (State::Streaming, 1.0),
+                (State::Done, 2.0)
+            ]
+        );
+        assert!(e.events_since(e.event_cursor()).is_empty());
+        assert!(e.remove(a));
+        assert!(e.job(a).is_none());
+    }
+}
