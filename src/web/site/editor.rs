@@ -34,9 +34,13 @@ pub struct EditorProps {
     /// Called with the whole text after every edit.
     #[prop_or_default]
     pub on_change: Callback<String>,
-    /// Ctrl/Cmd+Enter (or Shift+Enter) in the editor.
+    /// Ctrl/Cmd+Enter in the editor.
     #[prop_or_default]
     pub on_run: Callback<()>,
+    /// Handle Ctrl/Cmd+Enter here (calling `on_run`); `false` lets the key bubble to an
+    /// enclosing `Runner`, which runs on it.
+    #[prop_or(true)]
+    pub run_key: bool,
     /// Error to underline (cleared by the next edit).
     #[prop_or_default]
     pub error: Option<ErrorMark>,
@@ -144,6 +148,7 @@ pub fn editor(props: &EditorProps) -> Html {
         let live = live.clone();
         let min_lines = props.min_lines;
         let label = props.label.to_string();
+        let run_key = props.run_key;
         use_effect_with((), move |_| {
             let alive = Rc::new(Cell::new(true));
             let alive2 = alive.clone();
@@ -171,6 +176,7 @@ pub fn editor(props: &EditorProps) -> Html {
                 let _ = js_sys::Reflect::set(&opts, &"onRun".into(), on_run.as_ref());
                 let _ = js_sys::Reflect::set(&opts, &"minLines".into(), &JsValue::from(min_lines));
                 let _ = js_sys::Reflect::set(&opts, &"label".into(), &JsValue::from_str(&label));
+                let _ = js_sys::Reflect::set(&opts, &"runKey".into(), &JsValue::from_bool(run_key));
                 let text = text_now.borrow().clone();
                 let Some(handle) = call(&api, "create", &[el.clone().into(), JsValue::from_str(&text), opts.into()]) else {
                     return;
@@ -251,8 +257,9 @@ pub fn editor(props: &EditorProps) -> Html {
         };
         let onkeydown = {
             let on_run = props.on_run.clone();
+            let run_key = props.run_key;
             Callback::from(move |e: KeyboardEvent| {
-                if e.key() == "Enter" && (e.ctrl_key() || e.meta_key() || e.shift_key()) {
+                if run_key && e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
                     e.prevent_default();
                     on_run.emit(());
                 }

@@ -121,9 +121,12 @@ const baseTheme = EditorView.theme({
 function create(element, text, opts = {}) {
   const onChange = opts.onChange || (() => {});
   const onRun = opts.onRun || (() => {});
+  // With `runKey: false` Ctrl/Cmd+Enter is left to bubble to the page (the shell's Runner
+  // listens for it around the editor).
+  // (The binding claims the key so the default "insert blank line" does not run; it does
+  // not stop propagation.)
   const runKeys = [
-    { key: "Mod-Enter", preventDefault: true, run: () => { onRun(); return true; } },
-    { key: "Shift-Enter", preventDefault: true, run: () => { onRun(); return true; } },
+    { key: "Mod-Enter", preventDefault: true, run: () => { if (opts.runKey !== false) onRun(); return true; } },
   ];
   const extensions = [
     lineNumbers(),

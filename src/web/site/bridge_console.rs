@@ -1,0 +1,251 @@
+//! `BridgeConsole`: a JSON request editor for the simulation bridge with an identity picker
+//! (viewer, operator, admin, anonymous). The page mints the dev token for the chosen
+//! identity with `bridge::auth::mint_token` and shows it; Send calls `Bridge::call` on the
+//! session's engine and shows the HTTP status and body; a returned job is tracked live.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use yew::prelude::*;
+
+use crate::bridge::{auth::mint_token, Call, Reply};
+use crate::jobs::JobId;
+use crate::web::session::Session;
+
+use super::util::unix_ms;
+
+/// The identities of the picker.
+pub const IDENTITIES: &[&str] = &["viewer", "operator", "admin", "anonymous"];
+
+thread_local! {
+    /// Bridge job ids seen in responses, by engine job id (for the jobs panel's details).
+    static BRIDGE_IDS: RefCell<HashMap<JobId, String>> = RefCell::new(HashMap::new());
+}
+
+/// The dev token for an identity (`None` for anonymous).
+pub fn token_for(session: &Session, role: &str) -> Option<String> {
+    if role == "anonymous" || role.is_empty() {
+        return None;
+    }
+    let secret = session.bridge.borrow().config.secret.clone();
+    Some(mint_token(&secret, &format!("{role}-dev"), &[role], 3600, unix_ms()))
+}
+
+/// Send one request through the bridge on the session's engine. A reply carrying a `jobId`
+/// is remembered so the jobs panel can show its status record.
+pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
+    let token = token_for(session, role);
+    let before = session.engine.borrow().issued();
+    let reply = {
+        let mut engine = session.engine.borrow_mut();
+        let mut bridge = session.bridge.borrow_mut();
+        bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body, unix_ms: unix_ms() })
+    };
+    let after = session.engine.borrow().issued();
+    if let Some(job) = reply.body.get("jobId").and_then(|j| j.as_str()) {
+        if after > before {
+            BRIDGE_IDS.with(|m| m.borrow_mut().insert(after, job.to_string()));
+        }
+    }
+    session.advance();
+    reply
+}
+
+/// The bridge job id of an engine job, if a response named it.
+pub fn bridge_job_id(engine_id: JobId) -> Option<String> {
+    BRIDGE_IDS.with(|m| m.borrow().get(&engine_id).cloned())
+}
+
+fn call_admin(session: &Session, tool: &str, body: serde_json::Value) -> Option<Reply> {
+    let token = token_for(session, "admin");
+    let text = body.to_string();
+    let mut engine = session.engine.try_borrow_mut().ok()?;
+    let mut bridge = session.bridge.try_borrow_mut().ok()?;
+    Some(bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &text, unix_ms: unix_ms() }))
+}
+
+/// The status record of a bridge job (by engine id) and, once it has results, the results body.
+pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<serde_json::Value>)> {
+    let job = bridge_job_id(engine_id)?;
+    let status = call_admin(session, "get_job_status", serde_json::json!({ "jobId": job }))?;
+    let results_id = status
+        .body
+        .pointer("/resultHandle/resultsId")
+        .or_else(|| status.body.get("resultsId"))
+        .or_else(|| status.body.get("resultId"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let results = results_id.and_then(|rid| {
+        for tool in ["get_results", "get_simulation_results", "get_population_results"] {
+            if let Some(r) = call_admin(session, tool, serde_json::json!({ "resultsId": rid })) {
+                if r.status == 200 {
+                    return Some(r.body);
+                }
+            }
+        }
+        None
+    });
+    Some((status.body, results))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BridgeConsoleProps {
+    /// Initial tool name (`run_simulation`, ...).
+    #[prop_or_default]
+    pub tool: AttrValue,
+    /// Initial JSON request body.
+    #[prop_or(AttrValue::Static("{}"))]
+    pub body: AttrValue,
+    /// Initial identity (`viewer`, `operator`, `admin`, `anonymous`).
+    #[prop_or(AttrValue::Static("operator"))]
+    pub role: AttrValue,
+    /// Expected status and body from the page, shown next to the real ones.
+    #[prop_or_default]
+    pub expected_status: Option<u16>,
+    #[prop_or_default]
+    pub expected_body: Option<AttrValue>,
+    /// Let the user pick the tool (the playground console does; a docs example doesn't).
+    #[prop_or(false)]
+    pub pick_tool: bool,
+}
+
+/// The bridge console (see the module docs).
+#[function_component(BridgeConsole)]
+pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
+    let session = use_context::<Session>();
+    let tool = use_state(|| props.tool.to_string());
+    let role = use_state(|| props.role.to_string());
+    let body = use_state(|| props.body.to_string());
+    let reply = use_state(|| None::<Reply>);
+    let tracked = use_state(|| None::<String>);
+    let Some(session) = session else {
+        return html! { <div class="bridge-console"><p>{"No session."}</p></div> };
+    };
+    let token = token_for(&session, &role);
+
+    let tools: Vec<String> = {
+        let t = session.bridge.borrow().tools();
+        t.as_array()
+            .map(|a| a.iter().filter_map(|x| x.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+
+    let on_send = {
+        let session = session.clone();
+        let tool = tool.clone();
+        let role = role.clone();
+        let body = body.clone();
+        let reply = reply.clone();
+        let tracked = tracked.clone();
+        Callback::from(move |_| {
+            let r = send(&session, &tool, &role, &body);
+            tracked.set(r.body.get("jobId").and_then(|j| j.as_str()).map(str::to_string));
+            reply.set(Some(r));
+        })
+    };
+    let on_role = {
+        let role = role.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                role.set(s.value());
+            }
+        })
+    };
+    let on_tool = {
+        let tool = tool.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                tool.set(s.value());
+            }
+        })
+    };
+    let on_body = {
+        let body = body.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                body.set(t.value());
+            }
+        })
+    };
+    let on_key = {
+        let on_send = on_send.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                on_send.emit(());
+            }
+        })
+    };
+    let on_reset = {
+        let body = body.clone();
+        let orig = props.body.to_string();
+        let reply = reply.clone();
+        Callback::from(move |_| {
+            body.set(orig.clone());
+            reply.set(None);
+        })
+    };
+
+    // Live status of a returned job (re-read whenever the session version changes).
+    let live = tracked.as_ref().and_then(|job| {
+        let r = call_admin(&session, "get_job_status", serde_json::json!({ "jobId": job }))?;
+        let status = r.body.get("status").and_then(|s| s.as_str()).unwrap_or("?").to_string();
+        Some(html! {
+            <div class="bridge-live" data-status={status.clone()}>
+                {"Job "}<code>{job.clone()}</code>{": "}
+                <span class={format!("badge badge-{}", status)}>{status}</span>
+                <span class="muted">{" (live; see the jobs panel for its timeline)"}</span>
+            </div>
+        })
+    });
+
+    let status_class = |s: u16| if s < 300 { "status-ok" } else if s < 500 { "status-client" } else { "status-server" };
+    let rows = body.lines().count().clamp(3, 20);
+    html! {
+        <div class="bridge-console">
+            <div class="bridge-bar">
+                if props.pick_tool && !tools.is_empty() {
+                    <label>{"Tool "}
+                        <select class="bridge-tool" onchange={on_tool}>
+                            { for tools.iter().map(|t| html!{ <option value={t.clone()} selected={*t == *tool}>{t.clone()}</option> }) }
+                        </select>
+                    </label>
+                } else {
+                    <span class="bridge-tool-name">{"POST /"}<code>{(*tool).clone()}</code></span>
+                }
+                <label>{"Identity "}
+                    <select class="bridge-role" onchange={on_role} aria-label="identity">
+                        { for IDENTITIES.iter().map(|r| html!{ <option value={*r} selected={*r == role.as_str()}>{*r}</option> }) }
+                    </select>
+                </label>
+                <button class="run bridge-send" onclick={on_send.reform(|_: MouseEvent| ())}>{"Send"}</button>
+                <button class="bridge-reset" onclick={on_reset}>{"Reset"}</button>
+            </div>
+            <div class="bridge-token">
+                { match &token {
+                    Some(t) => html!{ <>{"Authorization: Bearer "}<code class="token" title={t.clone()}>{t.clone()}</code></> },
+                    None => html!{ <span class="muted">{"No Authorization header (anonymous)"}</span> },
+                } }
+            </div>
+            <textarea class="bridge-body" spellcheck="false" rows={rows.to_string()} value={(*body).clone()}
+                oninput={on_body} onkeydown={on_key} aria-label="JSON request body" />
+            if let Some(r) = &*reply {
+                <div class="bridge-reply">
+                    <div class={classes!("bridge-status", status_class(r.status))} data-status={r.status.to_string()}>
+                        {format!("HTTP {}", r.status)}
+                        if let Some(exp) = props.expected_status {
+                            <span class={classes!("expected", if exp == r.status { "match" } else { "mismatch" })}>
+                                { if exp == r.status { format!(" ✓ as documented") } else { format!(" (the page expects {exp})") } }
+                            </span>
+                        }
+                    </div>
+                    <pre class="bridge-response">{serde_json::to_string_pretty(&r.body).unwrap_or_default()}</pre>
+                </div>
+            }
+            { live.unwrap_or_default() }
+            if let Some(exp) = &props.expected_body {
+                <details class="expected-body"><summary>{format!("Documented response{}", props.expected_status.map(|s| format!(" ({s})")).unwrap_or_default())}</summary><pre>{exp.to_string()}</pre></details>
+            }
+        </div>
+    }
+}

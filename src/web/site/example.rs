@@ -1,0 +1,104 @@
+//! `Example`: one runnable `lisp` block of a page = the code [`Editor`] inside the shell's
+//! `Runner` (Run, Stop, Ctrl/Cmd+Enter, output as it arrives next to the expected output).
+//! Edits are kept in localStorage under a hash of the example's original text (so a changed
+//! page never resurrects stale edits); Reset restores the original; a failed run marks the
+//! line and column in the editor.
+
+use yew::prelude::*;
+
+use crate::web::runner::Runner;
+
+use super::editor::{Editor, ErrorMark};
+use super::util::{hash_hex, load, remove, save};
+
+/// The localStorage key of an example's edits.
+pub fn storage_key(original: &str) -> String {
+    format!("granola.example.{}", hash_hex(original))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ExampleProps {
+    /// The example's original text (from the page).
+    pub code: AttrValue,
+    /// The page's `output` block, if any.
+    #[prop_or_default]
+    pub expected: Option<AttrValue>,
+    /// DOM id of the runner (tests find examples by it).
+    #[prop_or_default]
+    pub id: AttrValue,
+    /// The heading above the example (`Minimal`, `Realistic`, ...), for labels.
+    #[prop_or_default]
+    pub heading: AttrValue,
+}
+
+/// A runnable, editable example (see the module docs).
+#[function_component(Example)]
+pub fn example(props: &ExampleProps) -> Html {
+    let key = storage_key(&props.code);
+    let text = {
+        let key = key.clone();
+        let code = props.code.to_string();
+        use_state(move || load(&key).unwrap_or(code))
+    };
+    // What the editor shows at mount / after Reset (the editor keeps its own text while typing).
+    let shown = {
+        let t = (*text).clone();
+        use_state(move || t)
+    };
+    let generation = use_state(|| 0u64);
+    let error = use_state(|| None::<ErrorMark>);
+
+    let on_change = {
+        let text = text.clone();
+        let key = key.clone();
+        let code = props.code.to_string();
+        let error = error.clone();
+        Callback::from(move |t: String| {
+            if t == code {
+                remove(&key);
+            } else if t.len() <= 200_000 {
+                save(&key, &t);
+            }
+            text.set(t);
+            error.set(None);
+        })
+    };
+    let on_reset = {
+        let text = text.clone();
+        let shown = shown.clone();
+        let generation = generation.clone();
+        let key = key.clone();
+        let code = props.code.to_string();
+        let error = error.clone();
+        Callback::from(move |_: MouseEvent| {
+            remove(&key);
+            text.set(code.clone());
+            shown.set(code.clone());
+            generation.set(*generation + 1);
+            error.set(None);
+        })
+    };
+    let on_error_at = {
+        let error = error.clone();
+        Callback::from(move |(line, col): (u32, u32)| {
+            error.set(Some(ErrorMark { line, col, message: String::new() }));
+        })
+    };
+    let edited = *text != *props.code;
+    let lines = props.code.lines().count().clamp(1, 30) as u32;
+    let label = if props.heading.is_empty() { "Example".to_string() } else { format!("Example: {}", props.heading) };
+    html! {
+        <div class={classes!("example", edited.then_some("edited"))} data-key={key.clone()}>
+            <Runner source={AttrValue::from((*text).clone())} id={props.id.clone()}
+                expected={props.expected.as_ref().map(|e| e.to_string())}
+                show_source={false} on_error_at={Some(on_error_at)}>
+                <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change}
+                    run_key={false} error={(*error).clone()} min_lines={lines} label={label} />
+                <div class="example-tools">
+                    if edited { <span class="edited-note" title="Your edits are saved in this browser">{"edited"}</span> }
+                    <button class="reset" onclick={on_reset} disabled={!edited} title="Restore the original example">{"Reset"}</button>
+                </div>
+            </Runner>
+        </div>
+    }
+}

@@ -1,0 +1,230 @@
+//! The playground's examples gallery: Lisp programs and bridge requests (written for this site).
+
+/// What a gallery entry loads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Entry {
+    Lisp(&'static str),
+    /// A bridge request: (tool, role, JSON body).
+    Bridge(&'static str, &'static str, &'static str),
+}
+
+/// (title, entry).
+pub const GALLERY: &[(&str, Entry)] = &[
+    ("First steps", Entry::Lisp(FIRST)),
+    ("Recursion", Entry::Lisp(RECURSION)),
+    ("Maps", Entry::Lisp(MAPS)),
+    ("Submit and poll a VLA job", Entry::Lisp(VLA_POLL)),
+    ("Polling loop with time.sleep-ms", Entry::Lisp(POLL_LOOP)),
+    ("Cancel a job mid-stream", Entry::Lisp(CANCEL_MID)),
+    ("Cancel right after submitting", Entry::Lisp(VLA_CANCEL)),
+    ("Population simulation (bridge, JSON)", Entry::Bridge("run_population_simulation", "operator", POPULATION)),
+    ("Single simulation (bridge, JSON)", Entry::Bridge("run_simulation", "operator", SIMULATION)),
+];
+
+pub const FIRST: &str = r#"; Each top-level form prints its value.
+(+ 1 2 3)
+(define greeting "hello")
+(print greeting)
+(list 1 2.5 'sym "text" #t nil)
+"#;
+
+pub const RECURSION: &str = r#"; Recursion: factorial and Fibonacci.
+(define (fact n)
+  (if (= n 0) 1 (* n (fact (- n 1)))))
+(fact 10)
+
+(define (fib n)
+  (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+(fib 15)
+"#;
+
+pub const MAPS: &str = r#"; Maps are mutable and keep insertion order.
+(define stock (map.make))
+(map.set! stock 'apples 3)
+(map.set! stock 'pears 5)
+(map.get stock 'apples 0)
+(map.get stock 'plums 0)
+(map.keys stock)
+"#;
+
+/// The request-building helper the job programs share.
+const MAKE_REQ: &str = r#"(define (make-request instruction)
+  (let ((req (map.make))
+        (obs (map.make))
+        (space (map.make))
+        (limits (map.make))
+        (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "gallery")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+"#;
+
+pub const VLA_POLL: &str = concat!(
+    "; Submit a job to the rt2-stub model and poll it once.\n",
+    r#"(define (make-request instruction)
+  (let ((req (map.make))
+        (obs (map.make))
+        (space (map.make))
+        (limits (map.make))
+        (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "gallery")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+(define job (vla.submit (make-request "move")))
+(map.get (vla.poll job) 'status ':none)
+"#
+);
+
+pub const POLL_LOOP: &str = concat!(
+    "; Poll until the job is done, sleeping 1 job-ms between polls (watch the jobs panel).\n",
+    r#"(define (make-request instruction)
+  (let ((req (map.make))
+        (obs (map.make))
+        (space (map.make))
+        (limits (map.make))
+        (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "gallery")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+(define job (vla.submit (make-request "pick up the cup")))
+(define (wait id polls)
+  (let ((p (vla.poll id)))
+    (print (map.get p 'status ':none))
+    (if (eq? (map.get p 'status ':none) ':done)
+        (list 'polls polls 'final (map.get p 'final nil))
+        (begin (time.sleep-ms 1) (wait id (+ polls 1))))))
+(wait job 1)
+"#
+);
+
+pub const CANCEL_MID: &str = concat!(
+    "; Let the job stream, then cancel it mid-stream and watch it end :cancelled.\n",
+    r#"(define (make-request instruction)
+  (let ((req (map.make))
+        (obs (map.make))
+        (space (map.make))
+        (limits (map.make))
+        (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "gallery")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+(define job (vla.submit (make-request "wave")))
+(define (until-streaming id)
+  (if (eq? (map.get (vla.poll id) 'status ':none) ':streaming)
+      ':streaming
+      (begin (time.sleep-ms 1) (until-streaming id))))
+(until-streaming job)
+(vla.cancel job)
+(define (until-ended id)
+  (let ((s (map.get (vla.poll id) 'status ':none)))
+    (if (or (eq? s ':queued) (eq? s ':running) (eq? s ':streaming))
+        (begin (time.sleep-ms 1) (until-ended id))
+        s)))
+(until-ended job)
+"#
+);
+
+pub const VLA_CANCEL: &str = concat!(
+    "; Cancel a job straight after submitting it.\n",
+    r#"(define (make-request instruction)
+  (let ((req (map.make))
+        (obs (map.make))
+        (space (map.make))
+        (limits (map.make))
+        (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "gallery")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+(define job (vla.submit (make-request "move")))
+(vla.cancel job)
+(map.get (vla.poll job) 'status ':none)
+"#
+);
+
+/// The request helper on its own (the tour shows it).
+pub fn make_request_helper() -> &'static str {
+    MAKE_REQ
+}
+
+pub const POPULATION: &str = r#"{
+  "simulationId": "pop-demo",
+  "modelPath": "models/one-compartment-oral.json",
+  "cohort": { "size": 50, "sampling": "random", "seed": 7 },
+  "outputs": { "aggregates": ["mean", "p95"] },
+  "confirm": true
+}"#;
+
+pub const SIMULATION: &str = r#"{
+  "simulationId": "demo",
+  "confirm": true
+}"#;

@@ -1,0 +1,319 @@
+//! `JobsPanel`: every job of the session (VLA and bridge), newest first, with kind, id,
+//! status badge, elapsed job time, progress, latest partial text and confidence, and a
+//! Cancel button exactly while the job is active. Clicking a job opens its details: a
+//! timeline of its transitions from the engine's event log, the partials seen so far, its
+//! poll map (VLA) or status record (bridge), and for a finished simulation a plot.
+//!
+//! Only the rows in view are rendered (fixed row height, windowed by the scroll position),
+//! so a session with 10 000 jobs scrolls smoothly.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::jobs::{Engine, JobId, JobRecord, State};
+use crate::lang::Datum;
+use crate::web::session::Session;
+
+use super::plot::{from_json, Plot};
+use super::util::fmt_ms;
+
+/// Height of one row in px (CSS `.job-row` uses the same).
+pub const ROW_PX: f64 = 64.0;
+
+#[derive(Properties, PartialEq)]
+pub struct JobsPanelProps {
+    /// Smaller layout for use beside runnable code.
+    #[prop_or(false)]
+    pub compact: bool,
+    /// Height of the scrolling list in px.
+    #[prop_or(480)]
+    pub height: u32,
+    /// Title shown above the list.
+    #[prop_or(AttrValue::Static("Jobs"))]
+    pub title: AttrValue,
+}
+
+/// A plain copy of what one row shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowSnap {
+    pub id: JobId,
+    pub kind: &'static str,
+    pub state: State,
+    pub label: String,
+    pub elapsed: f64,
+    pub text: String,
+    pub confidence: Option<f64>,
+    pub progress: Option<(u64, u64)>,
+    pub partial_seq: u32,
+    pub cancel_requested: bool,
+}
+
+pub fn snapshot(j: &JobRecord, now: f64) -> RowSnap {
+    let s = j.summary();
+    RowSnap {
+        id: j.id,
+        kind: j.kind,
+        state: j.state,
+        label: s.label,
+        elapsed: j.elapsed(now),
+        text: s.text,
+        confidence: s.confidence,
+        progress: s.progress,
+        partial_seq: s.partial_seq,
+        cancel_requested: j.cancel_requested,
+    }
+}
+
+/// The CSS class of a state's badge: `badge badge-streaming`, ...
+pub fn badge_class(state: State) -> String {
+    format!("badge badge-{}", state.name())
+}
+
+/// Transitions of one job from the event log: (state, job time, partial number).
+pub fn timeline(engine: &Engine, id: JobId) -> Vec<(State, f64, u32)> {
+    engine.events_since(0).iter().filter(|e| e.job == id).map(|e| (e.to, e.at, e.partial_seq)).collect()
+}
+
+/// Datum as readable text (maps as `{key value, ...}`), bounded in depth and size.
+pub fn datum_text(d: &Datum) -> String {
+    fn go(d: &Datum, depth: usize, indent: usize, out: &mut String) {
+        if out.len() > 20_000 {
+            return;
+        }
+        match d {
+            Datum::Nil => out.push_str("nil"),
+            Datum::Bool(b) => out.push_str(if *b { "#t" } else { "#f" }),
+            Datum::Int(i) => out.push_str(&i.to_string()),
+            Datum::Float(f) => out.push_str(&format!("{f}")),
+            Datum::Sym(s) => out.push_str(s),
+            Datum::Str(s) => out.push_str(&format!("{s:?}")),
+            Datum::Opaque(p) => out.push_str(p),
+            Datum::List(items) => {
+                out.push('(');
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    if depth > 12 {
+                        out.push_str("...");
+                        break;
+                    }
+                    go(it, depth + 1, indent, out);
+                }
+                out.push(')');
+            }
+            Datum::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    out.push('\n');
+                    out.push_str(&"  ".repeat(indent + 1));
+                    if depth > 12 {
+                        out.push_str("...");
+                        break;
+                    }
+                    go(k, depth + 1, indent + 1, out);
+                    out.push(' ');
+                    go(v, depth + 1, indent + 1, out);
+                    let _ = i;
+                }
+                out.push('\n');
+                out.push_str(&"  ".repeat(indent));
+                out.push('}');
+            }
+        }
+    }
+    let mut s = String::new();
+    go(d, 0, 0, &mut s);
+    s
+}
+
+/// The full record of a job: the VLA poll map, or the bridge status record (and results).
+fn record_of(session: &Session, id: JobId, kind: &str) -> (String, Option<serde_json::Value>) {
+    if kind == "vla" {
+        let mut engine = session.engine.borrow_mut();
+        return match crate::vla::call(&mut engine, "vla.poll", &[Datum::Int(id as i64)]) {
+            Ok(d) => (datum_text(&d), None),
+            Err(e) => (e, None),
+        };
+    }
+    match super::bridge_console::status_record(session, id) {
+        Some((status, results)) => (serde_json::to_string_pretty(&status).unwrap_or_default(), results),
+        None => (String::from("(no record)"), None),
+    }
+}
+
+type PartialLog = Rc<RefCell<HashMap<JobId, Vec<(u32, f64, String, Option<f64>)>>>>;
+
+/// The jobs panel (see the module docs).
+#[function_component(JobsPanel)]
+pub fn jobs_panel(props: &JobsPanelProps) -> Html {
+    let session = use_context::<Session>();
+    let scroll_top = use_state(|| 0.0f64);
+    let selected = use_state(|| None::<JobId>);
+    let force = use_force_update();
+    let partials: PartialLog = use_mut_ref(HashMap::new);
+    let Some(session) = session else {
+        return html! { <section class="jobs-panel"><p>{"No session."}</p></section> };
+    };
+
+    let height = props.height as f64;
+    let (now, total, rows, active) = {
+        let engine = session.engine.borrow();
+        let now = engine.now();
+        let total = engine.jobs().count();
+        let first = ((*scroll_top / ROW_PX).floor().max(0.0)) as usize;
+        let n = (height / ROW_PX).ceil() as usize + 2;
+        let rows: Vec<RowSnap> = engine.jobs().rev().skip(first).take(n).map(|j| snapshot(j, now)).collect();
+        let active = engine.active_count();
+        (now, total, rows, active)
+    };
+    let first = ((*scroll_top / ROW_PX).floor().max(0.0)) as usize;
+
+    // Record partials of visible and selected jobs as they arrive.
+    {
+        let mut log = partials.borrow_mut();
+        for r in &rows {
+            if r.partial_seq > 0 {
+                let e = log.entry(r.id).or_default();
+                if e.last().map(|p| p.0) != Some(r.partial_seq) {
+                    e.push((r.partial_seq, now, r.text.clone(), r.confidence));
+                }
+            }
+        }
+    }
+
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+                scroll_top.set(el.scroll_top() as f64);
+            }
+        })
+    };
+
+    let row_html = |i: usize, r: &RowSnap| {
+        let id = r.id;
+        let top = (first + i) as f64 * ROW_PX;
+        let cancel = if r.state.is_active() {
+            let session = session.clone();
+            let force = force.clone();
+            let onclick = Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                if let Ok(mut eng) = session.engine.try_borrow_mut() {
+                    eng.cancel(id);
+                }
+                session.advance();
+                force.force_update();
+            });
+            let label = if r.cancel_requested { "Cancelling…" } else { "Cancel" };
+            html! { <button class="job-cancel" data-job={id.to_string()} disabled={r.cancel_requested} {onclick}>{label}</button> }
+        } else {
+            html! {}
+        };
+        let progress = match r.progress {
+            Some((done, total)) if total > 0 => {
+                let pct = (done as f64 / total as f64 * 100.0).clamp(0.0, 100.0);
+                html! { <span class="job-progress" title={format!("{done}/{total}")}><span class="job-progress-bar" style={format!("width:{pct:.1}%")}></span></span> }
+            }
+            _ if r.state.is_active() => html! { <span class="job-progress job-progress-indeterminate"><span class="job-progress-bar"></span></span> },
+            _ => html! {},
+        };
+        let conf = r.confidence.map(|c| html! { <span class="job-conf" title="confidence">{format!("{:.0}%", c * 100.0)}</span> });
+        let onclick = {
+            let selected = selected.clone();
+            Callback::from(move |_| selected.set(Some(id)))
+        };
+        let is_sel = *selected == Some(id);
+        html! {
+            <div key={id.to_string()} class={classes!("job-row", is_sel.then_some("selected"))} role="row"
+                 data-job={id.to_string()} data-state={r.state.name()}
+                 style={format!("top:{top}px;height:{ROW_PX}px")} {onclick}>
+                <div class="job-line1">
+                    <span class="job-kind">{r.kind}</span>
+                    <span class="job-id">{format!("#{id}")}</span>
+                    <span class={badge_class(r.state)}>{r.state.name()}</span>
+                    <span class="job-elapsed">{fmt_ms(r.elapsed)}</span>
+                    {progress}
+                    {cancel}
+                </div>
+                <div class="job-line2">
+                    <span class="job-label">{r.label.clone()}</span>
+                    <span class="job-text">{r.text.clone()}</span>
+                    {conf}
+                </div>
+            </div>
+        }
+    };
+
+    let details = (*selected).and_then(|id| {
+        let (snap, tl) = {
+            let engine = session.engine.borrow();
+            let j = engine.job(id)?;
+            (snapshot(j, now), timeline(&engine, id))
+        };
+        let (record, results) = record_of(&session, id, snap.kind);
+        let plot = results.map(|r| from_json(&r)).filter(|p| !p.is_empty());
+        let end = if snap.state.is_terminal() { tl.last().map(|t| t.1).unwrap_or(now) } else { now };
+        let start = tl.first().map(|t| t.1).unwrap_or(now);
+        let span = (end - start).max(1e-9);
+        let segs = tl.iter().enumerate().filter(|(_, t)| !(t.0 == State::Streaming && t.2 > 1)).map(|(i, (st, at, _))| {
+            let next = tl[i + 1..].iter().find(|t| t.0 != *st).map(|t| t.1).unwrap_or(end);
+            let w = ((next - at) / span * 100.0).max(if st.is_terminal() { 0.0 } else { 0.5 });
+            html! { <span class={classes!("tl-seg", format!("tl-{}", st.name()))} style={format!("width:{w:.2}%")} title={format!("{} at {}", st.name(), fmt_ms(*at))}></span> }
+        });
+        let list = tl.iter().map(|(st, at, seq)| {
+            let what = if *st == State::Streaming && *seq > 0 { format!("partial {seq}") } else { st.name().to_string() };
+            html! { <li><span class={badge_class(*st)}>{what}</span>{" at "}{fmt_ms(*at)}</li> }
+        });
+        let parts = partials.borrow().get(&id).cloned().unwrap_or_default();
+        let close = {
+            let selected = selected.clone();
+            Callback::from(move |_| selected.set(None))
+        };
+        Some(html! {
+            <div class="job-details" data-job={id.to_string()}>
+                <header>
+                    <strong>{format!("{} #{}", snap.kind, id)}</strong>{" "}
+                    <span class={badge_class(snap.state)}>{snap.state.name()}</span>{" "}
+                    <span class="job-elapsed">{fmt_ms(snap.elapsed)}</span>
+                    <button class="close" onclick={close} aria-label="Close details">{"×"}</button>
+                </header>
+                <div class="timeline" aria-label="timeline">{ for segs }</div>
+                <ol class="timeline-list">{ for list }</ol>
+                if !parts.is_empty() {
+                    <h4>{"Partials"}</h4>
+                    <ol class="partials">
+                        { for parts.iter().map(|(seq, at, text, conf)| html!{
+                            <li>{format!("#{seq} at {}: {text}", fmt_ms(*at))}{ conf.map(|c| format!(" (confidence {:.2})", c)).unwrap_or_default() }</li>
+                        }) }
+                    </ol>
+                }
+                if let Some(p) = plot { <Plot data={p} title="Concentration–time" /> }
+                <h4>{ if snap.kind == "vla" { "Poll map" } else { "Status record" } }</h4>
+                <pre class="job-record">{record}</pre>
+            </div>
+        })
+    });
+
+    let inner_h = total as f64 * ROW_PX;
+    html! {
+        <section class={classes!("jobs-panel", props.compact.then_some("compact"))}>
+            <header class="jobs-head">
+                <h2>{props.title.clone()}</h2>
+                <span class="jobs-count">{format!("{total} jobs, {active} active · job time {}", fmt_ms(now))}</span>
+            </header>
+            if total == 0 {
+                <p class="jobs-empty">{"No jobs yet. Run an example that calls "}<code>{"vla.submit"}</code>{" or send a bridge request."}</p>
+            }
+            <div class="jobs-list" role="table" style={format!("height:{}px", if total == 0 { 0.0 } else { height.min(inner_h.max(ROW_PX)) })} {onscroll}>
+                <div class="jobs-inner" style={format!("height:{inner_h}px")}>
+                    { for rows.iter().enumerate().map(|(i, r)| row_html(i, r)) }
+                </div>
+            </div>
+            { details.unwrap_or_default() }
+        </section>
+    }
+}

@@ -1,0 +1,158 @@
+//! Page components: a rendered docs page, the reference index, the bridge index, the jobs page.
+
+use yew::prelude::*;
+
+use super::bridge_console::BridgeConsole;
+use super::docs::{self, Block, Group, PageMeta};
+use super::example::Example;
+use super::jobs::JobsPanel;
+
+#[derive(Properties, PartialEq)]
+pub struct DocPageProps {
+    /// Path of the page relative to `docs/` (`reference/builtins/map/map-get.md`).
+    pub path: AttrValue,
+}
+
+/// One docs page: Markdown with typography, every `lisp` block a runnable [`Example`], every
+/// bridge `request` block a [`BridgeConsole`], a table of contents, and the jobs panel beside
+/// pages that have runnable code.
+#[function_component(DocPage)]
+pub fn doc_page(props: &DocPageProps) -> Html {
+    let path = props.path.to_string();
+    let Some(meta) = docs::pages().iter().find(|p| p.path == path) else {
+        return html! { <article class="doc"><h1>{"Page not found"}</h1><p>{format!("No page {path}.")}</p></article> };
+    };
+    let parsed = use_memo(path.clone(), |_| docs::parse(meta.path, meta.source));
+    let mut n_lisp = 0usize;
+    let mut n_bridge = 0usize;
+    let blocks = parsed.blocks.iter().map(|b| match b {
+        Block::Html(h) => Html::from_html_unchecked(AttrValue::from(h.clone())),
+        Block::Lisp(ex) => {
+            n_lisp += 1;
+            let id = format!("ex-{}-{}", docs::slug(&meta.title), n_lisp);
+            html! { <Example key={id.clone()} id={id} code={AttrValue::from(ex.code.clone())}
+                expected={ex.expected.clone().map(AttrValue::from)} heading={AttrValue::from(ex.heading.clone())} /> }
+        }
+        Block::Bridge(bx) => {
+            n_bridge += 1;
+            let k = format!("bx-{}-{}", meta.path, n_bridge);
+            html! { <div class="bridge-example" key={k}>
+                <BridgeConsole tool={AttrValue::from(bx.tool.clone())} body={AttrValue::from(bx.body.clone())}
+                    role={AttrValue::from(bx.role.clone())} expected_status={bx.expected_status}
+                    expected_body={bx.expected_body.clone().map(AttrValue::from)} />
+            </div> }
+        }
+    });
+    let blocks: Vec<Html> = blocks.collect();
+    let runnable = n_lisp > 0 || n_bridge > 0;
+    let toc = parsed.sections.iter().filter(|s| s.level == 2).map(|s| {
+        html! { <li><a href={format!("#/{}", meta.route)} onclick={scroll_to(s.id.clone())}>{s.title.clone()}</a></li> }
+    });
+    html! {
+        <div class={classes!("doc-layout", runnable.then_some("with-jobs"))}>
+            <nav class="doc-crumbs">
+                <a href={ if meta.group == Group::Bridge { "#/bridge" } else { "#/reference" } }>
+                    { if meta.group == Group::Bridge { "Bridge" } else { "Reference" } }
+                </a>{" › "}<span>{meta.group.label()}</span>
+            </nav>
+            <article class="doc" data-path={meta.path}>
+                { for blocks }
+            </article>
+            <aside class="doc-side">
+                if !parsed.sections.is_empty() {
+                    <nav class="toc"><h3>{"On this page"}</h3><ul>{ for toc }</ul></nav>
+                }
+                if runnable { <JobsPanel compact={true} height={320} title="Jobs of this session" /> }
+            </aside>
+        </div>
+    }
+}
+
+fn scroll_to(id: String) -> Callback<MouseEvent> {
+    Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&id)) {
+            el.scroll_into_view();
+        }
+    })
+}
+
+fn page_link(p: &PageMeta) -> Html {
+    html! {
+        <li>
+            <a href={format!("#/{}", p.route)}>
+                if p.title_is_code { <code>{p.title.clone()}</code> } else { {p.title.clone()} }
+            </a>
+            if !p.summary.is_empty() { <span class="index-summary">{" — "}{p.summary.clone()}</span> }
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct IndexProps {
+    /// Only the bridge tools and the bridge guides (the `#/bridge` page).
+    #[prop_or(false)]
+    pub bridge_only: bool,
+}
+
+/// The reference index, grouped like the reference: special forms, data types, builtins by
+/// group, bridge tools, guides. With `bridge_only` the bridge index with a free console.
+#[function_component(ReferenceIndex)]
+pub fn reference_index(props: &IndexProps) -> Html {
+    let groups = docs::index();
+    let groups: Vec<_> = groups
+        .into_iter()
+        .filter(|(g, pages)| {
+            !props.bridge_only || *g == Group::Bridge || pages.iter().any(|p| p.path.starts_with("bridge/"))
+        })
+        .collect();
+    let builtin_groups: Vec<&String> = groups
+        .iter()
+        .filter_map(|(g, _)| match g {
+            Group::Builtins(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let total: usize = groups.iter().map(|(_, p)| p.len()).sum();
+    html! {
+        <article class="doc reference-index">
+            <h1>{ if props.bridge_only { "Simulation bridge" } else { "Reference" } }</h1>
+            <p class="lead">
+                { format!("{total} pages. ") }
+                { if props.bridge_only { "Each tool page has requests you can send from the page with any identity." } else { "Every example on these pages runs in your browser: edit it, press Run or Ctrl/Cmd+Enter." } }
+            </p>
+            if !props.bridge_only && !builtin_groups.is_empty() {
+                <p class="group-jump">{"Builtin groups: "}
+                    { for builtin_groups.iter().map(|g| html!{ <a class="chip" href="#/reference" onclick={scroll_to(format!("group-builtins-{g}"))}>{(*g).clone()}</a> }) }
+                </p>
+            }
+            if total == 0 { <p class="muted">{"No pages have been written yet."}</p> }
+            { for groups.iter().map(|(g, pages)| {
+                let id = match g { Group::Builtins(n) => format!("group-builtins-{n}"), other => format!("group-{}", docs::slug(&other.label())) };
+                html! {
+                    <section class="index-group" id={id}>
+                        <h2>{g.label()}</h2>
+                        <ul class="index-list">{ for pages.iter().filter(|p| !props.bridge_only || p.path.starts_with("bridge/")).map(|p| page_link(p)) }</ul>
+                    </section>
+                }
+            }) }
+            if props.bridge_only {
+                <section class="index-group">
+                    <h2>{"Console"}</h2>
+                    <p>{"Send any tool request as any identity; the dev token is minted in the page."}</p>
+                    <BridgeConsole pick_tool={true} tool="list_tools" body="{}" role="viewer" />
+                </section>
+            }
+        </article>
+    }
+}
+
+/// `#/jobs`: the jobs panel, full height.
+#[function_component(JobsPage)]
+pub fn jobs_page() -> Html {
+    html! {
+        <div class="jobs-page">
+            <JobsPanel height={560} title="Jobs" />
+        </div>
+    }
+}
