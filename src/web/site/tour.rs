@@ -1,0 +1,267 @@
+//! `#/tour`: a short guided tour. Each step has a task, starter code and a check on the
+//! learner's run (its values and output, and the session's jobs); passing unlocks the next
+//! step. Progress is kept in localStorage.
+
+use yew::prelude::*;
+
+use crate::jobs::State;
+use crate::web::runner::{RunReport, Runner};
+use crate::web::session::Session;
+
+use super::editor::Editor;
+use super::jobs::JobsPanel;
+use super::util::{load, save};
+
+const PROGRESS_KEY: &str = "granola.tour.done";
+
+/// One step of the tour.
+pub struct Step {
+    pub title: &'static str,
+    /// What to do (plain text, shown as paragraphs split on blank lines).
+    pub text: &'static str,
+    pub starter: &'static str,
+    /// Checks a run: Ok, or a hint.
+    pub check: fn(&RunReport, &Session, u64) -> Result<(), &'static str>,
+}
+
+fn last_value(r: &RunReport) -> Option<&str> {
+    r.values.last().map(String::as_str)
+}
+
+fn ok_if(cond: bool, hint: &'static str) -> Result<(), &'static str> {
+    if cond {
+        Ok(())
+    } else {
+        Err(hint)
+    }
+}
+
+fn new_jobs_in(session: &Session, since: u64, pred: impl Fn(State) -> bool) -> bool {
+    let e = session.engine.borrow();
+    e.jobs().rev().take_while(|j| j.id > since).any(|j| j.kind == "vla" && pred(j.state))
+}
+
+
+/// The steps, in order.
+pub const STEPS: &[Step] = &[
+    Step {
+        title: "First expressions",
+        text: "muslisp writes every call as a list: the function first, then its arguments. (+ 1 2) is 3.\n\nChange the program so that its last value is 42, then press Run (or Ctrl/Cmd+Enter).",
+        starter: "(+ 1 2)\n(* 6 6)\n",
+        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("42"), "The last value must be 42, e.g. (* 6 7)."),
+    },
+    Step {
+        title: "Functions",
+        text: "define names a value; (define (f x) body) defines a function.\n\nDefine square and make the last value (square 7), which is 49.",
+        starter: "(define (square x) x)\n(square 7)\n",
+        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("49"), "square should multiply x by itself: (* x x)."),
+    },
+    Step {
+        title: "Maps",
+        text: "Maps hold key/value pairs: map.make creates one, map.set! stores, map.get reads with a default.\n\nStore 3 under 'count and make the last value (map.get m 'count 0).",
+        starter: "(define m (map.make))\n(map.set! m 'count 1)\n(map.get m 'count 0)\n",
+        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("3"), "Set 'count to 3 before reading it."),
+    },
+    Step {
+        title: "Submitting a job",
+        text: "vla.submit sends a request to a model and returns a job id at once; the job runs in the background.\n\nRun this program: it builds a request and submits it. Watch the job appear in the jobs panel.",
+        starter: concat!(
+            r#"(define (make-request instruction)
+  (let ((req (map.make)) (obs (map.make)) (space (map.make))
+        (limits (map.make)) (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "tour")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+"#,
+            "(define job (vla.submit (make-request \"move\")))\njob\n"
+        ),
+        check: |r, s, since| ok_if(r.error.is_none() && new_jobs_in(s, since, |_| true), "Run the program so that it calls vla.submit."),
+    },
+    Step {
+        title: "Watching it stream",
+        text: "vla.poll returns a map whose status moves :queued → :running → :streaming → :done. time.sleep-ms waits for job time.\n\nComplete the loop so it polls until the status is :done and returns it.",
+        starter: concat!(
+            r#"(define (make-request instruction)
+  (let ((req (map.make)) (obs (map.make)) (space (map.make))
+        (limits (map.make)) (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "tour")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+"#,
+            "(define job (vla.submit (make-request \"move\")))\n(define (wait id)\n  (let ((s (map.get (vla.poll id) 'status ':none)))\n    (print s)\n    (if (eq? s ':done)\n        s\n        (begin (time.sleep-ms 1) (wait id)))))\n(wait job)\n"
+        ),
+        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some(":done"), "The last value should be :done (keep polling with time.sleep-ms)."),
+    },
+    Step {
+        title: "Cancelling",
+        text: "vla.cancel asks a job to stop; a running job ends :cancelled at its next step.\n\nSubmit a job, cancel it, and poll until it has ended: the last value should be :cancelled. (You can also press Cancel in the jobs panel.)",
+        starter: concat!(
+            r#"(define (make-request instruction)
+  (let ((req (map.make)) (obs (map.make)) (space (map.make))
+        (limits (map.make)) (model (map.make)))
+    (map.set! obs 'state (list 0.0))
+    (map.set! obs 'timestamp_ms 100)
+    (map.set! obs 'frame_id "base")
+    (map.set! space 'type ':continuous)
+    (map.set! space 'dims 1)
+    (map.set! space 'bounds (list (list -1.0 1.0)))
+    (map.set! limits 'max_abs_value 1.0)
+    (map.set! limits 'max_delta 1.0)
+    (map.set! model 'name "rt2-stub")
+    (map.set! model 'version "stub-1")
+    (map.set! req 'task_id "tour")
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    (map.set! req 'constraints limits)
+    (map.set! req 'model model)
+    req))
+"#,
+            "(define job (vla.submit (make-request \"wave\")))\n; add (vla.cancel job) here\n(define (ended id)\n  (let ((s (map.get (vla.poll id) 'status ':none)))\n    (if (or (eq? s ':queued) (eq? s ':running) (eq? s ':streaming))\n        (begin (time.sleep-ms 1) (ended id))\n        s)))\n(ended job)\n"
+        ),
+        check: |r, s, since| {
+            ok_if(
+                r.error.is_none() && (last_value(r) == Some(":cancelled") || new_jobs_in(s, since, |st| st == State::Cancelled)),
+                "Call (vla.cancel job) before waiting; the last value should be :cancelled.",
+            )
+        },
+    },
+];
+
+/// Steps completed so far (from localStorage).
+pub fn completed() -> usize {
+    load(PROGRESS_KEY).and_then(|s| s.parse().ok()).unwrap_or(0).min(STEPS.len())
+}
+
+/// The tour page.
+#[function_component(Tour)]
+pub fn tour() -> Html {
+    let session = use_context::<Session>();
+    let done = use_state(completed);
+    let current = use_state(|| completed().min(STEPS.len() - 1));
+    let verdict = use_state(|| None::<Result<(), &'static str>>);
+    let text = use_state(|| STEPS[completed().min(STEPS.len() - 1)].starter.to_string());
+    let generation = use_state(|| 0u64);
+    let since = use_state(|| 0u64);
+    let Some(session) = session else { return html! { <p>{"No session."}</p> } };
+
+    let go = {
+        let current = current.clone();
+        let verdict = verdict.clone();
+        let text = text.clone();
+        let generation = generation.clone();
+        let since = since.clone();
+        let session = session.clone();
+        let done = done.clone();
+        Callback::from(move |i: usize| {
+            if i > *done || i >= STEPS.len() {
+                return;
+            }
+            current.set(i);
+            verdict.set(None);
+            text.set(STEPS[i].starter.to_string());
+            generation.set(*generation + 1);
+            since.set(session.engine.borrow().issued());
+        })
+    };
+    let on_done = {
+        let session = session.clone();
+        let current = *current;
+        let verdict = verdict.clone();
+        let done = done.clone();
+        let since = since.clone();
+        Callback::from(move |r: RunReport| {
+            let v = (STEPS[current].check)(&r, &session, *since);
+            if v.is_ok() && current + 1 > *done {
+                save(PROGRESS_KEY, &(current + 1).to_string());
+                done.set(current + 1);
+            }
+            verdict.set(Some(v));
+        })
+    };
+    let on_change = {
+        let text = text.clone();
+        Callback::from(move |t: String| text.set(t))
+    };
+    let on_restart = {
+        let done = done.clone();
+        let go = go.clone();
+        Callback::from(move |_: MouseEvent| {
+            save(PROGRESS_KEY, "0");
+            done.set(0);
+            go.emit(0);
+        })
+    };
+    let step = &STEPS[*current];
+    let finished = *done >= STEPS.len();
+    html! {
+        <div class="tour">
+            <nav class="tour-steps" aria-label="Tour steps">
+                <h2>{"Tour"}</h2>
+                <ol>
+                    { for STEPS.iter().enumerate().map(|(i, s)| {
+                        let locked = i > *done;
+                        let state = if i < *done { "done" } else if locked { "locked" } else { "open" };
+                        let go = go.clone();
+                        html! {
+                            <li class={classes!("tour-step", state, (i == *current).then_some("current"))} data-step={i.to_string()}>
+                                <button disabled={locked} onclick={Callback::from(move |_| go.emit(i))}>
+                                    { match state { "done" => "✓ ", "locked" => "🔒 ", _ => "→ " } }{s.title}
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+                <p class="muted">{format!("{} of {} steps done", (*done).min(STEPS.len()), STEPS.len())}</p>
+                <button class="tour-restart" onclick={on_restart}>{"Start over"}</button>
+            </nav>
+            <section class="tour-body">
+                <h1>{format!("{}. {}", *current + 1, step.title)}</h1>
+                { for step.text.split("\n\n").map(|p| html!{ <p>{p}</p> }) }
+                <Runner key={format!("tour-{}", *current)} source={AttrValue::from((*text).clone())} id="tour-runner" show_source={false} on_done={Some(on_done)}>
+                    <Editor text={AttrValue::from(step.starter)} generation={*generation} {on_change} run_key={false} min_lines={6} label="Tour step program" />
+                </Runner>
+                { match *verdict {
+                    Some(Ok(())) => html!{ <div class="tour-verdict ok" role="status">
+                        {"✓ Well done."}
+                        if *current + 1 < STEPS.len() {
+                            <button class="tour-next" onclick={{ let go = go.clone(); let n = *current + 1; Callback::from(move |_| go.emit(n)) }}>{"Next step →"}</button>
+                        } else { {" You finished the tour. The playground is next: "}<a href="#/playground">{"open it"}</a> }
+                    </div> },
+                    Some(Err(hint)) => html!{ <div class="tour-verdict hint" role="status">{"Not yet: "}{hint}</div> },
+                    None => html!{},
+                } }
+                if finished && verdict.is_none() { <p class="muted">{"Tour complete: revisit any step."}</p> }
+            </section>
+            <aside class="tour-side"><JobsPanel compact={true} height={360} /></aside>
+        </div>
+    }
+}
