@@ -1,9 +1,111 @@
 //! The live documentation site (owned by web2): docs rendering, the code editor binding,
 //! search, runnable examples, the jobs panel and plots, the playground, the tour and the
-//! bridge console. Every component takes its inputs as props and reads the shell's
-//! `Session` context where it needs jobs.
+//! bridge console. Components take their inputs as props and read the shell's `Session`
+//! context where they need jobs.
+//!
+//! The shell calls exactly two functions: [`page`] (the page for a route, or `None` to let
+//! the shell show its own) and [`search`] (hits for the header search box).
 
+pub mod bridge_console;
 pub mod docs;
 pub mod editor;
+pub mod example;
+pub mod gallery;
+pub mod jobs;
+pub mod pages;
+pub mod playground;
+pub mod plot;
 pub mod search;
+pub mod tour;
 pub mod util;
+
+use yew::prelude::*;
+
+use super::app::{Route, SearchHit};
+
+/// The site's stylesheet, injected once into `<head>` by [`page`].
+pub const CSS: &str = include_str!("site.css");
+
+/// Adds the site stylesheet to the document once.
+pub fn ensure_styles() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if doc.get_element_by_id("granola-site-css").is_some() {
+        return;
+    }
+    if let Ok(style) = doc.create_element("style") {
+        style.set_id("granola-site-css");
+        style.set_text_content(Some(CSS));
+        if let Some(head) = doc.head() {
+            let _ = head.append_child(&style);
+        }
+    }
+}
+
+/// The page for `route`, or `None` to let the shell show its own page / placeholder.
+pub fn page(route: &Route) -> Option<Html> {
+    ensure_styles();
+    let page_html = |meta: &docs::PageMeta| {
+        let path = AttrValue::from(meta.path);
+        html! { <pages::DocPage key={meta.path} path={path} /> }
+    };
+    match route {
+        Route::ReferenceIndex => Some(html! { <pages::ReferenceIndex /> }),
+        Route::Reference(name) => docs::find(&format!("reference/{name}")).map(page_html).or_else(|| builtin_page(name)),
+        Route::Bridge => Some(html! { <pages::ReferenceIndex bridge_only={true} /> }),
+        Route::BridgeTool(tool) => Some(match docs::find(&format!("bridge/{tool}")) {
+            Some(meta) => page_html(meta),
+            None => html! {
+                <article class="doc">
+                    <h1><code>{tool.clone()}</code></h1>
+                    <p class="muted">{"This tool has no page yet. Try it in the console:"}</p>
+                    <bridge_console::BridgeConsole key={tool.clone()} pick_tool={true} tool={AttrValue::from(tool.clone())} body="{}" role="operator" />
+                </article>
+            },
+        }),
+        Route::Playground => Some(html! { <playground::Playground /> }),
+        Route::Jobs => Some(html! { <pages::JobsPage /> }),
+        Route::Tour => Some(html! { <tour::Tour /> }),
+        Route::NotFound(path) => docs::find(path).map(page_html),
+        _ => None,
+    }
+}
+
+/// A page generated from the builtins table for a builtin that has no Markdown page yet.
+fn builtin_page(name: &str) -> Option<Html> {
+    let b = crate::lang::builtins::lookup(name)?;
+    Some(html! {
+        <article class="doc">
+            <nav class="doc-crumbs"><a href="#/reference">{"Reference"}</a>{" › "}<span>{format!("Builtins: {}", b.group)}</span></nav>
+            <h1><code>{b.name}</code></h1>
+            <p><strong>{"Signature: "}</strong><code>{b.signature}</code></p>
+            <p>{b.summary}</p>
+            <p class="muted">{"This builtin has no reference page yet. Try it in the "}<a href="#/playground">{"playground"}</a>{"."}</p>
+        </article>
+    })
+}
+
+/// Search hits for the header box (at most `limit`): every compiled page by name and text.
+pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
+    let mut hits: Vec<SearchHit> = search::search(query, limit)
+        .into_iter()
+        .map(|h| SearchHit {
+            title: h.page.title.clone(),
+            href: format!("#/{}", h.page.route),
+            snippet: if h.snippet.is_empty() { h.page.group.label() } else { h.snippet },
+        })
+        .collect();
+    // Builtins without a page yet (from the builtins table).
+    if hits.len() < limit {
+        let q = query.trim().to_lowercase();
+        for b in crate::lang::builtins::table() {
+            if hits.len() >= limit {
+                break;
+            }
+            let covered = hits.iter().any(|h| h.title == b.name) || docs::find(&format!("reference/{}", b.name)).is_some();
+            if !covered && (b.name.to_lowercase().contains(&q) || b.summary.to_lowercase().contains(&q)) {
+                hits.push(SearchHit { title: b.name.to_string(), href: format!("#/reference/{}", b.name), snippet: b.signature.to_string() });
+            }
+        }
+    }
+    hits
+}

@@ -30,7 +30,8 @@ pub fn doc_page(props: &DocPageProps) -> Html {
         Block::Lisp(ex) => {
             n_lisp += 1;
             let id = format!("ex-{}-{}", docs::slug(&meta.title), n_lisp);
-            html! { <Example key={id.clone()} id={id} code={AttrValue::from(ex.code.clone())}
+            let key = id.clone();
+            html! { <Example key={key} id={id} code={AttrValue::from(ex.code.clone())}
                 expected={ex.expected.clone().map(AttrValue::from)} heading={AttrValue::from(ex.heading.clone())} /> }
         }
         Block::Bridge(bx) => {

@@ -39,7 +39,7 @@ pub fn share_url(program: &str) -> String {
 
 fn copy_to_clipboard(text: &str) {
     let Some(w) = web_sys::window() else { return };
-    let nav: JsValue = w.navigator().into();
+    let Ok(nav) = js_sys::Reflect::get(&w, &"navigator".into()) else { return };
     let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) else { return };
     if clip.is_undefined() {
         return;

@@ -38,7 +38,8 @@ fn ok_if(cond: bool, hint: &'static str) -> Result<(), &'static str> {
 
 fn new_jobs_in(session: &Session, since: u64, pred: impl Fn(State) -> bool) -> bool {
     let e = session.engine.borrow();
-    e.jobs().rev().take_while(|j| j.id > since).any(|j| j.kind == "vla" && pred(j.state))
+    let found = e.jobs().rev().take_while(|j| j.id > since).any(|j| j.kind == "vla" && pred(j.state));
+    found
 }
 
 
