@@ -1,4 +1,118 @@
-# Placeholder until the web foundation lands: native tests only.
-.PHONY: test
-test:
-	cargo test
+# Granola: the two commands are `make serve` and `make test` (see README.md).
+# Every step installs only what is missing, and fails loudly.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PORT ?= 8080
+E2E_PORT ?= 8089
+WASM_BINDGEN_VERSION := 0.2.130
+TRUNK_VERSION := 0.21.14
+WASM_OPT_VERSION := version_132
+CHROMEDRIVER ?= /usr/bin/chromedriver
+CHROME_BIN ?= /usr/bin/chromium
+
+# npm's wasm-opt (binaryen 132) must come before Debian's; cargo-installed tools after that.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+export CHROMEDRIVER CHROME_BIN
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help tools browser-tools dist serve test test-native test-wasm e2e bench clean-dist
+
+help:
+	@echo "make serve   build dist/ and serve the site on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
+	@echo "make test    native tests, docs-example tests, browser tests in headless Chromium, release build, e2e smoke test"
+	@echo "make bench   release sizes of dist/ (raw + gzip) and the CLI benchmarks"
+	@echo "make dist    only build dist/"
+
+## ---- tools (idempotent) ----
+tools:
+	@echo "==> tools"
+	if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+	  rustup target add wasm32-unknown-unknown
+	fi
+	if [ "$$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 2.5 min)"
+	  # not --locked: its lockfile pins a webpki-roots this index does not have
+	  cargo install --force wasm-bindgen-cli@$(WASM_BINDGEN_VERSION)
+	fi
+	if [ "$$(trunk --version 2>/dev/null || true)" != "trunk $(TRUNK_VERSION)" ]; then
+	  echo "installing trunk $(TRUNK_VERSION) (about 7 min)"
+	  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	    cargo install --force --locked trunk@$(TRUNK_VERSION)
+	fi
+	if ! command -v npm >/dev/null; then
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nodejs npm
+	fi
+	if [ "$$(wasm-opt --version 2>/dev/null | grep -o '($(WASM_OPT_VERSION))' || true)" != "($(WASM_OPT_VERSION))" ] \
+	   || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	  npm ci --no-audit --no-fund
+	fi
+	wasm-bindgen --version; trunk --version; wasm-opt --version
+
+browser-tools:
+	@echo "==> browser tools"
+	if [ ! -x "$(CHROME_BIN)" ] || [ ! -x "$(CHROMEDRIVER)" ]; then
+	  $(SUDO) apt-get update -q
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium chromium-driver
+	fi
+	"$(CHROMEDRIVER)" --version
+
+## ---- build ----
+dist: tools
+	@echo "==> trunk build --release"
+	cargo fetch --locked
+	trunk build --release
+	ls -l dist
+
+## ---- serve ----
+serve: dist
+	@echo "==> serve"
+	if cargo build --release --bin granola 2>/dev/null && target/release/granola serve --help 2>&1 | grep -q -- '--dist'; then
+	  echo "Granola (site + API) on http://127.0.0.1:$(PORT)/"
+	  exec cargo run --release --bin granola -- serve --addr 127.0.0.1:$(PORT) --dist dist
+	else
+	  echo "Granola on http://127.0.0.1:$(PORT)/  (static files from dist/; Ctrl-C stops)"
+	  exec python3 -m http.server $(PORT) --bind 127.0.0.1 --directory dist
+	fi
+
+## ---- tests ----
+test: tools browser-tools test-native test-wasm dist e2e
+	@echo "==> make test: all stages passed"
+
+# Native unit + integration tests, including the docs-example tests.
+test-native:
+	@echo "==> cargo test (native)"
+	mkdir -p target/logs
+	cargo test --locked 2>&1 | tee target/logs/test-native.log
+	scripts/check-ran.sh target/logs/test-native.log native
+
+# Browser tests (tests/web_*.rs) in headless Chromium via wasm-bindgen-test-runner.
+test-wasm:
+	@echo "==> cargo test --target wasm32-unknown-unknown (headless Chromium)"
+	mkdir -p target/logs
+	cargo test --locked --target wasm32-unknown-unknown --test 'web_*' 2>&1 | tee target/logs/test-wasm.log
+	scripts/check-ran.sh target/logs/test-wasm.log browser
+
+# End-to-end smoke test: dist/ served on loopback, driven by playwright-core + Chromium.
+e2e:
+	@echo "==> e2e smoke test against dist/ on 127.0.0.1:$(E2E_PORT)"
+	mkdir -p target/logs target/e2e
+	test -f dist/index.html
+	python3 -m http.server $(E2E_PORT) --bind 127.0.0.1 --directory dist >target/logs/e2e-server.log 2>&1 & srv=$$!
+	trap 'kill $$srv 2>/dev/null || true' EXIT
+	for _ in $$(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$(E2E_PORT)/ && break; sleep 0.1; done
+	node scripts/e2e.mjs http://127.0.0.1:$(E2E_PORT)/ target/e2e
+	ls -l target/e2e
+
+## ---- benchmarks ----
+bench: dist
+	scripts/bench.sh
+
+clean-dist:
+	rm -rf dist

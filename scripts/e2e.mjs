@@ -1,0 +1,85 @@
+// End-to-end smoke test of dist/ in headless Chromium (playwright-core + the system Chromium).
+// usage: node scripts/e2e.mjs http://127.0.0.1:8089/ target/e2e
+// Loads the home page, waits for the example that runs on load, checks its output, runs the
+// job example and watches the job list, calls the JS API, then saves screenshots
+// (desktop light + dark, phone) under the output directory. Exits non-zero on any failure.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
+const out = process.argv[3] ?? 'target/e2e';
+mkdirSync(out, { recursive: true });
+const T = 60000; // generous: a cold Chromium start right after a build can take 10-20 s
+const failures = [];
+const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures.push(what); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  const errors = [];
+  page.on('pageerror', e => errors.push(String(e)));
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+
+  const t0 = Date.now();
+  await page.goto(url);
+  const home = page.locator('#home-runner');
+  await home.waitFor({ timeout: T });
+  await page.waitForSelector('#home-runner[data-status="done"], #home-runner[data-status="error"]', { timeout: T });
+  const loadMs = Date.now() - t0;
+  const homeOut = await home.locator('.runner-output').innerText();
+  console.log(`home example output (${loadMs} ms after navigation):\n${homeOut}`);
+  check(await home.getAttribute('data-status') === 'done', 'the home example ran to the end on load');
+  check(homeOut.includes('144'), 'the home example shows (square 12) => 144');
+  check(homeOut.includes('"hello from muslisp"'), 'the home example shows printed output');
+  check(homeOut.includes('(1 4 9 16 25)'), 'the home example shows a list value');
+
+  // Run click -> first output, measured by the runner itself.
+  await home.locator('button.run').click();
+  await page.waitForSelector('#home-runner[data-status="done"]', { timeout: T });
+  const firstMs = Number(await home.getAttribute('data-first-output-ms'));
+  console.log(`run click to first output: ${firstMs} ms`);
+  check(Number.isFinite(firstMs), 'the runner reports its time to first output');
+
+  // The JS API.
+  await page.waitForFunction(() => window.granola !== undefined, null, { timeout: T });
+  const api = await page.evaluate(async () => await window.granola.eval('(+ 1 2)\n(print "api")'));
+  console.log('granola.eval:', JSON.stringify(api));
+  check(api.values[0] === '3' && api.stdout.includes('"api"') && api.error === null, 'granola.eval returns values and stdout');
+  const bad = await page.evaluate(async () => await window.granola.eval('(+ 1\n  (car 5))'));
+  check(typeof bad.error === 'string' && /line 2, column \d+/.test(bad.error), `granola.eval reports error positions (${bad.error})`);
+
+  // A job from Lisp, watched in the job list.
+  await page.locator('#job-runner button.run').click();
+  await page.waitForSelector('.jobs .job', { timeout: T });
+  const firstState = await page.locator('.jobs .job').first().getAttribute('data-state');
+  check(['queued', 'running', 'streaming'].includes(firstState), `a submitted job shows up active (${firstState})`);
+  await page.screenshot({ path: `${out}/home-light.png`, fullPage: true });
+
+  // Dark theme via the OS preference, and a phone viewport.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(url + '#/jobs');
+  await page.waitForSelector('.page-jobs', { timeout: T });
+  await page.goto(url + '#/');
+  await page.waitForSelector('#home-runner[data-status="done"]', { timeout: T });
+  await page.screenshot({ path: `${out}/home-dark.png` });
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.goto(url);
+  await phone.waitForSelector('#home-runner[data-status="done"]', { timeout: T });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `no horizontal scrolling on a phone (overflow ${overflow}px)`);
+  await phone.screenshot({ path: `${out}/home-phone.png` });
+
+  check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.error(`E2E FAILED: ${failures.length} check(s)`);
+  process.exit(1);
+}
+console.log(`E2E PASSED (screenshots in ${out}/)`);
