@@ -15,6 +15,8 @@ fn err(e: &mut Engine, name: &str, args: &[Datum]) -> String {
     }
 }
 
+type Edit = Box<dyn Fn(&mut Datum)>;
+
 fn submit_err(req: &Datum) -> String {
     let mut e = Engine::default();
     let msg = err(&mut e, "vla.submit", std::slice::from_ref(req));
@@ -90,7 +92,7 @@ fn request_hash_covers_the_reference_fields_only() {
         float(&poll(&mut e, id), &["stats", "request_hash"])
     };
     let base = hash(&|_| {});
-    assert!(base >= 0.0 && base < 4294967296.0 && base.fract() == 0.0);
+    assert!((0.0..4294967296.0).contains(&base) && base.fract() == 0.0);
     // FNV-1a 64 of the reference's canonical text, low 32 bits.
     let text = "vla.rt2\ntask\nmove\n100\nbase\nstate:0.1,\ndims:1\n-1:1;\nmodel:rt2-stub:stub-1\ndeadline:200\nmax_abs:1 max_delta:1\n";
     assert_eq!(base, (granola::vla::request::fnv1a64(text.as_bytes()) & 0xffff_ffff) as f64);
@@ -378,7 +380,7 @@ fn default_deadline_is_200_ms_from_submit() {
 #[test]
 fn raise_time_validation_messages() {
     let base = || request(&[0.1], 1);
-    let cases: Vec<(Box<dyn Fn(&mut Datum)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|r| *r = Datum::Int(3)), "vla.submit: expected request map"),
         (Box::new(|r| set(r, &["capability"], Datum::Int(1))), "vla.submit capability: expected string or symbol"),
         (Box::new(|r| set(r, &["task_id"], Datum::Int(1))), "vla.submit task_id: expected string or symbol"),
@@ -476,7 +478,7 @@ fn keys_are_normalised() {
 
 #[test]
 fn shape_errors_make_an_immediately_failed_job() {
-    let cases: Vec<(Box<dyn Fn(&mut Datum)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|r| unset(r, &["instruction"])), "request.instruction is required"),
         (Box::new(|r| set(r, &["instruction"], s(""))), "request.instruction is required"),
         (Box::new(|r| set(r, &["task_id"], s(""))), "request.task_id is required"),

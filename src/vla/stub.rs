@@ -208,16 +208,16 @@ pub fn validate_and_clamp(req: &VlaRequest, u: &mut [f64]) -> Result<(), &'stati
         return Err("response.action dimensions do not match action space");
     }
     let c = &req.constraints;
-    for i in 0..dims {
-        if !u[i].is_finite() {
+    for (x, &(lo, hi)) in u.iter_mut().zip(&req.action_space.bounds) {
+        if !x.is_finite() {
             return Err("response.action contains non-finite value");
         }
-        let (lo, hi) = req.action_space.bounds[i];
-        u[i] = clamp(u[i], lo, hi);
-        if u[i].abs() > c.max_abs_value {
-            u[i] = c.max_abs_value.copysign(u[i]);
+        *x = clamp(*x, lo, hi);
+        if x.abs() > c.max_abs_value {
+            *x = c.max_abs_value.copysign(*x);
         }
-        if c.forbidden_ranges.iter().any(|&(flo, fhi)| u[i] >= flo && u[i] <= fhi) {
+        let v = *x;
+        if c.forbidden_ranges.iter().any(|&(flo, fhi)| v >= flo && v <= fhi) {
             return Err("response.action intersects forbidden range");
         }
     }
