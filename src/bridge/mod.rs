@@ -248,7 +248,7 @@ impl Bridge {
 
 /// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no randomness).
 pub fn uuid_for(n: u64) -> String {
-    let mut r = population::Rng::new(n ^ 0x6772_616e_6f6c_61);
+    let mut r = population::Rng::new(n ^ 0x0067_7261_6e6f_6c61);
     let a = r.next_u64();
     let b = r.next_u64();
     format!(
