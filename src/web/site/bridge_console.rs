@@ -4,7 +4,6 @@
 //! session's engine and shows the HTTP status and body; a returned job is tracked live.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use yew::prelude::*;
 
@@ -14,46 +13,118 @@ use crate::web::session::Session;
 
 use super::util::unix_ms;
 
-/// The identities of the picker.
+/// The identities of the picker (the docs pages may also use `none`, `norole`, `expired`
+/// and `tampered`, which are offered as well).
 pub const IDENTITIES: &[&str] = &["viewer", "operator", "admin", "anonymous"];
+/// Test identities the bridge pages use: no token, a token without roles, an expired token,
+/// a token with a broken signature.
+pub const EXTRA_IDENTITIES: &[&str] = &["none", "norole", "expired", "tampered"];
+
+#[derive(Default)]
+struct Seen {
+    /// Distinct job ids in the order responses returned them.
+    jobs: Vec<String>,
+    results: Option<String>,
+}
 
 thread_local! {
-    /// Bridge job ids seen in responses, by engine job id (for the jobs panel's details).
-    static BRIDGE_IDS: RefCell<HashMap<JobId, String>> = RefCell::new(HashMap::new());
+    /// Job and results ids returned to the consoles (for `$JOB_ID`, `$JOB_ID_n`, `$RESULTS_ID`).
+    static SEEN: RefCell<Seen> = RefCell::new(Seen::default());
 }
 
-/// The dev token for an identity (`None` for anonymous).
+/// The dev token for an identity (`None` for anonymous / none).
 pub fn token_for(session: &Session, role: &str) -> Option<String> {
-    if role == "anonymous" || role.is_empty() {
-        return None;
-    }
     let secret = session.bridge.borrow().config.secret.clone();
-    Some(mint_token(&secret, &format!("{role}-dev"), &[role], 3600, unix_ms()))
+    let now = unix_ms();
+    match role {
+        "" | "anonymous" | "none" => None,
+        "norole" => Some(mint_token(&secret, "norole-dev", &[], 3600, now)),
+        "expired" => Some(mint_token(&secret, "expired-dev", &["admin"], 60, now - 7_200_000.0)),
+        "tampered" => {
+            let mut t = mint_token(&secret, "tampered-dev", &["admin"], 3600, now);
+            let last = t.pop().unwrap_or('A');
+            t.push(if last == 'A' { 'B' } else { 'A' });
+            Some(t)
+        }
+        r => Some(mint_token(&secret, &format!("{r}-dev"), &[r], 3600, now)),
+    }
 }
 
-/// Send one request through the bridge on the session's engine. A reply carrying a `jobId`
-/// is remembered so the jobs panel can show its status record.
+/// Replaces `$JOB_ID_n`, `$JOB_ID` and `$RESULTS_ID` with ids returned earlier.
+pub fn substitute(body: &str) -> String {
+    SEEN.with(|s| {
+        let s = s.borrow();
+        let mut out = body.to_string();
+        for (i, id) in s.jobs.iter().enumerate().rev() {
+            out = out.replace(&format!("$JOB_ID_{}", i + 1), id);
+        }
+        if let Some(last) = s.jobs.last() {
+            out = out.replace("$JOB_ID", last);
+        }
+        if let Some(r) = &s.results {
+            out = out.replace("$RESULTS_ID", r);
+        }
+        out
+    })
+}
+
+fn remember(body: &serde_json::Value) {
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        if let Some(job) = body.get("jobId").and_then(|j| j.as_str()) {
+            if !s.jobs.iter().any(|j| j == job) {
+                s.jobs.push(job.to_string());
+            }
+        }
+        let rid = body
+            .get("resultsId")
+            .or_else(|| body.pointer("/resultHandle/resultsId"))
+            .and_then(|r| r.as_str());
+        if let Some(r) = rid {
+            s.results = Some(r.to_string());
+        }
+    });
+}
+
+/// Send one request through the bridge on the session's engine (placeholders substituted).
 pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
     let token = token_for(session, role);
-    let before = session.engine.borrow().issued();
+    let body = substitute(body);
     let reply = {
         let mut engine = session.engine.borrow_mut();
         let mut bridge = session.bridge.borrow_mut();
-        bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body, unix_ms: unix_ms() })
+        bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &body, unix_ms: unix_ms() })
     };
-    let after = session.engine.borrow().issued();
-    if let Some(job) = reply.body.get("jobId").and_then(|j| j.as_str()) {
-        if after > before {
-            BRIDGE_IDS.with(|m| m.borrow_mut().insert(after, job.to_string()));
-        }
-    }
+    remember(&reply.body);
     session.advance();
     reply
 }
 
-/// The bridge job id of an engine job, if a response named it.
-pub fn bridge_job_id(engine_id: JobId) -> Option<String> {
-    BRIDGE_IDS.with(|m| m.borrow().get(&engine_id).cloned())
+/// The bridge job id of an engine job, if the bridge submitted it.
+pub fn bridge_job_id(session: &Session, engine_id: JobId) -> Option<String> {
+    session.bridge.try_borrow().ok()?.job_id_of(engine_id).map(str::to_string)
+}
+
+/// Plot data of a finished simulation or population run, by results id.
+pub fn plot_of(session: &Session, results_id: &str) -> Option<super::plot::PlotData> {
+    use super::plot::{Band, PlotData, Series};
+    let bridge = session.bridge.try_borrow().ok()?;
+    if let Some(r) = bridge.results(results_id) {
+        return Some(PlotData {
+            series: vec![Series { name: r.model_name.clone(), points: r.times.iter().copied().zip(r.concentrations.iter().copied()).collect() }],
+            bands: vec![],
+            x_label: format!("time ({})", r.time_unit),
+            y_label: format!("concentration ({})", r.unit),
+        });
+    }
+    let p = bridge.population_results(results_id)?;
+    let n = p.times.len().min(p.p5.len()).min(p.p50.len()).min(p.p95.len());
+    Some(PlotData {
+        series: vec![Series { name: "median".into(), points: (0..n).map(|i| (p.times[i], p.p50[i])).collect() }],
+        bands: vec![Band { name: "5th–95th percentile".into(), points: (0..n).map(|i| (p.times[i], p.p5[i], p.p95[i])).collect() }],
+        x_label: "time (h)".into(),
+        y_label: "concentration (mg/L)".into(),
+    })
 }
 
 fn call_admin(session: &Session, tool: &str, body: serde_json::Value) -> Option<Reply> {
@@ -64,9 +135,9 @@ fn call_admin(session: &Session, tool: &str, body: serde_json::Value) -> Option<
     Some(bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &text, unix_ms: unix_ms() }))
 }
 
-/// The status record of a bridge job (by engine id) and, once it has results, the results body.
-pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<serde_json::Value>)> {
-    let job = bridge_job_id(engine_id)?;
+/// The status record of a bridge job (by engine id) and, once it has results, its plot data.
+pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<super::plot::PlotData>)> {
+    let job = bridge_job_id(session, engine_id)?;
     let status = call_admin(session, "get_job_status", serde_json::json!({ "jobId": job }))?;
     let results_id = status
         .body
@@ -75,17 +146,8 @@ pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json:
         .or_else(|| status.body.get("resultId"))
         .and_then(|v| v.as_str())
         .map(str::to_string);
-    let results = results_id.and_then(|rid| {
-        for tool in ["get_results", "get_simulation_results", "get_population_results"] {
-            if let Some(r) = call_admin(session, tool, serde_json::json!({ "resultsId": rid })) {
-                if r.status == 200 {
-                    return Some(r.body);
-                }
-            }
-        }
-        None
-    });
-    Some((status.body, results))
+    let plot = results_id.and_then(|rid| plot_of(session, &rid));
+    Some((status.body, plot))
 }
 
 #[derive(Properties, PartialEq)]
@@ -216,6 +278,9 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
                 <label>{"Identity "}
                     <select class="bridge-role" onchange={on_role} aria-label="identity">
                         { for IDENTITIES.iter().map(|r| html!{ <option value={*r} selected={*r == role.as_str()}>{*r}</option> }) }
+                        <optgroup label="test tokens">
+                            { for EXTRA_IDENTITIES.iter().map(|r| html!{ <option value={*r} selected={*r == role.as_str()}>{*r}</option> }) }
+                        </optgroup>
                     </select>
                 </label>
                 <button class="run bridge-send" onclick={on_send.reform(|_: MouseEvent| ())}>{"Send"}</button>

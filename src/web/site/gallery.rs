@@ -4,8 +4,9 @@
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Entry {
     Lisp(&'static str),
-    /// A bridge request: (tool, role, JSON body).
-    Bridge(&'static str, &'static str, &'static str),
+    /// A bridge request: (tool, role, JSON body), and requests sent first when it is chosen
+    /// (e.g. loading the simulation), as (tool, role, body).
+    Bridge(&'static str, &'static str, &'static str, &'static [(&'static str, &'static str, &'static str)]),
 }
 
 /// (title, entry).
@@ -17,8 +18,8 @@ pub const GALLERY: &[(&str, Entry)] = &[
     ("Polling loop with time.sleep-ms", Entry::Lisp(POLL_LOOP)),
     ("Cancel a job mid-stream", Entry::Lisp(CANCEL_MID)),
     ("Cancel right after submitting", Entry::Lisp(VLA_CANCEL)),
-    ("Population simulation (bridge, JSON)", Entry::Bridge("run_population_simulation", "operator", POPULATION)),
-    ("Single simulation (bridge, JSON)", Entry::Bridge("run_simulation", "operator", SIMULATION)),
+    ("Population simulation (bridge, JSON)", Entry::Bridge("run_population_simulation", "operator", POPULATION, LOAD_POP)),
+    ("Single simulation (bridge, JSON)", Entry::Bridge("run_simulation", "operator", SIMULATION, LOAD_SIM)),
 ];
 
 pub const FIRST: &str = r#"; Each top-level form prints its value.
@@ -216,15 +217,21 @@ pub fn make_request_helper() -> &'static str {
     MAKE_REQ
 }
 
+const LOAD_POP: &[(&str, &str, &str)] =
+    &[("load_simulation", "operator", r#"{"simulationId": "gallery-pop", "model": "one_compartment_oral"}"#)];
+const LOAD_SIM: &[(&str, &str, &str)] =
+    &[("load_simulation", "operator", r#"{"simulationId": "gallery-sim", "model": "one_compartment_oral"}"#)];
+
 pub const POPULATION: &str = r#"{
-  "simulationId": "pop-demo",
-  "modelPath": "models/one-compartment-oral.json",
-  "cohort": { "size": 50, "sampling": "random", "seed": 7 },
-  "outputs": { "aggregates": ["mean", "p95"] },
-  "confirm": true
+  "simulationId": "gallery-pop",
+  "cohort": {
+    "size": 60,
+    "seed": 11,
+    "covariates": [{"parameter": "CL", "cv": 0.3}, {"parameter": "V", "cv": 0.2}]
+  },
+  "metadata": {"from": "playground gallery"}
 }"#;
 
 pub const SIMULATION: &str = r#"{
-  "simulationId": "demo",
-  "confirm": true
+  "simulationId": "gallery-sim"
 }"#;

@@ -17,7 +17,7 @@ use crate::jobs::{Engine, JobId, JobRecord, State};
 use crate::lang::Datum;
 use crate::web::session::Session;
 
-use super::plot::{from_json, Plot};
+use super::plot::Plot;
 use super::util::fmt_ms;
 
 /// Height of one row in px (CSS `.job-row` uses the same).
@@ -131,7 +131,7 @@ pub fn datum_text(d: &Datum) -> String {
 }
 
 /// The full record of a job: the VLA poll map, or the bridge status record (and results).
-fn record_of(session: &Session, id: JobId, kind: &str) -> (String, Option<serde_json::Value>) {
+fn record_of(session: &Session, id: JobId, kind: &str) -> (String, Option<super::plot::PlotData>) {
     if kind == "vla" {
         let mut engine = session.engine.borrow_mut();
         return match crate::vla::call(&mut engine, "vla.poll", &[Datum::Int(id as i64)]) {
@@ -255,7 +255,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             (snapshot(j, now), timeline(&engine, id))
         };
         let (record, results) = record_of(&session, id, snap.kind);
-        let plot = results.map(|r| from_json(&r)).filter(|p| !p.is_empty());
+        let plot = results.filter(|p| !p.is_empty());
         let end = if snap.state.is_terminal() { tl.last().map(|t| t.1).unwrap_or(now) } else { now };
         let start = tl.first().map(|t| t.1).unwrap_or(now);
         let span = (end - start).max(1e-9);

@@ -103,7 +103,9 @@ pub fn playground() -> Html {
             share.set(Some(url));
         })
     };
+    let session_ctx = use_context::<Session>();
     let pick = {
+        let session = session_ctx.clone();
         let text = text.clone();
         let shown = shown.clone();
         let generation = generation.clone();
@@ -119,7 +121,12 @@ pub fn playground() -> Html {
                     shown.set(src.to_string());
                     generation.set(*generation + 1);
                 }
-                Some(Entry::Bridge(tool, role, body)) => {
+                Some(Entry::Bridge(tool, role, body, setup)) => {
+                    if let Some(session) = &session {
+                        for (t, r, b) in setup {
+                            super::bridge_console::send(session, t, r, b);
+                        }
+                    }
                     console.set((tool, role, body, console.3 + 1));
                     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("pg-console")) {
                         el.scroll_into_view();
