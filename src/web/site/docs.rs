@@ -410,7 +410,7 @@ pub fn parse(path: &str, source: &str) -> Parsed {
                             }
                             _ => (None, next),
                         };
-                        blocks.push(Block::Lisp(LispExample { code: text, expected, heading: heading.clone() }));
+                        blocks.push(Block::Lisp(LispExample { code: text.trim_end_matches('\n').to_string(), expected, heading: heading.clone() }));
                         i = after;
                     }
                     "request" => {

@@ -30,14 +30,12 @@ pub fn doc_page(props: &DocPageProps) -> Html {
         Block::Lisp(ex) => {
             n_lisp += 1;
             let id = format!("ex-{}-{}", docs::slug(&meta.title), n_lisp);
-            let key = id.clone();
-            html! { <Example key={key} id={id} code={AttrValue::from(ex.code.clone())}
+            html! { <Example id={id} code={AttrValue::from(ex.code.clone())}
                 expected={ex.expected.clone().map(AttrValue::from)} heading={AttrValue::from(ex.heading.clone())} /> }
         }
         Block::Bridge(bx) => {
             n_bridge += 1;
-            let k = format!("bx-{}-{}", meta.path, n_bridge);
-            html! { <div class="bridge-example" key={k}>
+            html! { <div class="bridge-example" data-n={n_bridge.to_string()}>
                 <BridgeConsole tool={AttrValue::from(bx.tool.clone())} body={AttrValue::from(bx.body.clone())}
                     role={AttrValue::from(bx.role.clone())} expected_status={bx.expected_status}
                     expected_body={bx.expected_body.clone().map(AttrValue::from)} />

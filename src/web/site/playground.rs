@@ -169,7 +169,9 @@ pub fn playground() -> Html {
                 <h2>{"REPL"}</h2>
                 <Repl />
                 <h2 id="pg-console">{"Bridge console"}</h2>
-                <BridgeConsole key={format!("console-{}", console.3)} pick_tool={true} tool={console.0} role={console.1} body={console.2} />
+                <div class="pg-console">
+                    <BridgeConsole key={format!("console-{}", console.3)} pick_tool={true} tool={console.0} role={console.1} body={console.2} />
+                </div>
             </div>
             <aside class="pg-side">
                 <JobsPanel compact={true} height={520} />

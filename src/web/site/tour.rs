@@ -247,9 +247,11 @@ pub fn tour() -> Html {
             <section class="tour-body">
                 <h1>{format!("{}. {}", *current + 1, step.title)}</h1>
                 { for step.text.split("\n\n").map(|p| html!{ <p>{p}</p> }) }
+                <div class="tour-run">
                 <Runner key={format!("tour-{}", *current)} source={AttrValue::from((*text).clone())} id="tour-runner" show_source={false} on_done={Some(on_done)}>
                     <Editor text={AttrValue::from(step.starter)} generation={*generation} {on_change} run_key={false} min_lines={6} label="Tour step program" />
                 </Runner>
+                </div>
                 { match *verdict {
                     Some(Ok(())) => html!{ <div class="tour-verdict ok" role="status">
                         {"✓ Well done."}
