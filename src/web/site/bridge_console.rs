@@ -174,6 +174,7 @@ pub struct BridgeConsoleProps {
 /// The bridge console (see the module docs).
 #[function_component(BridgeConsole)]
 pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
+    super::ensure_styles();
     let session = use_context::<Session>();
     let tool = use_state(|| props.tool.to_string());
     let role = use_state(|| props.role.to_string());

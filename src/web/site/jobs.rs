@@ -150,11 +150,25 @@ type PartialLog = Rc<RefCell<HashMap<JobId, Vec<(u32, f64, String, Option<f64>)>
 /// The jobs panel (see the module docs).
 #[function_component(JobsPanel)]
 pub fn jobs_panel(props: &JobsPanelProps) -> Html {
+    super::ensure_styles();
     let session = use_context::<Session>();
     let scroll_top = use_state(|| 0.0f64);
     let selected = use_state(|| None::<JobId>);
     let force = use_force_update();
     let partials: PartialLog = use_mut_ref(HashMap::new);
+    let list_ref = use_node_ref();
+    {
+        let list_ref = list_ref.clone();
+        let scroll_top = scroll_top.clone();
+        use_effect_with((), move |_| {
+            let el = list_ref.cast::<web_sys::Element>();
+            let listener = el.map(|el| {
+                let target = el.clone();
+                gloo_events_listener(&el, move || scroll_top.set(target.scroll_top() as f64))
+            });
+            move || drop(listener)
+        });
+    }
     let Some(session) = session else {
         return html! { <section class="jobs-panel"><p>{"No session."}</p></section> };
     };
@@ -185,14 +199,6 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         }
     }
 
-    let onscroll = {
-        let scroll_top = scroll_top.clone();
-        Callback::from(move |e: Event| {
-            if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
-                scroll_top.set(el.scroll_top() as f64);
-            }
-        })
-    };
 
     let row_html = |i: usize, r: &RowSnap| {
         let id = r.id;
@@ -230,7 +236,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         html! {
             <div key={id.to_string()} class={classes!("job-row", is_sel.then_some("selected"))} role="row"
                  data-job={id.to_string()} data-state={r.state.name()}
-                 style={format!("top:{top}px;height:{ROW_PX}px")} {onclick}>
+                 style={format!("position:absolute;left:0;right:0;top:{top}px;height:{ROW_PX}px")} {onclick}>
                 <div class="job-line1">
                     <span class="job-kind">{r.kind}</span>
                     <span class="job-id">{format!("#{id}")}</span>
@@ -308,12 +314,34 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             if total == 0 {
                 <p class="jobs-empty">{"No jobs yet. Run an example that calls "}<code>{"vla.submit"}</code>{" or send a bridge request."}</p>
             }
-            <div class="jobs-list" role="table" style={format!("height:{}px", if total == 0 { 0.0 } else { height.min(inner_h.max(ROW_PX)) })} {onscroll}>
+            <div ref={list_ref} class="jobs-list" role="table" style={format!("overflow-y:auto;position:relative;height:{}px", if total == 0 { 0.0 } else { height.min(inner_h.max(ROW_PX)) })}>
                 <div class="jobs-inner" style={format!("height:{inner_h}px")}>
                     { for rows.iter().enumerate().map(|(i, r)| row_html(i, r)) }
                 </div>
             </div>
             { details.unwrap_or_default() }
         </section>
+    }
+}
+
+/// A `scroll` listener on `el` (scroll events do not bubble, so they are listened to on the
+/// element itself); removed when the returned guard is dropped.
+fn gloo_events_listener(el: &web_sys::Element, mut f: impl FnMut() + 'static) -> ScrollGuard {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let cb = Closure::<dyn FnMut()>::new(move || f());
+    let _ = el.add_event_listener_with_callback("scroll", cb.as_ref().unchecked_ref());
+    ScrollGuard { el: el.clone(), cb }
+}
+
+struct ScrollGuard {
+    el: web_sys::Element,
+    cb: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Drop for ScrollGuard {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        let _ = self.el.remove_event_listener_with_callback("scroll", self.cb.as_ref().unchecked_ref());
     }
 }

@@ -90,7 +90,7 @@ pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
         .into_iter()
         .map(|h| SearchHit {
             title: h.page.title.clone(),
-            href: format!("#/{}", h.page.route),
+            href: h.page.href(),
             snippet: if h.snippet.is_empty() { h.page.group.label() } else { h.snippet },
         })
         .collect();
@@ -103,7 +103,7 @@ pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
             }
             let covered = hits.iter().any(|h| h.title == b.name) || docs::find(&format!("reference/{}", b.name)).is_some();
             if !covered && (b.name.to_lowercase().contains(&q) || b.summary.to_lowercase().contains(&q)) {
-                hits.push(SearchHit { title: b.name.to_string(), href: format!("#/reference/{}", b.name), snippet: b.signature.to_string() });
+                hits.push(SearchHit { title: b.name.to_string(), href: format!("#/reference/{}", docs::encode_segment(b.name)), snippet: b.signature.to_string() });
             }
         }
     }

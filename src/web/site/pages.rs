@@ -45,7 +45,7 @@ pub fn doc_page(props: &DocPageProps) -> Html {
     let blocks: Vec<Html> = blocks.collect();
     let runnable = n_lisp > 0 || n_bridge > 0;
     let toc = parsed.sections.iter().filter(|s| s.level == 2).map(|s| {
-        html! { <li><a href={format!("#/{}", meta.route)} onclick={scroll_to(s.id.clone())}>{s.title.clone()}</a></li> }
+        html! { <li><a href={meta.href()} onclick={scroll_to(s.id.clone())}>{s.title.clone()}</a></li> }
     });
     html! {
         <div class={classes!("doc-layout", runnable.then_some("with-jobs"))}>
@@ -79,7 +79,7 @@ fn scroll_to(id: String) -> Callback<MouseEvent> {
 fn page_link(p: &PageMeta) -> Html {
     html! {
         <li>
-            <a href={format!("#/{}", p.route)}>
+            <a href={p.href()}>
                 if p.title_is_code { <code>{p.title.clone()}</code> } else { {p.title.clone()} }
             </a>
             if !p.summary.is_empty() { <span class="index-summary">{" — "}{p.summary.clone()}</span> }

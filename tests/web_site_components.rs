@@ -1,0 +1,470 @@
+//! Browser tests of the documentation site components (src/web/site): docs parsing and
+//! search, a runnable example (run, persistence across a remount, Reset, error marks), the
+//! CodeMirror binding, the jobs panel (Cancel, 10 000 jobs), the bridge console with each
+//! identity, the tour's checked steps and the playground's share link. Each test mounts into
+//! a fresh element.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use granola::jobs::SubmitOptions;
+use granola::lang::Datum;
+use granola::web::session::{Session, SessionProvider};
+use granola::web::site;
+use granola::web::site::bridge_console::BridgeConsole;
+use granola::web::site::docs::{self, Block, Group};
+use granola::web::site::editor::Editor;
+use granola::web::site::example::{storage_key, Example};
+use granola::web::site::jobs::JobsPanel;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+type Slot = Rc<RefCell<Option<Session>>>;
+
+#[derive(Properties)]
+struct Props {
+    speed: f64,
+    slot: Slot,
+    children: Html,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, o: &Self) -> bool {
+        self.speed == o.speed && Rc::ptr_eq(&self.slot, &o.slot) && self.children == o.children
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GrabProps {
+    slot: Slot,
+}
+
+#[function_component(Grab)]
+fn grab(p: &GrabProps) -> Html {
+    *p.slot.borrow_mut() = use_context::<Session>();
+    Html::default()
+}
+
+#[function_component(Mount)]
+fn mount(p: &Props) -> Html {
+    html! {
+        <SessionProvider speed={p.speed} tick_ms={20}>
+            <Grab slot={p.slot.clone()} />
+            <div class="under-test">{ p.children.clone() }</div>
+        </SessionProvider>
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn now() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
+    let start = now();
+    while now() - start < ms {
+        if cond() {
+            return true;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    cond()
+}
+
+struct Mounted {
+    handle: Option<yew::AppHandle<Mount>>,
+    session: Session,
+    root: web_sys::Element,
+}
+
+impl Mounted {
+    fn q(&self, sel: &str) -> Option<web_sys::Element> {
+        self.root.query_selector(sel).ok().flatten()
+    }
+    fn text(&self, sel: &str) -> String {
+        self.q(sel).and_then(|e| e.text_content()).unwrap_or_default()
+    }
+    fn count(&self, sel: &str) -> u32 {
+        self.root.query_selector_all(sel).map(|l| l.length()).unwrap_or(0)
+    }
+    fn click(&self, sel: &str) {
+        let el = self.q(sel).unwrap_or_else(|| panic!("no element {sel}"));
+        el.dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    }
+    fn unmount(mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+async fn mount(speed: f64, children: Html) -> Mounted {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let slot: Slot = Rc::new(RefCell::new(None));
+    let h = yew::Renderer::<Mount>::with_root_and_props(root.clone(), Props { speed, slot: slot.clone(), children }).render();
+    let ok = wait_for(5000.0, || slot.borrow().is_some()).await;
+    assert!(ok, "session provided");
+    let session = slot.borrow().clone().unwrap();
+    Mounted { handle: Some(h), session, root }
+}
+
+/// Runs JS `body` with arguments (a and b).
+fn js(args: &str, body: &str, a: &JsValue, b: &JsValue) -> JsValue {
+    js_sys::Function::new_with_args(args, body).call2(&JsValue::NULL, a, b).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Types `text` into the first editor under `root` (CodeMirror or the textarea fallback).
+fn set_editor_text(root: &web_sys::Element, text: &str) {
+    js(
+        "root, text",
+        "const host = root.querySelector('.editor-host');
+         if (host && host.__granolaEditor) { host.__granolaEditor.setText(text); return; }
+         const ta = root.querySelector('textarea.editor-fallback');
+         ta.value = text; ta.dispatchEvent(new Event('input', {bubbles: true}));",
+        root,
+        &JsValue::from_str(text),
+    );
+}
+
+fn editor_text(root: &web_sys::Element) -> String {
+    js(
+        "root, _",
+        "const host = root.querySelector('.editor-host');
+         if (host && host.__granolaEditor) return host.__granolaEditor.getText();
+         const ta = root.querySelector('textarea.editor-fallback');
+         return ta ? ta.value : null;",
+        root,
+        &JsValue::UNDEFINED,
+    )
+    .as_string()
+    .unwrap_or_default()
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+// ------------------------------------------------------------------ docs, index, search
+
+const PAGE: &str = "# `demo.fn`\n\n**Signature:** `(demo.fn x) -> int`\n\n## What It Does\n\nText with a [link](other-page.md) and a table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n## Examples\n\n### Minimal\n\n```lisp\n(+ 1 2)\n```\n\n```output\n3\n```\n\n### Bridge\n\n```request run_simulation role=operator\n{\"simulationId\": \"s\"}\n```\n\n```response 202\n{\"status\": \"queued\"}\n```\n\n```json\n{\"plain\": true}\n```\n";
+
+#[wasm_bindgen_test]
+fn parse_finds_examples_sections_and_rewrites_links() {
+    let p = docs::parse("reference/builtins/demo/demo-fn.md", PAGE);
+    let lisp: Vec<_> = p.lisp_examples().collect();
+    assert_eq!(lisp.len(), 1);
+    assert_eq!(lisp[0].code, "(+ 1 2)");
+    assert_eq!(lisp[0].expected.as_deref(), Some("3\n"));
+    assert_eq!(lisp[0].heading, "Minimal");
+    let bridge: Vec<_> = p.bridge_examples().collect();
+    assert_eq!(bridge.len(), 1);
+    assert_eq!((bridge[0].tool.as_str(), bridge[0].role.as_str(), bridge[0].expected_status), ("run_simulation", "operator", Some(202)));
+    let html: String = p.blocks.iter().filter_map(|b| if let Block::Html(h) = b { Some(h.as_str()) } else { None }).collect();
+    assert!(html.contains("<table>"), "tables render: {html}");
+    assert!(html.contains("href=\"#/"), "relative .md links become hash routes: {html}");
+    assert!(html.contains("id=\"what-it-does\""), "headings get ids");
+    assert!(html.contains("plain"), "other code blocks stay in the page");
+    let titles: Vec<_> = p.sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["What It Does", "Examples", "Minimal", "Bridge"]);
+
+    let m = docs::meta("reference/builtins/demo/demo-fn.md", PAGE);
+    assert_eq!((m.title.as_str(), m.route.as_str(), m.group.clone()), ("demo.fn", "reference/demo.fn", Group::Builtins("demo".into())));
+    assert_eq!(m.summary, "(demo.fn x) -> int");
+}
+
+#[wasm_bindgen_test]
+fn every_compiled_page_parses_and_its_links_resolve() {
+    let pages = docs::pages();
+    assert!(!pages.is_empty(), "build.rs compiled the docs/ pages in");
+    let mut broken = Vec::new();
+    for p in pages {
+        let parsed = docs::parse(p.path, p.source);
+        assert!(!parsed.blocks.is_empty(), "{} renders", p.path);
+        assert_eq!(docs::find(&p.route).map(|f| f.path), Some(p.path), "route {} finds its page", p.route);
+        let href = p.href();
+        let routed = granola::web::app::Route::parse(&href);
+        let via_router = match &routed {
+            granola::web::app::Route::Reference(n) => docs::find(&format!("reference/{n}")),
+            granola::web::app::Route::BridgeTool(n) => docs::find(&format!("bridge/{n}")),
+            granola::web::app::Route::NotFound(n) => docs::find(n),
+            _ => None,
+        };
+        assert_eq!(via_router.map(|f| f.path), Some(p.path), "href {href} goes through the router ({routed:?}) to its page");
+        for b in &parsed.blocks {
+            if let Block::Html(h) = b {
+                for part in h.split("href=\"#/").skip(1) {
+                    let target = part.split('"').next().unwrap_or("");
+                    let target = docs::percent_decode(target.split('#').next().unwrap_or(""));
+                    let target = target.as_str();
+                    let ok = target == "reference" || target == "bridge" || docs::find(target).is_some()
+                        || granola::lang::builtins::lookup(target.trim_start_matches("reference/")).is_some();
+                    if !ok {
+                        broken.push(format!("{} -> {}", p.path, target));
+                    }
+                }
+            }
+        }
+    }
+    // Links to pages not written yet are allowed to exist but should be few.
+    assert!(broken.len() <= pages.len() / 4, "broken links: {broken:?}");
+    let groups: Vec<Group> = docs::index().into_iter().map(|(g, _)| g).collect();
+    assert!(groups.iter().any(|g| matches!(g, Group::Builtins(_))));
+}
+
+#[wasm_bindgen_test]
+fn search_ranks_names_first_and_finds_text() {
+    let hits = site::search("map.get", 8);
+    assert!(!hits.is_empty());
+    assert_eq!(hits[0].title, "map.get");
+    assert_eq!(hits[0].href, "#/reference/map.get");
+    let hits = site::search("insertion order", 8);
+    assert!(!hits.is_empty(), "full-text search finds words in page text");
+    assert!(site::search("zzqqxx-nothing", 8).is_empty());
+}
+
+// ------------------------------------------------------------------ runnable example
+
+#[wasm_bindgen_test]
+async fn an_example_runs_and_matches_its_expected_output() {
+    let code = "(define x 40)\n(+ x 2)";
+    storage().remove_item(&storage_key(code)).unwrap();
+    let m = mount(1.0, html! { <Example id="ex-run" code={code} expected={Some(AttrValue::from("40\n42\n"))} /> }).await;
+    m.click("#ex-run button.run");
+    assert!(wait_for(5000.0, || m.text("#ex-run .runner-output").contains("42")).await, "output: {}", m.text("#ex-run .runner-output"));
+    assert!(wait_for(2000.0, || m.q("#ex-run .match-ok").is_some()).await, "matches the expected output");
+    assert!(m.text("#ex-run .runner-expected").contains("42"), "the expected output is shown next to it");
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn edits_persist_across_a_remount_and_reset_restores_the_original() {
+    let code = "(+ 1 1)";
+    let key = storage_key(code);
+    storage().remove_item(&key).unwrap();
+    let m = mount(1.0, html! { <Example id="ex-persist" code={code} /> }).await;
+    assert!(wait_for(2000.0, || editor_text(&m.root) == code).await);
+    set_editor_text(&m.root, "(+ 40 2)");
+    assert!(wait_for(2000.0, || storage().get_item(&key).unwrap().as_deref() == Some("(+ 40 2)")).await, "saved under the hash of the original");
+    assert!(wait_for(2000.0, || m.q(".example.edited").is_some()).await);
+    m.unmount();
+
+    let m = mount(1.0, html! { <Example id="ex-persist" code={code} /> }).await;
+    assert!(wait_for(2000.0, || editor_text(&m.root) == "(+ 40 2)").await, "the edit is back: {}", editor_text(&m.root));
+    m.click("#ex-persist button.run");
+    assert!(wait_for(5000.0, || m.text("#ex-persist .runner-output").contains("42")).await, "the edited program runs");
+    m.click(".example button.reset");
+    assert!(wait_for(2000.0, || editor_text(&m.root) == code).await, "Reset restores the original: {}", editor_text(&m.root));
+    assert!(storage().get_item(&key).unwrap().is_none(), "Reset forgets the saved edit");
+    assert!(wait_for(2000.0, || m.q(".example.edited").is_none()).await);
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_example_marks_line_and_column() {
+    let code = "(+ 1 2)\n(car 5)";
+    storage().remove_item(&storage_key(code)).unwrap();
+    let m = mount(1.0, html! { <Example id="ex-err" code={code} /> }).await;
+    m.click("#ex-err button.run");
+    assert!(wait_for(5000.0, || m.text("#ex-err .runner-output").contains("line 2")).await, "output: {}", m.text("#ex-err .runner-output"));
+    // The editor marks the position: CodeMirror underlines it, the fallback names it.
+    assert!(
+        wait_for(2000.0, || m.q(".cm-granola-error-line").is_some() || m.text(".editor-fallback-error").contains("line 2")).await,
+        "error mark shown"
+    );
+    m.unmount();
+}
+
+// ------------------------------------------------------------------ CodeMirror binding
+
+#[wasm_bindgen_test]
+async fn the_codemirror_bundle_loads_and_reports_edits() {
+    // The test server does not serve www/; load the built bundle as an inline module.
+    if js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into()).map(|v| v.is_undefined()).unwrap_or(true) {
+        let s = document().create_element("script").unwrap();
+        s.set_attribute("type", "module").unwrap();
+        s.set_text_content(Some(include_str!("../www/editor/granola-editor.js")));
+        document().head().unwrap().append_child(&s).unwrap();
+    }
+    let seen: Rc<RefCell<String>> = Rc::new(RefCell::new(String::new()));
+    let seen2 = seen.clone();
+    let on_change = Callback::from(move |t: String| *seen2.borrow_mut() = t);
+    let m = mount(1.0, html! { <Editor text="(list 1 2)" {on_change} /> }).await;
+    assert!(wait_for(8000.0, || m.q(".editor-cm .cm-editor").is_some()).await, "CodeMirror replaced the textarea");
+    assert!(m.q("textarea.editor-fallback").is_none());
+    assert!(m.text(".cm-content").contains("(list 1 2)"));
+    assert!(m.q(".cm-content .tok-function, .cm-content span[class]").is_some(), "syntax highlighting spans");
+    set_editor_text(&m.root, "(map.make)");
+    assert!(wait_for(2000.0, || *seen.borrow() == "(map.make)").await, "on_change got the edit");
+    m.unmount();
+}
+
+// ------------------------------------------------------------------ jobs panel
+
+fn vla_request() -> Datum {
+    use granola::lang::datum::sym_map;
+    sym_map(vec![
+        ("task_id", Datum::str("t")),
+        ("instruction", Datum::str("move")),
+        ("observation", sym_map(vec![("state", Datum::List(vec![Datum::Float(0.0)])), ("timestamp_ms", Datum::Int(100)), ("frame_id", Datum::str("base"))])),
+        ("action_space", sym_map(vec![("type", Datum::sym(":continuous")), ("dims", Datum::Int(1)), ("bounds", Datum::List(vec![Datum::List(vec![Datum::Float(-1.0), Datum::Float(1.0)])]))])),
+        ("constraints", sym_map(vec![("max_abs_value", Datum::Float(1.0)), ("max_delta", Datum::Float(1.0))])),
+        ("model", sym_map(vec![("name", Datum::str("rt2-stub")), ("version", Datum::str("stub-1"))])),
+    ])
+}
+
+fn submit_vla(s: &Session) -> u64 {
+    let mut e = s.engine.borrow_mut();
+    match granola::vla::call(&mut e, "vla.submit", &[vla_request()]) {
+        Ok(Datum::Int(id)) => id as u64,
+        other => panic!("vla.submit: {other:?}"),
+    }
+}
+
+fn row_state(m: &Mounted, id: u64) -> String {
+    m.q(&format!(".job-row[data-job=\"{id}\"]")).and_then(|e| e.get_attribute("data-state")).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn cancel_from_the_panel_ends_an_active_job_cancelled() {
+    // Slow clock: 1 job-ms per 200 wall-ms, so the job is still active when clicked.
+    let m = mount(0.005, html! { <JobsPanel /> }).await;
+    let id = submit_vla(&m.session);
+    assert!(wait_for(3000.0, || m.q(&format!(".job-row[data-job=\"{id}\"] .job-cancel")).is_some()).await, "Cancel shown while active");
+    m.click(&format!(".job-row[data-job=\"{id}\"] .job-cancel"));
+    assert!(wait_for(8000.0, || row_state(&m, id) == "cancelled").await, "state: {}", row_state(&m, id));
+    assert!(m.q(&format!(".job-row[data-job=\"{id}\"] .job-cancel")).is_none(), "no Cancel once terminal");
+    // Details: the timeline and the poll map.
+    m.click(&format!(".job-row[data-job=\"{id}\"]"));
+    assert!(wait_for(2000.0, || m.q(".job-details .timeline-list").is_some()).await);
+    let tl = m.text(".job-details .timeline-list");
+    assert!(tl.contains("queued") && tl.contains("cancelled"), "timeline: {tl}");
+    assert!(m.text(".job-details .job-record").contains("status"), "poll map shown");
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_jobs_render_only_the_visible_rows() {
+    let m = mount(1.0, html! { <JobsPanel height={400} /> }).await;
+    {
+        let mut e = m.session.engine.borrow_mut();
+        for _ in 0..10_000 {
+            let _ = granola::vla::call(&mut e, "vla.submit", &[vla_request()]);
+        }
+    }
+    let _ = SubmitOptions::default();
+    assert!(wait_for(5000.0, || m.q(".job-row[data-job=\"10000\"]").is_some()).await, "newest first");
+    let rows = m.count(".job-row");
+    assert!(rows <= 20, "only visible rows are in the DOM: {rows}");
+    let list = m.q(".jobs-list").unwrap();
+    list.set_scroll_top(5000 * 64);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    let ok = wait_for(3000.0, || m.q(".job-row[data-job=\"5000\"]").is_some()).await;
+    assert!(
+        ok,
+        "scrolling windows the rows: scrollTop {} clientHeight {} first row {:?}",
+        list.scroll_top(),
+        list.client_height(),
+        m.q(".job-row").and_then(|e| e.get_attribute("data-job"))
+    );
+    let t0 = now();
+    for i in 0..20 {
+        list.set_scroll_top((i * 300) as i32 * 64);
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+        TimeoutFuture::new(0).await;
+    }
+    assert!(m.count(".job-row") <= 20);
+    assert!(now() - t0 < 5000.0, "scrolling stays fast");
+    m.unmount();
+}
+
+// ------------------------------------------------------------------ bridge console
+
+async fn send_as(m: &Mounted, role: &str) -> u16 {
+    js(
+        "root, role",
+        "const s = root.querySelector('select.bridge-role'); s.value = role; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        &m.root,
+        &JsValue::from_str(role),
+    );
+    TimeoutFuture::new(30).await;
+    let before = m.text(".bridge-status");
+    m.click("button.bridge-send");
+    let _ = wait_for(2000.0, || m.q(".bridge-status").is_some() && (m.text(".bridge-status") != before || before.is_empty())).await;
+    TimeoutFuture::new(30).await;
+    m.q(".bridge-status").and_then(|e| e.get_attribute("data-status")).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[wasm_bindgen_test]
+async fn a_bridge_request_with_each_identity_gets_its_status() {
+    let m = mount(1.0, html! { <BridgeConsole tool="load_simulation" body={r#"{"simulationId": "$SIM", "model": "one_compartment_oral"}"#} role="viewer" /> }).await;
+    // A fresh simulation id per send, so an allowed load is never a conflict.
+    let mut results = Vec::new();
+    for (i, role) in ["anonymous", "viewer", "operator", "admin"].iter().enumerate() {
+        js(
+            "root, body",
+            "const t = root.querySelector('textarea.bridge-body'); t.value = body; t.dispatchEvent(new Event('input', {bubbles: true}));",
+            &m.root,
+            &JsValue::from_str(&format!(r#"{{"simulationId": "id-sim-{i}", "model": "one_compartment_oral"}}"#)),
+        );
+        TimeoutFuture::new(30).await;
+        let status = send_as(&m, role).await;
+        let token_shown = m.q(".bridge-token code.token").is_some();
+        results.push((*role, status, token_shown));
+    }
+    assert_eq!(
+        results,
+        vec![("anonymous", 401, false), ("viewer", 403, true), ("operator", 201, true), ("admin", 201, true)],
+        "statuses per identity"
+    );
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_returned_job_is_tracked_live() {
+    let m = mount(1.0, html! { <BridgeConsole tool="run_simulation" body={r#"{"simulationId": "live-sim"}"#} role="operator" /> }).await;
+    let _ = granola::web::site::bridge_console::send(&m.session, "load_simulation", "operator", r#"{"simulationId": "live-sim", "model": "one_compartment_oral"}"#);
+    let status = send_as(&m, "operator").await;
+    assert_eq!(status, 202);
+    assert!(wait_for(3000.0, || m.q(".bridge-live").is_some()).await, "live status shown");
+    assert!(wait_for(30000.0, || m.q(".bridge-live[data-status=\"succeeded\"]").is_some()).await, "live: {}", m.text(".bridge-live"));
+    m.unmount();
+}
+
+// ------------------------------------------------------------------ tour, playground
+
+#[wasm_bindgen_test]
+async fn a_tour_step_checks_the_result_and_unlocks_the_next() {
+    storage().set_item("granola.tour.done", "0").unwrap();
+    let m = mount(1.0, html! { <granola::web::site::tour::Tour /> }).await;
+    assert!(m.q(".tour-step[data-step=\"1\"] button[disabled]").is_some(), "step 2 locked");
+    set_editor_text(&m.root, "(+ 1 2)");
+    m.click("#tour-runner button.run");
+    assert!(wait_for(5000.0, || m.q(".tour-verdict.hint").is_some()).await, "a wrong answer gets a hint");
+    set_editor_text(&m.root, "(* 6 7)");
+    TimeoutFuture::new(30).await;
+    m.click("#tour-runner button.run");
+    assert!(wait_for(5000.0, || m.q(".tour-verdict.ok").is_some()).await, "42 passes");
+    assert_eq!(storage().get_item("granola.tour.done").unwrap().as_deref(), Some("1"), "progress saved");
+    assert!(m.q(".tour-step[data-step=\"1\"] button:not([disabled])").is_some(), "step 2 unlocked");
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+fn the_share_link_round_trips_the_program() {
+    let prog = "(define (f x) (* x 2))\n(f 21) ; ünïcode";
+    let url = granola::web::site::playground::share_url(prog);
+    let code = url.split("code=").nth(1).unwrap();
+    assert_eq!(granola::web::site::util::decode_b64(code).as_deref(), Some(prog));
+    assert!(!code.contains('+') && !code.contains('/'), "URL-safe");
+}
