@@ -22,7 +22,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help tools browser-tools dist serve test test-native test-wasm e2e bench clean-dist
+.PHONY: help tools browser-tools editor dist serve test test-native test-wasm e2e bench clean-dist
 
 help:
 	@echo "make serve   build dist/ and serve the site on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
@@ -63,8 +63,15 @@ browser-tools:
 	fi
 	"$(CHROMEDRIVER)" --version
 
+## ---- web2: the CodeMirror 6 editor bundle (www/editor/src -> www/editor/granola-editor.js) ----
+## The built bundle is committed too (so a plain `trunk build` works); this keeps it in step
+## with www/editor/src and package-lock.json.
+editor: tools
+	@echo "==> editor bundle (npm run build:editor)"
+	npm run build:editor
+
 ## ---- build ----
-dist: tools
+dist: tools editor
 	@echo "==> trunk build --release"
 	cargo fetch --locked
 	trunk build --release

@@ -299,10 +299,11 @@ async fn the_codemirror_bundle_loads_and_reports_edits() {
     let seen: Rc<RefCell<String>> = Rc::new(RefCell::new(String::new()));
     let seen2 = seen.clone();
     let on_change = Callback::from(move |t: String| *seen2.borrow_mut() = t);
-    let m = mount(1.0, html! { <Editor text="(list 1 2)" {on_change} /> }).await;
+    // A string and a comment: the tokenizer must handle every token kind.
+    let m = mount(1.0, html! { <Editor text={"(list 1 2 \"two words\" 'sym :kw) ; note"} {on_change} /> }).await;
     assert!(wait_for(8000.0, || m.q(".editor-cm .cm-editor").is_some()).await, "CodeMirror replaced the textarea");
     assert!(m.q("textarea.editor-fallback").is_none());
-    assert!(m.text(".cm-content").contains("(list 1 2)"));
+    assert!(m.text(".cm-content").contains("(list 1 2"));
     assert!(m.q(".cm-content .tok-function, .cm-content span[class]").is_some(), "syntax highlighting spans");
     set_editor_text(&m.root, "(map.make)");
     assert!(wait_for(2000.0, || *seen.borrow() == "(map.make)").await, "on_change got the edit");

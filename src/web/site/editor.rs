@@ -117,7 +117,13 @@ fn call(handle: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
     for a in args {
         arr.push(a);
     }
-    f.apply(handle, &arr).ok()
+    match f.apply(handle, &arr) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            web_sys::console::error_2(&JsValue::from_str(&format!("granola editor: {method} failed")), &e);
+            None
+        }
+    }
 }
 
 struct Live {

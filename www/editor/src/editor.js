@@ -28,18 +28,20 @@ const SPECIAL = new Set([
 ]);
 const NUMBER = /^-?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?)$/;
 
+function readString(stream, state) {
+  while (!stream.eol()) {
+    const ch = stream.next();
+    if (ch === "\\") { stream.next(); continue; }
+    if (ch === '"') { state.inString = false; break; }
+  }
+  return "string";
+}
+
 const muslisp = StreamLanguage.define({
   name: "muslisp",
   startState: () => ({ inString: false, afterParen: false }),
   token(stream, state) {
-    if (state.inString) {
-      while (!stream.eol()) {
-        const ch = stream.next();
-        if (ch === "\\") { stream.next(); continue; }
-        if (ch === '"') { state.inString = false; break; }
-      }
-      return "string";
-    }
+    if (state.inString) return readString(stream, state);
     if (stream.eatSpace()) return null;
     const ch = stream.peek();
     if (ch === ";") { stream.skipToEnd(); return "comment"; }
@@ -49,8 +51,8 @@ const muslisp = StreamLanguage.define({
       stream.next(); stream.eat("@"); return "meta";
     }
     if (ch === '"') {
-      stream.next(); state.inString = true;
-      return this.token(stream, state);
+      stream.next(); state.inString = true; state.afterParen = false;
+      return readString(stream, state);
     }
     const head = state.afterParen;
     state.afterParen = false;
