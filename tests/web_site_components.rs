@@ -469,3 +469,11 @@ fn the_share_link_round_trips_the_program() {
     assert_eq!(granola::web::site::util::decode_b64(code).as_deref(), Some(prog));
     assert!(!code.contains('+') && !code.contains('/'), "URL-safe");
 }
+
+#[wasm_bindgen_test]
+fn help_and_apropos_in_a_program_link_to_pages() {
+    use granola::web::site::pages::help_targets;
+    let t = help_targets("(help 'map.get)\n(help vla.poll)\n(apropos \"map.s\")");
+    assert_eq!(&t[..2], ["map.get", "vla.poll"]);
+    assert!(t.iter().any(|n| n == "map.set!"), "apropos matches: {t:?}");
+}

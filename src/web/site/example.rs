@@ -94,6 +94,7 @@ pub fn example(props: &ExampleProps) -> Html {
                 show_source={false} on_error_at={Some(on_error_at)}>
                 <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change}
                     run_key={false} error={(*error).clone()} min_lines={lines} label={label} />
+                <super::pages::HelpLinks source={AttrValue::from((*text).clone())} />
                 <div class="example-tools">
                     if edited { <span class="edited-note" title="Your edits are saved in this browser">{"edited"}</span> }
                     <button class="reset" onclick={on_reset} disabled={!edited} title="Restore the original example">{"Reset"}</button>

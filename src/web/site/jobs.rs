@@ -145,6 +145,54 @@ fn record_of(session: &Session, id: JobId, kind: &str) -> (String, Option<super:
     }
 }
 
+/// Transitions per job, read incrementally from the engine's event log.
+#[derive(Default)]
+pub struct TimelineCache {
+    cursor: u64,
+    by_job: HashMap<JobId, Vec<(State, f64, u32)>>,
+}
+
+impl TimelineCache {
+    /// Reads the events logged since the last call.
+    pub fn update(&mut self, engine: &Engine) {
+        for e in engine.events_since(self.cursor) {
+            self.by_job.entry(e.job).or_default().push((e.to, e.at, e.partial_seq));
+        }
+        self.cursor = engine.event_cursor();
+    }
+    pub fn of(&self, id: JobId) -> &[(State, f64, u32)] {
+        self.by_job.get(&id).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Timeline segments (state, start, end) with streaming partials merged.
+fn segments(tl: &[(State, f64, u32)], end: f64) -> Vec<(State, f64, f64)> {
+    let mut out: Vec<(State, f64, f64)> = Vec::new();
+    for (i, (st, at, _)) in tl.iter().enumerate() {
+        if out.last().map(|l| l.0) == Some(*st) {
+            continue;
+        }
+        let next = tl[i + 1..].iter().find(|t| t.0 != *st).map(|t| t.1).unwrap_or(end);
+        out.push((*st, *at, next));
+    }
+    out
+}
+
+fn timeline_bar(tl: &[(State, f64, u32)], end: f64, class: &'static str) -> Html {
+    let start = tl.first().map(|t| t.1).unwrap_or(end);
+    let span = (end - start).max(1e-9);
+    let segs = segments(tl, end);
+    html! {
+        <div class={class} aria-label="timeline">
+            { for segs.iter().map(|(st, a, b)| {
+                let w = ((b - a) / span * 100.0).max(if st.is_terminal() { 0.0 } else { 1.0 });
+                html! { <span class={classes!("tl-seg", format!("tl-{}", st.name()))} style={format!("width:{w:.2}%")}
+                    title={format!("{} at {}", st.name(), fmt_ms(*a))}></span> }
+            }) }
+        </div>
+    }
+}
+
 type PartialLog = Rc<RefCell<HashMap<JobId, Vec<(u32, f64, String, Option<f64>)>>>>;
 
 /// The jobs panel (see the module docs).
@@ -156,6 +204,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
     let selected = use_state(|| None::<JobId>);
     let force = use_force_update();
     let partials: PartialLog = use_mut_ref(HashMap::new);
+    let timelines: Rc<RefCell<TimelineCache>> = use_mut_ref(TimelineCache::default);
     let list_ref = use_node_ref();
     {
         let list_ref = list_ref.clone();
@@ -182,6 +231,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         let n = (height / ROW_PX).ceil() as usize + 2;
         let rows: Vec<RowSnap> = engine.jobs().rev().skip(first).take(n).map(|j| snapshot(j, now)).collect();
         let active = engine.active_count();
+        timelines.borrow_mut().update(&engine);
         (now, total, rows, active)
     };
     let first = ((*scroll_top / ROW_PX).floor().max(0.0)) as usize;
@@ -250,6 +300,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
                     <span class="job-text">{r.text.clone()}</span>
                     {conf}
                 </div>
+                { timeline_bar(timelines.borrow().of(id), if r.state.is_terminal() { timelines.borrow().of(id).last().map(|t| t.1).unwrap_or(now) } else { now }, "job-mini-timeline") }
             </div>
         }
     };
@@ -258,18 +309,11 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         let (snap, tl) = {
             let engine = session.engine.borrow();
             let j = engine.job(id)?;
-            (snapshot(j, now), timeline(&engine, id))
+            (snapshot(j, now), timelines.borrow().of(id).to_vec())
         };
         let (record, results) = record_of(&session, id, snap.kind);
         let plot = results.filter(|p| !p.is_empty());
         let end = if snap.state.is_terminal() { tl.last().map(|t| t.1).unwrap_or(now) } else { now };
-        let start = tl.first().map(|t| t.1).unwrap_or(now);
-        let span = (end - start).max(1e-9);
-        let segs = tl.iter().enumerate().filter(|(_, t)| !(t.0 == State::Streaming && t.2 > 1)).map(|(i, (st, at, _))| {
-            let next = tl[i + 1..].iter().find(|t| t.0 != *st).map(|t| t.1).unwrap_or(end);
-            let w = ((next - at) / span * 100.0).max(if st.is_terminal() { 0.0 } else { 0.5 });
-            html! { <span class={classes!("tl-seg", format!("tl-{}", st.name()))} style={format!("width:{w:.2}%")} title={format!("{} at {}", st.name(), fmt_ms(*at))}></span> }
-        });
         let list = tl.iter().map(|(st, at, seq)| {
             let what = if *st == State::Streaming && *seq > 0 { format!("partial {seq}") } else { st.name().to_string() };
             html! { <li><span class={badge_class(*st)}>{what}</span>{" at "}{fmt_ms(*at)}</li> }
@@ -287,7 +331,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
                     <span class="job-elapsed">{fmt_ms(snap.elapsed)}</span>
                     <button class="close" onclick={close} aria-label="Close details">{"×"}</button>
                 </header>
-                <div class="timeline" aria-label="timeline">{ for segs }</div>
+                { timeline_bar(&tl, end, "timeline") }
                 <ol class="timeline-list">{ for list }</ol>
                 if !parts.is_empty() {
                     <h4>{"Partials"}</h4>

@@ -165,6 +165,7 @@ pub fn playground() -> Html {
                     run_token={*run_token} on_error_at={Some(on_error_at)}>
                     <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change} {on_run}
                         run_key={false} error={(*error).clone()} min_lines={16} label="Playground program" class="pg-editor" />
+                    <super::pages::HelpLinks source={AttrValue::from((*text).clone())} />
                 </Runner>
                 <h2>{"REPL"}</h2>
                 <Repl />
@@ -385,7 +386,7 @@ pub fn repl() -> Html {
         <div class="repl" data-busy={busy.to_string()}>
             <pre class="repl-log" aria-live="polite">
                 { for lines.iter().map(|l| match l {
-                    ReplLine::Input(s) => html!{ <span class="repl-in">{format!("> {s}\n")}</span> },
+                    ReplLine::Input(s) => html!{ <span class="repl-in">{format!("> {s}\n")}<super::pages::HelpLinks source={AttrValue::from(s.clone())} /></span> },
                     ReplLine::Out(s) => html!{ <span class="out">{s.clone()}{ if s.ends_with('\n') { "" } else { "\n" } }</span> },
                     ReplLine::Value(s) => html!{ <span class="value">{format!("⇒ {s}\n")}</span> },
                     ReplLine::Error(s) => html!{ <span class="error">{format!("{s}\n")}</span> },

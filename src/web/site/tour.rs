@@ -235,7 +235,9 @@ pub fn tour() -> Html {
                         html! {
                             <li class={classes!("tour-step", state, (i == *current).then_some("current"))} data-step={i.to_string()}>
                                 <button disabled={locked} onclick={Callback::from(move |_| go.emit(i))}>
-                                    { match state { "done" => "✓ ", "locked" => "🔒 ", _ => "→ " } }{s.title}
+                                    <span class="tour-mark" aria-hidden="true">{ match state { "done" => "✓".to_string(), _ => format!("{}.", i + 1) } }</span>
+                                    {" "}{s.title}
+                                    if locked { <span class="sr">{" (locked)"}</span> }
                                 </button>
                             </li>
                         }
