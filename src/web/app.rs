@@ -458,7 +458,7 @@ const JOB_EXAMPLE: &str = r#"; Submit a VLA job, look at it at once, wait 5 job-
 (map.get (vla.poll job) 'status ':none)
 (time.sleep-ms 5)
 (map.get (vla.poll job) 'status ':none)
-(map.get (map.get (vla.poll job) 'final nil) 'action nil)
+(json.encode (map.get (map.get (vla.poll job) 'final nil) 'action nil))
 "#;
 
 fn builtin_page(route: &Route) -> Html {
