@@ -80,7 +80,9 @@ dist: tools editor
 ## ---- serve ----
 serve: dist
 	@echo "==> serve"
-	if cargo build --release --bin granola 2>/dev/null && target/release/granola serve --help 2>&1 | grep -q -- '--dist'; then
+	usage=""
+	if cargo build --release --bin granola; then usage=$$(target/release/granola serve --help 2>&1 || true); fi
+	if grep -q -- '--dist' <<<"$$usage"; then
 	  echo "Granola (site + API) on http://127.0.0.1:$(PORT)/"
 	  exec cargo run --release --bin granola -- serve --addr 127.0.0.1:$(PORT) --dist dist
 	else
@@ -113,7 +115,7 @@ e2e:
 	test -f dist/index.html
 	python3 -m http.server $(E2E_PORT) --bind 127.0.0.1 --directory dist >target/logs/e2e-server.log 2>&1 & srv=$$!
 	trap 'kill $$srv 2>/dev/null || true' EXIT
-	for _ in $$(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$(E2E_PORT)/ && break; sleep 0.1; done
+	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(E2E_PORT)) 2>/dev/null && break; sleep 0.1; done
 	node scripts/e2e.mjs http://127.0.0.1:$(E2E_PORT)/ target/e2e
 	ls -l target/e2e
 

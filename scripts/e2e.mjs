@@ -53,12 +53,24 @@ try {
   const bad = await page.evaluate(async () => await window.granola.eval('(+ 1\n  (car 5))'));
   check(typeof bad.error === 'string' && /line 2, column \d+/.test(bad.error), `granola.eval reports error positions (${bad.error})`);
 
+  const sub = await page.evaluate(() => {
+    const id = window.granola.submit({ instruction: 'wave', action_space: { dims: 1 } });
+    return { id, poll: window.granola.poll(id), jobs: window.granola.jobs() };
+  });
+  console.log('granola.submit/poll:', JSON.stringify({ id: sub.id, poll: sub.poll }));
+  check(typeof sub.id === 'number' && sub.jobs.some(j => j.id === sub.id && j.kind === 'vla'), 'granola.submit makes a job that granola.jobs lists');
+  check(typeof sub.poll?.status === 'string', 'granola.poll returns the poll map');
+
   // A job from Lisp, watched in the job list.
   await page.locator('#job-runner button.run').click();
   await page.waitForSelector('.jobs .job', { timeout: T });
   const firstState = await page.locator('.jobs .job').first().getAttribute('data-state');
   check(['queued', 'running', 'streaming'].includes(firstState), `a submitted job shows up active (${firstState})`);
-  await page.screenshot({ path: `${out}/home-light.png`, fullPage: true });
+  // let the job stream a little on the watchable clock, then take the pictures
+  await page.waitForTimeout(1500);
+  await page.locator('#job-runner').locator('xpath=..').screenshot({ path: `${out}/job-light.png` });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${out}/home-light.png` });
 
   // Dark theme via the OS preference, and a phone viewport.
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -24,13 +24,15 @@ struct Harness {
     expected: Option<String>,
     #[prop_or_default]
     on_done: Option<Callback<RunReport>>,
+    #[prop_or(true)]
+    autorun: bool,
 }
 
 #[function_component(Mount)]
 fn mount(p: &Harness) -> Html {
     html! {
         <SessionProvider speed={1.0}>
-            <Runner id={p.id.clone()} source={p.source.clone()} autorun={true} budget={p.budget}
+            <Runner id={p.id.clone()} source={p.source.clone()} autorun={p.autorun} budget={p.budget}
                     expected={p.expected.clone()} on_done={p.on_done.clone()} />
         </SessionProvider>
     }
@@ -92,6 +94,7 @@ async fn shows_values_and_printed_output_in_order() {
         budget: None,
         expected: Some("<closure:square>\n144\n\"hi\"\nnil\n(1 2 3)\n".into()),
         on_done: Some(Callback::from(move |r: RunReport| *r2.borrow_mut() = Some(r))),
+        autorun: true,
     });
     assert!(wait_for(5000.0, || status("r-values") == "done").await, "status: {}", status("r-values"));
     let out = text("#r-values .runner-output");
@@ -116,6 +119,7 @@ async fn runtime_error_shows_line_and_column() {
         budget: None,
         expected: None,
         on_done: Some(Callback::from(move |r: RunReport| *r2.borrow_mut() = Some(r))),
+        autorun: true,
     });
     assert!(wait_for(5000.0, || status("r-error") == "error").await, "status: {}", status("r-error"));
     let err = text("#r-error .runner-output .error");
@@ -137,6 +141,7 @@ async fn parse_error_shows_position_before_running_anything() {
         budget: None,
         expected: None,
         on_done: None,
+        autorun: true,
     });
     assert!(wait_for(5000.0, || status("r-parse") == "error").await, "status: {}", status("r-parse"));
     let out = text("#r-parse .runner-output");
@@ -153,6 +158,7 @@ async fn stop_ends_an_endless_loop_and_the_page_stays_responsive() {
         budget: Some(u64::MAX),
         expected: None,
         on_done: None,
+        autorun: true,
     });
     assert!(wait_for(5000.0, || status("r-loop") == "running").await, "started: {}", status("r-loop"));
     // While it runs, browser timers still fire on time: the main thread is not blocked.
@@ -184,6 +190,7 @@ async fn step_budget_ends_a_runaway_program_with_a_clear_message() {
         budget: Some(200_000),
         expected: None,
         on_done: None,
+        autorun: true,
     });
     assert!(wait_for(10000.0, || status("r-budget") == "stopped").await, "status: {}", status("r-budget"));
     let out = text("#r-budget .runner-output");
@@ -198,10 +205,35 @@ async fn huge_output_is_capped_with_a_more_lines_note() {
         budget: None,
         expected: None,
         on_done: None,
+        autorun: true,
     });
     assert!(wait_for(10000.0, || status("r-cap") == "done").await, "status: {}", status("r-cap"));
     let shown = document().query_selector_all("#r-cap .runner-output .out").unwrap().length();
     assert!(shown as usize <= granola::web::runner::MAX_LINES, "{shown} lines shown");
     let note = text("#r-cap .runner-output .more");
     assert!(note.contains("more lines"), "note: {note}");
+}
+
+#[wasm_bindgen_test]
+async fn ctrl_enter_runs_and_nothing_runs_before() {
+    let _h = mount_runner(Harness {
+        id: "r-keys".into(),
+        source: "(+ 40 2)\n".into(),
+        budget: None,
+        expected: None,
+        on_done: None,
+        autorun: false,
+    });
+    assert!(wait_for(2000.0, || status("r-keys") == "idle").await, "status: {}", status("r-keys"));
+    TimeoutFuture::new(100).await;
+    assert_eq!(status("r-keys"), "idle", "no run without a request");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    el("#r-keys .runner-source").unwrap().dispatch_event(&ev).unwrap();
+    assert!(wait_for(3000.0, || status("r-keys") == "done").await, "status: {}", status("r-keys"));
+    assert!(text("#r-keys .runner-output").contains("42"));
 }

@@ -438,20 +438,27 @@ pub fn search_box() -> Html {
 
 // ---------------------------------------------------------------- pages of the shell
 
-const HOME_EXAMPLE: &str = r#"(define (square x) (* x x))
+const HOME_EXAMPLE: &str = r#"; Each top-level form's value shows as soon as it finishes.
+(define (square x) (* x x))
 (square 12)
-(define greeting "hello from muslisp")
-(print greeting)
-(map square '(1 2 3 4 5))
+(print "hello from muslisp")
+(list (square 1) (square 2) (square 3) (square 4) (square 5))
+(define (fact n) (if (= n 0) 1 (* n (fact (- n 1)))))
+(fact 20)
 "#;
 
-const JOB_EXAMPLE: &str = r#"(define req (map.make))
-(map.set! req 'instruction "pick up the cup")
-(map.set! req 'action_space (map.set! (map.make) 'dims 2))
-(define job (vla.submit req))
+const JOB_EXAMPLE: &str = r#"; Submit a VLA job, look at it at once, wait 5 job-ms, look again.
+(define (request text dims)
+  (let ((req (map.make)) (space (map.make)))
+    (map.set! space 'dims dims)
+    (map.set! req 'action_space space)
+    (map.set! req 'instruction text)
+    req))
+(define job (vla.submit (request "pick up the cup" 2)))
 (map.get (vla.poll job) 'status ':none)
 (time.sleep-ms 5)
 (map.get (vla.poll job) 'status ':none)
+(json.encode (map.get (map.get (vla.poll job) 'final nil) 'action nil))
 "#;
 
 fn builtin_page(route: &Route) -> Html {

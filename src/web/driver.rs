@@ -23,8 +23,8 @@ pub const DEFAULT_TICK_MS: u32 = 50;
 pub const IDLE_REFRESH_MS: f64 = 200.0;
 /// The choices of the speed control: (job-ms per wall-ms, label).
 pub const SPEEDS: &[(f64, &str)] = &[
-    (0.005, "watch: 1 job-ms / 200 ms"),
-    (0.05, "slow: 1 job-ms / 20 ms"),
+    (0.005, "1 job-ms / 200 ms"),
+    (0.05, "1 job-ms / 20 ms"),
     (0.25, "1 job-ms / 4 ms"),
     (1.0, "real time"),
 ];

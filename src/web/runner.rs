@@ -617,7 +617,7 @@ pub fn runner(props: &RunnerProps) -> Html {
     let source_view = if props.show_source {
         html! {
             <pre class="runner-source" tabindex="0" aria-label="Source (Ctrl/Cmd+Enter runs)"><code>
-                { for props.source.split('\n').enumerate().map(|(i, text)| {
+                { for props.source.trim_end_matches('\n').split('\n').enumerate().map(|(i, text)| {
                     let n = i as u32 + 1;
                     let err = error_line == Some(n);
                     html! {
