@@ -93,6 +93,10 @@ pub trait Host {
 /// File access for `load` and `save`. Native hosts install one with
 /// [`Interp::set_files`]; without one (the browser) both builtins give a clear error.
 pub trait Files {
+    /// The name a path resolves to (shown in `load: <name>: ...`); default: unchanged.
+    fn resolve(&self, path: &str) -> String {
+        path.to_string()
+    }
     /// Read `path` (already joined with the loading file's directory when relative).
     /// Returns the resolved name (used in `load: <name>: ...` messages) and the text;
     /// `Err` is the message, e.g. `failed to open file: /x/a.lisp`.
