@@ -443,9 +443,15 @@ impl Heap {
     }
 
     /// Estimated bytes held by the arena and the objects' payloads.
+    /// Counts every object not yet freed (live, or garbage not yet collected): its arena
+    /// slot plus the payload it owns (string bytes, vector/map/queue storage, env slots).
     pub fn bytes(&self) -> usize {
         let slot = std::mem::size_of::<Obj>() + 1;
-        self.objs.capacity() * slot + self.objs.iter().map(Obj::payload_bytes).sum::<usize>()
+        self.objs
+            .iter()
+            .filter(|o| !matches!(o, Obj::Free(_)))
+            .map(|o| slot + o.payload_bytes())
+            .sum::<usize>()
     }
 
     pub fn arena_len(&self) -> usize {
