@@ -561,8 +561,8 @@ impl Interp {
                 if argc != params.len() {
                     return Err(format!("closure call: expected {} arguments, got {}", params.len(), argc).into());
                 }
-                let vars: Vec<(u32, Value)> =
-                    params.iter().copied().zip(self.vals.get(b + 1..).unwrap_or(&[]).iter().copied()).collect();
+                let mut vars = self.heap.take_vars();
+                vars.extend(params.iter().copied().zip(self.vals.get(b + 1..).unwrap_or(&[]).iter().copied()));
                 self.vals.truncate(b);
                 let Value::Obj(e) = self.heap.alloc(Obj::Env { vars, parent: cenv }) else {
                     return Err("internal: environment allocation".into());
@@ -880,7 +880,7 @@ impl Interp {
                 }
                 None => {
                     let b = base as usize;
-                    let mut vars = Vec::with_capacity(self.vals.len().saturating_sub(b));
+                    let mut vars = self.heap.take_vars();
                     let mut cur = bindings;
                     let mut i = b;
                     while let Some((bind, more)) = self.heap.pair(cur) {
