@@ -115,8 +115,8 @@ mod cli {
     }
 
     pub fn script(path: &str) -> i32 {
-        let source = match std::fs::read_to_string(path) {
-            Ok(s) => s,
+        let source = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
                 eprintln!("fatal: cannot read {path}: {e}");
                 return 1;
