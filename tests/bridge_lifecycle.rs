@@ -461,3 +461,21 @@ fn jobs_panel_summary() {
     assert_eq!(sum.progress, Some((2, 20)));
     assert!(sum.text.contains("2/20"), "{}", sum.text);
 }
+
+#[test]
+fn numerical_failures_are_not_retried() {
+    use granola::bridge::models::{lookup, Simulation};
+    use granola::bridge::work::{BridgeWork, Plan};
+    use granola::jobs::{Engine, State, SubmitOptions};
+    let mut model = Simulation::from_entry("x", lookup("one_compartment_iv").unwrap(), 0.0).model();
+    model.cl = f64::NAN;
+    let work = BridgeWork::new("j".into(), "x".into(), "m".into(), "r".into(), model, Plan::Single, 3, 300.0, 0);
+    let mut engine = Engine::default();
+    let id = engine.submit(Box::new(work), SubmitOptions::default());
+    engine.advance(10_000.0);
+    let rec = engine.job(id).unwrap();
+    assert_eq!(rec.state, State::Failed);
+    assert_eq!(rec.attempts, 1);
+    let w = rec.work::<BridgeWork>().unwrap();
+    assert!(w.error.as_deref().unwrap().contains("Numerical failure"));
+}
