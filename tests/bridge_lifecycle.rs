@@ -122,6 +122,8 @@ fn a_retry_waits_queued_with_its_error() {
     let s = env.status(&a);
     assert_eq!(s["status"], "cancelled");
     assert_eq!(s["attempts"], 1);
+    assert_eq!(s["error"], serde_json::Value::Null);
+    assert_eq!(s["progress"]["message"], "cancelled while waiting to retry (after attempt 1)");
     assert_eq!(env.status(&b)["status"], "succeeded");
 }
 
