@@ -96,6 +96,10 @@ fn retries_exhausted_fail() {
     let s = env.status(&b);
     assert_eq!(s["status"], "failed");
     assert_eq!(s["attempts"], 3);
+    // A failed job has completed: nothing to cancel.
+    let r = env.call("operator", "cancel_job", json!({"jobId": b}));
+    assert_eq!(r.status, 404);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("status failed"));
     // No retries: one attempt.
     let c = env.run(json!({"simulationId": "s", "failFirstAttempts": 1}));
     env.advance(10_000.0);
