@@ -223,3 +223,21 @@ impl OkAs for Env {
         r.body
     }
 }
+
+#[test]
+fn a_token_with_jti_is_accepted_once() {
+    let mut b = Bridge::new(BridgeConfig::default());
+    let exp = (WALL / 1000.0) as i64 + 60;
+    let header = r#"{"alg":"HS256","typ":"JWT"}"#;
+    let once = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-1"}}"#), header);
+    let other = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-2"}}"#), header);
+    assert_eq!(call_with(&mut b, Some(&once), WALL).status, 200);
+    let r = call_with(&mut b, Some(&once), WALL + 1.0);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error"]["message"], "Token replay detected");
+    assert_eq!(call_with(&mut b, Some(&other), WALL).status, 200);
+    // Tokens without jti (what mint_token makes) can be reused.
+    let plain = mint_token(DEV_SECRET, "a", &["viewer"], 60, WALL);
+    assert_eq!(call_with(&mut b, Some(&plain), WALL).status, 200);
+    assert_eq!(call_with(&mut b, Some(&plain), WALL).status, 200);
+}

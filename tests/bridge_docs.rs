@@ -215,10 +215,8 @@ fn every_tool_has_a_page_in_the_template() {
         assert!(text.contains(&format!("**Role:** {}", t.role.as_str())), "{}: role line", t.name);
         assert!(text.contains(&format!("```request {} ", t.name)), "{}: no example request", t.name);
         for b in blocks(&text) {
-            if b.info.starts_with("request") || b.info.starts_with("response") {
-                if !b.body.trim().is_empty() {
-                    serde_json::from_str::<Value>(&b.body).unwrap_or_else(|e| panic!("{} line {}: {e}", t.name, b.line));
-                }
+            if (b.info.starts_with("request") || b.info.starts_with("response")) && !b.body.trim().is_empty() {
+                serde_json::from_str::<Value>(&b.body).unwrap_or_else(|e| panic!("{} line {}: {e}", t.name, b.line));
             }
         }
     }

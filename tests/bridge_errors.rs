@@ -244,6 +244,20 @@ fn not_found_variants_name_the_field() {
 }
 
 #[test]
+fn huge_populations_are_refused_up_front() {
+    let mut env = Env::new();
+    env.load("s", "one_compartment_iv");
+    env.set("s", "EndTime", 2000.0);
+    env.set("s", "OutputInterval", 0.1);
+    let r = env.call("operator", "run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5000}}));
+    assert_eq!(r.status, 400);
+    assert_eq!(field(&r), "cohort.size");
+    // The same grid for one subject is fine.
+    let r = env.call("operator", "run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 50}}));
+    assert_eq!(r.status, 202, "{}", r.body);
+}
+
+#[test]
 fn stiff_runs_are_refused_up_front() {
     let mut env = Env::new();
     env.load("s", "one_compartment_iv");

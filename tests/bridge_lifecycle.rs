@@ -96,6 +96,10 @@ fn retries_exhausted_fail() {
     let s = env.status(&b);
     assert_eq!(s["status"], "failed");
     assert_eq!(s["attempts"], 3);
+    // A failed job has completed: nothing to cancel.
+    let r = env.call("operator", "cancel_job", json!({"jobId": b}));
+    assert_eq!(r.status, 404);
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("status failed"));
     // No retries: one attempt.
     let c = env.run(json!({"simulationId": "s", "failFirstAttempts": 1}));
     env.advance(10_000.0);
@@ -122,6 +126,8 @@ fn a_retry_waits_queued_with_its_error() {
     let s = env.status(&a);
     assert_eq!(s["status"], "cancelled");
     assert_eq!(s["attempts"], 1);
+    assert_eq!(s["error"], serde_json::Value::Null);
+    assert_eq!(s["progress"]["message"], "cancelled while waiting to retry (after attempt 1)");
     assert_eq!(env.status(&b)["status"], "succeeded");
 }
 
@@ -460,4 +466,22 @@ fn jobs_panel_summary() {
     assert_eq!(sum.label, "simulation sim-1");
     assert_eq!(sum.progress, Some((2, 20)));
     assert!(sum.text.contains("2/20"), "{}", sum.text);
+}
+
+#[test]
+fn numerical_failures_are_not_retried() {
+    use granola::bridge::models::{lookup, Simulation};
+    use granola::bridge::work::{BridgeWork, Plan};
+    use granola::jobs::{Engine, State, SubmitOptions};
+    let mut model = Simulation::from_entry("x", lookup("one_compartment_iv").unwrap(), 0.0).model();
+    model.cl = f64::NAN;
+    let work = BridgeWork::new("j".into(), "x".into(), "m".into(), "r".into(), model, Plan::Single, 3, 300.0, 0);
+    let mut engine = Engine::default();
+    let id = engine.submit(Box::new(work), SubmitOptions::default());
+    engine.advance(10_000.0);
+    let rec = engine.job(id).unwrap();
+    assert_eq!(rec.state, State::Failed);
+    assert_eq!(rec.attempts, 1);
+    let w = rec.work::<BridgeWork>().unwrap();
+    assert!(w.error.as_deref().unwrap().contains("Numerical failure"));
 }

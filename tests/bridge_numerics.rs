@@ -297,3 +297,15 @@ fn population_progress_counts_subjects() {
     assert_eq!(sum.label, "population iv");
     assert_eq!(sum.progress, Some((10, 10)));
 }
+
+#[test]
+fn accuracy_summary() {
+    // Run with --nocapture to see the worst relative errors at the catalogue defaults.
+    for m in ["one_compartment_iv", "one_compartment_oral", "two_compartment_iv"] {
+        let e = max_rel_error(m, &[]);
+        println!("{m}: max relative error {e:.2e}");
+        assert!(e <= 1e-6);
+    }
+    let e = max_rel_error("one_compartment_oral", &[("ka", 50.0), ("EndTime", 12.0), ("OutputInterval", 0.1)]);
+    println!("one_compartment_oral ka=50: max relative error {e:.2e}");
+}

@@ -289,6 +289,7 @@ impl Work for BridgeWork {
         if ctx.cancel_requested {
             self.run = None;
             self.output = None;
+            self.error = None;
             self.message = format!("cancelled after {}/{}", self.done, self.total);
             return Step::Finish(State::Cancelled);
         }
@@ -357,7 +358,15 @@ impl Work for BridgeWork {
         self.run = None;
         self.output = None;
         match reason {
-            EndReason::CancelledWhileQueued => self.message = "cancelled before it started".to_string(),
+            EndReason::CancelledWhileQueued => {
+                // A cancelled job reports no error, even if an earlier attempt failed.
+                self.error = None;
+                self.message = if self.attempt == 0 {
+                    "cancelled before it started".to_string()
+                } else {
+                    format!("cancelled while waiting to retry (after attempt {})", self.attempt)
+                };
+            }
             EndReason::Deadline => {
                 self.error = Some(format!("Job execution exceeded timeout ({} s)", self.timeout_s));
                 self.message = "timed out".to_string();
