@@ -1,0 +1,1068 @@
+//! The evaluator: a resumable machine with its own heap stack (no Rust recursion on user
+//! data), proper tail calls, a call-depth limit, fuel, and suspension on `time.sleep-ms`.
+//!
+//! State is a register (`Mode`: evaluate a form / return a value / walk a quasiquote
+//! template) plus a stack of continuation frames and a value stack for arguments. A closure
+//! call pushes a `CallMark` frame unless the top frame already is one (a tail call), so tail
+//! loops run in constant space and the number of `CallMark`s is the call depth.
+
+use super::builtins::{self, Ctx, Effect};
+use super::heap::{Heap, Obj, Symbols, Value, GLOBAL};
+use super::printer;
+use super::reader;
+use super::{ErrorKind, Files, Host, Limits, LispError, Outcome, Pos};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+// Special-form symbol ids: interned first, in this order.
+const SF_NAMES: [&str; 13] = [
+    "quote", "if", "define", "lambda", "begin", "let", "cond", "and", "or", "quasiquote", "unquote",
+    "unquote-splicing", "load",
+];
+const QUOTE: u32 = 0;
+const IF: u32 = 1;
+const DEFINE: u32 = 2;
+const LAMBDA: u32 = 3;
+const BEGIN: u32 = 4;
+const LET: u32 = 5;
+const COND: u32 = 6;
+const AND: u32 = 7;
+const OR: u32 = 8;
+const QUASIQUOTE: u32 = 9;
+const UNQUOTE: u32 = 10;
+const UNQUOTE_SPLICING: u32 = 11;
+const LOAD: u32 = 12;
+const ELSE: u32 = 13;
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Eval(Value, u32),
+    Return(Value),
+    Qq(Value, u32, u32),
+}
+
+enum Frame {
+    Args { pos: Pos, base: u32, rest: Value, env: u32 },
+    If { branches: Value, env: u32 },
+    Begin { rest: Value, env: u32 },
+    Define { sym: u32, env: u32 },
+    Let { base: u32, rest: Value, bindings: Value, body: Value, env: u32 },
+    Cond { body: Value, rest: Value, env: u32 },
+    And { rest: Value, env: u32 },
+    Or { rest: Value, env: u32, tail: bool },
+    CallMark,
+    LoadArg { env: u32, pos: Pos },
+    Load { forms: Vec<Value>, idx: usize, env: u32, path: String, pos: Pos },
+    QqElem { depth: u32, rest: Value, base: u32, splice: bool, env: u32 },
+    QqWrap { head: u32 },
+}
+
+impl Frame {
+    fn trace(&self, vals: &mut Vec<Value>, envs: &mut Vec<u32>) {
+        match self {
+            Frame::Args { rest, env, .. } | Frame::Begin { rest, env } | Frame::And { rest, env } | Frame::Or { rest, env, .. } => {
+                vals.push(*rest);
+                envs.push(*env);
+            }
+            Frame::If { branches, env } => {
+                vals.push(*branches);
+                envs.push(*env);
+            }
+            Frame::Define { env, .. } | Frame::LoadArg { env, .. } => envs.push(*env),
+            Frame::Let { rest, bindings, body, env, .. } => {
+                vals.extend([*rest, *bindings, *body]);
+                envs.push(*env);
+            }
+            Frame::Cond { body, rest, env } => {
+                vals.extend([*body, *rest]);
+                envs.push(*env);
+            }
+            Frame::Load { forms, env, .. } => {
+                vals.extend(forms.iter().copied());
+                envs.push(*env);
+            }
+            Frame::QqElem { rest, env, .. } => {
+                vals.push(*rest);
+                envs.push(*env);
+            }
+            Frame::CallMark | Frame::QqWrap { .. } => {}
+        }
+    }
+}
+
+struct Fail {
+    msg: String,
+    kind: ErrorKind,
+}
+
+impl From<String> for Fail {
+    fn from(msg: String) -> Fail {
+        Fail { msg, kind: ErrorKind::Runtime }
+    }
+}
+impl From<&str> for Fail {
+    fn from(msg: &str) -> Fail {
+        Fail { msg: msg.to_string(), kind: ErrorKind::Runtime }
+    }
+}
+
+type R<T> = Result<T, Fail>;
+
+enum StepOut {
+    Continue,
+    Done(Value),
+}
+
+/// One evaluator session: heap, globals, queued forms and the running form's state.
+pub struct Interp {
+    heap: Heap,
+    syms: Symbols,
+    globals: Vec<Option<Value>>,
+    stack: Vec<Frame>,
+    vals: Vec<Value>,
+    mode: Mode,
+    active: bool,
+    queue: VecDeque<(Value, Pos, u64)>,
+    next_load: u64,
+    cur_load: u64,
+    top_pos: Pos,
+    cur_pos: Pos,
+    depth: usize,
+    max_stack: usize,
+    sleeping: Option<f64>,
+    pending_sleep: Option<f64>,
+    limits: Limits,
+    engine: Rc<RefCell<crate::jobs::Engine>>,
+    files: Option<Box<dyn Files>>,
+    out_bytes: usize,
+}
+
+impl Interp {
+    pub fn new(jobs: Rc<RefCell<crate::jobs::Engine>>) -> Interp {
+        Interp::with_limits(jobs, Limits::default())
+    }
+
+    pub fn with_limits(jobs: Rc<RefCell<crate::jobs::Engine>>, limits: Limits) -> Interp {
+        let mut syms = Symbols::default();
+        for n in SF_NAMES {
+            syms.intern(n);
+        }
+        syms.intern("else");
+        let mut it = Interp {
+            heap: Heap::default(),
+            syms,
+            globals: Vec::new(),
+            stack: Vec::new(),
+            vals: Vec::new(),
+            mode: Mode::Return(Value::Nil),
+            active: false,
+            queue: VecDeque::new(),
+            next_load: 1,
+            cur_load: 0,
+            top_pos: Pos { line: 1, col: 1 },
+            cur_pos: Pos { line: 1, col: 1 },
+            depth: 0,
+            max_stack: limits.max_depth.saturating_mul(100).max(100_000),
+            sleeping: None,
+            pending_sleep: None,
+            limits,
+            engine: jobs,
+            files: None,
+            out_bytes: 0,
+        };
+        for (i, b) in builtins::table().iter().enumerate() {
+            let s = it.syms.intern(b.name);
+            it.set_global(s, Value::Prim(i as u16));
+        }
+        let t = it.syms.intern("true");
+        it.set_global(t, Value::Bool(true));
+        let f = it.syms.intern("false");
+        it.set_global(f, Value::Bool(false));
+        it
+    }
+
+    pub fn jobs(&self) -> &Rc<RefCell<crate::jobs::Engine>> {
+        &self.engine
+    }
+
+    /// Install file access for `load` and `save` (native hosts).
+    pub fn set_files(&mut self, files: Box<dyn Files>) {
+        self.files = Some(files);
+    }
+
+    /// The current limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Parse all of `source` first; if it parses, queue its forms. Returns how many.
+    pub fn load(&mut self, source: &str) -> Result<usize, LispError> {
+        let forms = reader::read_all(source, &mut self.heap, &mut self.syms)?;
+        let id = self.next_load;
+        self.next_load += 1;
+        let n = forms.len();
+        for (v, p) in forms {
+            self.queue.push_back((v, p, id));
+        }
+        Ok(n)
+    }
+
+    /// Abandon the running form and everything queued.
+    pub fn stop(&mut self) {
+        self.stack.clear();
+        self.vals.clear();
+        self.queue.clear();
+        self.active = false;
+        self.sleeping = None;
+        self.pending_sleep = None;
+        self.depth = 0;
+        self.mode = Mode::Return(Value::Nil);
+    }
+
+    pub fn is_idle(&self) -> bool {
+        !self.active && self.queue.is_empty() && self.sleeping.is_none()
+    }
+
+    /// The 8-line heap statistics text (as `heap-stats` prints it).
+    pub fn heap_stats(&self) -> String {
+        builtins::stats_text(&self.heap)
+    }
+
+    /// Force a full collection now (between forms or while idle).
+    pub fn collect_garbage(&mut self) {
+        self.gc(None, true);
+    }
+
+    /// Run until a top-level form finishes, an error, sleep, idle, or `fuel` steps are spent.
+    pub fn run(&mut self, host: &mut dyn Host, fuel: u64) -> Outcome {
+        if let Some(until) = self.sleeping {
+            let now = self.engine.try_borrow().map(|e| e.now()).unwrap_or(f64::NEG_INFINITY);
+            if now < until {
+                return Outcome::Sleeping { until_ms: until };
+            }
+            self.sleeping = None;
+        }
+        let mut fuel = fuel;
+        loop {
+            if !self.active {
+                match self.queue.pop_front() {
+                    None => return Outcome::Idle,
+                    Some((form, pos, load)) => {
+                        if load != self.cur_load {
+                            self.out_bytes = 0;
+                            self.cur_load = load;
+                        }
+                        self.active = true;
+                        self.top_pos = pos;
+                        self.cur_pos = pos;
+                        self.depth = 0;
+                        self.mode = Mode::Eval(form, GLOBAL);
+                    }
+                }
+            }
+            if fuel == 0 {
+                return Outcome::OutOfFuel;
+            }
+            while fuel > 0 {
+                fuel -= 1;
+                if self.heap.wants_gc() {
+                    self.gc(Some(host), false);
+                }
+                match self.step(host) {
+                    Ok(StepOut::Continue) => {
+                        if let Some(until) = self.pending_sleep.take() {
+                            self.sleeping = Some(until);
+                            return Outcome::Sleeping { until_ms: until };
+                        }
+                    }
+                    Ok(StepOut::Done(v)) => {
+                        self.active = false;
+                        let printed = printer::show(&self.heap, &self.syms, v);
+                        return Outcome::Value { printed, pos: self.top_pos };
+                    }
+                    Err(f) => return Outcome::Error(self.fail(f)),
+                }
+            }
+            return Outcome::OutOfFuel;
+        }
+    }
+
+    fn fail(&mut self, f: Fail) -> LispError {
+        let mut msg = f.msg;
+        let mut pos = self.cur_pos;
+        for fr in self.stack.iter().rev() {
+            if let Frame::Load { path, pos: p, .. } = fr {
+                msg = format!("load: {path}: {msg}");
+                pos = *p;
+            }
+        }
+        self.stack.clear();
+        self.vals.clear();
+        self.active = false;
+        self.depth = 0;
+        self.mode = Mode::Return(Value::Nil);
+        let load = self.cur_load;
+        self.queue.retain(|(_, _, l)| *l != load);
+        LispError { message: msg, pos: Some(pos), kind: f.kind }
+    }
+
+    fn gc(&mut self, host: Option<&mut dyn Host>, forced: bool) {
+        let mut host = host;
+        let t0 = host.as_mut().and_then(|h| h.monotonic_ns());
+        let mut roots: Vec<Value> = Vec::with_capacity(self.vals.len() + self.stack.len() * 2 + 64);
+        let mut envs: Vec<u32> = Vec::new();
+        roots.extend(self.globals.iter().flatten().copied());
+        roots.extend(self.vals.iter().copied());
+        roots.extend(self.queue.iter().map(|q| q.0));
+        match self.mode {
+            Mode::Eval(x, e) | Mode::Qq(x, _, e) => {
+                roots.push(x);
+                envs.push(e);
+            }
+            Mode::Return(v) => roots.push(v),
+        }
+        for f in &self.stack {
+            f.trace(&mut roots, &mut envs);
+        }
+        self.heap.collect(&roots, &envs, forced);
+        if let (Some(t0), Some(t1)) = (t0, host.as_mut().and_then(|h| h.monotonic_ns())) {
+            self.heap.pause_ns = self.heap.pause_ns.saturating_add(t1.saturating_sub(t0));
+        }
+    }
+
+    fn set_global(&mut self, s: u32, v: Value) {
+        let i = s as usize;
+        if self.globals.len() <= i {
+            self.globals.resize(i + 1, None);
+        }
+        if let Some(slot) = self.globals.get_mut(i) {
+            *slot = Some(v);
+        }
+    }
+
+    fn define(&mut self, s: u32, v: Value, env: u32) {
+        if env == GLOBAL {
+            self.set_global(s, v);
+            return;
+        }
+        if let Some(Obj::Env { vars, .. }) = self.heap.get_mut(env) {
+            if let Some(slot) = vars.iter_mut().rev().find(|(k, _)| *k == s) {
+                slot.1 = v;
+            } else {
+                vars.push((s, v));
+            }
+        }
+    }
+
+    #[inline]
+    fn lookup(&self, s: u32, mut env: u32) -> R<Value> {
+        while env != GLOBAL {
+            match self.heap.get(env) {
+                Some(Obj::Env { vars, parent }) => {
+                    for (k, v) in vars.iter().rev() {
+                        if *k == s {
+                            return Ok(*v);
+                        }
+                    }
+                    env = *parent;
+                }
+                _ => break,
+            }
+        }
+        match self.globals.get(s as usize) {
+            Some(Some(v)) => Ok(*v),
+            _ => {
+                let name = self.syms.name(s);
+                if name.starts_with(':') && name.len() > 1 {
+                    Err(format!("unbound symbol: {name} (keywords are symbols: write '{name})").into())
+                } else {
+                    Err(format!("unbound symbol: {name}").into())
+                }
+            }
+        }
+    }
+
+    /// Evaluate `x` directly if it needs no frame (anything but a cons).
+    #[inline]
+    fn atom_value(&self, x: Value, env: u32) -> Option<R<Value>> {
+        match x {
+            Value::Sym(s) => Some(self.lookup(s, env)),
+            Value::Obj(_) => match self.heap.obj(x) {
+                Some(Obj::Cons { .. }) => None,
+                _ => Some(Ok(x)),
+            },
+            _ => Some(Ok(x)),
+        }
+    }
+
+    fn list_len(&self, mut v: Value) -> R<usize> {
+        let mut n = 0;
+        loop {
+            match v {
+                Value::Nil => return Ok(n),
+                _ => match self.heap.pair(v) {
+                    Some((_, d)) => {
+                        n += 1;
+                        v = d;
+                    }
+                    None => return Err("expected proper list".into()),
+                },
+            }
+        }
+    }
+
+    #[inline]
+    fn car_cdr(&self, v: Value) -> (Value, Value) {
+        self.heap.pair(v).unwrap_or((Value::Nil, Value::Nil))
+    }
+
+    fn push(&mut self, f: Frame) -> R<()> {
+        if self.stack.len() >= self.max_stack {
+            return Err(Fail { msg: format!("evaluation too deeply nested ({} frames)", self.max_stack), kind: ErrorKind::Limit });
+        }
+        self.stack.push(f);
+        Ok(())
+    }
+
+    fn step(&mut self, host: &mut dyn Host) -> R<StepOut> {
+        match self.mode {
+            Mode::Eval(x, env) => {
+                match x {
+                    Value::Sym(s) => self.mode = Mode::Return(self.lookup(s, env)?),
+                    Value::Obj(_) => match self.heap.obj(x) {
+                        Some(Obj::Cons { car, cdr, pos }) => {
+                            let (head, rest) = (*car, *cdr);
+                            if pos.line > 0 {
+                                self.cur_pos = *pos;
+                            }
+                            self.eval_form(head, rest, env, host)?;
+                        }
+                        _ => self.mode = Mode::Return(x),
+                    },
+                    _ => self.mode = Mode::Return(x),
+                }
+                Ok(StepOut::Continue)
+            }
+            Mode::Return(v) => match self.stack.pop() {
+                None => Ok(StepOut::Done(v)),
+                Some(f) => self.resume(f, v, host),
+            },
+            Mode::Qq(x, depth, env) => {
+                self.qq(x, depth, env)?;
+                Ok(StepOut::Continue)
+            }
+        }
+    }
+
+    fn eval_form(&mut self, head: Value, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
+        if let Value::Sym(id) = head {
+            if id < 13 {
+                return self.special(id, rest, env);
+            }
+        }
+        let base = self.vals.len() as u32;
+        let pos = self.cur_pos;
+        match self.atom_value(head, env) {
+            Some(v) => {
+                self.vals.push(v?);
+                self.continue_args(pos, base, rest, env, host)
+            }
+            None => {
+                self.push(Frame::Args { pos, base, rest, env })?;
+                self.mode = Mode::Eval(head, env);
+                Ok(())
+            }
+        }
+    }
+
+    fn continue_args(&mut self, pos: Pos, base: u32, mut rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
+        loop {
+            match rest {
+                Value::Nil => return self.apply(pos, base, host),
+                _ => {
+                    let (a, d) = self.heap.pair(rest).ok_or("expected proper list")?;
+                    match self.atom_value(a, env) {
+                        Some(v) => {
+                            self.vals.push(v?);
+                            rest = d;
+                        }
+                        None => {
+                            self.push(Frame::Args { pos, base, rest: d, env })?;
+                            self.mode = Mode::Eval(a, env);
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, pos: Pos, base: u32, host: &mut dyn Host) -> R<()> {
+        self.cur_pos = pos;
+        let b = base as usize;
+        let f = self.vals.get(b).copied().unwrap_or(Value::Nil);
+        match f {
+            Value::Prim(p) => {
+                let info = builtins::table().get(p as usize).ok_or("attempt to call non-function value")?;
+                let argc = self.vals.len().saturating_sub(b + 1);
+                if let Some(e) = info.arity_error(argc) {
+                    return Err(e.into());
+                }
+                let (result, effect, exceeded) = {
+                    let args = self.vals.get(b + 1..).unwrap_or(&[]);
+                    let mut ctx = Ctx {
+                        heap: &mut self.heap,
+                        syms: &mut self.syms,
+                        host,
+                        engine: &self.engine,
+                        files: self.files.as_deref_mut(),
+                        effect: None,
+                        out_bytes: &mut self.out_bytes,
+                        max_out: self.limits.max_output_bytes,
+                        out_exceeded: false,
+                    };
+                    let r = if info.group == "vla" || info.group == "cap" {
+                        builtins::call_vla(&mut ctx, info.name, args)
+                    } else {
+                        (info.func)(&mut ctx, args)
+                    };
+                    (r, ctx.effect.take(), ctx.out_exceeded)
+                };
+                self.vals.truncate(b);
+                if exceeded {
+                    return Err(Fail {
+                        msg: format!("output limit exceeded ({} bytes)", self.limits.max_output_bytes),
+                        kind: ErrorKind::Limit,
+                    });
+                }
+                let v = result?;
+                self.mode = Mode::Return(v);
+                match effect {
+                    Some(Effect::Sleep(until)) => {
+                        self.pending_sleep = Some(until);
+                    }
+                    Some(Effect::GcStats) => {
+                        self.gc(Some(host), true);
+                        let t = builtins::stats_text(&self.heap);
+                        self.out_bytes = self.out_bytes.saturating_add(t.len());
+                        host.print(&t);
+                    }
+                    None => {}
+                }
+                Ok(())
+            }
+            Value::Obj(_) => {
+                let (params, body, cenv) = match self.heap.obj(f) {
+                    Some(Obj::Closure { params, body, env }) => (params.clone(), *body, *env),
+                    _ => return Err("attempt to call non-function value".into()),
+                };
+                let argc = self.vals.len().saturating_sub(b + 1);
+                if argc != params.len() {
+                    return Err(format!("closure call: expected {} arguments, got {}", params.len(), argc).into());
+                }
+                let vars: Vec<(u32, Value)> =
+                    params.iter().copied().zip(self.vals.get(b + 1..).unwrap_or(&[]).iter().copied()).collect();
+                self.vals.truncate(b);
+                let Value::Obj(e) = self.heap.alloc(Obj::Env { vars, parent: cenv }) else {
+                    return Err("internal: environment allocation".into());
+                };
+                if !matches!(self.stack.last(), Some(Frame::CallMark)) {
+                    if self.depth >= self.limits.max_depth {
+                        return Err(Fail {
+                            msg: format!("maximum recursion depth exceeded ({} frames)", self.limits.max_depth),
+                            kind: ErrorKind::Limit,
+                        });
+                    }
+                    self.push(Frame::CallMark)?;
+                    self.depth += 1;
+                }
+                self.eval_body(body, e)
+            }
+            _ => Err("attempt to call non-function value".into()),
+        }
+    }
+
+    fn eval_body(&mut self, body: Value, env: u32) -> R<()> {
+        match self.heap.pair(body) {
+            Some((first, rest)) => {
+                if !matches!(rest, Value::Nil) {
+                    self.push(Frame::Begin { rest, env })?;
+                }
+                self.mode = Mode::Eval(first, env);
+            }
+            None => self.mode = Mode::Return(Value::Nil),
+        }
+        Ok(())
+    }
+
+    fn resume(&mut self, f: Frame, v: Value, host: &mut dyn Host) -> R<StepOut> {
+        match f {
+            Frame::Args { pos, base, rest, env } => {
+                self.vals.push(v);
+                self.continue_args(pos, base, rest, env, host)?;
+            }
+            Frame::CallMark => {
+                self.depth = self.depth.saturating_sub(1);
+                self.mode = Mode::Return(v);
+            }
+            Frame::If { branches, env } => {
+                let (then, rest) = self.car_cdr(branches);
+                if v.truthy() {
+                    self.mode = Mode::Eval(then, env);
+                } else {
+                    match self.heap.pair(rest) {
+                        Some((e, _)) => self.mode = Mode::Eval(e, env),
+                        None => self.mode = Mode::Return(Value::Nil),
+                    }
+                }
+            }
+            Frame::Begin { rest, env } => self.eval_body(rest, env)?,
+            Frame::Define { sym, env } => {
+                self.define(sym, v, env);
+                self.mode = Mode::Return(v);
+            }
+            Frame::Let { base, rest, bindings, body, env } => {
+                self.vals.push(v);
+                self.continue_let(base, rest, bindings, body, env)?;
+            }
+            Frame::Cond { body, rest, env } => {
+                if v.truthy() {
+                    if matches!(body, Value::Nil) {
+                        self.mode = Mode::Return(v);
+                    } else {
+                        self.eval_body(body, env)?;
+                    }
+                } else {
+                    self.continue_cond(rest, env)?;
+                }
+            }
+            Frame::And { rest, env } => {
+                if !v.truthy() {
+                    self.mode = Mode::Return(v);
+                } else {
+                    self.continue_and(rest, env)?;
+                }
+            }
+            Frame::Or { rest, env, tail } => {
+                if v.truthy() {
+                    self.mode = Mode::Return(v);
+                } else if matches!(rest, Value::Nil) {
+                    self.mode = Mode::Return(Value::Nil);
+                } else {
+                    self.continue_or(rest, env, tail)?;
+                }
+            }
+            Frame::LoadArg { env, pos } => self.start_load(v, env, pos)?,
+            Frame::Load { forms, idx, env, path, pos } => {
+                let next = idx + 1;
+                match forms.get(next).copied() {
+                    Some(form) => {
+                        self.push(Frame::Load { forms, idx: next, env, path, pos })?;
+                        self.mode = Mode::Eval(form, env);
+                    }
+                    None => self.mode = Mode::Return(v),
+                }
+            }
+            Frame::QqElem { depth, rest, base, splice, env } => {
+                if splice {
+                    let items = self.heap.list_vec(v).ok_or("unquote-splicing: expected list value")?;
+                    self.vals.extend(items);
+                } else {
+                    self.vals.push(v);
+                }
+                self.qq_list(rest, depth, env, base)?;
+            }
+            Frame::QqWrap { head } => {
+                let l = self.heap.list(&[Value::Sym(head), v]);
+                self.mode = Mode::Return(l);
+            }
+        }
+        Ok(StepOut::Continue)
+    }
+
+    fn special(&mut self, id: u32, rest: Value, env: u32) -> R<()> {
+        match id {
+            QUOTE => {
+                let n = self.list_len(rest)?;
+                if n != 1 {
+                    return Err(format!("quote: expected 1 arguments, got {n}").into());
+                }
+                self.mode = Mode::Return(self.car_cdr(rest).0);
+            }
+            IF => {
+                let n = self.list_len(rest)?;
+                if !(2..=3).contains(&n) {
+                    return Err("if: expected 2 or 3 arguments".into());
+                }
+                let (test, branches) = self.car_cdr(rest);
+                match self.atom_value(test, env) {
+                    Some(tv) => {
+                        let (then, more) = self.car_cdr(branches);
+                        if tv?.truthy() {
+                            self.mode = Mode::Eval(then, env);
+                        } else {
+                            match self.heap.pair(more) {
+                                Some((e, _)) => self.mode = Mode::Eval(e, env),
+                                None => self.mode = Mode::Return(Value::Nil),
+                            }
+                        }
+                    }
+                    None => {
+                        self.push(Frame::If { branches, env })?;
+                        self.mode = Mode::Eval(test, env);
+                    }
+                }
+            }
+            DEFINE => {
+                let n = self.list_len(rest)?;
+                if n < 2 {
+                    return Err(format!("define: expected at least 2 arguments, got {n}").into());
+                }
+                let (target, more) = self.car_cdr(rest);
+                match target {
+                    Value::Sym(s) => {
+                        if n != 2 {
+                            return Err(format!("define: expected 2 arguments, got {n}").into());
+                        }
+                        let expr = self.car_cdr(more).0;
+                        match self.atom_value(expr, env) {
+                            Some(v) => {
+                                let v = v?;
+                                self.define(s, v, env);
+                                self.mode = Mode::Return(v);
+                            }
+                            None => {
+                                self.push(Frame::Define { sym: s, env })?;
+                                self.mode = Mode::Eval(expr, env);
+                            }
+                        }
+                    }
+                    _ => match self.heap.pair(target) {
+                        Some((name, params)) => {
+                            let Value::Sym(s) = name else {
+                                return Err("define: function name must be a symbol".into());
+                            };
+                            let ps = self.params(params)?;
+                            let c = self.heap.alloc(Obj::Closure { params: ps, body: more, env });
+                            self.define(s, c, env);
+                            self.mode = Mode::Return(c);
+                        }
+                        None => return Err("define: first argument must be symbol or function signature".into()),
+                    },
+                }
+            }
+            LAMBDA => {
+                let n = self.list_len(rest)?;
+                if n < 2 {
+                    return Err(format!("lambda: expected at least 2 arguments, got {n}").into());
+                }
+                let (params, body) = self.car_cdr(rest);
+                let ps = self.params(params)?;
+                let c = self.heap.alloc(Obj::Closure { params: ps, body, env });
+                self.mode = Mode::Return(c);
+            }
+            BEGIN => {
+                self.list_len(rest)?;
+                self.eval_body(rest, env)?;
+            }
+            LET => {
+                let n = self.list_len(rest)?;
+                if n < 2 {
+                    return Err(format!("let: expected at least 2 arguments, got {n}").into());
+                }
+                let (bindings, body) = self.car_cdr(rest);
+                let list = match bindings {
+                    Value::Nil => Vec::new(),
+                    _ => match self.heap.obj(bindings) {
+                        Some(Obj::Cons { .. }) => self.heap.list_vec(bindings).ok_or("let: expected binding list")?,
+                        _ => return Err("let: expected binding list".into()),
+                    },
+                };
+                for b in list {
+                    let parts = match self.heap.obj(b) {
+                        Some(Obj::Cons { .. }) => {
+                            self.heap.list_vec(b).ok_or("let: each binding must be a (name expr) pair")?
+                        }
+                        _ => return Err("let: each binding must be a (name expr) pair".into()),
+                    };
+                    if parts.len() != 2 {
+                        return Err("let: each binding must contain exactly name and expression".into());
+                    }
+                    if !matches!(parts.first(), Some(Value::Sym(_))) {
+                        return Err("let: binding name must be a symbol".into());
+                    }
+                }
+                let base = self.vals.len() as u32;
+                self.continue_let(base, bindings, bindings, body, env)?;
+            }
+            COND => {
+                self.list_len(rest)?;
+                self.continue_cond(rest, env)?;
+            }
+            AND => {
+                self.list_len(rest)?;
+                if matches!(rest, Value::Nil) {
+                    self.mode = Mode::Return(Value::Bool(true));
+                } else {
+                    self.continue_and(rest, env)?;
+                }
+            }
+            OR => {
+                self.list_len(rest)?;
+                if matches!(rest, Value::Nil) {
+                    self.mode = Mode::Return(Value::Nil);
+                } else {
+                    let tail = matches!(self.stack.last(), Some(Frame::CallMark));
+                    self.continue_or(rest, env, tail)?;
+                }
+            }
+            QUASIQUOTE => {
+                let n = self.list_len(rest)?;
+                if n != 1 {
+                    return Err(format!("quasiquote: expected 1 arguments, got {n}").into());
+                }
+                self.mode = Mode::Qq(self.car_cdr(rest).0, 1, env);
+            }
+            UNQUOTE => return Err("unquote: only valid inside quasiquote".into()),
+            UNQUOTE_SPLICING => return Err("unquote-splicing: only valid inside quasiquote list context".into()),
+            LOAD => {
+                let n = self.list_len(rest)?;
+                if n != 1 {
+                    return Err(format!("load: expected 1 arguments, got {n}").into());
+                }
+                let pos = self.cur_pos;
+                self.push(Frame::LoadArg { env, pos })?;
+                self.mode = Mode::Eval(self.car_cdr(rest).0, env);
+            }
+            _ => return Err("internal: unknown special form".into()),
+        }
+        Ok(())
+    }
+
+    fn params(&self, params: Value) -> R<Rc<[u32]>> {
+        match params {
+            Value::Nil => Ok(Rc::from(Vec::new())),
+            _ => {
+                let Some(Obj::Cons { .. }) = self.heap.obj(params) else {
+                    return Err("lambda: parameter list must be a proper list".into());
+                };
+                let items = self.heap.list_vec(params).ok_or("lambda: parameter list must be a proper list")?;
+                let mut out = Vec::with_capacity(items.len());
+                for p in items {
+                    match p {
+                        Value::Sym(s) => out.push(s),
+                        _ => return Err("lambda: parameters must be symbols".into()),
+                    }
+                }
+                Ok(Rc::from(out))
+            }
+        }
+    }
+
+    fn continue_let(&mut self, base: u32, mut rest: Value, bindings: Value, body: Value, env: u32) -> R<()> {
+        loop {
+            match self.heap.pair(rest) {
+                Some((b, more)) => {
+                    let expr = self.car_cdr(self.car_cdr(b).1).0;
+                    match self.atom_value(expr, env) {
+                        Some(v) => {
+                            self.vals.push(v?);
+                            rest = more;
+                        }
+                        None => {
+                            self.push(Frame::Let { base, rest: more, bindings, body, env })?;
+                            self.mode = Mode::Eval(expr, env);
+                            return Ok(());
+                        }
+                    }
+                }
+                None => {
+                    let b = base as usize;
+                    let mut vars = Vec::with_capacity(self.vals.len().saturating_sub(b));
+                    let mut cur = bindings;
+                    let mut i = b;
+                    while let Some((bind, more)) = self.heap.pair(cur) {
+                        if let (Value::Sym(s), Some(v)) = (self.car_cdr(bind).0, self.vals.get(i)) {
+                            vars.push((s, *v));
+                        }
+                        i += 1;
+                        cur = more;
+                    }
+                    self.vals.truncate(b);
+                    let Value::Obj(e) = self.heap.alloc(Obj::Env { vars, parent: env }) else {
+                        return Err("internal: environment allocation".into());
+                    };
+                    return self.eval_body(body, e);
+                }
+            }
+        }
+    }
+
+    fn continue_cond(&mut self, mut clauses: Value, env: u32) -> R<()> {
+        loop {
+            let Some((clause, more)) = self.heap.pair(clauses) else {
+                self.mode = Mode::Return(Value::Nil);
+                return Ok(());
+            };
+            if matches!(clause, Value::Nil) {
+                return Err("cond: clause cannot be empty".into());
+            }
+            match self.heap.obj(clause) {
+                Some(Obj::Cons { .. }) if self.heap.list_vec(clause).is_some() => {}
+                _ => return Err("cond: each clause must be a proper list".into()),
+            }
+            let (test, body) = self.car_cdr(clause);
+            if test == Value::Sym(ELSE) {
+                if !matches!(more, Value::Nil) {
+                    return Err("cond: else clause must be last".into());
+                }
+                return self.eval_body(body, env);
+            }
+            match self.atom_value(test, env) {
+                Some(tv) => {
+                    let tv = tv?;
+                    if tv.truthy() {
+                        if matches!(body, Value::Nil) {
+                            self.mode = Mode::Return(tv);
+                            return Ok(());
+                        }
+                        return self.eval_body(body, env);
+                    }
+                    clauses = more;
+                }
+                None => {
+                    self.push(Frame::Cond { body, rest: more, env })?;
+                    self.mode = Mode::Eval(test, env);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn continue_and(&mut self, rest: Value, env: u32) -> R<()> {
+        let (first, more) = self.car_cdr(rest);
+        if !matches!(more, Value::Nil) {
+            self.push(Frame::And { rest: more, env })?;
+        }
+        self.mode = Mode::Eval(first, env);
+        Ok(())
+    }
+
+    fn continue_or(&mut self, rest: Value, env: u32, tail: bool) -> R<()> {
+        let (first, more) = self.car_cdr(rest);
+        if matches!(more, Value::Nil) && tail {
+            self.mode = Mode::Eval(first, env);
+            return Ok(());
+        }
+        self.push(Frame::Or { rest: more, env, tail })?;
+        self.mode = Mode::Eval(first, env);
+        Ok(())
+    }
+
+    fn is_form(&self, v: Value, head: u32) -> Option<Value> {
+        match self.heap.pair(v) {
+            Some((Value::Sym(h), rest)) if h == head => Some(rest),
+            _ => None,
+        }
+    }
+
+    fn one_arg(&self, rest: Value, name: &str) -> R<Value> {
+        match self.list_len(rest) {
+            Ok(1) => Ok(self.car_cdr(rest).0),
+            _ => Err(format!("{name}: expected 1 argument").into()),
+        }
+    }
+
+    fn qq(&mut self, x: Value, depth: u32, env: u32) -> R<()> {
+        if self.heap.pair(x).is_none() {
+            self.mode = Mode::Return(x);
+            return Ok(());
+        }
+        if let Some(rest) = self.is_form(x, UNQUOTE) {
+            let e = self.one_arg(rest, "unquote")?;
+            if depth == 1 {
+                self.mode = Mode::Eval(e, env);
+            } else {
+                self.push(Frame::QqWrap { head: UNQUOTE })?;
+                self.mode = Mode::Qq(e, depth - 1, env);
+            }
+            return Ok(());
+        }
+        if let Some(rest) = self.is_form(x, QUASIQUOTE) {
+            let e = self.one_arg(rest, "quasiquote")?;
+            self.push(Frame::QqWrap { head: QUASIQUOTE })?;
+            self.mode = Mode::Qq(e, depth.saturating_add(1), env);
+            return Ok(());
+        }
+        if let Some(rest) = self.is_form(x, UNQUOTE_SPLICING) {
+            if depth == 1 {
+                return Err("unquote-splicing: only valid in list context".into());
+            }
+            let e = self.one_arg(rest, "unquote-splicing")?;
+            self.push(Frame::QqWrap { head: UNQUOTE_SPLICING })?;
+            self.mode = Mode::Qq(e, depth - 1, env);
+            return Ok(());
+        }
+        let base = self.vals.len() as u32;
+        self.qq_list(x, depth, env, base)
+    }
+
+    fn qq_list(&mut self, mut rest: Value, depth: u32, env: u32, base: u32) -> R<()> {
+        loop {
+            if matches!(rest, Value::Nil) {
+                let b = base as usize;
+                let items: Vec<Value> = self.vals.get(b..).unwrap_or(&[]).to_vec();
+                self.vals.truncate(b);
+                let l = self.heap.list(&items);
+                self.mode = Mode::Return(l);
+                return Ok(());
+            }
+            let (el, more) = self.heap.pair(rest).ok_or("quasiquote: expected proper list")?;
+            if self.heap.pair(el).is_none() {
+                self.vals.push(el);
+                rest = more;
+                continue;
+            }
+            if depth == 1 {
+                if let Some(r) = self.is_form(el, UNQUOTE_SPLICING) {
+                    let e = self.one_arg(r, "unquote-splicing")?;
+                    self.push(Frame::QqElem { depth, rest: more, base, splice: true, env })?;
+                    self.mode = Mode::Eval(e, env);
+                    return Ok(());
+                }
+            }
+            self.push(Frame::QqElem { depth, rest: more, base, splice: false, env })?;
+            self.mode = Mode::Qq(el, depth, env);
+            return Ok(());
+        }
+    }
+
+    fn start_load(&mut self, v: Value, env: u32, pos: Pos) -> R<()> {
+        let path = self.heap.str_of(v).ok_or("load: expected file path string")?.to_string();
+        // Relative paths resolve against the directory of the file being loaded, if any.
+        let base_dir = self.stack.iter().rev().find_map(|f| match f {
+            Frame::Load { path, .. } => Some(path.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()),
+            _ => None,
+        });
+        let joined = match base_dir {
+            Some(d) if !path.starts_with('/') && !d.is_empty() => format!("{d}/{path}"),
+            _ => path,
+        };
+        let Some(files) = self.files.as_mut() else {
+            return Err(format!("load: {joined}: files cannot be loaded here (this host has no file system)").into());
+        };
+        let (resolved, text) = files.read(&joined).map_err(|e| format!("load: {joined}: {e}"))?;
+        let forms = reader::read_all(&text, &mut self.heap, &mut self.syms)
+            .map_err(|e| format!("load: {resolved}: {}", e.located()))?;
+        let forms: Vec<Value> = forms.into_iter().map(|(f, _)| f).collect();
+        match forms.first().copied() {
+            None => self.mode = Mode::Return(Value::Nil),
+            Some(first) => {
+                self.push(Frame::Load { forms, idx: 0, env, path: resolved, pos })?;
+                self.mode = Mode::Eval(first, env);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,484 @@
+//! Values and the heap: an arena of objects with a free list and a mark–sweep collector.
+//!
+//! A [`Value`] is a small `Copy` word: immediates (nil, booleans, numbers, symbols,
+//! primitives) or an index into the arena. Environments are heap objects too, so cycles
+//! between closures and the environments they capture are collected like anything else.
+//! The collector only runs at evaluator safe points, with the roots handed to it
+//! explicitly (globals, the evaluator's stack, registers and queued forms).
+
+use super::Pos;
+use std::collections::HashMap;
+
+/// Index of the global environment (not a heap object).
+pub const GLOBAL: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Sym(u32),
+    Prim(u16),
+    Obj(u32),
+}
+
+impl Value {
+    #[inline]
+    pub fn truthy(self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+}
+
+/// A map key: type + value identity (floats normalised: -0.0 -> 0.0, never NaN).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MapKey {
+    Sym(u32),
+    Str(String),
+    Int(i64),
+    Float(u64),
+}
+
+/// An insertion-ordered hash map (tombstones compacted when they dominate).
+#[derive(Default, Debug)]
+pub struct MapObj {
+    entries: Vec<Option<(MapKey, Value)>>,
+    index: HashMap<MapKey, usize>,
+}
+
+impl MapObj {
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+    pub fn get(&self, k: &MapKey) -> Option<Value> {
+        let i = *self.index.get(k)?;
+        self.entries.get(i).and_then(|e| e.as_ref()).map(|(_, v)| *v)
+    }
+    pub fn set(&mut self, k: MapKey, v: Value) {
+        if let Some(&i) = self.index.get(&k) {
+            if let Some(Some(e)) = self.entries.get_mut(i) {
+                e.1 = v;
+                return;
+            }
+        }
+        self.index.insert(k.clone(), self.entries.len());
+        self.entries.push(Some((k, v)));
+    }
+    pub fn remove(&mut self, k: &MapKey) -> bool {
+        match self.index.remove(k) {
+            Some(i) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    *e = None;
+                }
+                if self.entries.len() > 16 && self.index.len() * 2 < self.entries.len() {
+                    self.compact();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+    fn compact(&mut self) {
+        let old = std::mem::take(&mut self.entries);
+        self.index.clear();
+        for (k, v) in old.into_iter().flatten() {
+            self.index.insert(k.clone(), self.entries.len());
+            self.entries.push(Some((k, v)));
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&MapKey, Value)> {
+        self.entries.iter().flatten().map(|(k, v)| (k, *v))
+    }
+}
+
+/// A min-priority queue entry.
+#[derive(Debug, Clone, Copy)]
+pub struct PqEntry {
+    pub prio: f64,
+    pub seq: u64,
+    pub payload: Value,
+}
+
+impl PartialEq for PqEntry {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for PqEntry {}
+impl PartialOrd for PqEntry {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for PqEntry {
+    // Reversed so that std's max-heap pops the smallest priority, then the oldest.
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.prio.total_cmp(&self.prio).then_with(|| o.seq.cmp(&self.seq))
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PqObj {
+    pub heap: std::collections::BinaryHeap<PqEntry>,
+    pub seq: u64,
+}
+
+#[derive(Debug)]
+pub enum Obj {
+    Free(u32),
+    Cons { car: Value, cdr: Value, pos: Pos },
+    Str(String),
+    Closure { params: std::rc::Rc<[u32]>, body: Value, env: u32 },
+    Env { vars: Vec<(u32, Value)>, parent: u32 },
+    Vec(Vec<Value>),
+    Map(Box<MapObj>),
+    Pq(Box<PqObj>),
+    Rng { state: u64, spare: Option<f64> },
+}
+
+impl Obj {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Obj::Free(_) => "free",
+            Obj::Cons { .. } => "cons",
+            Obj::Str(_) => "string",
+            Obj::Closure { .. } => "closure",
+            Obj::Env { .. } => "environment",
+            Obj::Vec(_) => "vec",
+            Obj::Map(_) => "map",
+            Obj::Pq(_) => "pq",
+            Obj::Rng { .. } => "rng",
+        }
+    }
+    fn payload_bytes(&self) -> usize {
+        match self {
+            Obj::Str(s) => s.capacity(),
+            Obj::Env { vars, .. } => vars.capacity() * std::mem::size_of::<(u32, Value)>(),
+            Obj::Closure { params, .. } => params.len() * 4,
+            Obj::Vec(v) => v.capacity() * std::mem::size_of::<Value>(),
+            Obj::Map(m) => m.entries.capacity() * 48 + m.index.capacity() * 48,
+            Obj::Pq(q) => q.heap.capacity() * std::mem::size_of::<PqEntry>(),
+            _ => 0,
+        }
+    }
+}
+
+/// Garbage-collection policy (as `gc.set-policy!` names them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    Default,
+    BetweenTicks,
+    Manual,
+    FailOnTickGc,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Default => ":default",
+            Policy::BetweenTicks => ":between-ticks",
+            Policy::Manual => ":manual",
+            Policy::FailOnTickGc => ":fail-on-tick-gc",
+        }
+    }
+}
+
+const MIN_THRESHOLD: usize = 100_000;
+/// Even under the `:manual` policy the heap is collected past this many live objects.
+const MANUAL_HARD_LIMIT: usize = 16_000_000;
+
+pub struct Heap {
+    objs: Vec<Obj>,
+    marks: Vec<bool>,
+    free: u32,
+    pub live: usize,
+    pub total_allocated: u64,
+    pub live_after_gc: usize,
+    pub threshold: usize,
+    pub collections: u64,
+    pub pause_ns: u64,
+    pub freed_total: u64,
+    pub forced: u64,
+    pub policy: Policy,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap {
+            objs: Vec::new(),
+            marks: Vec::new(),
+            free: u32::MAX,
+            live: 0,
+            total_allocated: 0,
+            live_after_gc: 0,
+            threshold: MIN_THRESHOLD,
+            collections: 0,
+            pause_ns: 0,
+            freed_total: 0,
+            forced: 0,
+            policy: Policy::Default,
+        }
+    }
+}
+
+#[allow(dead_code)]
+impl Heap {
+    pub fn alloc(&mut self, o: Obj) -> Value {
+        self.live += 1;
+        self.total_allocated += 1;
+        if self.free != u32::MAX {
+            let i = self.free;
+            if let Some(slot) = self.objs.get_mut(i as usize) {
+                if let Obj::Free(next) = slot {
+                    self.free = *next;
+                    *slot = o;
+                    return Value::Obj(i);
+                }
+            }
+            self.free = u32::MAX;
+        }
+        let i = self.objs.len() as u32;
+        self.objs.push(o);
+        self.marks.push(false);
+        Value::Obj(i)
+    }
+
+    #[inline]
+    pub fn get(&self, i: u32) -> Option<&Obj> {
+        self.objs.get(i as usize)
+    }
+    #[inline]
+    pub fn get_mut(&mut self, i: u32) -> Option<&mut Obj> {
+        self.objs.get_mut(i as usize)
+    }
+    #[inline]
+    pub fn obj(&self, v: Value) -> Option<&Obj> {
+        match v {
+            Value::Obj(i) => self.objs.get(i as usize),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn obj_mut(&mut self, v: Value) -> Option<&mut Obj> {
+        match v {
+            Value::Obj(i) => self.objs.get_mut(i as usize),
+            _ => None,
+        }
+    }
+
+    pub fn cons(&mut self, car: Value, cdr: Value) -> Value {
+        self.alloc(Obj::Cons { car, cdr, pos: Pos::default() })
+    }
+    pub fn cons_at(&mut self, car: Value, cdr: Value, pos: Pos) -> Value {
+        self.alloc(Obj::Cons { car, cdr, pos })
+    }
+    pub fn string(&mut self, s: String) -> Value {
+        self.alloc(Obj::Str(s))
+    }
+    #[inline]
+    pub fn pair(&self, v: Value) -> Option<(Value, Value)> {
+        match self.obj(v) {
+            Some(Obj::Cons { car, cdr, .. }) => Some((*car, *cdr)),
+            _ => None,
+        }
+    }
+    pub fn pos_of(&self, v: Value) -> Option<Pos> {
+        match self.obj(v) {
+            Some(Obj::Cons { pos, .. }) if pos.line > 0 => Some(*pos),
+            _ => None,
+        }
+    }
+    pub fn list(&mut self, items: &[Value]) -> Value {
+        let mut out = Value::Nil;
+        for v in items.iter().rev() {
+            out = self.cons(*v, out);
+        }
+        out
+    }
+    /// Elements of a proper list, or `None` if improper.
+    pub fn list_vec(&self, mut v: Value) -> Option<Vec<Value>> {
+        let mut out = Vec::new();
+        loop {
+            match v {
+                Value::Nil => return Some(out),
+                _ => {
+                    let (a, d) = self.pair(v)?;
+                    out.push(a);
+                    v = d;
+                }
+            }
+        }
+    }
+    pub fn str_of(&self, v: Value) -> Option<&str> {
+        match self.obj(v) {
+            Some(Obj::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether an automatic collection is due.
+    #[inline]
+    pub fn wants_gc(&self) -> bool {
+        self.live >= self.threshold
+            && (self.policy != Policy::Manual || self.live >= MANUAL_HARD_LIMIT)
+    }
+
+    /// Mark from `roots` (values) and `env_roots` (environment indices), then sweep.
+    pub fn collect(&mut self, roots: &[Value], env_roots: &[u32], forced: bool) {
+        let mut stack: Vec<u32> = Vec::new();
+        for r in roots {
+            if let Value::Obj(i) = r {
+                stack.push(*i);
+            }
+        }
+        for e in env_roots {
+            if *e != GLOBAL {
+                stack.push(*e);
+            }
+        }
+        self.mark_from(stack);
+        self.sweep();
+        self.collections += 1;
+        if forced {
+            self.forced += 1;
+        }
+    }
+
+    /// Marking with an explicit stack (no recursion on user data).
+    pub fn mark_from(&mut self, mut stack: Vec<u32>) {
+        while let Some(i) = stack.pop() {
+            let iu = i as usize;
+            match self.marks.get_mut(iu) {
+                Some(m) if !*m => *m = true,
+                _ => continue,
+            }
+            let push = |v: &Value, st: &mut Vec<u32>| {
+                if let Value::Obj(j) = v {
+                    st.push(*j);
+                }
+            };
+            match self.objs.get(iu) {
+                Some(Obj::Cons { car, cdr, .. }) => {
+                    push(car, &mut stack);
+                    push(cdr, &mut stack);
+                }
+                Some(Obj::Closure { body, env, .. }) => {
+                    push(body, &mut stack);
+                    if *env != GLOBAL {
+                        stack.push(*env);
+                    }
+                }
+                Some(Obj::Env { vars, parent }) => {
+                    for (_, v) in vars {
+                        push(v, &mut stack);
+                    }
+                    if *parent != GLOBAL {
+                        stack.push(*parent);
+                    }
+                }
+                Some(Obj::Vec(items)) => {
+                    for v in items {
+                        push(v, &mut stack);
+                    }
+                }
+                Some(Obj::Map(m)) => {
+                    for (_, v) in m.iter() {
+                        push(&v, &mut stack);
+                    }
+                }
+                Some(Obj::Pq(q)) => {
+                    for e in q.heap.iter() {
+                        push(&e.payload, &mut stack);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn sweep(&mut self) {
+        let mut freed = 0u64;
+        let mut live = 0usize;
+        // Rebuild the free list so low indices are reused first.
+        let mut free = u32::MAX;
+        for i in (0..self.objs.len()).rev() {
+            let marked = self.marks.get(i).copied().unwrap_or(false);
+            if let Some(m) = self.marks.get_mut(i) {
+                *m = false;
+            }
+            if let Some(slot) = self.objs.get_mut(i) {
+                if marked {
+                    live += 1;
+                } else {
+                    if !matches!(slot, Obj::Free(_)) {
+                        freed += 1;
+                    }
+                    *slot = Obj::Free(free);
+                    free = i as u32;
+                }
+            }
+        }
+        // Shrink trailing free slots to give memory back.
+        while matches!(self.objs.last(), Some(Obj::Free(_))) && self.objs.len() > MIN_THRESHOLD {
+            self.objs.pop();
+            self.marks.pop();
+        }
+        if self.objs.len() < self.objs.capacity() / 4 {
+            self.objs.shrink_to_fit();
+            self.marks.shrink_to_fit();
+        }
+        // The free list may now point past the end; rebuild it for the truncated arena.
+        free = u32::MAX;
+        for i in (0..self.objs.len()).rev() {
+            if let Some(Obj::Free(next)) = self.objs.get_mut(i) {
+                *next = free;
+                free = i as u32;
+            }
+        }
+        self.free = free;
+        self.freed_total += freed;
+        self.live = live;
+        self.live_after_gc = live;
+        self.threshold = (live * 2).max(MIN_THRESHOLD);
+    }
+
+    /// Estimated bytes held by the arena and the objects' payloads.
+    pub fn bytes(&self) -> usize {
+        let slot = std::mem::size_of::<Obj>() + 1;
+        self.objs.capacity() * slot + self.objs.iter().map(Obj::payload_bytes).sum::<usize>()
+    }
+
+    pub fn arena_len(&self) -> usize {
+        self.objs.len()
+    }
+}
+
+/// The symbol table: names are interned once and never collected.
+#[derive(Default)]
+#[allow(dead_code)]
+pub struct Symbols {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+#[allow(dead_code)]
+impl Symbols {
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.ids.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), i);
+        i
+    }
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map(String::as_str).unwrap_or("?")
+    }
+    pub fn lookup(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+}

@@ -1,0 +1,169 @@
+//! The printer: values to their reference printed forms (`print`/REPL form and `write` form).
+//! Iterative, so deep or long structures cannot overflow the host stack.
+
+use super::builtins;
+use super::heap::{Heap, Obj, Symbols, Value};
+
+/// `printf("%.<prec>g")` for a finite or non-finite double (C spelling of inf/nan).
+pub fn format_g(x: f64, prec: usize) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    let p = prec.max(1);
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let e_form = format!("{:.*e}", p - 1, x);
+    let (mant, exp) = match e_form.split_once('e') {
+        Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
+        None => (e_form.clone(), 0),
+    };
+    if exp < -4 || exp >= p as i32 {
+        let mut m = mant;
+        if m.contains('.') {
+            while m.ends_with('0') {
+                m.pop();
+            }
+            if m.ends_with('.') {
+                m.pop();
+            }
+        }
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{}{:02}", m, sign, exp.unsigned_abs())
+    } else {
+        let decimals = (p as i32 - 1 - exp).max(0) as usize;
+        let mut s = format!("{:.*}", decimals, x);
+        if s.contains('.') {
+            while s.ends_with('0') {
+                s.pop();
+            }
+            if s.ends_with('.') {
+                s.pop();
+            }
+        }
+        s
+    }
+}
+
+/// The reference float form: `%.15g`, then `.0` when there is no `.`/`e`; `nan`, `inf`.
+pub fn format_float(x: f64) -> String {
+    let mut s = format_g(x, 15);
+    if x.is_finite() && !s.contains(['.', 'e', 'E']) {
+        s.push_str(".0");
+    }
+    s
+}
+
+pub fn escape_into(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The reference type name of a value (as used in error messages).
+pub fn type_name(heap: &Heap, v: Value) -> &'static str {
+    match v {
+        Value::Nil => "nil",
+        Value::Bool(_) => "boolean",
+        Value::Int(_) => "integer",
+        Value::Float(_) => "float",
+        Value::Sym(_) => "symbol",
+        Value::Prim(_) => "primitive_fn",
+        Value::Obj(_) => heap.obj(v).map(Obj::type_name).unwrap_or("nil"),
+    }
+}
+
+enum Task {
+    Val(Value),
+    /// Continue a list whose next cell is this value.
+    Rest(Value),
+    Text(&'static str),
+}
+
+/// Print `v`. With `readable`, unreadable values are an error (`write` rules).
+pub fn print(heap: &Heap, syms: &Symbols, v: Value, readable: bool, who: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut tasks = vec![Task::Val(v)];
+    while let Some(t) = tasks.pop() {
+        match t {
+            Task::Text(s) => out.push_str(s),
+            Task::Rest(cell) => match cell {
+                Value::Nil => out.push(')'),
+                _ => match heap.pair(cell) {
+                    Some((a, d)) => {
+                        out.push(' ');
+                        tasks.push(Task::Rest(d));
+                        tasks.push(Task::Val(a));
+                    }
+                    None => {
+                        out.push_str(" . ");
+                        tasks.push(Task::Text(")"));
+                        tasks.push(Task::Val(cell));
+                    }
+                },
+            },
+            Task::Val(v) => match v {
+                Value::Nil => out.push_str("nil"),
+                Value::Bool(true) => out.push_str("#t"),
+                Value::Bool(false) => out.push_str("#f"),
+                Value::Int(i) => out.push_str(&i.to_string()),
+                Value::Float(f) => {
+                    if readable && !f.is_finite() {
+                        return Err(format!("{who}: non-finite floats are not readable"));
+                    }
+                    out.push_str(&format_float(f))
+                }
+                Value::Sym(s) => out.push_str(syms.name(s)),
+                Value::Prim(p) => {
+                    if readable {
+                        return Err(format!("{who}: cannot serialise primitive_fn as readable data"));
+                    }
+                    out.push_str("<primitive:");
+                    out.push_str(builtins::table().get(p as usize).map(|b| b.name).unwrap_or("?"));
+                    out.push('>');
+                }
+                Value::Obj(_) => match heap.obj(v) {
+                    Some(Obj::Cons { car, cdr, .. }) => {
+                        out.push('(');
+                        tasks.push(Task::Rest(*cdr));
+                        tasks.push(Task::Val(*car));
+                    }
+                    Some(Obj::Str(s)) => escape_into(&mut out, s),
+                    Some(o) => {
+                        if readable {
+                            return Err(format!("{who}: cannot serialise {} as readable data", o.type_name()));
+                        }
+                        match o {
+                            Obj::Closure { .. } => out.push_str("<closure>"),
+                            Obj::Vec(items) => out.push_str(&format!("<vec:{}>", items.len())),
+                            Obj::Map(m) => out.push_str(&format!("<map:{}>", m.len())),
+                            Obj::Pq(q) => out.push_str(&format!("<pq:{}>", q.heap.len())),
+                            Obj::Rng { .. } => out.push_str("<rng>"),
+                            Obj::Env { .. } => out.push_str("<environment>"),
+                            _ => out.push_str("nil"),
+                        }
+                    }
+                    None => out.push_str("nil"),
+                },
+            },
+        }
+    }
+    Ok(out)
+}
+
+/// Printer form, never failing.
+pub fn show(heap: &Heap, syms: &Symbols, v: Value) -> String {
+    print(heap, syms, v, false, "print").unwrap_or_default()
+}
