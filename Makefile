@@ -8,6 +8,7 @@ SHELL := bash
 
 PORT ?= 8080
 E2E_PORT ?= 8089
+E2E_SITE_PORT ?= 8091
 WASM_BINDGEN_VERSION := 0.2.130
 TRUNK_VERSION := 0.21.14
 WASM_OPT_VERSION := version_132
@@ -22,7 +23,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help tools browser-tools editor dist serve test test-native test-wasm e2e bench clean-dist
+.PHONY: help tools browser-tools editor dist serve test test-native test-wasm e2e e2e-site bench clean-dist
 
 help:
 	@echo "make serve   build dist/ and serve the site on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
@@ -91,7 +92,7 @@ serve: dist
 	fi
 
 ## ---- tests ----
-test: tools browser-tools test-native test-wasm dist e2e
+test: tools browser-tools test-native test-wasm dist e2e e2e-site
 	@echo "==> make test: all stages passed"
 
 # Native unit + integration tests, including the docs-example tests.
@@ -118,6 +119,17 @@ e2e:
 	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(E2E_PORT)) 2>/dev/null && break; sleep 0.1; done
 	node scripts/e2e.mjs http://127.0.0.1:$(E2E_PORT)/ target/e2e
 	ls -l target/e2e
+
+## ---- web2: site e2e (reference page, search, playground, share link, REPL, jobs panel,
+## population plot, phone) against dist/; screenshots target/e2e/site-*.png ----
+e2e-site:
+	@echo "==> site e2e against dist/ on 127.0.0.1:$(E2E_SITE_PORT)"
+	mkdir -p target/logs target/e2e
+	test -f dist/index.html
+	python3 -m http.server $(E2E_SITE_PORT) --bind 127.0.0.1 --directory dist >target/logs/e2e-site-server.log 2>&1 & srv=$$!
+	trap 'kill $$srv 2>/dev/null || true' EXIT
+	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(E2E_SITE_PORT)) 2>/dev/null && break; sleep 0.1; done
+	node scripts/e2e-site.mjs http://127.0.0.1:$(E2E_SITE_PORT)/ target/e2e
 
 ## ---- benchmarks ----
 bench: dist
