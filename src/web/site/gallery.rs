@@ -20,6 +20,7 @@ pub const GALLERY: &[(&str, Entry)] = &[
     ("Cancel right after submitting", Entry::Lisp(VLA_CANCEL)),
     ("Population simulation (bridge, JSON)", Entry::Bridge("run_population_simulation", "operator", POPULATION, LOAD_POP)),
     ("Single simulation (bridge, JSON)", Entry::Bridge("run_simulation", "operator", SIMULATION, LOAD_SIM)),
+    ("Cancel a simulation job (bridge, JSON)", Entry::Bridge("cancel_job", "operator", CANCEL_JOB, RUN_TO_CANCEL)),
 ];
 
 pub const FIRST: &str = r#"; Each top-level form prints its value.
@@ -221,6 +222,14 @@ const LOAD_POP: &[(&str, &str, &str)] =
     &[("load_simulation", "operator", r#"{"simulationId": "gallery-pop", "model": "one_compartment_oral"}"#)];
 const LOAD_SIM: &[(&str, &str, &str)] =
     &[("load_simulation", "operator", r#"{"simulationId": "gallery-sim", "model": "one_compartment_oral"}"#)];
+
+const RUN_TO_CANCEL: &[(&str, &str, &str)] = &[
+    ("load_simulation", "operator", r#"{"simulationId": "gallery-cancel", "model": "two_compartment_iv"}"#),
+    ("run_population_simulation", "operator", r#"{"simulationId": "gallery-cancel", "cohort": {"size": 200, "seed": 3}}"#),
+];
+
+/// `$JOB_ID` is the job the request before it returned (the population run started above).
+pub const CANCEL_JOB: &str = r#"{"jobId": "$JOB_ID"}"#;
 
 pub const POPULATION: &str = r#"{
   "simulationId": "gallery-pop",
