@@ -477,3 +477,49 @@ fn help_and_apropos_in_a_program_link_to_pages() {
     assert_eq!(&t[..2], ["map.get", "vla.poll"]);
     assert!(t.iter().any(|n| n == "map.set!"), "apropos matches: {t:?}");
 }
+
+#[wasm_bindgen_test]
+fn documented_match_follows_the_bridge_pages_rules() {
+    use granola::web::site::bridge_console::documented_match;
+    let a = serde_json::json!({"jobId": "x", "status": "queued", "list": [1, 2, 3], "n": 0.30000000000000004});
+    assert!(documented_match(&serde_json::json!({"status": "queued"}), &a).is_ok());
+    assert!(documented_match(&serde_json::json!({"jobId": "…", "list": [1, "…"], "n": 0.3}), &a).is_ok());
+    assert!(documented_match(&serde_json::json!({"status": "running"}), &a).is_err());
+    assert!(documented_match(&serde_json::json!({"list": [1, 2]}), &a).is_err());
+    assert!(documented_match(&serde_json::json!({"missing": 1}), &a).is_err());
+}
+
+/// Every bridge page's requests, sent in order through the site's console logic (tokens per
+/// identity, `$JOB_ID`/`$RESULTS_ID` placeholders scoped to the page), give the documented
+/// statuses and bodies, on a fresh session whose job time moves as the page says.
+#[wasm_bindgen_test]
+fn every_bridge_page_example_gets_its_documented_response() {
+    use granola::bridge::{Bridge, BridgeConfig};
+    use granola::web::site::bridge_console::{documented_match, forget, send_in};
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for page in docs::pages().iter().filter(|p| p.path.starts_with("bridge/")) {
+        let s = Session::new(1.0);
+        s.clock.borrow_mut().pause(0.0);
+        *s.bridge.borrow_mut() = Bridge::new(BridgeConfig { epoch_unix_ms: 1_767_225_600_000.0, ..BridgeConfig::default() });
+        forget(page.path);
+        let parsed = docs::parse(page.path, page.source);
+        for ex in parsed.bridge_examples() {
+            let reply = send_in(&s, page.path, &ex.tool, &ex.role, &ex.body);
+            if let Some(st) = ex.expected_status {
+                checked += 1;
+                if st != reply.status {
+                    failures.push(format!("{}: {} as {} gave {} not {}: {}", page.path, ex.tool, ex.role, reply.status, st, reply.body));
+                } else if let Some(Ok(e)) = ex.expected_body.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+                    if let Err(why) = documented_match(&e, &reply.body) {
+                        failures.push(format!("{}: {} as {}: {why}", page.path, ex.tool, ex.role));
+                    }
+                }
+            }
+            let now = s.engine.borrow().now();
+            s.engine.borrow_mut().advance(now + ex.after_ms.unwrap_or(10_000.0));
+        }
+    }
+    assert!(checked >= 10, "bridge pages have documented responses ({checked})");
+    assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+}

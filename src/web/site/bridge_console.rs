@@ -4,6 +4,7 @@
 //! session's engine and shows the HTTP status and body; a returned job is tracked live.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use yew::prelude::*;
 
@@ -28,8 +29,9 @@ struct Seen {
 }
 
 thread_local! {
-    /// Job and results ids returned to the consoles (for `$JOB_ID`, `$JOB_ID_n`, `$RESULTS_ID`).
-    static SEEN: RefCell<Seen> = RefCell::new(Seen::default());
+    /// Job and results ids returned to the consoles, per scope (a docs page's path; "" is
+    /// the whole session), for `$JOB_ID`, `$JOB_ID_n` and `$RESULTS_ID`.
+    static SEEN: RefCell<HashMap<String, Seen>> = RefCell::new(HashMap::new());
 }
 
 /// The dev token for an identity (`None` for anonymous / none).
@@ -50,54 +52,78 @@ pub fn token_for(session: &Session, role: &str) -> Option<String> {
     }
 }
 
-/// Replaces `$JOB_ID_n`, `$JOB_ID` and `$RESULTS_ID` with ids returned earlier.
-pub fn substitute(body: &str) -> String {
+/// Forget the ids remembered for `scope` (all scopes for "").
+pub fn forget(scope: &str) {
+    SEEN.with(|s| {
+        if scope.is_empty() {
+            s.borrow_mut().clear();
+        } else {
+            s.borrow_mut().remove(scope);
+        }
+    });
+}
+
+/// Replaces `$JOB_ID_n`, `$JOB_ID` and `$RESULTS_ID` with ids returned earlier in `scope`
+/// (else anywhere in the session).
+pub fn substitute(scope: &str, body: &str) -> String {
     SEEN.with(|s| {
         let s = s.borrow();
         let mut out = body.to_string();
-        for (i, id) in s.jobs.iter().enumerate().rev() {
-            out = out.replace(&format!("$JOB_ID_{}", i + 1), id);
-        }
-        if let Some(last) = s.jobs.last() {
-            out = out.replace("$JOB_ID", last);
-        }
-        if let Some(r) = &s.results {
-            out = out.replace("$RESULTS_ID", r);
+        for key in [scope, ""] {
+            let Some(seen) = s.get(key) else { continue };
+            for (i, id) in seen.jobs.iter().enumerate().rev() {
+                out = out.replace(&format!("$JOB_ID_{}", i + 1), id);
+            }
+            if let Some(last) = seen.jobs.last() {
+                out = out.replace("$JOB_ID", last);
+            }
+            if let Some(r) = &seen.results {
+                out = out.replace("$RESULTS_ID", r);
+            }
         }
         out
     })
 }
 
-fn remember(body: &serde_json::Value) {
+fn remember(scope: &str, body: &serde_json::Value) {
     SEEN.with(|s| {
-        let mut s = s.borrow_mut();
-        if let Some(job) = body.get("jobId").and_then(|j| j.as_str()) {
-            if !s.jobs.iter().any(|j| j == job) {
-                s.jobs.push(job.to_string());
+        let mut all = s.borrow_mut();
+        for key in [scope, ""] {
+            let s = all.entry(key.to_string()).or_default();
+            if let Some(job) = body.get("jobId").and_then(|j| j.as_str()) {
+                if !s.jobs.iter().any(|j| j == job) {
+                    s.jobs.push(job.to_string());
+                }
             }
-        }
-        let rid = body
-            .get("resultsId")
-            .or_else(|| body.pointer("/resultHandle/resultsId"))
-            .and_then(|r| r.as_str());
-        if let Some(r) = rid {
-            s.results = Some(r.to_string());
+            let rid = body
+                .get("resultsId")
+                .or_else(|| body.pointer("/resultHandle/resultsId"))
+                .and_then(|r| r.as_str());
+            if let Some(r) = rid {
+                s.results = Some(r.to_string());
+            }
         }
     });
 }
 
-/// Send one request through the bridge on the session's engine (placeholders substituted).
-pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
+/// Send one request through the bridge on the session's engine (placeholders substituted
+/// from the ids returned earlier in `scope`).
+pub fn send_in(session: &Session, scope: &str, tool: &str, role: &str, body: &str) -> Reply {
     let token = token_for(session, role);
-    let body = substitute(body);
+    let body = substitute(scope, body);
     let reply = {
         let mut engine = session.engine.borrow_mut();
         let mut bridge = session.bridge.borrow_mut();
         bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &body, unix_ms: unix_ms() })
     };
-    remember(&reply.body);
+    remember(scope, &reply.body);
     session.advance();
     reply
+}
+
+/// [`send_in`] with the session-wide scope.
+pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
+    send_in(session, "", tool, role, body)
 }
 
 /// The bridge job id of an engine job, if the bridge submitted it.
@@ -150,6 +176,52 @@ pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json:
     Some((status.body, plot))
 }
 
+/// Does `actual` hold what a documented response shows? Every key shown must be present with
+/// a matching value (keys not shown are not checked); `"…"` matches any value; an array whose
+/// last element is `"…"` may continue. Returns the first mismatch's path on failure.
+pub fn documented_match(expected: &serde_json::Value, actual: &serde_json::Value) -> Result<(), String> {
+    fn go(e: &serde_json::Value, a: &serde_json::Value, path: &str, depth: usize) -> Result<(), String> {
+        use serde_json::Value as V;
+        if depth > 64 {
+            return Ok(());
+        }
+        match (e, a) {
+            (V::String(s), _) if s == "…" || s == "..." => Ok(()),
+            (V::Object(eo), V::Object(ao)) => {
+                for (k, ev) in eo {
+                    match ao.get(k) {
+                        Some(av) => go(ev, av, &format!("{path}.{k}"), depth + 1)?,
+                        None => return Err(format!("{path}.{k} is missing")),
+                    }
+                }
+                Ok(())
+            }
+            (V::Array(ea), V::Array(aa)) => {
+                let open = matches!(ea.last(), Some(V::String(s)) if s == "…" || s == "...");
+                let n = if open { ea.len() - 1 } else { ea.len() };
+                if (!open && aa.len() != n) || aa.len() < n {
+                    return Err(format!("{path} has {} items", aa.len()));
+                }
+                for (i, ev) in ea.iter().take(n).enumerate() {
+                    go(ev, &aa[i], &format!("{path}[{i}]"), depth + 1)?;
+                }
+                Ok(())
+            }
+            (V::Number(x), V::Number(y)) => {
+                let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+                if (x - y).abs() <= 1e-9 * x.abs().max(1.0) {
+                    Ok(())
+                } else {
+                    Err(format!("{path} is {y}, documented {x}"))
+                }
+            }
+            _ if e == a => Ok(()),
+            _ => Err(format!("{path} is {a}, documented {e}")),
+        }
+    }
+    go(expected, actual, "$", 0)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct BridgeConsoleProps {
     /// Initial tool name (`run_simulation`, ...).
@@ -169,6 +241,10 @@ pub struct BridgeConsoleProps {
     /// Let the user pick the tool (the playground console does; a docs example doesn't).
     #[prop_or(false)]
     pub pick_tool: bool,
+    /// Scope of `$JOB_ID` / `$RESULTS_ID` (a docs page passes its path, so a page's
+    /// placeholders mean the ids returned on that page).
+    #[prop_or_default]
+    pub scope: AttrValue,
 }
 
 /// The bridge console (see the module docs).
@@ -200,8 +276,9 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
         let body = body.clone();
         let reply = reply.clone();
         let tracked = tracked.clone();
+        let scope = props.scope.to_string();
         Callback::from(move |_| {
-            let r = send(&session, &tool, &role, &body);
+            let r = send_in(&session, &scope, &tool, &role, &body);
             tracked.set(r.body.get("jobId").and_then(|j| j.as_str()).map(str::to_string));
             reply.set(Some(r));
         })
@@ -300,9 +377,18 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
                     <div class={classes!("bridge-status", status_class(r.status))} data-status={r.status.to_string()}>
                         {format!("HTTP {}", r.status)}
                         if let Some(exp) = props.expected_status {
-                            <span class={classes!("expected", if exp == r.status { "match" } else { "mismatch" })}>
-                                { if exp == r.status { format!(" ✓ as documented") } else { format!(" (the page expects {exp})") } }
-                            </span>
+                            {{
+                                let body_check = props.expected_body.as_ref()
+                                    .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+                                    .map(|e| documented_match(&e, &r.body))
+                                    .unwrap_or(Ok(()));
+                                let (ok, text) = match (exp == r.status, &body_check) {
+                                    (true, Ok(())) => (true, " ✓ as documented".to_string()),
+                                    (true, Err(why)) => (false, format!(" (status as documented; {why})")),
+                                    (false, _) => (false, format!(" (the page expects {exp})")),
+                                };
+                                html! { <span class={classes!("expected", if ok { "match" } else { "mismatch" })}>{text}</span> }
+                            }}
                         }
                     </div>
                     <pre class="bridge-response">{serde_json::to_string_pretty(&r.body).unwrap_or_default()}</pre>

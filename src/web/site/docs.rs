@@ -274,6 +274,8 @@ pub struct BridgeExample {
     pub expected_status: Option<u16>,
     pub expected_body: Option<String>,
     pub heading: String,
+    /// `after=<ms>`: job time the page lets pass after this request (default 10 000).
+    pub after_ms: Option<f64>,
 }
 
 /// A page cut into rendered Markdown and example blocks, in order.
@@ -443,9 +445,13 @@ pub fn parse(path: &str, source: &str) -> Parsed {
                         let mut words = info.split_whitespace().skip(1);
                         let tool = words.next().unwrap_or("").to_string();
                         let mut role = "anonymous".to_string();
+                        let mut after_ms = None;
                         for w in words {
                             if let Some(r) = w.strip_prefix("role=") {
                                 role = r.to_string();
+                            }
+                            if let Some(a) = w.strip_prefix("after=") {
+                                after_ms = a.parse().ok();
                             }
                         }
                         let (expected_status, expected_body, after) = match &follow {
@@ -462,6 +468,7 @@ pub fn parse(path: &str, source: &str) -> Parsed {
                             expected_status,
                             expected_body,
                             heading: heading.clone(),
+                            after_ms,
                         }));
                         i = after;
                     }

@@ -37,7 +37,7 @@ pub fn doc_page(props: &DocPageProps) -> Html {
             n_bridge += 1;
             html! { <div class="bridge-example" data-n={n_bridge.to_string()}>
                 <BridgeConsole tool={AttrValue::from(bx.tool.clone())} body={AttrValue::from(bx.body.clone())}
-                    role={AttrValue::from(bx.role.clone())} expected_status={bx.expected_status}
+                    role={AttrValue::from(bx.role.clone())} expected_status={bx.expected_status} scope={meta.path}
                     expected_body={bx.expected_body.clone().map(AttrValue::from)} />
             </div> }
         }
