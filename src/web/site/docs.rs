@@ -27,6 +27,8 @@ pub enum Group {
     /// Builtins of one group (`map`, `vla`, `math`, ...).
     Builtins(String),
     Bridge,
+    /// Bridge pages that are not a tool (lifecycle, auth, errors, index).
+    BridgeGuides,
     Guides,
 }
 
@@ -37,6 +39,7 @@ impl Group {
             Group::DataTypes => "Data types".into(),
             Group::Builtins(g) => format!("Builtins: {g}"),
             Group::Bridge => "Bridge tools".into(),
+            Group::BridgeGuides => "Bridge guides".into(),
             Group::Guides => "Guides".into(),
         }
     }
@@ -102,7 +105,8 @@ pub fn meta(path: &'static str, source: &'static str) -> PageMeta {
         ["reference", "special-forms", ..] => Group::SpecialForms,
         ["reference", "data-types", ..] => Group::DataTypes,
         ["reference", "builtins", g, _file] => Group::Builtins((*g).to_string()),
-        ["bridge", file] if *file != "index.md" => Group::Bridge,
+        ["bridge", file] if is_bridge_tool(file.trim_end_matches(".md")) => Group::Bridge,
+        ["bridge", _] => Group::BridgeGuides,
         _ => Group::Guides,
     };
     let (title, title_is_code) = h1(source).unwrap_or((stem.clone(), false));
@@ -112,9 +116,16 @@ pub fn meta(path: &'static str, source: &'static str) -> PageMeta {
         Group::SpecialForms => format!("reference/special-forms/{stem}"),
         Group::DataTypes => format!("reference/data-types/{stem}"),
         Group::Bridge => format!("bridge/{stem}"),
+        Group::BridgeGuides if stem == "index" => "docs/bridge/index".to_string(),
+        Group::BridgeGuides => format!("bridge/{stem}"),
         Group::Guides => format!("docs/{}", path.trim_end_matches(".md")),
     };
     PageMeta { path, source, title, title_is_code, group, route, summary: summary(source) }
+}
+
+/// Is `name` one of the bridge's tools?
+pub fn is_bridge_tool(name: &str) -> bool {
+    crate::bridge::tools::TOOLS.iter().any(|t| t.name == name)
 }
 
 /// The first `# ` heading: (text without backticks, whether it was a single code span).

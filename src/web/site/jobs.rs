@@ -213,7 +213,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             let el = list_ref.cast::<web_sys::Element>();
             let listener = el.map(|el| {
                 let target = el.clone();
-                gloo_events_listener(&el, move || scroll_top.set(target.scroll_top() as f64))
+                scroll_listener(&el, move || scroll_top.set(target.scroll_top() as f64))
             });
             move || drop(listener)
         });
@@ -370,10 +370,10 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
 
 /// A `scroll` listener on `el` (scroll events do not bubble, so they are listened to on the
 /// element itself); removed when the returned guard is dropped.
-fn gloo_events_listener(el: &web_sys::Element, mut f: impl FnMut() + 'static) -> ScrollGuard {
+fn scroll_listener(el: &web_sys::Element, f: impl FnMut() + 'static) -> ScrollGuard {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    let cb = Closure::<dyn FnMut()>::new(move || f());
+    let cb = Closure::<dyn FnMut()>::new(f);
     let _ = el.add_event_listener_with_callback("scroll", cb.as_ref().unchecked_ref());
     ScrollGuard { el: el.clone(), cb }
 }

@@ -50,8 +50,8 @@ pub fn doc_page(props: &DocPageProps) -> Html {
     html! {
         <div class={classes!("doc-layout", runnable.then_some("with-jobs"))}>
             <nav class="doc-crumbs">
-                <a href={ if meta.group == Group::Bridge { "#/bridge" } else { "#/reference" } }>
-                    { if meta.group == Group::Bridge { "Bridge" } else { "Reference" } }
+                <a href={ if meta.path.starts_with("bridge/") { "#/bridge" } else { "#/reference" } }>
+                    { if meta.path.starts_with("bridge/") { "Bridge" } else { "Reference" } }
                 </a>{" › "}<span>{meta.group.label()}</span>
             </nav>
             <article class="doc" data-path={meta.path}>
@@ -101,8 +101,8 @@ pub fn reference_index(props: &IndexProps) -> Html {
     let groups = docs::index();
     let groups: Vec<_> = groups
         .into_iter()
-        .filter(|(g, pages)| {
-            !props.bridge_only || *g == Group::Bridge || pages.iter().any(|p| p.path.starts_with("bridge/"))
+        .filter(|(g, _)| {
+            !props.bridge_only || matches!(g, Group::Bridge | Group::BridgeGuides)
         })
         .collect();
     let builtin_groups: Vec<&String> = groups
