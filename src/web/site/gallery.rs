@@ -209,6 +209,9 @@ pub const VLA_CANCEL: &str = concat!(
     req))
 (define job (vla.submit (make-request "move")))
 (vla.cancel job)
+; Cancellation is cooperative: the job stops at its next step.
+(map.get (vla.poll job) 'status ':none)
+(time.sleep-ms 1)
 (map.get (vla.poll job) 'status ':none)
 "#
 );
