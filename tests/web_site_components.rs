@@ -523,3 +523,42 @@ fn every_bridge_page_example_gets_its_documented_response() {
     assert!(checked >= 10, "bridge pages have documented responses ({checked})");
     assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+fn last_line(s: &str) -> &str {
+    s.trim_end().lines().last().unwrap_or("")
+}
+
+/// The playground's gallery programs run without errors on the real evaluator and end where
+/// their titles say.
+#[wasm_bindgen_test]
+fn gallery_programs_run_to_their_point() {
+    use granola::web::site::gallery::{Entry, GALLERY};
+    for (title, entry) in GALLERY {
+        if let Entry::Lisp(src) = entry {
+            let run = granola::lang::run_script(src);
+            assert!(run.error.is_none(), "{title}: {:?}\n{}", run.error, run.stdout);
+        }
+    }
+    let end = |src: &str| last_line(&granola::lang::run_script(src).stdout).to_string();
+    assert_eq!(end(granola::web::site::gallery::CANCEL_MID), ":cancelled");
+    assert_eq!(end(granola::web::site::gallery::VLA_CANCEL), ":cancelled");
+    assert!(end(granola::web::site::gallery::POLL_LOOP).starts_with("(polls "));
+}
+
+/// The tour's starters: the job steps run as given, and the last step passes once the
+/// learner adds the cancel.
+#[wasm_bindgen_test]
+fn tour_starters_lead_to_their_checks() {
+    use granola::web::site::tour::STEPS;
+    assert!(STEPS.len() >= 5);
+    for s in STEPS {
+        let run = granola::lang::run_script(s.starter);
+        assert!(run.error.is_none(), "{}: {:?}", s.title, run.error);
+    }
+    let watch = STEPS.iter().find(|s| s.title.contains("stream")).unwrap();
+    assert_eq!(last_line(&granola::lang::run_script(watch.starter).stdout), ":done");
+    let cancel = STEPS.iter().find(|s| s.title.contains("Cancel")).unwrap();
+    assert_eq!(last_line(&granola::lang::run_script(cancel.starter).stdout), ":done", "not passed before the learner acts");
+    let solved = cancel.starter.replace("; add (vla.cancel job) here", "(vla.cancel job)");
+    assert_eq!(last_line(&granola::lang::run_script(&solved).stdout), ":cancelled");
+}
