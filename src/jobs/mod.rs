@@ -310,6 +310,32 @@ impl Engine {
         id
     }
 
+    /// Record a job that ended the moment it was submitted (for example a request rejected by
+    /// validation, which still gets an id and a result). It takes the next id, logs `Queued`
+    /// and then its terminal state at the current job time, never occupies a worker slot and
+    /// never runs a step. A non-terminal `state` is recorded as `Failed`.
+    pub fn submit_ended(&mut self, work: Box<dyn Work>, state: State) -> JobId {
+        let state = if state.is_terminal() { state } else { State::Failed };
+        let id = self.jobs.len() as JobId + 1;
+        let record = JobRecord {
+            id,
+            kind: work.kind(),
+            state: State::Queued,
+            submitted_at: self.now,
+            started_at: None,
+            finished_at: None,
+            deadline_at: None,
+            cancel_requested: false,
+            attempts: 0,
+            generation: 0,
+            work,
+        };
+        self.jobs.push(Some(record));
+        self.log(id, None, State::Queued, 0);
+        self.finish(id, state);
+        id
+    }
+
     /// Request cancellation. Queued jobs end `Cancelled` at once; running jobs see the flag
     /// at their next step; terminal jobs are left alone.
     pub fn cancel(&mut self, id: JobId) -> CancelOutcome {
@@ -642,6 +668,39 @@ mod tests {
         assert_eq!(j.finished_at, Some(1.0));
         assert_eq!(j.summary().partial_seq, 1);
         assert_eq!(j.work::<Ticker>().unwrap().ended, Some(EndReason::Deadline));
+    }
+
+    #[test]
+    fn a_job_can_end_at_submission() {
+        let mut e = Engine::new(1);
+        e.advance(5.0);
+        let a = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        let cursor = e.event_cursor();
+        let b = e.submit_ended(ticker(3, 1.0), State::Failed);
+        let c = e.submit_ended(ticker(3, 1.0), State::Running); // not terminal: recorded as Failed
+        assert_eq!((a, b, c), (1, 2, 3));
+        let jb = e.job(b).unwrap();
+        assert_eq!(jb.state, State::Failed);
+        assert_eq!((jb.submitted_at, jb.finished_at, jb.attempts), (5.0, Some(5.0), 0));
+        assert_eq!(e.job(c).unwrap().state, State::Failed);
+        let evs: Vec<_> = e.events_since(cursor).iter().map(|ev| (ev.job, ev.from, ev.to)).collect();
+        assert_eq!(
+            evs,
+            vec![
+                (b, None, State::Queued),
+                (b, Some(State::Queued), State::Failed),
+                (c, None, State::Queued),
+                (c, Some(State::Queued), State::Failed)
+            ]
+        );
+        assert_eq!(e.cancel(b), CancelOutcome::AlreadyTerminal(State::Failed));
+        // The ended jobs never take the only slot: job a runs at once.
+        e.advance(5.0);
+        assert_eq!(e.job(a).unwrap().state, State::Streaming);
+        assert_eq!(e.active_count(), 1);
+        e.advance(100.0);
+        assert_eq!(e.job(a).unwrap().state, State::Done);
+        assert_eq!(e.job(b).unwrap().summary().partial_seq, 0);
     }
 
     #[test]

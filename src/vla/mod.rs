@@ -1,8 +1,24 @@
 //! The Lisp-facing VLA job front end (`vla.submit`, `vla.poll`, `vla.cancel`) and the
 //! capability registry (`cap.list`, `cap.describe`), on the shared job engine.
-//! (Being built on the `jobs` branch; this file is the skeleton's placeholder.)
+//!
+//! Each `vla.submit` puts one [`VlaWork`] (the `rt2-stub` model) on the engine. Nothing here
+//! moves job time: a poll reports what the engine has computed up to its last `advance`, so a
+//! poll straight after a submit says `:queued`, and a program that waits with
+//! `(time.sleep-ms n)` sees the job stream and finish at the job times the stub prescribes.
+//!
+//! Differences from the reference service, on purpose: a new submit never cancels an earlier
+//! job; there is no 750 ms result cache; `vla.cancel` answers `#f` for a job that has already
+//! ended; an engine deadline always ends a job `:timeout` with a final response.
 
-use crate::jobs::Engine;
+pub mod cap;
+pub mod request;
+pub mod stub;
+
+pub use request::VlaRequest;
+pub use stub::{Action, Final, FinalStats, Partial, ResponseStatus, VlaWork};
+
+use crate::jobs::{CancelOutcome, Engine, JobId, State, SubmitOptions};
+use crate::lang::datum::sym_map;
 use crate::lang::Datum;
 
 /// Names of the builtins this module implements (the evaluator dispatches them to [`call`]).
@@ -11,6 +27,141 @@ pub const BUILTINS: &[&str] = &["vla.submit", "vla.poll", "vla.cancel", "cap.lis
 /// Run builtin `name` with already-evaluated, arity-checked arguments.
 /// `Err` carries the complete Lisp error message (e.g. `vla.poll: expected integer`).
 pub fn call(engine: &mut Engine, name: &str, args: &[Datum]) -> Result<Datum, String> {
-    let _ = (engine, args);
-    Err(format!("{name}: not available yet"))
+    match name {
+        "vla.submit" => submit(engine, arg(name, args, 0)?).map(|id| Datum::Int(id as i64)),
+        "vla.poll" => Ok(poll(engine, job_id_arg(name, arg(name, args, 0)?)?)),
+        "vla.cancel" => Ok(Datum::Bool(cancel(engine, job_id_arg(name, arg(name, args, 0)?)?))),
+        "cap.list" => Ok(cap::list()),
+        "cap.describe" => cap::describe(arg(name, args, 0)?),
+        _ => Err(format!("{name}: not a vla/cap builtin")),
+    }
+}
+
+fn arg<'a>(name: &str, args: &'a [Datum], i: usize) -> Result<&'a Datum, String> {
+    args.get(i).ok_or_else(|| format!("{name}: expected {} arguments, got {}", i + 1, args.len()))
+}
+
+/// A job id argument: a positive integer.
+fn job_id_arg(name: &str, v: &Datum) -> Result<JobId, String> {
+    match v {
+        Datum::Int(n) if *n < 0 => Err(format!("{name}: expected non-negative integer")),
+        Datum::Int(0) => Err(format!("{name}: job id must be > 0")),
+        Datum::Int(n) => Ok(*n as JobId),
+        _ => Err(format!("{name}: expected integer")),
+    }
+}
+
+/// `(vla.submit req)`: parse (raising on bad input), then either queue a stub job with the
+/// request's deadline or, when the request fails shape validation, record a job that is
+/// already `:error` with a final saying why.
+pub fn submit(engine: &mut Engine, req: &Datum) -> Result<JobId, String> {
+    let request = request::parse(req)?;
+    Ok(submit_request(engine, request))
+}
+
+/// Submit an already parsed request (see [`submit`]).
+pub fn submit_request(engine: &mut Engine, request: VlaRequest) -> JobId {
+    if let Some(reason) = request.shape_error() {
+        return engine.submit_ended(Box::new(VlaWork::rejected(request, reason)), State::Failed);
+    }
+    let deadline = request.deadline_ms as f64;
+    engine.submit(Box::new(VlaWork::new(request)), SubmitOptions { deadline_ms: Some(deadline) })
+}
+
+/// `(vla.cancel id)`: `true` when the cancellation was accepted (queued → cancelled now;
+/// running/streaming → cancelled at the job's next step); `false` for a job that already
+/// ended and for an id that is not a VLA job.
+pub fn cancel(engine: &mut Engine, id: JobId) -> bool {
+    if engine.job(id).and_then(|j| j.work::<VlaWork>()).is_none() {
+        return false;
+    }
+    matches!(engine.cancel(id), CancelOutcome::CancelledWhileQueued | CancelOutcome::Requested(_))
+}
+
+/// The colon keyword for an engine state.
+pub fn status_keyword(state: State) -> &'static str {
+    match state {
+        State::Queued => ":queued",
+        State::Running => ":running",
+        State::Streaming => ":streaming",
+        State::Done => ":done",
+        State::Failed => ":error",
+        State::TimedOut => ":timeout",
+        State::Cancelled => ":cancelled",
+    }
+}
+
+/// `(vla.poll id)`: the job's status map; `{status :error, stats {}}` for an unknown id.
+pub fn poll(engine: &Engine, id: JobId) -> Datum {
+    let Some((job, work)) = engine.job(id).and_then(|j| j.work::<VlaWork>().map(|w| (j, w))) else {
+        return sym_map(vec![("status", Datum::sym(":error")), ("stats", Datum::Map(Vec::new()))]);
+    };
+    let mut m = vec![("status", Datum::sym(status_keyword(job.state)))];
+    if let Some(p) = &work.partial {
+        m.push(("partial", partial_datum(p)));
+    }
+    if let Some(f) = &work.fin {
+        m.push(("final", final_datum(f)));
+    }
+    m.push((
+        "stats",
+        sym_map(vec![
+            ("latency_ms", Datum::Float(job.elapsed(engine.now()))),
+            ("partial_count", Datum::Float(f64::from(work.partial_count))),
+            ("request_hash", Datum::Float((work.request_hash & 0xffff_ffff) as f64)),
+        ]),
+    ));
+    sym_map(m)
+}
+
+/// An action map: `type`, `frame_id` (when set), `u` (`nil` when empty).
+pub fn action_datum(a: &Action) -> Datum {
+    let mut m = vec![("type", Datum::sym(":continuous"))];
+    if !a.frame_id.is_empty() {
+        m.push(("frame_id", Datum::Str(a.frame_id.clone())));
+    }
+    m.push(("u", Datum::list(a.u.iter().map(|x| Datum::Float(*x)).collect())));
+    sym_map(m)
+}
+
+fn partial_datum(p: &Partial) -> Datum {
+    let mut m = vec![
+        ("sequence", Datum::Int(i64::from(p.sequence))),
+        ("confidence", Datum::Float(p.confidence)),
+    ];
+    if !p.text_chunk.is_empty() {
+        m.push(("text_chunk", Datum::Str(p.text_chunk.clone())));
+    }
+    if let Some(a) = &p.action_candidate {
+        m.push(("action_candidate", action_datum(a)));
+    }
+    sym_map(m)
+}
+
+fn final_datum(f: &Final) -> Datum {
+    let mut m = vec![
+        ("status", Datum::sym(f.status.keyword())),
+        ("action", action_datum(&f.action)),
+        ("confidence", Datum::Float(f.confidence)),
+        (
+            "model",
+            sym_map(vec![
+                ("name", Datum::Str(f.model_name.clone())),
+                ("version", Datum::Str(f.model_version.clone())),
+            ]),
+        ),
+    ];
+    if !f.explanation.is_empty() {
+        m.push(("explanation", Datum::Str(f.explanation.clone())));
+    }
+    let stats = match f.stats {
+        FinalStats::Empty => Vec::new(),
+        FinalStats::Latency(l) => vec![("latency_ms", Datum::Float(l))],
+        FinalStats::Full { latency_ms, partials } => vec![
+            ("latency_ms", Datum::Float(latency_ms)),
+            ("partials", Datum::Float(f64::from(partials))),
+        ],
+    };
+    m.push(("stats", sym_map(stats)));
+    sym_map(m)
 }

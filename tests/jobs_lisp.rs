@@ -1,0 +1,102 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! `vla.*` / `cap.*` from Lisp source through `granola::lang::run_script` (manual clock).
+
+fn run(src: &str) -> String {
+    granola::lang::run_script(src).transcript()
+}
+
+const MAKE_REQ: &str = r#"
+(define (make-req instruction state)
+  (let ((req (map.make)) (obs (map.make)) (space (map.make)))
+    (map.set! obs 'state state)
+    (map.set! space 'dims 1)
+    (map.set! req 'instruction instruction)
+    (map.set! req 'observation obs)
+    (map.set! req 'action_space space)
+    req))
+"#;
+
+#[test]
+fn wait_loop_with_sleep_reaches_done() {
+    let src = format!(
+        "{MAKE_REQ}
+(define job (vla.submit (make-req \"move\" (list 0.5))))
+(define (wait id n)
+  (let ((p (vla.poll id)))
+    (if (or (= n 0) (eq? (map.get p 'status ':none) ':done))
+        (list n (map.get (map.get (map.get p 'final nil) 'action nil) 'u nil))
+        (begin (time.sleep-ms 1) (wait id (- n 1))))))
+(wait job 32)
+"
+    );
+    // Polls at t = 0 (queued), 1, 2, 3 (done): three sleeps.
+    assert_eq!(run(&src), "<closure>\n1\n<closure>\n(29 (0.45))\n");
+}
+
+#[test]
+fn keyword_and_string_keys_from_lisp() {
+    let src = r#"
+(define req (map.make))
+(map.set! req ':instruction 'move)
+(map.set! req "deadline-ms" 1)
+(define space (map.make))
+(map.set! space ':dims 2)
+(map.set! space "frame-id" "tool0")
+(map.set! req 'action-space space)
+(define job (vla.submit req))
+(time.sleep-ms 10)
+(define p (vla.poll job))
+(map.get p 'status ':none)
+(map.get (map.get p 'partial nil) 'action_candidate nil)
+(map.get (map.get (map.get p 'partial nil) 'action_candidate nil) 'frame_id "")
+"#;
+    assert_eq!(
+        run(src),
+        "<map:0>\nmove\n1\n<map:0>\n2\n\"tool0\"\n<map:2>\n1\nnil\n<map:4>\n:timeout\n<map:3>\n\"tool0\"\n"
+    );
+}
+
+#[test]
+fn bad_ids_raise_with_the_form_position() {
+    assert_eq!(run("(vla.poll 1.5)"), "fatal: line 1, column 1: vla.poll: expected integer\n");
+    assert_eq!(run("(vla.cancel -2)"), "fatal: line 1, column 1: vla.cancel: expected non-negative integer\n");
+    assert_eq!(run("(vla.poll 0)"), "fatal: line 1, column 1: vla.poll: job id must be > 0\n");
+    assert_eq!(run("(map.get (vla.poll 7) 'status 0)\n(vla.cancel 7)"), ":error\n#f\n");
+    assert_eq!(run("(vla.submit 5)"), "fatal: line 1, column 1: vla.submit: expected request map\n");
+    assert_eq!(run("(cap.describe \"x\")"), "fatal: line 1, column 1: cap.describe: unknown capability\n");
+    assert_eq!(run("(cap.list 1)"), "fatal: line 1, column 1: cap.list: expected 0 arguments, got 1\n");
+}
+
+#[test]
+fn field_errors_from_lisp() {
+    let src = format!(
+        "{MAKE_REQ}
+(define req (make-req \"move\" (list 0.1 'x)))
+(vla.submit req)
+"
+    );
+    assert_eq!(
+        run(&src),
+        "<closure>\n<map:3>\nfatal: line 12, column 1: vla.submit observation.state: expected numeric value\n"
+    );
+}
+
+#[test]
+fn many_jobs_in_one_program() {
+    // 50 jobs, two slots: job k (1-based) finishes at 3 * ceil(k / 2) job-ms.
+    let src = format!(
+        "{MAKE_REQ}
+(define ids (vec.make))
+(define (submit-n n) (if (= n 0) nil (begin (vec.push! ids (vla.submit (make-req \"go\" (list 0.1)))) (submit-n (- n 1)))))
+(submit-n 50)
+(time.sleep-ms 74)
+(define (count-done i acc)
+  (if (= i (vec.len ids)) acc
+      (count-done (+ i 1) (if (eq? (map.get (vla.poll (vec.get ids i)) 'status ':none) ':done) (+ acc 1) acc))))
+(count-done 0 0)
+(time.sleep-ms 1)
+(count-done 0 0)
+"
+    );
+    assert_eq!(run(&src), "<closure>\n<vec:0>\n<closure>\nnil\nnil\n<closure>\n48\nnil\n50\n");
+}
