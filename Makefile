@@ -67,7 +67,7 @@ browser-tools:
 ## ---- build ----
 dist: tools
 	@echo "==> trunk build --release"
-	cargo fetch --locked
+	cargo fetch
 	trunk build --release
 	ls -l dist
 
@@ -92,14 +92,14 @@ test: tools browser-tools test-native test-wasm dist e2e
 test-native:
 	@echo "==> cargo test (native)"
 	mkdir -p target/logs
-	cargo test --locked 2>&1 | tee target/logs/test-native.log
+	cargo test 2>&1 | tee target/logs/test-native.log
 	scripts/check-ran.sh target/logs/test-native.log native
 
 # Browser tests (tests/web_*.rs) in headless Chromium via wasm-bindgen-test-runner.
 test-wasm:
 	@echo "==> cargo test --target wasm32-unknown-unknown (headless Chromium)"
 	mkdir -p target/logs
-	cargo test --locked --target wasm32-unknown-unknown --test 'web_*' 2>&1 | tee target/logs/test-wasm.log
+	cargo test --target wasm32-unknown-unknown --test 'web_*' 2>&1 | tee target/logs/test-wasm.log
 	scripts/check-ran.sh target/logs/test-wasm.log browser
 
 # End-to-end smoke test: dist/ served on loopback, driven by playwright-core + Chromium.

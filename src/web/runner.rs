@@ -499,10 +499,14 @@ pub struct RunnerProps {
 /// Runs muslisp source on the shared engine; see the module documentation.
 #[function_component(Runner)]
 pub fn runner(props: &RunnerProps) -> Html {
-    let session = use_context::<Session>();
+    // The never-changing session context: the runner does not re-render on driver ticks.
+    let refs = use_context::<super::session::SessionRefs>();
     // Without a provider (e.g. a bare test mount) the runner gets a private session.
-    let own = use_memo((), |_| Session::new(1.0));
-    let session = session.unwrap_or_else(|| (*own).clone());
+    let own = use_mut_ref(|| None::<Session>);
+    let session = match refs {
+        Some(r) => r.0,
+        None => own.borrow_mut().get_or_insert_with(|| Session::new(1.0)).clone(),
+    };
     let transcript = use_reducer(Transcript::default);
     let stop_flag = use_mut_ref(|| None::<StopFlag>);
 
