@@ -28,14 +28,21 @@ mod cli {
     /// `load`/`save` on the real file system; relative paths against the working directory.
     struct DiskFiles;
 
+    fn absolute(path: &str) -> std::path::PathBuf {
+        let p = std::path::Path::new(path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        }
+    }
+
     impl Files for DiskFiles {
+        fn resolve(&self, path: &str) -> String {
+            absolute(path).display().to_string()
+        }
         fn read(&mut self, path: &str) -> Result<(String, String), String> {
-            let p = std::path::Path::new(path);
-            let abs = if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
-            };
+            let abs = absolute(path);
             let shown = abs.display().to_string();
             match std::fs::read_to_string(&abs) {
                 Ok(t) => Ok((shown, t)),
@@ -108,8 +115,8 @@ mod cli {
     }
 
     pub fn script(path: &str) -> i32 {
-        let source = match std::fs::read_to_string(path) {
-            Ok(s) => s,
+        let source = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
                 eprintln!("fatal: cannot read {path}: {e}");
                 return 1;

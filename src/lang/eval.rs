@@ -163,7 +163,7 @@ impl Interp {
             top_pos: Pos { line: 1, col: 1 },
             cur_pos: Pos { line: 1, col: 1 },
             depth: 0,
-            max_stack: limits.max_depth.saturating_mul(100).max(100_000),
+            max_stack: limits.max_depth.saturating_mul(50).max(100_000),
             sleeping: None,
             pending_sleep: None,
             limits,
@@ -561,8 +561,8 @@ impl Interp {
                 if argc != params.len() {
                     return Err(format!("closure call: expected {} arguments, got {}", params.len(), argc).into());
                 }
-                let vars: Vec<(u32, Value)> =
-                    params.iter().copied().zip(self.vals.get(b + 1..).unwrap_or(&[]).iter().copied()).collect();
+                let mut vars = self.heap.take_vars();
+                vars.extend(params.iter().copied().zip(self.vals.get(b + 1..).unwrap_or(&[]).iter().copied()));
                 self.vals.truncate(b);
                 let Value::Obj(e) = self.heap.alloc(Obj::Env { vars, parent: cenv }) else {
                     return Err("internal: environment allocation".into());
@@ -600,6 +600,7 @@ impl Interp {
         match f {
             Frame::Args { pos, base, rest, env } => {
                 self.vals.push(v);
+                self.cur_pos = pos;
                 self.continue_args(pos, base, rest, env, host)?;
             }
             Frame::CallMark => {
@@ -879,7 +880,7 @@ impl Interp {
                 }
                 None => {
                     let b = base as usize;
-                    let mut vars = Vec::with_capacity(self.vals.len().saturating_sub(b));
+                    let mut vars = self.heap.take_vars();
                     let mut cur = bindings;
                     let mut i = b;
                     while let Some((bind, more)) = self.heap.pair(cur) {
@@ -1052,7 +1053,8 @@ impl Interp {
         let Some(files) = self.files.as_mut() else {
             return Err(format!("load: {joined}: files cannot be loaded here (this host has no file system)").into());
         };
-        let (resolved, text) = files.read(&joined).map_err(|e| format!("load: {joined}: {e}"))?;
+        let shown = files.resolve(&joined);
+        let (resolved, text) = files.read(&joined).map_err(|e| format!("load: {shown}: {e}"))?;
         let forms = reader::read_all(&text, &mut self.heap, &mut self.syms)
             .map_err(|e| format!("load: {resolved}: {}", e.located()))?;
         let forms: Vec<Value> = forms.into_iter().map(|(f, _)| f).collect();

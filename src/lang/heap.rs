@@ -200,6 +200,7 @@ pub struct Heap {
     pub freed_total: u64,
     pub forced: u64,
     pub policy: Policy,
+    env_pool: Vec<Vec<(u32, Value)>>,
 }
 
 impl Default for Heap {
@@ -217,6 +218,7 @@ impl Default for Heap {
             freed_total: 0,
             forced: 0,
             policy: Policy::Default,
+            env_pool: Vec::new(),
         }
     }
 }
@@ -264,6 +266,12 @@ impl Heap {
             Value::Obj(i) => self.objs.get_mut(i as usize),
             _ => None,
         }
+    }
+
+    /// An empty variable vector for a new environment (reused from collected ones).
+    #[inline]
+    pub fn take_vars(&mut self) -> Vec<(u32, Value)> {
+        self.env_pool.pop().unwrap_or_default()
     }
 
     pub fn cons(&mut self, car: Value, cdr: Value) -> Value {
@@ -413,7 +421,14 @@ impl Heap {
                     if !matches!(slot, Obj::Free(_)) {
                         freed += 1;
                     }
-                    *slot = Obj::Free(free);
+                    let old = std::mem::replace(slot, Obj::Free(free));
+                    if let Obj::Env { mut vars, .. } = old {
+                        // Keep small variable vectors for reuse by the next calls.
+                        if self.env_pool.len() < 65_536 && vars.capacity() <= 16 {
+                            vars.clear();
+                            self.env_pool.push(vars);
+                        }
+                    }
                     free = i as u32;
                 }
             }
@@ -443,9 +458,15 @@ impl Heap {
     }
 
     /// Estimated bytes held by the arena and the objects' payloads.
+    /// Counts every object not yet freed (live, or garbage not yet collected): its arena
+    /// slot plus the payload it owns (string bytes, vector/map/queue storage, env slots).
     pub fn bytes(&self) -> usize {
         let slot = std::mem::size_of::<Obj>() + 1;
-        self.objs.capacity() * slot + self.objs.iter().map(Obj::payload_bytes).sum::<usize>()
+        self.objs
+            .iter()
+            .filter(|o| !matches!(o, Obj::Free(_)))
+            .map(|o| slot + o.payload_bytes())
+            .sum::<usize>()
     }
 
     pub fn arena_len(&self) -> usize {

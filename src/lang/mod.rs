@@ -93,12 +93,48 @@ pub trait Host {
 /// File access for `load` and `save`. Native hosts install one with
 /// [`Interp::set_files`]; without one (the browser) both builtins give a clear error.
 pub trait Files {
+    /// The name a path resolves to (shown in `load: <name>: ...`); default: unchanged.
+    fn resolve(&self, path: &str) -> String {
+        path.to_string()
+    }
     /// Read `path` (already joined with the loading file's directory when relative).
     /// Returns the resolved name (used in `load: <name>: ...` messages) and the text;
     /// `Err` is the message, e.g. `failed to open file: /x/a.lisp`.
     fn read(&mut self, path: &str) -> Result<(String, String), String>;
     /// Write `text` to `path`. `Err` is the message.
     fn write(&mut self, path: &str, text: &str) -> Result<(), String>;
+}
+
+/// An in-memory file system for `load`/`save`: deterministic, no host access. `run_script`
+/// uses a fresh one per script, so a docs example can `save` a file and `load` it back; a
+/// browser host can install one with [`Interp::set_files`] for the same behaviour.
+#[derive(Default, Clone, Debug)]
+pub struct MemFiles {
+    files: std::collections::BTreeMap<String, String>,
+}
+
+impl MemFiles {
+    /// Pre-populate a file.
+    pub fn insert(&mut self, path: &str, text: &str) {
+        self.files.insert(path.to_string(), text.to_string());
+    }
+    /// Contents of a file, if present.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+}
+
+impl Files for MemFiles {
+    fn read(&mut self, path: &str) -> Result<(String, String), String> {
+        match self.files.get(path) {
+            Some(t) => Ok((path.to_string(), t.clone())),
+            None => Err(format!("failed to open file: {path}")),
+        }
+    }
+    fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
+        self.files.insert(path.to_string(), text.to_string());
+        Ok(())
+    }
 }
 
 /// What one call to [`Interp::run`] ended with.
@@ -153,6 +189,7 @@ pub fn run_script(source: &str) -> ScriptRun {
     use std::rc::Rc;
     let engine = Rc::new(RefCell::new(crate::jobs::Engine::default()));
     let mut interp = Interp::new(engine.clone());
+    interp.set_files(Box::new(MemFiles::default()));
     let mut host = StringHost(String::new());
     if let Err(e) = interp.load(source) {
         return ScriptRun { stdout: String::new(), error: Some(e) };

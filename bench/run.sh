@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs each bench/*.lisp with the release CLI 5 times and prints the median wall time of the
+# whole process (and the median user+sys CPU time, which is steadier on a shared machine).
+# Reference interpreter (whole process, wall): fib 0.32 s, tail_count 1.0 s,
+# list_build 0.54 s, vec_push 0.42 s, map_ops 0.04 s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --bin granola >/dev/null 2>&1 || cargo build --release --bin granola
+BIN=target/release/granola
+declare -A REF=([fib]=0.32 [tail_count]=1.0 [list_build]=0.54 [vec_push]=0.42 [map_ops]=0.04)
+printf '%-12s %9s %9s %9s   %s\n' bench wall_s cpu_s ref_s result
+TIMEFORMAT='%R %U %S'
+for f in bench/*.lisp; do
+  name=$(basename "$f" .lisp)
+  walls=(); cpus=(); result=""
+  for _ in 1 2 3 4 5; do
+    t=$( { time "$BIN" "$f" > /tmp/granola-bench-out.$$; } 2>&1 )
+    result=$(tail -n 1 /tmp/granola-bench-out.$$)
+    read -r real user sys <<<"$t"
+    walls+=("$real"); cpus+=("$(echo "$user + $sys" | bc -l)")
+  done
+  rm -f /tmp/granola-bench-out.$$
+  wall=$(printf '%s\n' "${walls[@]}" | sort -g | sed -n 3p)
+  cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n 3p)
+  printf '%-12s %9.3f %9.3f %9s   %s\n' "$name" "$wall" "$cpu" "${REF[$name]:-?}" "$result"
+done

@@ -1,0 +1,89 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The `granola` binary: script mode (values, fatal line, exit code) and the REPL on piped stdin.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_granola")
+}
+
+fn script(src: &str) -> (String, String, i32) {
+    let dir = std::env::temp_dir().join(format!("granola-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("s{}.lisp", src.len()));
+    std::fs::write(&path, src).unwrap();
+    let out = Command::new(bin()).arg(&path).current_dir(&dir).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn script_prints_each_value_and_exits_zero() {
+    let (out, err, code) = script("(define x 10)\n(print \"hi\")\n(+ x 1)\n");
+    assert_eq!(out, "10\n\"hi\"\nnil\n11\n");
+    assert_eq!(err, "");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn script_runtime_error_is_fatal_with_position() {
+    let (out, err, code) = script("(print 1)\n  (car 5)\n(print 2)\n");
+    assert_eq!(out, "1\nnil\n");
+    assert_eq!(err, "fatal: line 2, column 3: car: expected cons\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn script_parse_error_runs_nothing() {
+    let (out, err, code) = script("(print 1)\n(car");
+    assert_eq!(out, "");
+    assert_eq!(err, "fatal: line 2, column 5: unterminated list\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn script_sleep_waits_in_real_time() {
+    let t = std::time::Instant::now();
+    let (out, _, code) = script("(time.sleep-ms 150)\n(>= (time.now-ms) 150)\n");
+    assert_eq!(out, "nil\n#t\n");
+    assert_eq!(code, 0);
+    assert!(t.elapsed().as_millis() >= 150);
+}
+
+#[test]
+fn script_save_and_load_use_the_disk() {
+    let (out, err, code) = script("(save \"saved.lisp\" (list 1 \"x\"))\n(load \"saved.lisp\")\n(load \"missing.lisp\")\n");
+    assert_eq!(out, "#t\n(1 \"x\")\n");
+    assert!(err.starts_with("fatal: line 3, column 1: load: /"), "{err}");
+    assert!(err.contains("missing.lisp: failed to open file: /"), "{err}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn repl_on_piped_stdin() {
+    let mut child = Command::new(bin())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"(define (f x)\n  (* x 2))\n(f 21)\n(car 1)\n)\n\"abc\n:clear\n(+ 1 2)\n:quit\n(+ 5 5)\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stdout,
+        "muslisp> ......> <closure>\nmuslisp> 42\nmuslisp> muslisp> muslisp> ......> muslisp> 3\nmuslisp> "
+    );
+    assert_eq!(stderr, "error: line 1, column 1: car: expected cons\nparse error: line 1, column 2: unexpected ')'\n");
+    assert_eq!(out.status.code(), Some(0));
+}
