@@ -131,12 +131,18 @@ fn engine_with_finished(n: usize) -> Engine {
     e
 }
 
+/// Nanoseconds per call of `f`: the best of five rounds (the machine is shared, so the
+/// minimum is the least disturbed figure).
 fn per_op(iters: u32, mut f: impl FnMut(u32)) -> f64 {
-    let t = Instant::now();
-    for i in 0..iters {
-        f(i);
+    let mut best = f64::INFINITY;
+    for round in 0..5u32 {
+        let t = Instant::now();
+        for i in 0..iters {
+            f(round.wrapping_mul(iters).wrapping_add(i));
+        }
+        best = best.min(t.elapsed().as_secs_f64() * 1e9 / f64::from(iters));
     }
-    t.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
+    best
 }
 
 fn main() {
@@ -159,7 +165,7 @@ fn main() {
     for n in [10usize, 1_000, 100_000] {
         let mut e = engine_with_finished(n);
         let ids: Vec<i64> = (1..=n as i64).collect();
-        let iters = 200_000u32;
+        let iters = 100_000u32;
         let same = ids[ids.len() / 2];
         let same_ns = per_op(iters, |_| {
             black_box(vla::call(&mut e, "vla.poll", &[Datum::Int(same)]).ok());
@@ -177,7 +183,7 @@ fn main() {
             black_box(vla::call(&mut e, "vla.cancel", &[Datum::Int(id)]).ok());
         });
         let req = request();
-        let cycles = 20_000u32;
+        let cycles = 5_000u32;
         let cycle_ns = per_op(cycles, |_| {
             let id = submit(&mut e, &req);
             for _ in 0..4 {

@@ -329,3 +329,71 @@ impl Work for VlaWork {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vla::request::VlaRequest;
+
+    fn ctx(now: Ms, cancel: bool) -> StepCtx {
+        StepCtx { job: 1, now, submitted_at: 0.0, started_at: 0.0, attempt: 1, cancel_requested: cancel }
+    }
+
+    fn work(state: Vec<f64>, dims: i64) -> VlaWork {
+        let mut r = VlaRequest { instruction: "move".into(), ..VlaRequest::default() };
+        r.observation.state = state;
+        r.action_space.dims = dims;
+        r.action_space.bounds = vec![(-1.0, 1.0); dims as usize];
+        VlaWork::new(r)
+    }
+
+    #[test]
+    fn cancel_seen_at_each_stage_boundary() {
+        // Before stage 1 (the job is `Running`), 2, 3, and after stage 3.
+        for stages_done in 0..=3u32 {
+            let mut w = work(vec![0.1], 1);
+            for s in 0..stages_done {
+                assert!(matches!(w.step(&ctx(f64::from(s), false)), Step::Continue { partial: true, .. }));
+            }
+            let step = w.step(&ctx(f64::from(stages_done), true));
+            assert_eq!(step, Step::Finish(State::Cancelled));
+            let f = w.fin.clone().unwrap();
+            assert_eq!(f.status, ResponseStatus::Cancelled);
+            let want_stats = FinalStats::Full { latency_ms: f64::from(stages_done), partials: stages_done };
+            assert_eq!(f.stats, want_stats);
+            if stages_done < 3 {
+                assert_eq!(f.explanation, "cancelled before completion");
+                assert!(f.action.u.is_empty());
+                assert_eq!(f.confidence, 0.0);
+            } else {
+                assert_eq!(f.explanation, "cancelled");
+                assert_eq!(f.action.u.len(), 1);
+            }
+            assert_eq!(w.partial_count, stages_done);
+        }
+    }
+
+    #[test]
+    fn stage_two_rules() {
+        assert_eq!(stage2_value(&[], 3, 1), 0.0);
+        assert_eq!(stage2_value(&[0.1, 9.0], 1, 0), 0.9);
+        assert_eq!(stage2_value(&[-3.0], 1, 0), 1.0);
+        assert_eq!(stage2_value(&[0.0, 0.0, 0.9, -0.1], 3, 0), 0.35);
+        assert_eq!(stage2_value(&[0.0, 0.0, 0.9, -0.1], 3, 1), -0.1);
+        assert_eq!(stage2_value(&[0.0, 0.0, 0.9, -0.1], 3, 2), 0.9);
+        assert_eq!(stage2_value(&[0.2, 5.0], 3, 1), 1.0);
+        assert_eq!(stage2_value(&[0.2, 5.0], 3, 2), 0.0);
+    }
+
+    #[test]
+    fn validation_rejects_non_finite_and_wrong_length() {
+        let w = work(vec![], 2);
+        let mut u = vec![0.0];
+        assert_eq!(validate_and_clamp(&w.request, &mut u), Err("response.action dimensions do not match action space"));
+        let mut u = vec![0.0, f64::NAN];
+        assert_eq!(validate_and_clamp(&w.request, &mut u), Err("response.action contains non-finite value"));
+        let mut u = vec![5.0, -5.0];
+        assert_eq!(validate_and_clamp(&w.request, &mut u), Ok(()));
+        assert_eq!(u, vec![1.0, -1.0]);
+    }
+}
