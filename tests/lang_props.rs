@@ -271,6 +271,6 @@ fn builtin_table_is_consistent() {
     for name in ["vla.submit", "vla.poll", "vla.cancel", "cap.list", "cap.describe", "help", "apropos"] {
         assert!(granola::lang::builtins::lookup(name).is_some(), "{name}");
     }
-    let r = run_script("(vla.poll 1)");
+    let r = run_script("(vla.poll 0)");
     assert!(r.error.unwrap().message.starts_with("vla.poll"));
 }
