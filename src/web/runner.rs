@@ -644,9 +644,8 @@ pub fn runner(props: &RunnerProps) -> Html {
         Status::Idle => "Ready. Ctrl/Cmd+Enter runs.".to_string(),
         Status::Running => "Running…".to_string(),
         Status::Sleeping => format!(
-            "Waiting for job time {} (now {})",
-            super::driver::fmt_ms(t.sleeping_until.unwrap_or(0.0)),
-            super::driver::fmt_ms(session.engine.try_borrow().map(|e| e.now()).unwrap_or(0.0))
+            "Sleeping until job time {} (the job clock in the header sets the pace)…",
+            super::driver::fmt_ms(t.sleeping_until.unwrap_or(0.0))
         ),
         Status::Done => format!("Done in {:.0} ms.", t.total_ms.unwrap_or(0.0)),
         Status::Failed => "Failed.".to_string(),
