@@ -7,8 +7,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 PORT ?= 8080
-E2E_PORT ?= 8089
-E2E_SITE_PORT ?= 8091
+# empty: pick a free port
+E2E_PORT ?=
+E2E_SITE_PORT ?=
 WASM_BINDGEN_VERSION := 0.2.130
 TRUNK_VERSION := 0.21.14
 WASM_OPT_VERSION := version_132
@@ -74,7 +75,7 @@ editor: tools
 ## ---- build ----
 dist: tools editor
 	@echo "==> trunk build --release"
-	cargo fetch --locked
+	cargo fetch
 	trunk build --release
 	ls -l dist
 
@@ -99,37 +100,52 @@ test: tools browser-tools test-native test-wasm dist e2e e2e-site
 test-native:
 	@echo "==> cargo test (native)"
 	mkdir -p target/logs
-	cargo test --locked 2>&1 | tee target/logs/test-native.log
+	cargo test 2>&1 | tee target/logs/test-native.log
 	scripts/check-ran.sh target/logs/test-native.log native
 
 # Browser tests (tests/web_*.rs) in headless Chromium via wasm-bindgen-test-runner.
 test-wasm:
 	@echo "==> cargo test --target wasm32-unknown-unknown (headless Chromium)"
 	mkdir -p target/logs
-	cargo test --locked --target wasm32-unknown-unknown --test 'web_*' 2>&1 | tee target/logs/test-wasm.log
+	cargo test --target wasm32-unknown-unknown --test 'web_*' 2>&1 | tee target/logs/test-wasm.log
 	scripts/check-ran.sh target/logs/test-wasm.log browser
 
 # End-to-end smoke test: dist/ served on loopback, driven by playwright-core + Chromium.
 e2e:
-	@echo "==> e2e smoke test against dist/ on 127.0.0.1:$(E2E_PORT)"
-	mkdir -p target/logs target/e2e
+	@mkdir -p target/logs target/e2e
 	test -f dist/index.html
-	python3 -m http.server $(E2E_PORT) --bind 127.0.0.1 --directory dist >target/logs/e2e-server.log 2>&1 & srv=$$!
+	port="$(E2E_PORT)"
+	if [ -z "$$port" ]; then
+	  port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	fi
+	if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then
+	  echo "port $$port is already in use by another process; set E2E_PORT to a free one"; exit 1
+	fi
+	echo "==> e2e smoke test against dist/ on 127.0.0.1:$$port"
+	python3 -m http.server $$port --bind 127.0.0.1 --directory dist >target/logs/e2e-server.log 2>&1 & srv=$$!
 	trap 'kill $$srv 2>/dev/null || true' EXIT
-	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(E2E_PORT)) 2>/dev/null && break; sleep 0.1; done
-	node scripts/e2e.mjs http://127.0.0.1:$(E2E_PORT)/ target/e2e
+	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && break; sleep 0.1; done
+	kill -0 $$srv  # our server, not someone else's, is the one answering
+	node scripts/e2e.mjs http://127.0.0.1:$$port/ target/e2e
 	ls -l target/e2e
 
 ## ---- web2: site e2e (reference page, search, playground, share link, REPL, jobs panel,
 ## population plot, phone) against dist/; screenshots target/e2e/site-*.png ----
 e2e-site:
-	@echo "==> site e2e against dist/ on 127.0.0.1:$(E2E_SITE_PORT)"
-	mkdir -p target/logs target/e2e
+	@mkdir -p target/logs target/e2e
 	test -f dist/index.html
-	python3 -m http.server $(E2E_SITE_PORT) --bind 127.0.0.1 --directory dist >target/logs/e2e-site-server.log 2>&1 & srv=$$!
+	port="$(E2E_SITE_PORT)"
+	if [ -z "$$port" ]; then
+	  port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	fi
+	if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then
+	  echo "port $$port is already in use by another process; set E2E_SITE_PORT to a free one"; exit 1
+	fi
+	echo "==> site e2e against dist/ on 127.0.0.1:$$port"
+	python3 -m http.server $$port --bind 127.0.0.1 --directory dist >target/logs/e2e-site-server.log 2>&1 & srv=$$!
 	trap 'kill $$srv 2>/dev/null || true' EXIT
-	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$(E2E_SITE_PORT)) 2>/dev/null && break; sleep 0.1; done
-	node scripts/e2e-site.mjs http://127.0.0.1:$(E2E_SITE_PORT)/ target/e2e
+	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && break; sleep 0.1; done
+	node scripts/e2e-site.mjs http://127.0.0.1:$$port/ target/e2e
 
 ## ---- benchmarks ----
 bench: dist

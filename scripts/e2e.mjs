@@ -66,6 +66,12 @@ try {
   await page.waitForSelector('.jobs .job', { timeout: T });
   const firstState = await page.locator('.jobs .job').first().getAttribute('data-state');
   check(['queued', 'running', 'streaming'].includes(firstState), `a submitted job shows up active (${firstState})`);
+  // the README picture: the whole home page while the job streams
+  await page.waitForSelector('.jobs .job[data-state="streaming"]', { timeout: T });
+  await page.setViewportSize({ width: 1280, height: 1560 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${out}/readme.png` });
+  await page.setViewportSize({ width: 1280, height: 900 });
   // let the job stream a little on the watchable clock, then take the pictures
   await page.waitForTimeout(1500);
   await page.locator('#job-runner').locator('xpath=..').screenshot({ path: `${out}/job-light.png` });

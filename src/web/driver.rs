@@ -158,14 +158,25 @@ pub fn snapshots(engine: &Engine, limit: usize) -> Vec<JobSnapshot> {
     engine.jobs().rev().take(limit).map(|j| JobSnapshot::of(j, now)).collect()
 }
 
-/// One transition of a job's timeline: `(state, job time)`; partial results are left out.
+/// A job's timeline: each transition as `(state, job time)`; partial results are left out.
 pub fn timeline(engine: &Engine, id: JobId) -> Vec<(State, f64)> {
-    engine
-        .events_since(0)
-        .iter()
-        .filter(|e| e.job == id && e.from != Some(e.to))
-        .map(|e| (e.to, e.at))
-        .collect()
+    timelines(engine, &[id]).pop().unwrap_or_default()
+}
+
+/// The timelines of several jobs (in the order of `ids`), in one pass over the event log.
+pub fn timelines(engine: &Engine, ids: &[JobId]) -> Vec<Vec<(State, f64)>> {
+    let mut out = vec![Vec::new(); ids.len()];
+    let Some(&min) = ids.iter().min() else { return out };
+    let index: std::collections::HashMap<JobId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    for e in engine.events_since(0) {
+        if e.job < min || e.from == Some(e.to) {
+            continue;
+        }
+        if let Some(&i) = index.get(&e.job) {
+            out[i].push((e.to, e.at));
+        }
+    }
+    out
 }
 
 /// Format job ms for display: `12.3 ms`, `4.56 s`.
@@ -233,13 +244,11 @@ pub fn job_list(props: &JobListProps) -> Html {
         return html! { <p class="muted">{ "No session." }</p> };
     };
     let rows: Vec<(JobSnapshot, Vec<(State, f64)>)> = match session.engine.try_borrow() {
-        Ok(e) => snapshots(&e, props.limit)
-            .into_iter()
-            .map(|s| {
-                let t = timeline(&e, s.id);
-                (s, t)
-            })
-            .collect(),
+        Ok(e) => {
+            let snaps = snapshots(&e, props.limit);
+            let ids: Vec<JobId> = snaps.iter().map(|s| s.id).collect();
+            snaps.into_iter().zip(timelines(&e, &ids)).collect()
+        }
         Err(_) => Vec::new(),
     };
     if rows.is_empty() {

@@ -499,10 +499,14 @@ pub struct RunnerProps {
 /// Runs muslisp source on the shared engine; see the module documentation.
 #[function_component(Runner)]
 pub fn runner(props: &RunnerProps) -> Html {
-    let session = use_context::<Session>();
+    // The never-changing session context: the runner does not re-render on driver ticks.
+    let refs = use_context::<super::session::SessionRefs>();
     // Without a provider (e.g. a bare test mount) the runner gets a private session.
-    let own = use_memo((), |_| Session::new(1.0));
-    let session = session.unwrap_or_else(|| (*own).clone());
+    let own = use_mut_ref(|| None::<Session>);
+    let session = match refs {
+        Some(r) => r.0,
+        None => own.borrow_mut().get_or_insert_with(|| Session::new(1.0)).clone(),
+    };
     let transcript = use_reducer(Transcript::default);
     let stop_flag = use_mut_ref(|| None::<StopFlag>);
 
@@ -640,9 +644,8 @@ pub fn runner(props: &RunnerProps) -> Html {
         Status::Idle => "Ready. Ctrl/Cmd+Enter runs.".to_string(),
         Status::Running => "Running…".to_string(),
         Status::Sleeping => format!(
-            "Waiting for job time {} (now {})",
-            super::driver::fmt_ms(t.sleeping_until.unwrap_or(0.0)),
-            super::driver::fmt_ms(session.engine.try_borrow().map(|e| e.now()).unwrap_or(0.0))
+            "Sleeping until job time {} (the job clock in the header sets the pace)…",
+            super::driver::fmt_ms(t.sleeping_until.unwrap_or(0.0))
         ),
         Status::Done => format!("Done in {:.0} ms.", t.total_ms.unwrap_or(0.0)),
         Status::Failed => "Failed.".to_string(),

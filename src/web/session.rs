@@ -122,10 +122,26 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
         });
     }
     let session = Session { version: version.0, ..(*base).clone() };
+    let fixed = SessionRefs((*base).clone());
     html! {
-        <ContextProvider<Session> context={session}>
-            { props.children.clone() }
-        </ContextProvider<Session>>
+        <ContextProvider<SessionRefs> context={fixed}>
+            <ContextProvider<Session> context={session}>
+                { props.children.clone() }
+            </ContextProvider<Session>>
+        </ContextProvider<SessionRefs>>
+    }
+}
+
+/// The same session without the version: a context that never changes, for components
+/// that need the engine but must not re-render on every driver tick (the Runner reads
+/// this one, so a page with many examples stays cheap while jobs run).
+/// `use_context::<SessionRefs>()` → `.0` is the session (its `version` is always 0).
+#[derive(Clone)]
+pub struct SessionRefs(pub Session);
+
+impl PartialEq for SessionRefs {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0.engine, &other.0.engine)
     }
 }
 

@@ -1,0 +1,98 @@
+//! Browser tests of the app shell: hash routes, the home page running its example on load,
+//! navigation by hash, the theme toggle (remembered), and `/` focusing the search box.
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use granola::web::app::{App, Route};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn window() -> web_sys::Window {
+    web_sys::window().unwrap()
+}
+
+fn document() -> web_sys::Document {
+    window().document().unwrap()
+}
+
+fn now() -> f64 {
+    window().performance().unwrap().now()
+}
+
+async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
+    let start = now();
+    while now() - start < ms {
+        if cond() {
+            return true;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    cond()
+}
+
+#[wasm_bindgen_test]
+fn routes_parse_and_print() {
+    assert_eq!(Route::parse(""), Route::Home);
+    assert_eq!(Route::parse("#/"), Route::Home);
+    assert_eq!(Route::parse("#/reference"), Route::ReferenceIndex);
+    assert_eq!(Route::parse("#/reference/map.get"), Route::Reference("map.get".into()));
+    assert_eq!(Route::parse("#/reference/special-forms/let"), Route::Reference("special-forms/let".into()));
+    assert_eq!(Route::parse("#/reference/null%3F"), Route::Reference("null?".into()));
+    assert_eq!(Route::parse("#/bridge/run_simulation"), Route::BridgeTool("run_simulation".into()));
+    assert_eq!(Route::parse("#/playground?code=abc"), Route::Playground);
+    assert_eq!(Route::parse("#/jobs"), Route::Jobs);
+    assert_eq!(Route::parse("#/tour/"), Route::Tour);
+    assert_eq!(Route::parse("#/nope"), Route::NotFound("nope".into()));
+    for r in [Route::Home, Route::Reference("map.get".into()), Route::Reference("special-forms/let".into()), Route::BridgeTool("x".into())] {
+        assert_eq!(Route::parse(&r.href()), r);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
+    let _ = window().location().set_hash("#/");
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let _h = yew::Renderer::<App>::with_root(root.clone()).render();
+
+    // the example on the home page runs on load
+    let home_done = || {
+        root.query_selector("#home-runner[data-status=\"done\"]").ok().flatten().is_some()
+    };
+    assert!(wait_for(5000.0, home_done).await, "home example did not finish");
+    let out = root.query_selector("#home-runner .runner-output").unwrap().unwrap().text_content().unwrap();
+    assert!(out.contains("144"), "home output: {out}");
+    assert!(root.query_selector("header nav a[href=\"#/playground\"]").unwrap().is_some());
+    assert!(root.query_selector("header input.search-input").unwrap().is_some());
+
+    // hash navigation
+    window().location().set_hash("#/jobs").unwrap();
+    assert!(wait_for(3000.0, || root.query_selector("main.page-jobs").ok().flatten().is_some()).await, "jobs page");
+    let active = root.query_selector("nav a.active").unwrap().unwrap().get_attribute("href");
+    assert_eq!(active.as_deref(), Some("#/jobs"));
+    window().location().set_hash("#/").unwrap();
+    assert!(wait_for(3000.0, || root.query_selector("main.page-home").ok().flatten().is_some()).await, "home page");
+
+    // theme toggle: forces the theme opposite to the OS one, remembered; again → follow the OS
+    let html = document().document_element().unwrap();
+    let toggle = root.query_selector("button.theme-toggle").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
+    toggle.click();
+    assert!(wait_for(1000.0, || html.get_attribute("data-theme").is_some()).await, "theme forced");
+    let storage = window().local_storage().unwrap().unwrap();
+    assert_eq!(storage.get_item("granola.theme").unwrap(), html.get_attribute("data-theme"));
+    toggle.click();
+    assert!(wait_for(1000.0, || html.get_attribute("data-theme").is_none()).await, "theme follows the OS again");
+    assert_eq!(storage.get_item("granola.theme").unwrap(), None);
+
+    // `/` focuses the search box
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("/");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    document().body().unwrap().dispatch_event(&ev).unwrap();
+    let focused = document().active_element().map(|e| e.class_name()).unwrap_or_default();
+    assert!(focused.contains("search-input"), "focused: {focused}");
+}
