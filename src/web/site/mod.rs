@@ -5,6 +5,24 @@
 //!
 //! The shell calls exactly two functions: [`page`] (the page for a route, or `None` to let
 //! the shell show its own) and [`search`] (hits for the header search box).
+//!
+//! Components (props-only interfaces; those marked * read the `Session` context):
+//! - [`editor::Editor`] `{text, generation, on_change, on_run, run_key, error, min_lines,
+//!   label, class}`: CodeMirror 6 (www/editor) with a textarea fallback.
+//! - [`example::Example`]* `{code, expected, id, heading}`: Editor inside the shell's
+//!   `Runner`; edits saved in localStorage under a hash of `code`; Reset.
+//! - [`jobs::JobsPanel`]* `{compact, height, title}`: windowed job list, Cancel, details
+//!   (timeline, partials, poll map / status record, [`plot::Plot`]).
+//! - [`plot::Plot`] `{data, width, height, title}`: SVG curves and percentile bands.
+//! - [`bridge_console::BridgeConsole`]* `{tool, body, role, expected_status, expected_body,
+//!   pick_tool, scope}`: identity picker, minted token, Send, status, live job.
+//! - [`pages::DocPage`]* `{path}`, [`pages::ReferenceIndex`] `{bridge_only}`,
+//!   [`pages::JobsPage`]*, [`pages::HelpLinks`] `{source}`.
+//! - [`playground::Playground`]*, [`playground::Repl`]*, [`tour::Tour`]*.
+//!
+//! Docs: `build.rs` lists every `docs/**/*.md` into `$OUT_DIR/docs_pages.rs` (`include_str!`),
+//! [`docs`] parses them (title, group, route, sections, `lisp`+`output` and
+//! `request`/`response` example blocks) with pulldown-cmark, and [`search`] indexes them.
 
 pub mod bridge_console;
 pub mod docs;
