@@ -284,7 +284,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         };
         let is_sel = *selected == Some(id);
         html! {
-            <div key={id.to_string()} class={classes!("job-row", is_sel.then_some("selected"))} role="row"
+            <div key={id.to_string()} class={classes!("job-row", is_sel.then_some("selected"))} role="listitem"
                  data-job={id.to_string()} data-state={r.state.name()}
                  style={format!("position:absolute;left:0;right:0;top:{top}px;height:{ROW_PX}px")} {onclick}>
                 <div class="job-line1">
@@ -358,7 +358,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             if total == 0 {
                 <p class="jobs-empty">{"No jobs yet. Run an example that calls "}<code>{"vla.submit"}</code>{" or send a bridge request."}</p>
             }
-            <div ref={list_ref} class="jobs-list" role="table" style={format!("overflow-y:auto;position:relative;height:{}px", if total == 0 { 0.0 } else { height.min(inner_h.max(ROW_PX)) })}>
+            <div ref={list_ref} class="jobs-list" role="list" aria-label="jobs, newest first" style={format!("overflow-y:auto;position:relative;height:{}px", if total == 0 { 0.0 } else { height.min(inner_h.max(ROW_PX)) })}>
                 <div class="jobs-inner" style={format!("height:{inner_h}px")}>
                     { for rows.iter().enumerate().map(|(i, r)| row_html(i, r)) }
                 </div>
