@@ -54,7 +54,7 @@ pub fn doc_page(props: &DocPageProps) -> Html {
                     { if meta.path.starts_with("bridge/") { "Bridge" } else { "Reference" } }
                 </a>{" › "}<span>{meta.group.label()}</span>
             </nav>
-            <article class="doc" data-path={meta.path}>
+            <article class="doc" data-path={meta.path} onclick={in_page_anchor()}>
                 { for blocks }
             </article>
             <aside class="doc-side">
@@ -65,6 +65,22 @@ pub fn doc_page(props: &DocPageProps) -> Html {
             </aside>
         </div>
     }
+}
+
+/// In-page anchors (`[x](#section)`) scroll to the heading instead of replacing the route.
+fn in_page_anchor() -> Callback<MouseEvent> {
+    Callback::from(|e: MouseEvent| {
+        let Some(t) = e.target_dyn_into::<web_sys::Element>() else { return };
+        let Ok(Some(a)) = t.closest("a[href^='#']") else { return };
+        let href = a.get_attribute("href").unwrap_or_default();
+        if href.starts_with("#/") || href.len() < 2 {
+            return;
+        }
+        e.prevent_default();
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&href[1..])) {
+            el.scroll_into_view();
+        }
+    })
 }
 
 fn scroll_to(id: String) -> Callback<MouseEvent> {
