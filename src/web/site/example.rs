@@ -85,6 +85,7 @@ pub fn example(props: &ExampleProps) -> Html {
         })
     };
     let edited = *text != *props.code;
+    let sleeps = text.contains("time.sleep-ms");
     let lines = props.code.lines().count().clamp(1, 30) as u32;
     let label = if props.heading.is_empty() { "Example".to_string() } else { format!("Example: {}", props.heading) };
     html! {
@@ -95,6 +96,9 @@ pub fn example(props: &ExampleProps) -> Html {
                 <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change}
                     run_key={false} error={(*error).clone()} min_lines={lines} label={label} />
                 <super::pages::HelpLinks source={AttrValue::from((*text).clone())} />
+                if sleeps && props.expected.is_some() {
+                    <p class="timing-note muted">{"Job time moves with the page's clock while this runs; the documented output assumes it moves only during "}<code>{"time.sleep-ms"}</code>{", so polls can land on a later state."}</p>
+                }
                 <div class="example-tools">
                     if edited { <span class="edited-note" title="Your edits are saved in this browser">{"edited"}</span> }
                     <button class="reset" onclick={on_reset} disabled={!edited} title="Restore the original example">{"Reset"}</button>
