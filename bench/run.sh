@@ -24,3 +24,7 @@ for f in bench/*.lisp; do
   cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n 3p)
   printf '%-12s %9.3f %9.3f %9s   %s\n' "$name" "$wall" "$cpu" "${REF[$name]:-?}" "$result"
 done
+# Recorded (2026-11-22, load average ~3 on the shared 2-core machine), median of 5:
+#   fib 0.061 s, list_build 0.080 s, map_ops 0.010 s, tail_count 0.232 s, vec_push 0.059 s
+#   (wall; CPU within 1 ms of wall). Under heavy load (load average 8+) wall times were
+#   3-5x the CPU times.

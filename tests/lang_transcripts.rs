@@ -5,6 +5,7 @@
 //! - `;=> text`   the last value of the accumulated forms prints as `text`
 //! - `;!! text`   evaluating them fails with message `text` (or `line L, column C: text`)
 //! - `;out> text` (before `;=>`/`;!!`) a line of program output expected from them
+//!
 //! One interpreter per file, so definitions carry over.
 
 use granola::jobs::Engine;

@@ -3,7 +3,7 @@
 //! `apropos`, the docs index and the docs-coverage test read it.
 
 use super::heap::{Heap, MapKey, MapObj, Obj, PqEntry, PqObj, Policy, Symbols, Value};
-use super::printer::{self, format_g, type_name};
+use super::printer::{self, format_g};
 use super::{Datum, Host};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -60,7 +60,7 @@ impl std::fmt::Debug for BuiltinInfo {
 impl BuiltinInfo {
     /// The arity error text for `got` arguments, or `None` if `got` is allowed.
     pub fn arity_error(&self, got: usize) -> Option<String> {
-        let ok = got >= self.min_args && self.max_args.map_or(true, |m| got <= m);
+        let ok = got >= self.min_args && self.max_args.is_none_or(|m| got <= m);
         if ok {
             return None;
         }
@@ -1280,9 +1280,4 @@ pub(crate) fn call_vla(c: &mut Ctx, name: &str, a: &[Value]) -> Result<Value, St
         crate::vla::call(&mut eng, name, &datums)?
     };
     from_datum(c.heap, c.syms, &result, 0).map_err(|e| format!("{name}: {e}"))
-}
-
-#[allow(dead_code)]
-pub(crate) fn value_type(heap: &Heap, v: Value) -> &'static str {
-    type_name(heap, v)
 }

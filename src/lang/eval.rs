@@ -244,48 +244,46 @@ impl Interp {
             self.sleeping = None;
         }
         let mut fuel = fuel;
-        loop {
-            if !self.active {
-                match self.queue.pop_front() {
-                    None => return Outcome::Idle,
-                    Some((form, pos, load)) => {
-                        if load != self.cur_load {
-                            self.out_bytes = 0;
-                            self.cur_load = load;
-                        }
-                        self.active = true;
-                        self.top_pos = pos;
-                        self.cur_pos = pos;
-                        self.depth = 0;
-                        self.mode = Mode::Eval(form, GLOBAL);
+        if !self.active {
+            match self.queue.pop_front() {
+                None => return Outcome::Idle,
+                Some((form, pos, load)) => {
+                    if load != self.cur_load {
+                        self.out_bytes = 0;
+                        self.cur_load = load;
                     }
+                    self.active = true;
+                    self.top_pos = pos;
+                    self.cur_pos = pos;
+                    self.depth = 0;
+                    self.mode = Mode::Eval(form, GLOBAL);
                 }
             }
-            if fuel == 0 {
-                return Outcome::OutOfFuel;
-            }
-            while fuel > 0 {
-                fuel -= 1;
-                if self.heap.wants_gc() {
-                    self.gc(Some(host), false);
-                }
-                match self.step(host) {
-                    Ok(StepOut::Continue) => {
-                        if let Some(until) = self.pending_sleep.take() {
-                            self.sleeping = Some(until);
-                            return Outcome::Sleeping { until_ms: until };
-                        }
-                    }
-                    Ok(StepOut::Done(v)) => {
-                        self.active = false;
-                        let printed = printer::show(&self.heap, &self.syms, v);
-                        return Outcome::Value { printed, pos: self.top_pos };
-                    }
-                    Err(f) => return Outcome::Error(self.fail(f)),
-                }
-            }
+        }
+        if fuel == 0 {
             return Outcome::OutOfFuel;
         }
+        while fuel > 0 {
+            fuel -= 1;
+            if self.heap.wants_gc() {
+                self.gc(Some(host), false);
+            }
+            match self.step(host) {
+                Ok(StepOut::Continue) => {
+                    if let Some(until) = self.pending_sleep.take() {
+                        self.sleeping = Some(until);
+                        return Outcome::Sleeping { until_ms: until };
+                    }
+                }
+                Ok(StepOut::Done(v)) => {
+                    self.active = false;
+                    let printed = printer::show(&self.heap, &self.syms, v);
+                    return Outcome::Value { printed, pos: self.top_pos };
+                }
+                Err(f) => return Outcome::Error(self.fail(f)),
+            }
+        }
+        Outcome::OutOfFuel
     }
 
     fn fail(&mut self, f: Fail) -> LispError {

@@ -72,19 +72,6 @@ pub fn escape_into(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The reference type name of a value (as used in error messages).
-pub fn type_name(heap: &Heap, v: Value) -> &'static str {
-    match v {
-        Value::Nil => "nil",
-        Value::Bool(_) => "boolean",
-        Value::Int(_) => "integer",
-        Value::Float(_) => "float",
-        Value::Sym(_) => "symbol",
-        Value::Prim(_) => "primitive_fn",
-        Value::Obj(_) => heap.obj(v).map(Obj::type_name).unwrap_or("nil"),
-    }
-}
-
 enum Task {
     Val(Value),
     /// Continue a list whose next cell is this value.

@@ -241,8 +241,8 @@ pub fn parse_strtod(tok: &str) -> Option<f64> {
         f64::INFINITY
     } else if lower == "nan" || (lower.starts_with("nan(") && lower.ends_with(')') && lower[4..lower.len() - 1].bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')) {
         f64::NAN
-    } else if lower.starts_with("0x") {
-        parse_hex(&lower[2..])?
+    } else if let Some(hex) = lower.strip_prefix("0x") {
+        parse_hex(hex)?
     } else {
         // sign? digits* ('.' digits*)? (e sign? digits+)?, at least one mantissa digit
         let rb = lower.as_bytes();
