@@ -591,3 +591,37 @@ async fn every_page_example_matches_its_output_in_the_browser() {
     assert!(checked >= 50, "examples checked: {checked}");
     assert!(failures.is_empty(), "{} of {checked} examples differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The site answers every route the shell forwards (and leaves the home page to the shell).
+#[wasm_bindgen_test]
+fn the_site_renders_every_route() {
+    use granola::web::app::Route;
+    for r in ["#/reference", "#/reference/map.get", "#/reference/special-forms/let", "#/bridge", "#/bridge/run_simulation",
+              "#/bridge/no_such_tool", "#/playground", "#/jobs", "#/tour", "#/docs/reference/guides/getting-started"] {
+        assert!(site::page(&Route::parse(r)).is_some(), "{r}");
+    }
+    assert!(site::page(&Route::Home).is_none());
+    assert!(site::page(&Route::parse("#/reference/not-a-thing-at-all")).is_none());
+}
+
+/// A docs page renders its sections, one runnable example per `lisp` block, one console per
+/// bridge request, and the jobs panel beside them.
+#[wasm_bindgen_test]
+async fn doc_pages_render_examples_consoles_and_the_jobs_panel() {
+    use granola::web::site::pages::DocPage;
+    for (path, sel, min) in [
+        ("reference/builtins/map/map-get.md", ".example", 2u32),
+        ("bridge/run_simulation.md", ".bridge-console", 2u32),
+    ] {
+        let meta = docs::pages().iter().find(|p| p.path == path).expect(path);
+        let parsed = docs::parse(meta.path, meta.source);
+        let want = if sel == ".example" { parsed.lisp_examples().count() } else { parsed.bridge_examples().count() } as u32;
+        assert!(want >= min);
+        let m = mount(0.005, html! { <DocPage path={path} /> }).await;
+        assert!(wait_for(3000.0, || m.count(sel) == want).await, "{path}: {} of {want} {sel}", m.count(sel));
+        assert!(m.q("aside .jobs-panel").is_some(), "{path}: jobs panel beside runnable code");
+        assert!(m.count(".toc li") >= 3, "{path}: table of contents");
+        assert!(m.q("article.doc table, article.doc ul").is_some());
+        m.unmount();
+    }
+}
