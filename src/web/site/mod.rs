@@ -80,7 +80,11 @@ pub fn page(route: &Route) -> Option<Html> {
                 </article>
             },
         }),
-        Route::Playground => Some(html! { <playground::Playground /> }),
+        // Keyed by the shared program, so opening another share link reloads the editor.
+        Route::Playground => {
+            let key = playground::program_from_url().map(|p| util::hash_hex(&p)).unwrap_or_default();
+            Some(html! { <playground::Playground key={key} /> })
+        }
         Route::Jobs => Some(html! { <pages::JobsPage /> }),
         Route::Tour => Some(html! { <tour::Tour /> }),
         Route::NotFound(path) => docs::find(path).map(page_html),
