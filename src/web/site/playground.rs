@@ -93,12 +93,6 @@ pub fn playground() -> Html {
         let share = share.clone();
         Callback::from(move |_: MouseEvent| {
             let url = share_url(&text);
-            if let Some(w) = web_sys::window() {
-                if let Ok(h) = w.history() {
-                    let hash = format!("#/playground?code={}", encode_b64(&text));
-                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
-                }
-            }
             copy_to_clipboard(&url);
             share.set(Some(url));
         })
