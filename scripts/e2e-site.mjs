@@ -64,6 +64,13 @@ try {
   check((await page.evaluate(() => location.hash)).includes('vla.poll'), 'keyboard selection opens the hit');
   await page.keyboard.press('Escape');
 
+  // An example opens in the playground.
+  await page.goto(url + '#/reference/map.get');
+  await page.waitForSelector('.example a.open-playground', { timeout: T });
+  await page.locator('.example a.open-playground').first().click();
+  await page.waitForFunction(() => (document.querySelector('.playground .cm-content')?.innerText ?? '').includes('map.make'), null, { timeout: T });
+  check(true, 'an example opens in the playground');
+
   // ---- the playground ----
   await page.goto(url + '#/playground');
   await page.waitForSelector('.playground .editor-cm', { timeout: T });

@@ -101,6 +101,8 @@ pub fn example(props: &ExampleProps) -> Html {
                 }
                 <div class="example-tools">
                     if edited { <span class="edited-note" title="Your edits are saved in this browser">{"edited"}</span> }
+                    <a class="open-playground" href={format!("#/playground?code={}", super::util::encode_b64(&text))}
+                        title="Open this program in the playground">{"Playground ↗"}</a>
                     <button class="reset" onclick={on_reset} disabled={!edited} title="Restore the original example">{"Reset"}</button>
                 </div>
             </Runner>
