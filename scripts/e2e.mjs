@@ -91,6 +91,12 @@ try {
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `no horizontal scrolling on a phone (overflow ${overflow}px)`);
   await phone.screenshot({ path: `${out}/home-phone.png` });
+  check(!(await phone.locator('#nav').isVisible()), 'the phone layout folds the navigation away');
+  await phone.locator('.menu-toggle').click();
+  await phone.locator('#nav a[href="#/jobs"]').waitFor({ state: 'visible', timeout: T });
+  await phone.locator('#nav a[href="#/jobs"]').click();
+  await phone.waitForSelector('main.page-jobs', { timeout: T });
+  check(true, 'the phone menu opens and navigates');
 
   check(errors.length === 0, `no page errors (${errors.join(' | ')})`);
 } finally {

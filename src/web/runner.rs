@@ -264,7 +264,7 @@ fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -384,7 +384,7 @@ impl Transcript {
                     self.shown_chars += cut;
                 }
                 self.open = !ends_line;
-            } else if !(part.is_empty() && !ends_line) {
+            } else if !part.is_empty() || ends_line {
                 self.push_line(Line::Out(part.to_string()));
                 self.open = !ends_line && self.room();
             }
