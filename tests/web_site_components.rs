@@ -380,7 +380,7 @@ async fn ten_thousand_jobs_render_only_the_visible_rows() {
     );
     let t0 = now();
     for i in 0..20 {
-        list.set_scroll_top((i * 300) as i32 * 64);
+        list.set_scroll_top(i * 300 * 64);
         list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
         TimeoutFuture::new(0).await;
     }
