@@ -52,9 +52,7 @@ impl RunReport {
     pub fn script_output(&self) -> String {
         let mut out = self.stdout.clone();
         if let Some(e) = &self.error {
-            if !out.is_empty() && !out.ends_with('\n') {
-                out.push('\n');
-            }
+            // exactly like `lang::ScriptRun::transcript` (no newline is added before it)
             out.push_str("fatal: ");
             out.push_str(e);
             out.push('\n');
