@@ -4,6 +4,8 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .ONESHELL:
+# stages depend on each other in order (tools before builds, dist before e2e)
+.NOTPARALLEL:
 .DEFAULT_GOAL := help
 
 PORT ?= 8080

@@ -31,6 +31,18 @@ for f in dist/*; do
   fi
 done
 
+echo "== browser (headless Chromium against dist/)"
+if [ -x /usr/bin/chromium ] && [ -d node_modules/playwright-core ]; then
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory dist >/dev/null 2>&1 & srv=$!
+  trap 'kill $srv 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+  node scripts/bench-browser.mjs "http://127.0.0.1:$port/"
+  kill $srv 2>/dev/null || true
+else
+  echo "chromium or node_modules/playwright-core missing (make test installs them): skipped"
+fi
+
 if [ -x bench/run.sh ]; then
   echo "== bench/run.sh (evaluator)"
   bench/run.sh

@@ -26,13 +26,15 @@ struct Harness {
     on_done: Option<Callback<RunReport>>,
     #[prop_or(true)]
     autorun: bool,
+    #[prop_or(false)]
+    isolated: bool,
 }
 
 #[function_component(Mount)]
 fn mount(p: &Harness) -> Html {
     html! {
         <SessionProvider speed={1.0}>
-            <Runner id={p.id.clone()} source={p.source.clone()} autorun={p.autorun} budget={p.budget}
+            <Runner id={p.id.clone()} source={p.source.clone()} autorun={p.autorun} isolated={p.isolated} budget={p.budget}
                     expected={p.expected.clone()} on_done={p.on_done.clone()} />
         </SessionProvider>
     }
@@ -95,6 +97,7 @@ async fn shows_values_and_printed_output_in_order() {
         expected: Some("<closure:square>\n144\n\"hi\"\nnil\n(1 2 3)\n".into()),
         on_done: Some(Callback::from(move |r: RunReport| *r2.borrow_mut() = Some(r))),
         autorun: true,
+        isolated: false,
     });
     assert!(wait_for(5000.0, || status("r-values") == "done").await, "status: {}", status("r-values"));
     let out = text("#r-values .runner-output");
@@ -120,6 +123,7 @@ async fn runtime_error_shows_line_and_column() {
         expected: None,
         on_done: Some(Callback::from(move |r: RunReport| *r2.borrow_mut() = Some(r))),
         autorun: true,
+        isolated: false,
     });
     assert!(wait_for(5000.0, || status("r-error") == "error").await, "status: {}", status("r-error"));
     let err = text("#r-error .runner-output .error");
@@ -142,6 +146,7 @@ async fn parse_error_shows_position_before_running_anything() {
         expected: None,
         on_done: None,
         autorun: true,
+        isolated: false,
     });
     assert!(wait_for(5000.0, || status("r-parse") == "error").await, "status: {}", status("r-parse"));
     let out = text("#r-parse .runner-output");
@@ -159,6 +164,7 @@ async fn stop_ends_an_endless_loop_and_the_page_stays_responsive() {
         expected: None,
         on_done: None,
         autorun: true,
+        isolated: false,
     });
     assert!(wait_for(5000.0, || status("r-loop") == "running").await, "started: {}", status("r-loop"));
     // While it runs, browser timers still fire on time: the main thread is not blocked.
@@ -191,6 +197,7 @@ async fn step_budget_ends_a_runaway_program_with_a_clear_message() {
         expected: None,
         on_done: None,
         autorun: true,
+        isolated: false,
     });
     assert!(wait_for(10000.0, || status("r-budget") == "stopped").await, "status: {}", status("r-budget"));
     let out = text("#r-budget .runner-output");
@@ -206,6 +213,7 @@ async fn huge_output_is_capped_with_a_more_lines_note() {
         expected: None,
         on_done: None,
         autorun: true,
+        isolated: false,
     });
     assert!(wait_for(10000.0, || status("r-cap") == "done").await, "status: {}", status("r-cap"));
     let shown = document().query_selector_all("#r-cap .runner-output .out").unwrap().length();
@@ -223,6 +231,7 @@ async fn ctrl_enter_runs_and_nothing_runs_before() {
         expected: None,
         on_done: None,
         autorun: false,
+        isolated: false,
     });
     assert!(wait_for(2000.0, || status("r-keys") == "idle").await, "status: {}", status("r-keys"));
     TimeoutFuture::new(100).await;
@@ -236,4 +245,25 @@ async fn ctrl_enter_runs_and_nothing_runs_before() {
     el("#r-keys .runner-source").unwrap().dispatch_event(&ev).unwrap();
     assert!(wait_for(3000.0, || status("r-keys") == "done").await, "status: {}", status("r-keys"));
     assert!(text("#r-keys .runner-output").contains("42"));
+}
+
+#[wasm_bindgen_test]
+async fn an_isolated_run_prints_exactly_what_granola_file_prints() {
+    let source = "(define r (map.make))\n(define s (map.make))\n(map.set! s 'dims 1)\n(map.set! r 'action_space s)\n(map.set! r 'instruction \"move\")\n(define job (vla.submit r))\n(map.get (vla.poll job) 'status ':none)\n(time.sleep-ms 50)\n(vla.poll job)\n(json.encode (vla.poll job))\n(car 1)\n";
+    let expected = granola::lang::run_script(source).transcript();
+    let report = Rc::new(RefCell::new(None));
+    let r2 = report.clone();
+    let _h = mount_runner(Harness {
+        id: "r-isolated".into(),
+        source: source.into(),
+        budget: None,
+        expected: Some(expected.clone()),
+        on_done: Some(Callback::from(move |r: RunReport| *r2.borrow_mut() = Some(r))),
+        autorun: true,
+        isolated: true,
+    });
+    assert!(wait_for(5000.0, || report.borrow().is_some()).await, "status: {}", status("r-isolated"));
+    let r = report.borrow().clone().unwrap();
+    assert_eq!(r.script_output(), expected);
+    assert!(wait_for(2000.0, || el("#r-isolated .match-ok").is_some()).await, "match badge shown");
 }

@@ -52,9 +52,7 @@ impl RunReport {
     pub fn script_output(&self) -> String {
         let mut out = self.stdout.clone();
         if let Some(e) = &self.error {
-            if !out.is_empty() && !out.ends_with('\n') {
-                out.push('\n');
-            }
+            // exactly like `lang::ScriptRun::transcript` (no newline is added before it)
             out.push_str("fatal: ");
             out.push_str(e);
             out.push('\n');
@@ -75,11 +73,16 @@ pub struct RunOptions {
     pub budget: u64,
     /// Steps per slice.
     pub slice_fuel: u64,
+    /// Run on a private engine whose job time jumps straight to the end of every
+    /// `time.sleep-ms` (like `granola FILE` / `lang::run_script`): the output is exactly what
+    /// a docs page's `output` block holds (job ids from 1, exact latencies), but the jobs do
+    /// not show in the page's job lists.
+    pub isolated: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { budget: DEFAULT_BUDGET, slice_fuel: SLICE_FUEL }
+        RunOptions { budget: DEFAULT_BUDGET, slice_fuel: SLICE_FUEL, isolated: false }
     }
 }
 
@@ -168,7 +171,12 @@ pub async fn run_source(
     mut on: impl FnMut(Vec<RunEvent>),
 ) -> RunReport {
     let mut report = RunReport::default();
-    let mut interp = Interp::new(session.engine.clone());
+    let engine = if opts.isolated {
+        Rc::new(RefCell::new(crate::jobs::Engine::default()))
+    } else {
+        session.engine.clone()
+    };
+    let mut interp = Interp::new(engine.clone());
     if let Err(e) = interp.load(source) {
         report.error = Some(error_text(&e));
         on(vec![error_event(&e)]);
@@ -217,6 +225,12 @@ pub async fn run_source(
                 report.error = Some(error_text(&e));
                 batch.push(error_event(&e));
                 break;
+            }
+            Outcome::Sleeping { until_ms } if opts.isolated => {
+                // job time jumps: no waiting (deterministic, like run_script)
+                if let Ok(mut e) = engine.try_borrow_mut() {
+                    e.advance(until_ms);
+                }
             }
             Outcome::Sleeping { until_ms } => {
                 batch.push(RunEvent::Sleeping { until_ms });
@@ -494,6 +508,10 @@ pub struct RunnerProps {
     /// Called with (line, column) when a run fails at a position (for editors to mark it).
     #[prop_or_default]
     pub on_error_at: Option<Callback<(u32, u32)>>,
+    /// Run like `granola FILE`: a private engine, sleeps jump job time (see
+    /// [`RunOptions::isolated`]); the output then matches a docs page's `output` block exactly.
+    #[prop_or(false)]
+    pub isolated: bool,
 }
 
 /// Runs muslisp source on the shared engine; see the module documentation.
@@ -513,6 +531,7 @@ pub fn runner(props: &RunnerProps) -> Html {
     let start = {
         let source = props.source.clone();
         let budget = props.budget;
+        let isolated = props.isolated;
         let on_done = props.on_done.clone();
         let on_error_at = props.on_error_at.clone();
         let dispatcher = transcript.dispatcher();
@@ -537,7 +556,7 @@ pub fn runner(props: &RunnerProps) -> Html {
             let dispatcher = dispatcher.clone();
             let on_done = on_done.clone();
             let on_error_at = on_error_at.clone();
-            let opts = RunOptions { budget: budget.unwrap_or(DEFAULT_BUDGET), ..RunOptions::default() };
+            let opts = RunOptions { budget: budget.unwrap_or(DEFAULT_BUDGET), isolated, ..RunOptions::default() };
             wasm_bindgen_futures::spawn_local(async move {
                 let d = dispatcher.clone();
                 let err_at: Rc<RefCell<Option<(u32, u32)>>> = Rc::new(RefCell::new(None));

@@ -1,0 +1,61 @@
+// Browser figures for `make bench`: time from a Run click to the first output, and the time
+// to evaluate each example of the VLA reference pages through the JS API, in headless
+// Chromium against dist/ served at the given URL.
+// usage: node scripts/bench-browser.mjs http://127.0.0.1:PORT/
+import { chromium } from 'playwright-core';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// lisp blocks of the VLA pages (the seed examples' programs) and the getting-started guide
+const pages = ['docs/reference/builtins/vla', 'docs/reference/guides']
+  .filter(existsSync)
+  .flatMap(d => readdirSync(d).filter(f => f.endsWith('.md')).map(f => `${d}/${f}`));
+const examples = [];
+for (const p of pages) {
+  const text = readFileSync(p, 'utf8');
+  const re = /```lisp\n([\s\S]*?)```/g;
+  let m, n = 0;
+  while ((m = re.exec(text))) examples.push({ name: `${p.replace(/^docs\/reference\//, '')}#${++n}`, src: m[1] });
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForSelector('#home-runner[data-status="done"]', { timeout: 60000 });
+  console.log(`page load to the home example's results: ${Date.now() - t0} ms`);
+  const first = [];
+  for (let i = 0; i < 7; i++) {
+    await page.locator('#home-runner button.run').click();
+    await page.waitForSelector('#home-runner[data-status="done"]', { timeout: 60000 });
+    first.push(Number(await page.locator('#home-runner').getAttribute('data-first-output-ms')));
+  }
+  console.log(`Run click to first output (home example, median of 7): ${median(first).toFixed(1)} ms (target < 50 ms)`);
+  // real-time job clock, so examples that sleep don't wait on the watchable default
+  await page.selectOption('.speed-select', '1');
+  await page.waitForFunction(() => window.granola !== undefined);
+  console.log(`${'example'.padEnd(44)} ${'eval ms (median of 5)'.padStart(22)}  outcome`);
+  for (const ex of examples) {
+    const runs = [];
+    let last;
+    for (let i = 0; i < 5; i++) {
+      last = await page.evaluate(async src => {
+        const t = performance.now();
+        const r = await window.granola.eval(src);
+        return { ms: performance.now() - t, error: r.error, n: r.values.length };
+      }, ex.src);
+      runs.push(last.ms);
+    }
+    console.log(`${ex.name.padEnd(44)} ${median(runs).toFixed(1).padStart(22)}  ${last.error ? 'error: ' + last.error : last.n + ' values'}`);
+  }
+} finally {
+  await browser.close();
+}
