@@ -1,14 +1,168 @@
 //! The native HTTP server (`granola serve`) and dev tokens (`granola token`).
-//! (Being built on the `server` branch; this file is the skeleton's placeholder.)
+//!
+//! One process serves three things on one port:
+//! - the bridge tools: `POST /<tool>` with a JSON body and `Authorization: Bearer <jwt>`,
+//!   answered with the bridge's own status and JSON body; `GET /tools` lists them;
+//! - an MCP endpoint, `POST /mcp`, speaking JSON-RPC 2.0 (`initialize`, `tools/list`,
+//!   `tools/call`, `ping`) over the same bridge;
+//! - the built web site from `--dist` at `/` (plus `GET /healthz`).
+//!
+//! All requests share one [`Core`]: the job engine and the bridge behind a mutex. A background
+//! ticker advances the engine on real time (a [`crate::jobs::Clock`] at `--speed`), and every
+//! request advances it once more right before it is handled.
+//!
+//! Robustness: bodies are bounded (413), clients are rate limited per IP in fixed windows (429),
+//! every request has a time limit (503), Ctrl+C / SIGTERM stop accepting and let in-flight
+//! requests finish, the default address is loopback, and each request logs one line on stderr.
+//!
+//! Tests and the bench start servers in-process with [`Server::start`] and talk to them with
+//! the small HTTP/1.1 [`client::Client`].
 
-/// `granola serve [...]`; returns the process exit code.
-pub fn cli_serve(args: &[String]) -> i32 {
-    let _ = args;
-    2
+pub mod cli;
+pub mod client;
+mod http;
+mod limit;
+mod mcp;
+mod site;
+mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use cli::{cli_serve, cli_token};
+pub use state::Core;
+
+/// Everything `granola serve` can be told.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// The built site (Trunk's `dist/`).
+    pub dist: PathBuf,
+    /// HS256 secret for bearer tokens.
+    pub secret: String,
+    /// Job-ms per wall-ms for the engine's clock.
+    pub speed: f64,
+    /// Largest accepted request body in bytes (bigger → 413).
+    pub max_body_bytes: usize,
+    /// Requests per client IP per window on the API routes (0 = no limit).
+    pub rate_limit: u32,
+    /// Length of one rate-limit window.
+    pub rate_window: Duration,
+    /// Time limit for handling one request (→ 503).
+    pub request_timeout: Duration,
+    /// How often the background ticker advances the engine.
+    pub tick: Duration,
+    /// One line per request on stderr.
+    pub log_requests: bool,
 }
 
-/// `granola token [...]`; returns the process exit code.
-pub fn cli_token(args: &[String]) -> i32 {
-    let _ = args;
-    2
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            dist: PathBuf::from("dist"),
+            secret: crate::bridge::DEV_SECRET.to_string(),
+            speed: 1.0,
+            max_body_bytes: 1024 * 1024,
+            rate_limit: 600,
+            rate_window: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            tick: Duration::from_millis(5),
+            log_requests: true,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A config for tests: a free loopback port, no request log, everything else default.
+    pub fn for_tests() -> ServerConfig {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log_requests: false,
+            ..ServerConfig::default()
+        }
+    }
+}
+
+/// A running server (in-process). Dropping it without [`Server::shutdown`] aborts it.
+pub struct Server {
+    addr: SocketAddr,
+    shared: Arc<state::Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// Bind `cfg.addr` and serve on the current tokio runtime until [`Server::shutdown`].
+    pub async fn start(cfg: ServerConfig) -> std::io::Result<Server> {
+        let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = state::Shared::new(cfg);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(run(listener, shared.clone(), async move {
+            let _ = rx.await;
+        }));
+        Ok(Server { addr, shared, stop: Some(tx), task: Some(task) })
+    }
+
+    /// The bound address (with the real port when the config said 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Run `f` on the shared engine and bridge (after advancing the engine to now).
+    pub fn with_core<R>(&self, f: impl FnOnce(&mut Core) -> R) -> R {
+        self.shared.with_core(f)
+    }
+
+    /// Stop accepting, let in-flight requests finish, and wait for the server to end.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Serve on `listener` until `stop` resolves; then finish in-flight requests and return.
+async fn run(
+    listener: tokio::net::TcpListener,
+    shared: Arc<state::Shared>,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let ticker = tokio::spawn(state::ticker(shared.clone()));
+    let app = http::router(shared.clone());
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stop)
+        .await;
+    ticker.abort();
+    result
+}
+
+/// Wall-clock Unix time in milliseconds.
+pub(crate) fn unix_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
 }
