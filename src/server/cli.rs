@@ -13,13 +13,14 @@ use super::ServerConfig;
 pub const SECRET_ENV: &str = "GRANOLA_SECRET";
 
 const SERVE_USAGE: &str = "usage: granola serve [--addr 127.0.0.1:8080] [--dist dist] [--secret S] [--speed 1.0]
-                     [--rate-limit 600] [--rate-window 60s] [--max-body 1048576]
+                     [--slots 2] [--rate-limit 600] [--rate-window 60s] [--max-body 1048576]
                      [--timeout 30s] [--tick-ms 5] [--quiet]
 
   --addr ADDR         where to listen (default 127.0.0.1:8080, loopback only)
   --dist DIR          the built site to serve at / (default dist)
   --secret S          HS256 secret for bearer tokens (default $GRANOLA_SECRET, else the dev secret)
   --speed X           job-ms per wall-ms for the job clock (default 1.0)
+  --slots N           jobs that run at once; the rest queue (default 2)
   --rate-limit N      API requests per client IP per window; 0 = unlimited (default 600)
   --rate-window D     rate-limit window (default 60s)
   --max-body BYTES    largest request body (default 1048576)
@@ -113,6 +114,13 @@ pub fn parse_serve_args(args: &[String]) -> Result<ServerConfig, String> {
                     .ok()
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .ok_or_else(|| format!("bad --speed `{value}` (a positive number)"))?
+            }
+            "slots" => {
+                cfg.slots = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1024).contains(n))
+                    .ok_or_else(|| format!("bad --slots `{value}` (1 to 1024)"))?
             }
             "rate-limit" => cfg.rate_limit = value.parse().map_err(|_| format!("bad --rate-limit `{value}`"))?,
             "rate-window" => cfg.rate_window = parse_duration(&value)?.max(Duration::from_millis(1)),

@@ -102,28 +102,6 @@ pub(crate) async fn read_body(app: &Shared, headers: &HeaderMap, body: Body) -> 
         .map_err(|_| error_response(400, "INVALID_INPUT", "request body is not valid UTF-8", false))
 }
 
-/// `X-MCP-Confirm: true` (first comma-separated token true/1/yes/y/confirmed).
-pub(crate) fn confirm_header(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-mcp-confirm")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "y" | "confirmed"))
-        .unwrap_or(false)
-}
-
-/// Add `"confirm": true` to a JSON object body (the transport's way to pass a confirmation
-/// header to the bridge, which only sees the body). Other bodies are left as they are.
-pub(crate) fn with_confirm(body: &str) -> Option<String> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(mut map)) => {
-            map.entry("confirm").or_insert(Value::Bool(true));
-            serde_json::to_string(&Value::Object(map)).ok()
-        }
-        _ => None,
-    }
-}
-
 /// A tool name as it may appear in `POST /<tool>`.
 fn tool_name(path: &str) -> Option<&str> {
     let name = path.strip_prefix('/')?;
@@ -154,7 +132,6 @@ async fn tool_call(app: App, tool: String, headers: HeaderMap, body: Body) -> Re
         Ok(body) => body,
         Err(resp) => return resp,
     };
-    let body = if confirm_header(&headers) { with_confirm(&body).unwrap_or(body) } else { body };
     let token = bearer(&headers);
     let reply = app.call(&tool, token.as_deref(), &body);
     let mut resp = json_response(reply.status, &reply.body);
@@ -297,14 +274,6 @@ mod tests {
         assert_eq!(bearer(&h), None);
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
         assert_eq!(bearer(&h), None);
-    }
-
-    #[test]
-    fn confirm_is_injected_into_objects_only() {
-        assert_eq!(with_confirm(r#"{"a":1}"#).as_deref(), Some(r#"{"a":1,"confirm":true}"#));
-        assert_eq!(with_confirm(r#"{"confirm":false}"#).as_deref(), Some(r#"{"confirm":false}"#));
-        assert_eq!(with_confirm("[1]"), None);
-        assert_eq!(with_confirm("nope"), None);
     }
 
     #[test]

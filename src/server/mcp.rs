@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use super::http::{bearer, confirm_header, json_response, read_body, with_confirm, App};
+use super::http::{bearer, json_response, read_body, App};
 
 /// Protocol versions this server speaks, newest first.
 const PROTOCOL_VERSIONS: &[&str] = &["2025-06-18", "2025-03-26", "2024-11-05"];
@@ -60,7 +60,7 @@ pub(crate) async fn handle(State(app): State<App>, headers: HeaderMap, body: Bod
     match method {
         "initialize" => rpc_result(reply_id, initialize(&params)),
         "ping" => rpc_result(reply_id, json!({})),
-        "tools/list" | "mcp/tool/list" => rpc_result(reply_id, json!({"tools": list_tools(&app)})),
+        "tools/list" | "mcp/tool/list" => list_tools(&app, &headers, reply_id),
         "tools/call" | "mcp/tool/call" => call_tool(&app, &headers, reply_id, &params),
         _ => rpc_error(reply_id, -32601, &format!("method not found: {method}"), None),
     }
@@ -78,9 +78,24 @@ Submit with run_simulation, poll get_job_status until a terminal status, cancel 
     })
 }
 
-/// The bridge's tool list in MCP form.
-fn list_tools(app: &App) -> Vec<Value> {
-    let tools = app.tools();
+/// `tools/list`: every tool without a token; with a token, what the bridge's `list_tools`
+/// allows that caller.
+fn list_tools(app: &App, headers: &HeaderMap, id: Value) -> Response {
+    let tools = match bearer(headers) {
+        None => app.tools(),
+        Some(token) => {
+            let reply = app.call("list_tools", Some(&token), "{}");
+            if !(200..300).contains(&reply.status) {
+                return tool_error(id, "list_tools", reply);
+            }
+            reply.body
+        }
+    };
+    rpc_result(id, json!({"tools": mcp_tools(tools)}))
+}
+
+/// A bridge tool list (`[...]` or `{"tools": [...]}`) in MCP form.
+fn mcp_tools(tools: Value) -> Vec<Value> {
     let list = match tools {
         Value::Array(list) => list,
         Value::Object(mut obj) => match obj.remove("tools") {
@@ -138,11 +153,7 @@ fn call_tool(app: &App, headers: &HeaderMap, id: Value, params: &Value) -> Respo
     if !arguments.is_object() {
         return rpc_error(id, -32602, "params.arguments must be an object", None);
     }
-    let mut body = arguments.to_string();
-    let critical = params.get("critical").and_then(Value::as_bool).unwrap_or(false);
-    if critical || confirm_header(headers) {
-        body = with_confirm(&body).unwrap_or(body);
-    }
+    let body = arguments.to_string();
     let token = bearer(headers);
     let reply = app.call(name, token.as_deref(), &body);
     if (200..300).contains(&reply.status) {
@@ -156,6 +167,11 @@ fn call_tool(app: &App, headers: &HeaderMap, id: Value, params: &Value) -> Respo
             }),
         );
     }
+    tool_error(id, name, reply)
+}
+
+/// A failed bridge reply as a JSON-RPC error: the status picks the code, `data` is the body.
+fn tool_error(id: Value, name: &str, reply: crate::bridge::Reply) -> Response {
     let code = match reply.status {
         401 => -32000,
         403 => -32001,

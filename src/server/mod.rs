@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub secret: String,
     /// Job-ms per wall-ms for the engine's clock.
     pub speed: f64,
+    /// Engine worker slots (jobs running at once).
+    pub slots: usize,
     /// Largest accepted request body in bytes (bigger → 413).
     pub max_body_bytes: usize,
     /// Requests per client IP per window on the API routes (0 = no limit).
@@ -67,6 +69,7 @@ impl Default for ServerConfig {
             dist: PathBuf::from("dist"),
             secret: crate::bridge::DEV_SECRET.to_string(),
             speed: 1.0,
+            slots: crate::jobs::DEFAULT_SLOTS,
             max_body_bytes: 1024 * 1024,
             rate_limit: 600,
             rate_window: Duration::from_secs(60),

@@ -44,7 +44,7 @@ impl Shared {
         let started = Instant::now();
         let start_unix_ms = super::unix_ms();
         let bridge = Bridge::new(BridgeConfig { secret: cfg.secret.clone(), epoch_unix_ms: start_unix_ms });
-        let core = Core { engine: Engine::default(), bridge, clock: Clock::new(cfg.speed, 0.0), started };
+        let core = Core { engine: Engine::new(cfg.slots), bridge, clock: Clock::new(cfg.speed, 0.0), started };
         Arc::new(Shared {
             core: Mutex::new(core),
             limiter: RateLimiter::new(cfg.rate_limit, cfg.rate_window),
