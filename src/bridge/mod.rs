@@ -1,9 +1,33 @@
-//! The simulation job bridge: JSON tools (load, run, status, cancel, results, PK parameters)
-//! with roles and an error taxonomy, on the shared job engine. Transport-free: the native
-//! server and the browser console both call [`Bridge::call`].
-//! (Being built on the `bridge` branch; this file is the skeleton's placeholder.)
+//! The simulation job bridge: JSON tools (load, parameters, run, population, status, cancel,
+//! results, PK parameters) with roles and one error taxonomy, on the shared job engine.
+//!
+//! Transport-free: the native server and the browser console both call [`Bridge::call`]
+//! with a tool name, a bearer token, a JSON body and the caller's wall clock, and get back an
+//! HTTP status and a JSON body. Runs are real: the catalogue's pharmacokinetic models
+//! ([`models`]) are integrated with RK4 ([`ode`]) as engine jobs ([`work`]) whose steps are
+//! slices of the time grid (or subjects of a population), each a cancellation point.
+//!
+//! The bridge owns no clock: job time comes from the engine (the host advances it), wall
+//! time for token expiry from [`Call::unix_ms`]. Timestamps in responses are
+//! `config.epoch_unix_ms + job time`, as ISO-8601 UTC.
 
-use crate::jobs::Engine;
+pub mod auth;
+pub mod errors;
+pub mod input;
+pub mod models;
+pub mod ode;
+pub mod pk;
+pub mod population;
+pub mod time;
+pub mod tools;
+pub mod work;
+
+use std::collections::BTreeMap;
+
+use crate::jobs::{Engine, JobId, Ms, State};
+
+pub use errors::{error_body, rate_limited, ApiError, Code};
+pub use work::{BridgeWork, Output, PopResult, SimResult, SubjectResult};
 
 /// Bridge settings.
 #[derive(Clone, Debug)]
@@ -16,6 +40,11 @@ pub struct BridgeConfig {
 
 /// The dev secret used when none is configured.
 pub const DEV_SECRET: &str = "granola-dev-secret";
+
+/// Default per-job timeout (s).
+pub const DEFAULT_TIMEOUT_S: f64 = 300.0;
+/// Default retention of finished jobs and their results: 7 days of job time (ms).
+pub const DEFAULT_RETENTION_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
 
 impl Default for BridgeConfig {
     fn default() -> Self {
@@ -31,7 +60,7 @@ pub struct Call<'a> {
     pub token: Option<&'a str>,
     /// The raw JSON request body.
     pub body: &'a str,
-    /// The caller's wall clock (Unix ms) for token expiry and timestamps.
+    /// The caller's wall clock (Unix ms) for token expiry.
     pub unix_ms: f64,
 }
 
@@ -42,60 +71,196 @@ pub struct Reply {
     pub body: serde_json::Value,
 }
 
-/// The bridge state: loaded simulations, results, idempotency keys, auth settings.
+/// What the bridge remembers about one of its jobs (the engine keeps the rest).
+#[derive(Clone, Debug)]
+pub(crate) struct JobEntry {
+    pub engine_id: JobId,
+    pub results_id: String,
+    pub idempotency_key: Option<String>,
+}
+
+/// The bridge state: loaded simulations, job ids, results, idempotency keys, auth settings.
 pub struct Bridge {
     pub config: BridgeConfig,
+    /// How long finished jobs and their results are kept (job ms); `<= 0` keeps them forever.
+    pub retention_ms: Ms,
+    /// Timeout for runs that do not give `timeoutSeconds`.
+    pub default_timeout_s: f64,
+    pub(crate) sims: BTreeMap<String, models::Simulation>,
+    pub(crate) jobs: BTreeMap<String, JobEntry>,
+    pub(crate) by_engine: BTreeMap<JobId, String>,
+    pub(crate) results: BTreeMap<String, SimResult>,
+    pub(crate) pop_results: BTreeMap<String, PopResult>,
+    /// results id → job id, for results not (yet) available.
+    pub(crate) result_owner: BTreeMap<String, String>,
+    /// key → (fingerprint, job id).
+    pub(crate) idempotency: BTreeMap<String, (String, String)>,
+    pub(crate) counter: u64,
+}
+
+/// Map an engine state to the bridge's status vocabulary.
+pub fn status_name(state: State) -> &'static str {
+    match state {
+        State::Queued => "queued",
+        State::Running | State::Streaming => "running",
+        State::Done => "succeeded",
+        State::Failed => "failed",
+        State::TimedOut => "timeout",
+        State::Cancelled => "cancelled",
+    }
 }
 
 impl Bridge {
     pub fn new(config: BridgeConfig) -> Bridge {
-        Bridge { config }
-    }
-
-    /// Every tool: `[{name, summary, role, critical, inputSchema}]` (for `GET /tools`, MCP `tools/list`, `list_tools`).
-    pub fn tools(&self) -> serde_json::Value {
-        serde_json::json!([])
-    }
-
-    /// Handle one tool call.
-    pub fn call(&mut self, engine: &mut Engine, call: &Call) -> Reply {
-        let _ = engine;
-        Reply {
-            status: 500,
-            body: serde_json::json!({"error": {"code": "INTERNAL", "message": format!("{} is not available yet", call.tool), "retryable": false, "details": []}}),
+        Bridge {
+            config,
+            retention_ms: DEFAULT_RETENTION_MS,
+            default_timeout_s: DEFAULT_TIMEOUT_S,
+            sims: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+            by_engine: BTreeMap::new(),
+            results: BTreeMap::new(),
+            pop_results: BTreeMap::new(),
+            result_owner: BTreeMap::new(),
+            idempotency: BTreeMap::new(),
+            counter: 0,
         }
+    }
+
+    /// Every tool: `[{name, summary, role, roles, successStatus, critical, inputSchema}]`
+    /// (for `GET /tools`, MCP `tools/list`, and `list_tools`).
+    pub fn tools(&self) -> serde_json::Value {
+        tools::catalogue_json(None)
+    }
+
+    /// Handle one tool call: check the token (401) and role (403), parse the body (400), run
+    /// the tool. Finished jobs are harvested and expired ones purged first (see [`Bridge::sync`]).
+    pub fn call(&mut self, engine: &mut Engine, call: &Call) -> Reply {
+        self.sync(engine);
+        match self.call_inner(engine, call) {
+            Ok(reply) => reply,
+            Err(e) => e.into_reply(),
+        }
+    }
+
+    fn call_inner(&mut self, engine: &mut Engine, call: &Call) -> Result<Reply, ApiError> {
+        let principal = auth::verify(&self.config.secret, call.token, call.unix_ms)?;
+        let Some(spec) = tools::spec(call.tool) else {
+            return Err(ApiError::not_found("tool", format!("Unknown tool '{}'", truncate(call.tool, 64))));
+        };
+        if !principal.may(spec.role) {
+            return Err(auth::forbidden(spec.name, spec.role));
+        }
+        let body = input::parse_body(call.body)?;
+        tools::dispatch(self, engine, spec, &principal, &body)
+    }
+
+    /// Move finished jobs' results into the result store and purge jobs (and their results
+    /// and idempotency keys) that finished more than `retention_ms` ago. `call` does this
+    /// first; hosts that read [`Bridge::results`] without calling a tool call it after
+    /// advancing the engine.
+    pub fn sync(&mut self, engine: &mut Engine) {
+        let now = engine.now();
+        let mut purge = Vec::new();
+        for (job_id, entry) in &self.jobs {
+            let Some(rec) = engine.job_mut(entry.engine_id) else {
+                purge.push(job_id.clone());
+                continue;
+            };
+            let (state, finished_at) = (rec.state, rec.finished_at);
+            if let Some(w) = rec.work_mut::<BridgeWork>() {
+                if state == State::Done && !w.harvested {
+                    if let Some(out) = w.output.take() {
+                        w.harvested = true;
+                        match out {
+                            Output::Simulation(r) => {
+                                self.results.insert(r.results_id.clone(), r);
+                            }
+                            Output::Population(r) => {
+                                self.pop_results.insert(r.results_id.clone(), r);
+                            }
+                        }
+                    }
+                }
+            }
+            if self.retention_ms > 0.0 {
+                if let Some(f) = finished_at {
+                    if state.is_terminal() && now - f >= self.retention_ms {
+                        engine.remove(entry.engine_id);
+                        purge.push(job_id.clone());
+                    }
+                }
+            }
+        }
+        for job_id in purge {
+            if let Some(entry) = self.jobs.remove(&job_id) {
+                self.by_engine.remove(&entry.engine_id);
+                self.results.remove(&entry.results_id);
+                self.pop_results.remove(&entry.results_id);
+                self.result_owner.remove(&entry.results_id);
+                if let Some(k) = entry.idempotency_key {
+                    self.idempotency.remove(&k);
+                }
+            }
+        }
+    }
+
+    /// A finished simulation run's series (for plotting), by results id.
+    pub fn results(&self, results_id: &str) -> Option<&SimResult> {
+        self.results.get(results_id)
+    }
+
+    /// A finished population run, by results id.
+    pub fn population_results(&self, results_id: &str) -> Option<&PopResult> {
+        self.pop_results.get(results_id)
+    }
+
+    /// All retained simulation results, oldest results id first by name.
+    pub fn all_results(&self) -> impl Iterator<Item = &SimResult> {
+        self.results.values()
+    }
+
+    /// The engine job behind a bridge job id (`None` if unknown or purged).
+    pub fn engine_job(&self, job_id: &str) -> Option<JobId> {
+        self.jobs.get(job_id).map(|e| e.engine_id)
+    }
+
+    /// The bridge job id (UUID-shaped) of an engine job, if the bridge submitted it.
+    pub fn job_id_of(&self, engine_id: JobId) -> Option<&str> {
+        self.by_engine.get(&engine_id).map(String::as_str)
+    }
+
+    /// Ids of the loaded simulations.
+    pub fn simulation_ids(&self) -> impl Iterator<Item = &str> {
+        self.sims.keys().map(String::as_str)
+    }
+
+    /// ISO-8601 UTC for a job time.
+    pub fn iso(&self, job_ms: Ms) -> String {
+        time::iso(self.config.epoch_unix_ms + job_ms)
+    }
+
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
     }
 }
 
-/// Bearer tokens: HS256-signed JWTs.
-pub mod auth {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
-    use hmac::{Hmac, Mac};
-    use sha2::Sha256;
+/// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no randomness).
+pub fn uuid_for(n: u64) -> String {
+    let mut r = population::Rng::new(n ^ 0x6772_616e_6f6c_61);
+    let a = r.next_u64();
+    let b = r.next_u64();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        ((b >> 48) & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}
 
-    /// Mint a token for `sub` with `roles`, valid for `ttl_s` seconds from `unix_ms`.
-    pub fn mint_token(secret: &str, sub: &str, roles: &[&str], ttl_s: u64, unix_ms: f64) -> String {
-        let now_s = (unix_ms / 1000.0).floor() as i64;
-        let header = serde_json::json!({"alg": "HS256", "typ": "JWT"});
-        let claims = serde_json::json!({
-            "sub": sub,
-            "roles": roles,
-            "iat": now_s,
-            "exp": now_s.saturating_add(ttl_s as i64),
-        });
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let signature = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-            Ok(mut mac) => {
-                mac.update(signing_input.as_bytes());
-                URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-            }
-            Err(_) => String::new(),
-        };
-        format!("{signing_input}.{signature}")
-    }
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
 }

@@ -1,0 +1,750 @@
+//! The tool table (names, summaries, roles, request schemas) and the tool handlers.
+
+use serde_json::{json, Map, Value};
+
+use crate::jobs::{CancelOutcome, Engine, State, SubmitOptions};
+
+use super::auth::{Principal, Role};
+use super::errors::{ApiError, Code};
+use super::input::{canonical, check_id, glob, Obj};
+use super::models::{self, Simulation, Structure, CATALOGUE, MAX_OUTPUT_POINTS};
+use super::ode;
+use super::pk;
+use super::population::{default_variability, Variability};
+use super::work::{BridgeWork, Cohort, Plan, PopResult, SimResult};
+use super::{status_name, uuid_for, Bridge, JobEntry, Reply};
+
+/// One tool: name, one-line summary, least role needed, success status.
+#[derive(Clone, Copy, Debug)]
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub role: Role,
+    pub success_status: u16,
+}
+
+const fn t(name: &'static str, summary: &'static str, role: Role, success_status: u16) -> ToolSpec {
+    ToolSpec { name, summary, role, success_status }
+}
+
+/// Every tool, in documentation order.
+pub const TOOLS: &[ToolSpec] = &[
+    t("load_simulation", "Load a catalogue model (or an inline model definition) under a simulation id.", Role::Operator, 201),
+    t("list_parameters", "List a loaded simulation's parameter paths, optionally filtered by a glob.", Role::Viewer, 200),
+    t("get_parameter_value", "Read one parameter's value, unit and range.", Role::Viewer, 200),
+    t("set_parameter_value", "Change one parameter's value (range- and unit-checked).", Role::Operator, 200),
+    t("run_simulation", "Queue a simulation run as a job; poll get_job_status for its progress.", Role::Operator, 202),
+    t("run_population_simulation", "Queue a population run (log-normal CL and V variability) as one job.", Role::Operator, 202),
+    t("get_job_status", "Read a job's status, timestamps, attempts, progress, result handle and error.", Role::Viewer, 200),
+    t("cancel_job", "Request cancellation of a queued or running job.", Role::Operator, 200),
+    t("get_simulation_results", "Read a finished run's concentration-time series.", Role::Viewer, 200),
+    t("get_population_results", "Read a finished population run's aggregates and per-subject chunks.", Role::Viewer, 200),
+    t("calculate_pk_parameters", "Compute Cmax, Tmax, AUC and terminal half-life of a series.", Role::Viewer, 200),
+    t("list_tools", "List the tools the caller may use, with roles and request schemas.", Role::Viewer, 200),
+];
+
+pub fn spec(name: &str) -> Option<&'static ToolSpec> {
+    TOOLS.iter().find(|s| s.name == name)
+}
+
+fn s(desc: &str) -> Value {
+    json!({"type": "string", "description": desc})
+}
+
+fn schema_obj(required: &[&str], props: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": props})
+}
+
+/// The JSON Schema of a tool's request body.
+pub fn request_schema(name: &str) -> Value {
+    let run_common = |mut p: Map<String, Value>| {
+        p.insert("simulationId".into(), s("A loaded simulation (1-64 characters)."));
+        p.insert("runId".into(), s("Optional results id for the run (^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$)."));
+        p.insert("timeoutSeconds".into(), json!({"type": "number", "minimum": 1, "maximum": 604800, "default": 300}));
+        p.insert("maxRetries".into(), json!({"type": "integer", "minimum": 0, "maximum": 10, "default": 0}));
+        p.insert("idempotencyKey".into(), s("Same key + same payload returns the same job; another payload is a 409."));
+        p.insert(
+            "failFirstAttempts".into(),
+            json!({"type": "integer", "minimum": 0, "maximum": 100, "default": 0, "description": "Testing aid: the first N attempts fail with a retryable error."}),
+        );
+        Value::Object(p)
+    };
+    match name {
+        "load_simulation" => schema_obj(
+            &["simulationId"],
+            json!({
+                "simulationId": s("Id to load the model under (1-64 characters)."),
+                "model": {"type": "string", "enum": CATALOGUE.iter().map(|e| e.name).collect::<Vec<_>>()},
+                "modelDefinition": {"type": "object", "required": ["structure"], "properties": {
+                    "structure": {"type": "string", "enum": CATALOGUE.iter().map(|e| e.name).collect::<Vec<_>>()},
+                    "name": {"type": "string"}, "description": {"type": "string"}, "version": {"type": "string"},
+                    "parameters": {"type": "object", "additionalProperties": {"oneOf": [{"type": "number"}, {"type": "object", "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}]}}
+                }},
+                "replace": {"type": "boolean", "default": false}
+            }),
+        ),
+        "list_parameters" => schema_obj(
+            &["simulationId"],
+            json!({"simulationId": s("A loaded simulation."), "searchPattern": {"type": "string", "default": "*", "description": "Glob: * and ?"}}),
+        ),
+        "get_parameter_value" => schema_obj(
+            &["simulationId", "parameterPath"],
+            json!({"simulationId": s("A loaded simulation."), "parameterPath": s("e.g. CL")}),
+        ),
+        "set_parameter_value" => schema_obj(
+            &["simulationId", "parameterPath", "value"],
+            json!({"simulationId": s("A loaded simulation."), "parameterPath": s("e.g. CL"), "value": {"type": "number"}, "unit": s("Optional; must equal the parameter's unit.")}),
+        ),
+        "run_simulation" => {
+            let mut o = schema_obj(&["simulationId"], run_common(Map::new()));
+            o["description"] = json!("Integrates the loaded model over its time grid.");
+            o
+        }
+        "run_population_simulation" => {
+            let mut p = Map::new();
+            p.insert(
+                "cohort".into(),
+                json!({"type": "object", "required": ["size"], "properties": {
+                    "size": {"type": "integer", "minimum": 1, "maximum": 5000},
+                    "seed": {"type": "integer", "minimum": 0, "default": 1},
+                    "sampling": {"type": "string", "default": "random"},
+                    "covariates": {"type": "array", "items": {"type": "object", "required": ["parameter"], "properties": {
+                        "parameter": {"type": "string", "enum": ["CL", "V"]},
+                        "distribution": {"type": "string", "enum": ["lognormal"]},
+                        "cv": {"type": "number", "minimum": 0, "maximum": 10},
+                        "sd": {"type": "number", "minimum": 0, "maximum": 5}
+                    }}}
+                }}),
+            );
+            p.insert("outputs".into(), json!({"type": "object"}));
+            p.insert("metadata".into(), json!({"type": "object"}));
+            schema_obj(&["simulationId", "cohort"], run_common(p))
+        }
+        "get_job_status" | "cancel_job" => schema_obj(&["jobId"], json!({"jobId": s("A job id from run_simulation or run_population_simulation.")})),
+        "get_simulation_results" => schema_obj(&["resultsId"], json!({"resultsId": s("resultHandle.resultsId of a succeeded run.")})),
+        "get_population_results" => schema_obj(
+            &["resultsId"],
+            json!({"resultsId": s("resultHandle.resultsId of a succeeded population run."), "includeSubjects": {"type": "boolean", "default": true}, "chunkSize": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}),
+        ),
+        "calculate_pk_parameters" => schema_obj(
+            &[],
+            json!({
+                "resultsId": s("A simulation results id (or give time + concentration)."),
+                "time": {"type": "array", "items": {"type": "number"}},
+                "concentration": {"type": "array", "items": {"type": "number"}},
+                "timeUnit": {"type": "string", "default": "h"},
+                "concentrationUnit": {"type": "string", "default": "mg/L"},
+                "terminalPoints": {"type": "integer", "minimum": 2, "maximum": 1000, "default": 3}
+            }),
+        ),
+        _ => schema_obj(&[], json!({})),
+    }
+}
+
+/// The tool list; with a principal, only the tools it may call.
+pub fn catalogue_json(principal: Option<&Principal>) -> Value {
+    Value::Array(
+        TOOLS
+            .iter()
+            .filter(|t| principal.is_none_or(|p| p.may(t.role)))
+            .map(|t| {
+                json!({
+                    "name": t.name,
+                    "summary": t.summary,
+                    "role": t.role.as_str(),
+                    "roles": t.role.allowed(),
+                    "critical": t.role != Role::Viewer,
+                    "successStatus": t.success_status,
+                    "inputSchema": request_schema(t.name),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A number as JSON, integral values without a fractional part.
+pub fn num(x: f64) -> Value {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 {
+        json!(x as i64)
+    } else if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+pub fn dispatch(
+    b: &mut Bridge,
+    engine: &mut Engine,
+    spec: &ToolSpec,
+    principal: &Principal,
+    body: &Map<String, Value>,
+) -> Result<Reply, ApiError> {
+    let o = Obj::root(body);
+    let out = match spec.name {
+        "load_simulation" => load_simulation(b, engine, &o)?,
+        "list_parameters" => list_parameters(b, &o)?,
+        "get_parameter_value" => get_parameter_value(b, &o)?,
+        "set_parameter_value" => set_parameter_value(b, engine, &o)?,
+        "run_simulation" => run(b, engine, &o, false)?,
+        "run_population_simulation" => run(b, engine, &o, true)?,
+        "get_job_status" => get_job_status(b, engine, &o)?,
+        "cancel_job" => cancel_job(b, engine, &o)?,
+        "get_simulation_results" => get_simulation_results(b, engine, &o)?,
+        "get_population_results" => get_population_results(b, engine, &o)?,
+        "calculate_pk_parameters" => calculate_pk_parameters(b, engine, &o)?,
+        "list_tools" => json!({"tools": catalogue_json(Some(principal))}),
+        _ => return Err(ApiError::not_found("tool", format!("Unknown tool '{}'", spec.name))),
+    };
+    Ok(Reply { status: spec.success_status, body: out })
+}
+
+// ---------------------------------------------------------------- simulations & parameters
+
+fn sim<'a>(b: &'a Bridge, id: &str) -> Result<&'a Simulation, ApiError> {
+    b.sims.get(id).ok_or_else(|| ApiError::not_found("simulationId", format!("Simulation '{id}' not found")))
+}
+
+fn param_json(b: &Bridge, p: &models::Param) -> Value {
+    json!({
+        "path": p.path,
+        "value": num(p.value),
+        "unit": p.unit,
+        "displayName": p.display,
+        "min": num(p.min),
+        "max": num(p.max),
+        "lastUpdatedAt": p.updated_at.map(|t| b.iso(t)),
+    })
+}
+
+/// Set `path` to `value` on `sim`, checking unit, range and the time grid; `field` names the
+/// request field in errors.
+fn assign(sim: &mut Simulation, path: &str, value: f64, unit: Option<&str>, field: &str, unit_field: &str, now: f64) -> Result<(), ApiError> {
+    let Some(p) = sim.params.get(path) else {
+        let known: Vec<&str> = sim.params.keys().map(String::as_str).collect();
+        return Err(ApiError::not_found(field, format!("Parameter '{path}' not found in simulation '{}' (known: {})", sim.id, known.join(", "))));
+    };
+    if let Some(u) = unit {
+        if u.trim() != p.unit {
+            return Err(ApiError::invalid(unit_field, format!("unit '{u}' does not match the parameter's unit '{}'", p.unit)));
+        }
+    }
+    if !(value.is_finite() && value >= p.min && value <= p.max) {
+        return Err(ApiError::invalid(field, format!("{path} must be between {} and {} {}", p.min, p.max, p.unit)));
+    }
+    let (end, dt) = match path {
+        "EndTime" => (value, sim.value("OutputInterval")),
+        "OutputInterval" => (sim.value("EndTime"), value),
+        _ => (1.0, 1.0),
+    };
+    if end / dt > (MAX_OUTPUT_POINTS - 1) as f64 {
+        return Err(ApiError::invalid(field, format!("EndTime / OutputInterval must not exceed {}", MAX_OUTPUT_POINTS - 1)));
+    }
+    if let Some(p) = sim.params.get_mut(path) {
+        p.value = value;
+        p.updated_at = Some(now);
+    }
+    Ok(())
+}
+
+fn load_simulation(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+    let id = o.req_str("simulationId", 64)?;
+    let replace = o.opt_bool("replace")?.unwrap_or(false);
+    let model = o.opt_str("model", 64)?;
+    let def = o.opt_obj("modelDefinition")?;
+    let now = engine.now();
+    let (mut sim, source) = match (model, def) {
+        (Some(_), Some(_)) => return Err(ApiError::invalid("modelDefinition", "give either model or modelDefinition, not both")),
+        (None, None) => return Err(ApiError::invalid("model", "is required (a catalogue name), or give modelDefinition")),
+        (Some(name), None) => {
+            let entry = models::lookup(&name).ok_or_else(|| {
+                let names: Vec<&str> = CATALOGUE.iter().map(|e| e.name).collect();
+                ApiError::not_found("model", format!("Unknown model '{name}' (catalogue: {})", names.join(", ")))
+            })?;
+            (Simulation::from_entry(&id, entry, now), "catalogue")
+        }
+        (None, Some(d)) => {
+            let structure = d.req_str("structure", 64)?;
+            let entry = Structure::parse(&structure).and_then(|s| models::lookup(s.name())).ok_or_else(|| {
+                let names: Vec<&str> = CATALOGUE.iter().map(|e| e.name).collect();
+                ApiError::invalid("modelDefinition.structure", format!("must be one of: {}", names.join(", ")))
+            })?;
+            let mut sim = Simulation::from_entry(&id, entry, now);
+            sim.name = d.opt_str("name", 64)?.unwrap_or_else(|| format!("custom {}", entry.name));
+            if let Some(desc) = d.opt_str("description", 512)? {
+                sim.description = desc;
+            }
+            if let Some(v) = d.opt_str("version", 32)? {
+                sim.version = v;
+            }
+            if let Some(params) = d.opt_obj("parameters")? {
+                for (path, v) in params.map {
+                    let field = format!("modelDefinition.parameters.{path}");
+                    let (value, unit) = match v {
+                        Value::Number(n) => (n.as_f64().unwrap_or(f64::NAN), None),
+                        Value::Object(m) => {
+                            let po = Obj { map: m, prefix: format!("{field}.") };
+                            (po.req_num("value", f64::MIN, f64::MAX)?, po.opt_str("unit", 32)?)
+                        }
+                        _ => return Err(ApiError::invalid(&field, "must be a number or {value, unit}")),
+                    };
+                    if !sim.params.contains_key(path) {
+                        let known: Vec<&str> = sim.params.keys().map(String::as_str).collect();
+                        return Err(ApiError::invalid(&field, format!("unknown parameter (known: {})", known.join(", "))));
+                    }
+                    assign(&mut sim, path, value, unit.as_deref(), &field, &format!("{field}.unit"), now)?;
+                    if let Some(p) = sim.params.get_mut(path.as_str()) {
+                        p.updated_at = None;
+                    }
+                }
+            }
+            (sim, "inline")
+        }
+    };
+    if b.sims.contains_key(&id) && !replace {
+        return Err(ApiError::conflict("simulationId", format!("Simulation '{id}' is already loaded (pass replace: true to reload)")));
+    }
+    sim.loaded_at = now;
+    let body = json!({
+        "simulationId": id,
+        "metadata": {
+            "name": sim.name,
+            "structure": sim.structure.name(),
+            "modelVersion": sim.version,
+            "description": sim.description,
+            "source": source,
+            "loadedAt": b.iso(now),
+        },
+        "parameters": sim.params.keys().collect::<Vec<_>>(),
+        "warnings": [],
+    });
+    b.sims.insert(id, sim);
+    Ok(body)
+}
+
+fn list_parameters(b: &Bridge, o: &Obj) -> Result<Value, ApiError> {
+    let id = o.req_str("simulationId", 64)?;
+    let pattern = o.opt_str("searchPattern", 256)?.unwrap_or_else(|| "*".to_string());
+    let sim = sim(b, &id)?;
+    let names: Vec<&String> = sim.params.keys().filter(|k| glob(&pattern, k)).take(500).collect();
+    Ok(json!({"simulationId": id, "parameters": names}))
+}
+
+fn get_parameter_value(b: &Bridge, o: &Obj) -> Result<Value, ApiError> {
+    let id = o.req_str("simulationId", 64)?;
+    let path = o.req_str("parameterPath", 256)?;
+    let sim = sim(b, &id)?;
+    let p = sim.params.get(&path).ok_or_else(|| {
+        ApiError::not_found("parameterPath", format!("Parameter '{path}' not found in simulation '{id}'"))
+    })?;
+    Ok(json!({"simulationId": id, "parameter": param_json(b, p)}))
+}
+
+fn set_parameter_value(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+    let id = o.req_str("simulationId", 64)?;
+    let path = o.req_str("parameterPath", 256)?;
+    let value = o.req_num("value", f64::MIN, f64::MAX)?;
+    let unit = o.opt_str("unit", 32)?;
+    let now = engine.now();
+    let sim = b.sims.get_mut(&id).ok_or_else(|| ApiError::not_found("simulationId", format!("Simulation '{id}' not found")))?;
+    if !sim.params.contains_key(&path) {
+        return Err(ApiError::not_found("parameterPath", format!("Parameter '{path}' not found in simulation '{id}'")));
+    }
+    assign(sim, &path, value, unit.as_deref(), "value", "unit", now)?;
+    let p = sim.params.get(&path).cloned();
+    match p {
+        Some(p) => Ok(json!({"simulationId": id, "parameter": param_json(b, &p)})),
+        None => Err(ApiError::internal("parameter vanished")),
+    }
+}
+
+// ---------------------------------------------------------------- runs
+
+fn parse_cohort(o: &Obj) -> Result<Cohort, ApiError> {
+    let Some(c) = o.opt_obj("cohort")? else {
+        return Err(ApiError::invalid("cohort", "is required"));
+    };
+    let size = c.req_int("size", 1, 5000)? as u32;
+    let seed = c.opt_int("seed", 0, u64::MAX)?.unwrap_or(1);
+    let sampling = c.opt_str("sampling", 64)?.unwrap_or_else(|| "random".to_string());
+    let variability = match c.opt_array("covariates", 16)? {
+        None => default_variability(),
+        Some(items) => {
+            let mut vars = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let field = format!("cohort.covariates[{i}]");
+                let Value::Object(m) = item else {
+                    return Err(ApiError::invalid(&field, "must be an object like {\"parameter\": \"CL\", \"cv\": 0.3}"));
+                };
+                let co = Obj { map: m, prefix: format!("{field}.") };
+                let name = match co.opt_str("parameter", 16)? {
+                    Some(n) => n,
+                    None => co.opt_str("name", 16)?.ok_or_else(|| ApiError::invalid(&co.name("parameter"), "is required"))?,
+                };
+                if name != "CL" && name != "V" {
+                    return Err(ApiError::invalid(&co.name("parameter"), "must be CL or V"));
+                }
+                if let Some(d) = co.opt_str("distribution", 32)? {
+                    if !d.eq_ignore_ascii_case("lognormal") {
+                        return Err(ApiError::invalid(&co.name("distribution"), "only lognormal is supported"));
+                    }
+                }
+                let v = match (co.opt_num("cv", 0.0, 10.0)?, co.opt_num("sd", 0.0, 5.0)?) {
+                    (Some(_), Some(_)) => return Err(ApiError::invalid(&co.name("sd"), "give cv or sd, not both")),
+                    (Some(cv), None) => Variability::from_cv(&name, cv),
+                    (None, Some(sd)) => Variability::from_omega(&name, sd),
+                    (None, None) => return Err(ApiError::invalid(&co.name("cv"), "is required (or sd, the log-scale standard deviation)")),
+                };
+                vars.push(v);
+            }
+            vars
+        }
+    };
+    Ok(Cohort { size, seed, sampling, variability })
+}
+
+fn run_reply(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiError> {
+    let rec = job_record(b, engine, job_id)?;
+    Ok(json!({
+        "jobId": job_id,
+        "jobType": rec["jobType"],
+        "simulationId": rec["simulationId"],
+        "status": rec["status"],
+        "queuedAt": rec["submittedAt"],
+        "attempts": rec["attempts"],
+        "maxRetries": rec["maxRetries"],
+        "timeoutSeconds": rec["timeoutSeconds"],
+    }))
+}
+
+fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result<Value, ApiError> {
+    let tool = if population { "run_population_simulation" } else { "run_simulation" };
+    let sim_id = o.req_str("simulationId", 64)?;
+    let run_id = o.opt_str("runId", 128)?;
+    if let Some(r) = &run_id {
+        check_id("runId", r)?;
+    }
+    let timeout_s = o.opt_num("timeoutSeconds", 1.0, 604_800.0)?.unwrap_or(b.default_timeout_s);
+    let max_retries = o.opt_int("maxRetries", 0, 10)?.unwrap_or(0) as u32;
+    let fail_first = o.opt_int("failFirstAttempts", 0, 100)?.unwrap_or(0) as u32;
+    let key = o.opt_str("idempotencyKey", 128)?;
+    let cohort = if population { Some(parse_cohort(o)?) } else { None };
+    let outputs = match o.opt_obj("outputs")? {
+        Some(x) => Value::Object(x.map.clone()),
+        None => json!({}),
+    };
+    let metadata = match o.opt_obj("metadata")? {
+        Some(x) => Value::Object(x.map.clone()),
+        None => json!({}),
+    };
+    let sim = sim(b, &sim_id)?;
+    // Idempotency: the fingerprint covers the tool and the validated arguments (defaults applied).
+    let mut args = o.map.clone();
+    args.remove("idempotencyKey");
+    args.insert("timeoutSeconds".into(), num(timeout_s));
+    args.insert("maxRetries".into(), json!(max_retries));
+    args.insert("failFirstAttempts".into(), json!(fail_first));
+    let fingerprint = canonical(&json!({"tool": tool, "arguments": args}));
+    if let Some(k) = &key {
+        if let Some((fp, job_id)) = b.idempotency.get(k) {
+            if *fp == fingerprint {
+                let job_id = job_id.clone();
+                return run_reply(b, engine, &job_id);
+            }
+            return Err(ApiError::conflict("idempotencyKey", format!("Idempotency key reused with different payload for {tool}")));
+        }
+    }
+    let model = sim.model();
+    let substeps = ode::substeps_for(&model);
+    let size = cohort.as_ref().map(|c| c.size as f64).unwrap_or(1.0);
+    if substeps > ode::MAX_SUBSTEPS || substeps * size > 10.0 * ode::MAX_SUBSTEPS {
+        return Err(ApiError::invalid(
+            if population { "cohort.size" } else { "simulationId" },
+            format!("the run needs about {substeps:.0} integrator steps per subject; reduce EndTime or the rate constants"),
+        ));
+    }
+    let model_name = sim.name.clone();
+    let n = b.next_id();
+    let job_id = uuid_for(n);
+    let results_id = match run_id {
+        Some(r) => {
+            if b.results.contains_key(&r) || b.pop_results.contains_key(&r) || b.result_owner.contains_key(&r) {
+                return Err(ApiError::conflict("runId", format!("Results id '{r}' is already in use")));
+            }
+            r
+        }
+        None => format!("{}-{}", if population { "pop" } else { "res" }, &uuid_for(n ^ 0xa5a5)[..8]),
+    };
+    let plan = match cohort {
+        Some(cohort) => Plan::Population { cohort, metadata, outputs },
+        None => Plan::Single,
+    };
+    let work = BridgeWork::new(job_id.clone(), sim_id, model_name, results_id.clone(), model, plan, max_retries, timeout_s, fail_first);
+    let engine_id = engine.submit(Box::new(work), SubmitOptions { deadline_ms: Some(timeout_s * 1000.0) });
+    b.jobs.insert(job_id.clone(), JobEntry { engine_id, results_id: results_id.clone(), idempotency_key: key.clone() });
+    b.by_engine.insert(engine_id, job_id.clone());
+    b.result_owner.insert(results_id, job_id.clone());
+    if let Some(k) = key {
+        b.idempotency.insert(k, (fingerprint, job_id.clone()));
+    }
+    run_reply(b, engine, &job_id)
+}
+
+// ---------------------------------------------------------------- jobs
+
+fn entry_of<'a>(b: &'a Bridge, job_id: &str) -> Result<&'a JobEntry, ApiError> {
+    b.jobs.get(job_id).ok_or_else(|| {
+        ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)")
+    })
+}
+
+/// The flat job record of `job_id`.
+pub fn job_record(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiError> {
+    let entry = entry_of(b, job_id)?;
+    let rec = engine.job(entry.engine_id).ok_or_else(|| ApiError::not_found("jobId", "Job not found (purged)"))?;
+    let w = rec.work::<BridgeWork>().ok_or_else(|| {
+        ApiError::internal(format!("engine job {} is not a bridge job (was another engine passed in?)", entry.engine_id))
+    })?;
+    let pct = if w.total > 0 { (w.done as f64 * 10_000.0 / w.total as f64).round() / 100.0 } else { 0.0 };
+    let handle = if rec.state == State::Done { json!({"resultsId": w.results_id}) } else { Value::Null };
+    Ok(json!({
+        "jobId": job_id,
+        "jobType": w.job_type(),
+        "simulationId": w.simulation_id,
+        "status": status_name(rec.state),
+        "submittedAt": b.iso(rec.submitted_at),
+        "startedAt": rec.started_at.map(|t| b.iso(t)),
+        "finishedAt": rec.finished_at.map(|t| b.iso(t)),
+        "attempts": rec.attempts,
+        "maxRetries": w.max_retries,
+        "timeoutSeconds": num(w.timeout_s),
+        "cancelRequested": rec.cancel_requested,
+        "progress": {"done": w.done, "total": w.total, "percentage": num(pct), "message": w.message},
+        "resultHandle": handle,
+        "error": w.error.as_ref().map(|m| json!({"message": m})),
+    }))
+}
+
+fn get_job_status(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+    let job_id = o.req_str("jobId", 64)?;
+    let rec = job_record(b, engine, &job_id)?;
+    let mut out = rec.clone();
+    if let Value::Object(m) = &mut out {
+        m.insert("job".into(), rec);
+    }
+    Ok(out)
+}
+
+fn cancel_job(b: &Bridge, engine: &mut Engine, o: &Obj) -> Result<Value, ApiError> {
+    let job_id = o.req_str("jobId", 64)?;
+    let entry = entry_of(b, &job_id)?;
+    // Make sure it is ours before touching it.
+    job_record(b, engine, &job_id)?;
+    match engine.cancel(entry.engine_id) {
+        CancelOutcome::Unknown => Err(ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)")),
+        CancelOutcome::AlreadyTerminal(s) => Err(ApiError::not_found(
+            "jobId",
+            format!("Job already completed (status {}); nothing to cancel", status_name(s)),
+        )),
+        CancelOutcome::CancelledWhileQueued => Ok(json!({"jobId": job_id, "status": "cancelled"})),
+        CancelOutcome::Requested(s) => Ok(json!({"jobId": job_id, "status": status_name(s)})),
+    }
+}
+
+// ---------------------------------------------------------------- results
+
+/// Why results are not available: the owning job's state decides the error.
+fn missing_results(b: &Bridge, engine: &Engine, results_id: &str, what: &str) -> ApiError {
+    let not_found = || ApiError::not_found("resultsId", format!("{what} not found"));
+    let Some(job_id) = b.result_owner.get(results_id) else {
+        return not_found();
+    };
+    let Ok(rec) = job_record(b, engine, job_id) else {
+        return not_found();
+    };
+    match rec["status"].as_str().unwrap_or("") {
+        "queued" | "running" => ApiError::not_found("resultsId", format!("{what} not ready: job {job_id} is still {}", rec["status"].as_str().unwrap_or("")))
+            .retryable(true),
+        "timeout" => ApiError::new(Code::Timeout, format!("Job {job_id} timed out before producing {what}"))
+            .field("resultsId", "the job that produces these results timed out"),
+        s => ApiError::not_found("resultsId", format!("Job {job_id} ended {s} without producing {what}")),
+    }
+}
+
+fn sim_result_json(b: &Bridge, r: &SimResult) -> Value {
+    let m = &r.model;
+    let mut params = json!({"Dose": num(m.dose), "CL": num(m.cl), "V": num(m.v), "EndTime": num(m.end_time), "OutputInterval": num(m.interval)});
+    match m.structure {
+        Structure::OneCompartmentOral => {
+            params["ka"] = num(m.ka);
+            params["F"] = num(m.f);
+        }
+        Structure::TwoCompartmentIv => {
+            params["Q"] = num(m.q);
+            params["V2"] = num(m.v2);
+        }
+        Structure::OneCompartmentIv => {}
+    }
+    let values: Vec<Value> =
+        r.times.iter().zip(&r.concentrations).map(|(t, c)| json!({"time": t, "value": c})).collect();
+    json!({
+        "resultsId": r.results_id,
+        "jobId": r.job_id,
+        "simulationId": r.simulation_id,
+        "generatedAt": b.iso(r.generated_at),
+        "simulationMetadata": {"name": r.model_name, "structure": m.structure.name()},
+        "parameters": params,
+        "series": [{"parameter": "Concentration", "unit": r.unit, "timeUnit": r.time_unit, "values": values}],
+    })
+}
+
+fn get_simulation_results(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+    let id = o.req_str("resultsId", 128)?;
+    if let Some(r) = b.results.get(&id) {
+        return Ok(sim_result_json(b, r));
+    }
+    if b.pop_results.contains_key(&id) {
+        return Err(ApiError::not_found("resultsId", "Results not found (this id is a population run: use get_population_results)"));
+    }
+    Err(missing_results(b, engine, &id, "Results"))
+}
+
+fn pop_result_json(b: &Bridge, r: &PopResult, include_subjects: bool, chunk_size: usize) -> Value {
+    let covariates: Vec<Value> = r
+        .cohort
+        .variability
+        .iter()
+        .map(|v| json!({"parameter": v.parameter, "distribution": "lognormal", "cv": v.cv, "sd": v.omega}))
+        .collect();
+    let mut aggregates = Map::new();
+    for (k, v) in &r.aggregates {
+        aggregates.insert(k.clone(), json!(v));
+    }
+    let t0 = r.times.first().copied().unwrap_or(0.0);
+    let t1 = r.times.last().copied().unwrap_or(0.0);
+    let chunks: Vec<Value> = r
+        .subjects
+        .chunks(chunk_size.max(1))
+        .enumerate()
+        .map(|(i, chunk)| {
+            let subjects: Vec<Value> = chunk
+                .iter()
+                .map(|s| json!({"subjectId": s.id, "CL": s.cl, "V": s.v, "cmax": s.cmax, "tmax": s.tmax, "auc": s.auc, "halfLife": s.half_life}))
+                .collect();
+            let data = Value::Array(subjects);
+            let size_bytes = data.to_string().len();
+            let first = chunk.first().map(|s| s.id).unwrap_or(0);
+            let last = chunk.last().map(|s| s.id).unwrap_or(0);
+            let mut c = json!({
+                "chunkId": format!("{}-chunk-{}", r.results_id, i + 1),
+                "contentType": "application/json",
+                "sizeBytes": size_bytes,
+                "subjectRange": [first, last],
+                "timeRange": [t0, t1],
+            });
+            if include_subjects {
+                c["subjects"] = data;
+            }
+            c
+        })
+        .collect();
+    let mut metadata = match &r.metadata {
+        Value::Object(m) => m.clone(),
+        _ => Map::new(),
+    };
+    metadata.insert("outputs".into(), r.outputs.clone());
+    metadata.insert("model".into(), json!(r.model_name));
+    json!({
+        "resultsId": r.results_id,
+        "jobId": r.job_id,
+        "simulationId": r.simulation_id,
+        "generatedAt": b.iso(r.generated_at),
+        "cohort": {"size": r.cohort.size, "sampling": r.cohort.sampling, "seed": r.cohort.seed, "covariates": covariates},
+        "aggregates": aggregates,
+        "units": {"Cmax": "mg/L", "AUC": "mg·h/L", "time": "h"},
+        "timeCourse": {"time": r.times, "p5": r.p5, "p50": r.p50, "p95": r.p95, "unit": "mg/L"},
+        "chunks": chunks,
+        "metadata": metadata,
+    })
+}
+
+fn get_population_results(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+    let id = o.req_str("resultsId", 128)?;
+    let include = o.opt_bool("includeSubjects")?.unwrap_or(true);
+    let chunk_size = o.opt_int("chunkSize", 1, 1000)?.unwrap_or(50) as usize;
+    if let Some(r) = b.pop_results.get(&id) {
+        return Ok(pop_result_json(b, r, include, chunk_size));
+    }
+    if b.results.contains_key(&id) {
+        return Err(ApiError::not_found("resultsId", "Population results not found (this id is a single run: use get_simulation_results)"));
+    }
+    Err(missing_results(b, engine, &id, "Population results"))
+}
+
+fn metric(value: Option<f64>, unit: &str) -> Value {
+    json!({"value": value.map(num).unwrap_or(Value::Null), "unit": unit})
+}
+
+fn calculate_pk_parameters(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+    let terminal = o.opt_int("terminalPoints", 2, 1000)?.unwrap_or(pk::DEFAULT_TERMINAL_POINTS as u64) as usize;
+    let results_id = o.opt_str("resultsId", 128)?;
+    let (times, conc, tu, cu, source) = match results_id.as_ref() {
+        Some(_) if o.has("time") || o.has("concentration") => {
+            return Err(ApiError::invalid("resultsId", "give either resultsId or time + concentration, not both"))
+        }
+        Some(id) => {
+            let r = match b.results.get(id) {
+                Some(r) => r,
+                None if b.pop_results.contains_key(id) => {
+                    return Err(ApiError::not_found("resultsId", "Results not found (population runs carry per-subject PK parameters in get_population_results)"))
+                }
+                None => return Err(missing_results(b, engine, id, "Results")),
+            };
+            (r.times.clone(), r.concentrations.clone(), r.time_unit.to_string(), r.unit.to_string(), "results")
+        }
+        None => {
+            if !o.has("time") && !o.has("concentration") {
+                return Err(ApiError::invalid("resultsId", "is required (or give time and concentration arrays)"));
+            }
+            let times = o.num_array("time", 100_000)?;
+            let conc = o.num_array("concentration", 100_000)?;
+            if times.len() < 2 {
+                return Err(ApiError::invalid("time", "needs at least 2 points"));
+            }
+            if conc.len() != times.len() {
+                return Err(ApiError::invalid("concentration", format!("must have as many values as time ({})", times.len())));
+            }
+            for i in 1..times.len() {
+                if times[i] <= times[i - 1] {
+                    return Err(ApiError::invalid(&format!("time[{i}]"), "times must be strictly increasing"));
+                }
+            }
+            if let Some(i) = conc.iter().position(|c| *c < 0.0) {
+                return Err(ApiError::invalid(&format!("concentration[{i}]"), "must be ≥ 0"));
+            }
+            let tu = o.opt_str("timeUnit", 16)?.unwrap_or_else(|| "h".to_string());
+            let cu = o.opt_str("concentrationUnit", 32)?.unwrap_or_else(|| "mg/L".to_string());
+            (times, conc, tu, cu, "inline")
+        }
+    };
+    let p = pk::compute(&times, &conc, terminal);
+    let auc_unit = match cu.split_once('/') {
+        Some((amount, vol)) => format!("{amount}·{tu}/{vol}"),
+        None => format!("{cu}·{tu}"),
+    };
+    Ok(json!({
+        "resultsId": results_id,
+        "source": source,
+        "points": times.len(),
+        "terminalPoints": p.terminal_points,
+        "metrics": {
+            "cmax": metric(Some(p.cmax), &cu),
+            "tmax": metric(Some(p.tmax), &tu),
+            "auc": metric(Some(p.auc), &auc_unit),
+            "aucInf": metric(p.auc_inf, &auc_unit),
+            "lambdaZ": metric(p.lambda_z, &format!("1/{tu}")),
+            "halfLife": metric(p.half_life, &tu),
+        },
+        "warnings": p.warnings,
+    }))
+}
