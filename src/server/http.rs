@@ -15,6 +15,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::state::Shared;
+use crate::bridge::{error_body, Code};
 
 pub(crate) type App = Arc<Shared>;
 
@@ -36,9 +37,10 @@ pub(crate) fn router(shared: App) -> Router {
         .with_state(shared)
 }
 
-/// The error body every failure uses (the bridge's shape).
-pub(crate) fn error_body(code: &str, message: &str, retryable: bool) -> Value {
-    json!({"error": {"code": code, "message": message, "retryable": retryable, "details": []}})
+/// An error in the bridge's shape and taxonomy (`{"error": {code, message, retryable,
+/// details: [{field, issue}]}}`), with the transport's own HTTP status.
+pub(crate) fn error_response(status: u16, code: Code, message: &str, field: &str) -> Response {
+    json_response(status, &error_body(code, message, code.default_retryable(), &[(field, message)]))
 }
 
 /// A JSON response with `status`.
@@ -50,9 +52,6 @@ pub(crate) fn json_response(status: u16, body: &Value) -> Response {
     resp
 }
 
-pub(crate) fn error_response(status: u16, code: &str, message: &str, retryable: bool) -> Response {
-    json_response(status, &error_body(code, message, retryable))
-}
 
 /// The bearer token from `Authorization: Bearer <token>`, if any.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -72,9 +71,9 @@ pub(crate) async fn read_body(app: &Shared, headers: &HeaderMap, body: Body) -> 
     let too_large = || {
         error_response(
             413,
-            "PAYLOAD_TOO_LARGE",
-            &format!("request body is larger than the limit of {limit} bytes"),
-            false,
+            Code::InvalidInput,
+            &format!("Request body is larger than the limit of {limit} bytes"),
+            "body",
         )
     };
     let declared = headers
@@ -95,11 +94,11 @@ pub(crate) async fn read_body(app: &Shared, headers: &HeaderMap, body: Body) -> 
                 }
                 source = e.source();
             }
-            return Err(error_response(400, "INVALID_INPUT", "could not read the request body", false));
+            return Err(error_response(400, Code::InvalidInput, "Could not read the request body", "body"));
         }
     };
     String::from_utf8(bytes.to_vec())
-        .map_err(|_| error_response(400, "INVALID_INPUT", "request body is not valid UTF-8", false))
+        .map_err(|_| error_response(400, Code::InvalidInput, "Request body is not valid UTF-8", "body"))
 }
 
 /// A tool name as it may appear in `POST /<tool>`.
@@ -117,7 +116,7 @@ async fn fallback(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketA
     if req.method() == Method::POST {
         if let Some(tool) = tool_name(req.uri().path()).map(str::to_string) {
             if let Err(wait) = app.limiter.check(peer.ip()) {
-                return too_many(&app, wait);
+                return too_many(wait);
             }
             let (parts, body) = req.into_parts();
             return tool_call(app, tool, parts.headers, body).await;
@@ -178,24 +177,16 @@ async fn rate_limit(
 ) -> Response {
     match app.limiter.check(peer.ip()) {
         Ok(()) => next.run(req).await,
-        Err(wait) => too_many(&app, wait),
+        Err(wait) => too_many(wait),
     }
 }
 
-/// 429 with the bridge's error shape and a `Retry-After` header.
-fn too_many(app: &Shared, wait: std::time::Duration) -> Response {
-    let mut resp = error_response(
-        429,
-        "RATE_LIMITED",
-        &format!(
-            "rate limit exceeded: {} requests per {} s per client",
-            app.limiter.limit(),
-            app.limiter.window().as_secs_f64()
-        ),
-        true,
-    );
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
+/// The bridge's 429 reply, plus a `Retry-After` header.
+fn too_many(wait: std::time::Duration) -> Response {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let reply = crate::bridge::rate_limited(secs);
+    let mut resp = json_response(reply.status, &reply.body);
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
     }
     resp
@@ -206,10 +197,10 @@ async fn time_limit(State(app): State<App>, req: Request, next: Next) -> Respons
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(resp) => resp,
         Err(_) => error_response(
-            503,
-            "TIMEOUT",
-            &format!("the request took longer than {} ms", limit.as_millis()),
-            true,
+            Code::Timeout.status(),
+            Code::Timeout,
+            &format!("The request took longer than {} ms", limit.as_millis()),
+            "request",
         ),
     }
 }

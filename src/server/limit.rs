@@ -19,14 +19,6 @@ impl RateLimiter {
         RateLimiter { limit, window: window.max(Duration::from_millis(1)), clients: Mutex::new(HashMap::new()) }
     }
 
-    pub fn limit(&self) -> u32 {
-        self.limit
-    }
-
-    pub fn window(&self) -> Duration {
-        self.window
-    }
-
     /// Count one request from `ip`; `Err(wait)` when it is over the limit for this window.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         if self.limit == 0 {

@@ -12,7 +12,7 @@
 //! request advances it once more right before it is handled.
 //!
 //! Robustness: bodies are bounded (413), clients are rate limited per IP in fixed windows (429),
-//! every request has a time limit (503), Ctrl+C / SIGTERM stop accepting and let in-flight
+//! every request has a time limit (504 `TIMEOUT`), Ctrl+C / SIGTERM stop accepting and let in-flight
 //! requests finish, the default address is loopback, and each request logs one line on stderr.
 //!
 //! Tests and the bench start servers in-process with [`Server::start`] and talk to them with
@@ -54,7 +54,7 @@ pub struct ServerConfig {
     pub rate_limit: u32,
     /// Length of one rate-limit window.
     pub rate_window: Duration,
-    /// Time limit for handling one request (→ 503).
+    /// Time limit for handling one request (→ 504 `TIMEOUT`).
     pub request_timeout: Duration,
     /// How often the background ticker advances the engine.
     pub tick: Duration,

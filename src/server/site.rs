@@ -10,15 +10,16 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use super::http::{error_response, App};
+use crate::bridge::Code;
 
 pub(crate) async fn serve(State(app): State<App>, req: Request) -> Response {
     let method = req.method().clone();
     if method != Method::GET && method != Method::HEAD {
         return error_response(
             405,
-            "METHOD_NOT_ALLOWED",
-            &format!("{} {} is not a route; tools are POST /<tool>", method, req.uri().path()),
-            false,
+            Code::InvalidInput,
+            &format!("Method not allowed: {} {} is not a route; tools are POST /<tool>", method, req.uri().path()),
+            "method",
         );
     }
     let dist = app.cfg.dist.clone();
@@ -29,7 +30,7 @@ pub(crate) async fn serve(State(app): State<App>, req: Request) -> Response {
     let served = ServeDir::new(&dist).precompressed_gzip().oneshot(req).await;
     let mut resp = match served {
         Ok(resp) => resp.map(axum::body::Body::new),
-        Err(_) => return error_response(500, "INTERNAL", "could not read the site", false),
+        Err(_) => return error_response(500, Code::Internal, "Could not read the site", "path"),
     };
     let status = resp.status();
     if status == StatusCode::NOT_FOUND {

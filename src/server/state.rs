@@ -75,10 +75,7 @@ impl Shared {
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| core.bridge.call(&mut core.engine, &call)));
         match result {
             Ok(reply) => reply,
-            Err(_) => Reply {
-                status: 500,
-                body: super::http::error_body("INTERNAL", &format!("{tool} failed unexpectedly"), false),
-            },
+            Err(_) => crate::bridge::ApiError::internal(format!("{tool} failed unexpectedly")).into_reply(),
         }
     }
 
