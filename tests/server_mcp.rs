@@ -137,3 +137,74 @@ async fn tools_call_maps_bridge_replies() {
     }
     server.shutdown().await.unwrap();
 }
+
+fn call(id: i64, name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":name,"arguments":arguments}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_list_is_filtered_by_the_callers_roles() {
+    let server = start(|_| {}).await;
+    let mut c = client(&server);
+    let names = |r: &Value| -> Vec<String> {
+        r["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
+    };
+    let (_, all) = rpc(&mut c, None, json!({"jsonrpc":"2.0","id":1,"method":"tools/list"})).await;
+    let all = names(&all);
+    assert!(all.contains(&"cancel_job".to_string()) && all.contains(&"get_job_status".to_string()));
+    let (_, op) = rpc(&mut c, Some(&operator()), json!({"jsonrpc":"2.0","id":2,"method":"tools/list"})).await;
+    assert_eq!(names(&op), all);
+    let (_, view) = rpc(&mut c, Some(&viewer()), json!({"jsonrpc":"2.0","id":3,"method":"tools/list"})).await;
+    let view = names(&view);
+    assert!(view.contains(&"get_job_status".to_string()));
+    for hidden in ["cancel_job", "run_simulation", "load_simulation", "set_parameter_value", "run_population_simulation"] {
+        assert!(!view.contains(&hidden.to_string()), "{hidden} hidden from viewers");
+    }
+    let (_, bad) = rpc(&mut c, Some("a.b.c"), json!({"jsonrpc":"2.0","id":4,"method":"tools/list"})).await;
+    assert_eq!(bad["error"]["code"], -32000);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_call_runs_real_tools_and_maps_every_error() {
+    let server = start(|_| {}).await;
+    let mut c = client(&server);
+    let op = operator();
+
+    // success: content text + structuredContent, the same body as REST
+    let (_, r) = rpc(&mut c, Some(&op), call(1, "load_simulation", json!({"simulationId":"m","model":"one_compartment_iv"}))).await;
+    assert_eq!(r["result"]["isError"], false, "{r}");
+    assert_eq!(r["result"]["structuredContent"]["simulationId"], "m");
+    let text = r["result"]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(text).unwrap(), r["result"]["structuredContent"]);
+    let (_, r) = rpc(&mut c, Some(&op), call(2, "run_simulation", json!({"simulationId":"m"}))).await;
+    let job = r["result"]["structuredContent"]["jobId"].as_str().unwrap().to_string();
+    let (_, r) = rpc(&mut c, Some(&op), call(3, "cancel_job", json!({"jobId": job}))).await;
+    assert_eq!(r["result"]["structuredContent"]["jobId"], job.as_str());
+    let (_, r) = rpc(&mut c, Some(&viewer()), call(4, "get_job_status", json!({"jobId": job}))).await;
+    assert_eq!(r["result"]["structuredContent"]["job"]["jobId"], job.as_str());
+
+    // errors → JSON-RPC codes, with the bridge's error body in data
+    let cases = [
+        (None, "get_job_status", json!({"jobId": job}), -32000, 401, "UNAUTHORIZED"),
+        (Some(viewer()), "cancel_job", json!({"jobId": job}), -32001, 403, "FORBIDDEN"),
+        (Some(op.clone()), "get_job_status", json!({"jobId": "nope"}), -32601, 404, "NOT_FOUND"),
+        (Some(op.clone()), "no_such_tool", json!({}), -32601, 404, "NOT_FOUND"),
+        (Some(op.clone()), "get_job_status", json!({"jobId": 5}), -32602, 400, "INVALID_INPUT"),
+        (Some(op.clone()), "load_simulation", json!({"simulationId":"m","model":"one_compartment_iv"}), -32002, 409, "CONFLICT"),
+    ];
+    for (i, (tok, tool, args, code, status, wire)) in cases.into_iter().enumerate() {
+        let (http, r) = rpc(&mut c, tok.as_deref(), call(10 + i as i64, tool, args)).await;
+        assert_eq!(http, 200);
+        assert_eq!(r["id"], 10 + i as i64);
+        assert!(r.get("result").is_none(), "{r}");
+        assert_eq!(r["error"]["code"], code, "{tool}: {r}");
+        assert_eq!(r["error"]["data"]["httpStatus"], status, "{tool}");
+        assert_eq!(r["error"]["data"]["error"]["code"], wire, "{tool}");
+        assert_eq!(r["error"]["message"], r["error"]["data"]["error"]["message"]);
+    }
+    // tools/call without arguments sends {} (a 400 from the bridge for get_job_status)
+    let (_, r) = rpc(&mut c, Some(&op), json!({"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"get_job_status"}})).await;
+    assert_eq!(r["error"]["code"], -32602);
+    server.shutdown().await.unwrap();
+}
