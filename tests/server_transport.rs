@@ -281,3 +281,18 @@ fn cli_exit_codes() {
     );
     assert_eq!(again, tok);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_client_does_not_hold_the_shutdown_forever() {
+    let server = start(|c| c.request_timeout = Duration::from_millis(100)).await;
+    // Half a request line and nothing more; plus an idle keep-alive connection.
+    let mut stuck = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    stuck.write_all(b"POST /get_job_st").await.unwrap();
+    let mut idle = Client::new(server.addr());
+    assert_eq!(idle.get("/healthz", &[]).await.unwrap().status, 200);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await.expect("shutdown ends").unwrap();
+    eprintln!("shutdown with a stuck client took {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(7));
+}

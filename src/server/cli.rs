@@ -14,7 +14,7 @@ pub const SECRET_ENV: &str = "GRANOLA_SECRET";
 
 const SERVE_USAGE: &str = "usage: granola serve [--addr 127.0.0.1:8080] [--dist dist] [--secret S] [--speed 1.0]
                      [--slots 2] [--rate-limit 600] [--rate-window 60s] [--max-body 1048576]
-                     [--timeout 30s] [--tick-ms 5] [--quiet]
+                     [--timeout 30s] [--max-connections 1024] [--tick-ms 5] [--quiet]
 
   --addr ADDR         where to listen (default 127.0.0.1:8080, loopback only)
   --dist DIR          the built site to serve at / (default dist)
@@ -24,7 +24,8 @@ const SERVE_USAGE: &str = "usage: granola serve [--addr 127.0.0.1:8080] [--dist 
   --rate-limit N      API requests per client IP per window; 0 = unlimited (default 600)
   --rate-window D     rate-limit window (default 60s)
   --max-body BYTES    largest request body (default 1048576)
-  --timeout D         time limit per request (default 30s)
+  --timeout D         time limit per request (default 30s); headers must arrive within 10s
+  --max-connections N open connections at most; more wait to be accepted (default 1024)
   --tick-ms MS        engine ticker period (default 5)
   --quiet             no per-request log lines on stderr
 
@@ -126,6 +127,13 @@ pub fn parse_serve_args(args: &[String]) -> Result<ServerConfig, String> {
             "rate-window" => cfg.rate_window = parse_duration(&value)?.max(Duration::from_millis(1)),
             "max-body" => cfg.max_body_bytes = value.parse().map_err(|_| format!("bad --max-body `{value}`"))?,
             "timeout" => cfg.request_timeout = parse_duration(&value)?.max(Duration::from_millis(1)),
+            "max-connections" => {
+                cfg.max_connections = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("bad --max-connections `{value}`"))?
+            }
             "tick-ms" => {
                 let ms: u64 = value.parse().map_err(|_| format!("bad --tick-ms `{value}`"))?;
                 cfg.tick = Duration::from_millis(ms.max(1));

@@ -12,8 +12,10 @@
 //! request advances it once more right before it is handled.
 //!
 //! Robustness: bodies are bounded (413), clients are rate limited per IP in fixed windows (429),
-//! every request has a time limit (504 `TIMEOUT`), Ctrl+C / SIGTERM stop accepting and let in-flight
-//! requests finish, the default address is loopback, and each request logs one line on stderr.
+//! every request has a time limit (504 `TIMEOUT`) and headers must arrive within 10 s, open
+//! connections are capped, Ctrl+C / SIGTERM stop accepting and let in-flight requests finish
+//! (within a grace period), the default address is loopback, and each request logs one line
+//! on stderr (`time method path status ms client`).
 //!
 //! Tests and the bench start servers in-process with [`Server::start`] and talk to them with
 //! the small HTTP/1.1 [`client::Client`].
@@ -58,6 +60,10 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// How often the background ticker advances the engine.
     pub tick: Duration,
+    /// Time a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// Open connections at most; more wait to be accepted.
+    pub max_connections: usize,
     /// One line per request on stderr.
     pub log_requests: bool,
 }
@@ -75,6 +81,8 @@ impl Default for ServerConfig {
             rate_window: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
             tick: Duration::from_millis(5),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
             log_requests: true,
         }
     }
@@ -147,19 +155,77 @@ impl Drop for Server {
     }
 }
 
-/// Serve on `listener` until `stop` resolves; then finish in-flight requests and return.
+/// Serve on `listener` until `stop` resolves; then stop accepting, let in-flight requests
+/// finish, and return. Connections still open a grace period after the stop (twice the
+/// request time limit, at least 1 s) are dropped, so a stuck client cannot hold the shutdown.
+///
+/// Our own accept loop (hyper, HTTP/1.1) rather than `axum::serve`, for what that lacks: a
+/// header read timeout (slow-header clients), a cap on open connections, and the grace cap.
 async fn run(
     listener: tokio::net::TcpListener,
     shared: Arc<state::Shared>,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service;
+
     let ticker = tokio::spawn(state::ticker(shared.clone()));
-    let app = http::router(shared.clone());
-    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(stop)
-        .await;
+    let router = http::router(shared.clone());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(shared.cfg.header_timeout)
+        .keep_alive(true);
+    let permits = Arc::new(tokio::sync::Semaphore::new(shared.cfg.max_connections.max(1)));
+    tokio::pin!(stop);
+    loop {
+        // Wait for a free connection slot first: over the cap, new clients wait in the
+        // kernel's accept queue instead of being refused.
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    if shared.cfg.log_requests {
+                        eprintln!("granola serve: accept failed: {e}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let mut router = router.clone();
+            async move { router.call(req).await }
+        });
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), svc));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let grace = (shared.cfg.request_timeout * 2).max(Duration::from_secs(1));
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(grace) => {
+            if shared.cfg.log_requests {
+                eprintln!("granola serve: connections still open {:.1} s after the stop; dropping them", grace.as_secs_f64());
+            }
+        }
+    }
     ticker.abort();
-    result
+    Ok(())
 }
 
 /// Wall-clock Unix time in milliseconds.
