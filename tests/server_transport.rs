@@ -296,3 +296,37 @@ async fn a_stuck_client_does_not_hold_the_shutdown_forever() {
     eprintln!("shutdown with a stuck client took {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(7));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_are_cut_off() {
+    let server = start(|c| c.header_timeout = Duration::from_millis(200)).await;
+    let mut slow = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let started = std::time::Instant::now();
+    let n = tokio::time::timeout(Duration::from_secs(3), slow.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // everyone else is fine
+    assert_eq!(client(&server).get("/healthz", &[]).await.unwrap().status, 200);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_cap_wait_their_turn() {
+    let server = start(|c| c.max_connections = 2).await;
+    let mut a = client(&server);
+    let mut b = client(&server);
+    assert_eq!(a.get("/healthz", &[]).await.unwrap().status, 200);
+    assert_eq!(b.get("/healthz", &[]).await.unwrap().status, 200);
+    let addr = server.addr();
+    let third = tokio::spawn(async move { Client::new(addr).get("/healthz", &[]).await.map(|r| r.status) });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!third.is_finished(), "the third connection waits while two are open");
+    drop(a);
+    let status = tokio::time::timeout(Duration::from_secs(3), third).await.expect("served once a slot frees").unwrap().unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(b.get("/healthz", &[]).await.unwrap().status, 200);
+    server.shutdown().await.unwrap();
+}
