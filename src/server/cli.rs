@@ -79,7 +79,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     };
     let value: f64 = num.trim().parse().map_err(|_| format!("bad duration `{text}` (try 30s, 10m, 1h)"))?;
     let ms = value * scale_ms;
-    if !ms.is_finite() || ms < 0.0 || ms > 1e13 {
+    if !(0.0..=1e13).contains(&ms) {
         return Err(format!("bad duration `{text}`"));
     }
     Ok(Duration::from_millis(ms.round() as u64))
