@@ -16,7 +16,7 @@ const SERVE_USAGE: &str = "usage: granola serve [--addr 127.0.0.1:8080] [--dist 
                      [--slots 2] [--rate-limit 600] [--rate-window 60s] [--max-body 1048576]
                      [--timeout 30s] [--max-connections 1024] [--tick-ms 5] [--quiet]
 
-  --addr ADDR         where to listen (default 127.0.0.1:8080, loopback only)
+  --addr ADDR         where to listen (default 127.0.0.1:8080: this machine only)
   --dist DIR          the built site to serve at / (default dist)
   --secret S          HS256 secret for bearer tokens (default $GRANOLA_SECRET, else the dev secret)
   --speed X           job-ms per wall-ms for the job clock (default 1.0)
