@@ -55,6 +55,8 @@ pub struct Principal {
     /// Recognised roles, lower-case (unknown role names are dropped).
     pub roles: Vec<Role>,
     pub exp: i64,
+    /// Token id, if the token carries one (a token with a `jti` is accepted once).
+    pub jti: Option<String>,
 }
 
 impl Principal {
@@ -158,11 +160,53 @@ pub fn verify(secret: &str, token: Option<&str>, unix_ms: f64) -> Result<Princip
     };
     roles.sort();
     roles.dedup();
-    Ok(Principal { sub, roles, exp })
+    let jti = claims.get("jti").and_then(Value::as_str).map(|s| s.chars().take(256).collect());
+    Ok(Principal { sub, roles, exp, jti })
+}
+
+/// Seconds a used `jti` is remembered past its token's expiry.
+pub const REPLAY_WINDOW_S: i64 = 300;
+
+/// Remembers the `jti` of tokens already used, so each can be used only once.
+#[derive(Clone, Debug, Default)]
+pub struct ReplayGuard {
+    seen: std::collections::BTreeMap<String, i64>,
+}
+
+impl ReplayGuard {
+    /// Accept `p` (a token without `jti` always passes) at wall time `unix_ms`.
+    pub fn check(&mut self, p: &Principal, unix_ms: f64) -> Result<(), ApiError> {
+        let Some(jti) = &p.jti else { return Ok(()) };
+        let now_s = if unix_ms.is_finite() { (unix_ms / 1000.0).floor() as i64 } else { 0 };
+        self.seen.retain(|_, exp| exp.saturating_add(REPLAY_WINDOW_S) > now_s);
+        if self.seen.contains_key(jti) {
+            return Err(unauthorized("Token replay detected"));
+        }
+        self.seen.insert(jti.clone(), p.exp);
+        Ok(())
+    }
 }
 
 /// The 403 for a caller lacking the role a tool needs.
 pub fn forbidden(tool: &str, needed: Role) -> ApiError {
     ApiError::new(Code::Forbidden, "Insufficient permissions")
         .field("roles", format!("{tool} requires one of: {}", needed.allowed().join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let t = mint_token("s", "ana", &["viewer", "Operator", "root"], 10, 5_000.0);
+        let p = verify("s", Some(&t), 5_000.0).unwrap();
+        assert_eq!(p.sub, "ana");
+        assert_eq!(p.roles, vec![Role::Viewer, Role::Operator]);
+        assert_eq!(p.exp, 15);
+        assert!(p.may(Role::Operator));
+        assert!(!p.may(Role::Admin));
+        assert!(verify("s", Some(&t), 15_000.0).is_err());
+        assert!(verify("t", Some(&t), 5_000.0).is_err());
+    }
 }

@@ -244,3 +244,49 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     }
     pi == p.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn glob_matches_like_a_shell() {
+        assert!(glob("*", ""));
+        assert!(glob("*", "CL"));
+        assert!(glob("C?", "CL"));
+        assert!(!glob("C?", "C"));
+        assert!(glob("*Time", "EndTime"));
+        assert!(glob("a*b*c", "aXXbYYc"));
+        assert!(!glob("a*b*c", "aXXbYY"));
+        assert!(glob("**", "x"));
+        assert!(!glob("v*", "V2"));
+        assert!(glob("Liver|*", "Liver|Volume"));
+    }
+
+    #[test]
+    fn canonical_sorts_keys_at_every_level() {
+        let a = json!({"b": [1, {"z": 1, "a": 2}], "a": "x"});
+        let b = json!({"a": "x", "b": [1, {"a": 2, "z": 1}]});
+        assert_eq!(canonical(&a), canonical(&b));
+        assert_eq!(canonical(&a), r#"{"a":"x","b":[1,{"a":2,"z":1}]}"#);
+        assert_eq!(canonical(&json!([])), "[]");
+        assert_eq!(canonical(&json!({})), "{}");
+    }
+
+    #[test]
+    fn ids() {
+        assert!(check_id("runId", "run-1.a_b").is_ok());
+        assert!(check_id("runId", "-x").is_err());
+        assert!(check_id("runId", "a/b").is_err());
+        assert!(check_id("runId", &"a".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn bodies() {
+        assert!(parse_body("").unwrap().is_empty());
+        assert!(parse_body("  ").unwrap().is_empty());
+        assert_eq!(parse_body("[]").unwrap_err().details[0].field, "body");
+        assert_eq!(parse_body("{").unwrap_err().details[0].field, "body");
+    }
+}

@@ -96,6 +96,7 @@ pub struct Bridge {
     /// key → (fingerprint, job id).
     pub(crate) idempotency: BTreeMap<String, (String, String)>,
     pub(crate) counter: u64,
+    pub(crate) replay: auth::ReplayGuard,
 }
 
 /// Map an engine state to the bridge's status vocabulary.
@@ -124,6 +125,7 @@ impl Bridge {
             result_owner: BTreeMap::new(),
             idempotency: BTreeMap::new(),
             counter: 0,
+            replay: auth::ReplayGuard::default(),
         }
     }
 
@@ -145,6 +147,7 @@ impl Bridge {
 
     fn call_inner(&mut self, engine: &mut Engine, call: &Call) -> Result<Reply, ApiError> {
         let principal = auth::verify(&self.config.secret, call.token, call.unix_ms)?;
+        self.replay.check(&principal, call.unix_ms)?;
         let Some(spec) = tools::spec(call.tool) else {
             return Err(ApiError::not_found("tool", format!("Unknown tool '{}'", truncate(call.tool, 64))));
         };
@@ -220,6 +223,12 @@ impl Bridge {
         self.results.values()
     }
 
+    /// The job record `get_job_status` returns (flat, without the nested `job`), e.g. for a
+    /// server's event stream; `None` for unknown, purged or foreign jobs.
+    pub fn job_record(&self, engine: &Engine, job_id: &str) -> Option<serde_json::Value> {
+        tools::job_record(self, engine, job_id).ok()
+    }
+
     /// The engine job behind a bridge job id (`None` if unknown or purged).
     pub fn engine_job(&self, job_id: &str) -> Option<JobId> {
         self.jobs.get(job_id).map(|e| e.engine_id)
@@ -248,7 +257,7 @@ impl Bridge {
 
 /// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no randomness).
 pub fn uuid_for(n: u64) -> String {
-    let mut r = population::Rng::new(n ^ 0x6772_616e_6f6c_61);
+    let mut r = population::Rng::new(n ^ 0x0067_7261_6e6f_6c61);
     let a = r.next_u64();
     let b = r.next_u64();
     format!(
@@ -263,4 +272,36 @@ pub fn uuid_for(n: u64) -> String {
 
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_shaped_ids() {
+        let a = uuid_for(1);
+        assert_eq!(a.len(), 36);
+        let parts: Vec<&str> = a.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![8, 4, 4, 4, 12]);
+        assert!(parts[2].starts_with('4'));
+        assert!(matches!(parts[3].chars().next(), Some('8' | '9' | 'a' | 'b')));
+        assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_eq!(uuid_for(1), a);
+        let all: std::collections::BTreeSet<String> = (1..2000).map(uuid_for).collect();
+        assert_eq!(all.len(), 1999);
+    }
+
+    #[test]
+    fn the_bridge_can_live_behind_a_mutex() {
+        fn send<T: Send>() {}
+        send::<Bridge>();
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status_name(State::Streaming), "running");
+        assert_eq!(status_name(State::Done), "succeeded");
+        assert_eq!(status_name(State::TimedOut), "timeout");
+    }
 }

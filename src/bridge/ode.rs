@@ -41,7 +41,7 @@ pub fn rk4_step(model: &Model, y: &[f64; 2], h: f64) -> [f64; 2] {
 /// Integrate from `t0` to `t1` (`t1 ≥ t0`) in equal internal steps no larger than `h_max`.
 pub fn integrate(model: &Model, y: [f64; 2], t0: f64, t1: f64, h_max: f64) -> [f64; 2] {
     let span = t1 - t0;
-    if !(span > 0.0) || !(h_max > 0.0) {
+    if span.is_nan() || h_max.is_nan() || span <= 0.0 || h_max <= 0.0 {
         return y;
     }
     let n = (span / h_max).ceil().clamp(1.0, MAX_SUBSTEPS) as u64;

@@ -72,7 +72,7 @@ pub struct SubjectParams {
 /// Sample `size` subjects around typical values `cl`, `v`. Every subject consumes exactly
 /// two normal draws (CL then V), so a cohort's first subjects do not depend on its size.
 pub fn sample(size: u32, seed: u64, cl: f64, v: f64, vars: &[Variability]) -> Vec<SubjectParams> {
-    let omega = |name: &str| vars.iter().filter(|x| x.parameter == name).map(|x| x.omega).last().unwrap_or(0.0);
+    let omega = |name: &str| vars.iter().filter(|x| x.parameter == name).map(|x| x.omega).next_back().unwrap_or(0.0);
     let (w_cl, w_v) = (omega("CL"), omega("V"));
     let mut rng = Rng::new(seed);
     (1..=size)

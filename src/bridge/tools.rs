@@ -14,6 +14,9 @@ use super::population::{default_variability, Variability};
 use super::work::{BridgeWork, Cohort, Plan, PopResult, SimResult};
 use super::{status_name, uuid_for, Bridge, JobEntry, Reply};
 
+/// Most concentrations a population run may keep (subjects × output points).
+pub const MAX_POPULATION_POINTS: f64 = 2.0e6;
+
 /// One tool: name, one-line summary, least role needed, success status.
 #[derive(Clone, Copy, Debug)]
 pub struct ToolSpec {
@@ -461,6 +464,13 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
         return Err(ApiError::invalid(
             if population { "cohort.size" } else { "simulationId" },
             format!("the run needs about {substeps:.0} integrator steps per subject; reduce EndTime or the rate constants"),
+        ));
+    }
+    let points = model.grid().len() as f64;
+    if population && points * size > MAX_POPULATION_POINTS {
+        return Err(ApiError::invalid(
+            "cohort.size",
+            format!("cohort.size × output points ({points:.0}) must not exceed {MAX_POPULATION_POINTS:.0}; use fewer subjects or a coarser OutputInterval"),
         ));
     }
     let model_name = sim.name.clone();

@@ -89,7 +89,7 @@ pub enum Output {
 }
 
 enum Run {
-    Single { it: Integration, per_slice: usize },
+    Single { it: Integration, intervals: usize, slices: usize },
     Population { subjects: Vec<SubjectParams>, done: Vec<SubjectResult>, curves: Vec<Vec<f64>>, grid: Vec<f64> },
 }
 
@@ -177,7 +177,10 @@ impl BridgeWork {
         self.attempt = attempt;
         self.done = 0;
         self.run = Some(match &self.plan {
-            Plan::Single => Run::Single { it: Integration::new(self.model), per_slice: slices(&self.model).0 },
+            Plan::Single => {
+                let (intervals, slices) = slices(&self.model);
+                Run::Single { it: Integration::new(self.model), intervals, slices }
+            }
             Plan::Population { cohort, .. } => Run::Population {
                 subjects: population::sample(cohort.size, cohort.seed, self.model.cl, self.model.v, &cohort.variability),
                 done: Vec::new(),
@@ -270,12 +273,11 @@ impl BridgeWork {
     }
 }
 
-/// (output points per slice, number of slices) for a single run.
+/// (output intervals, number of slices) for a single run: `min(intervals, MAX_SLICES)`
+/// slices; slice `k` (0-based) ends at output point `(k + 1) · intervals / slices`.
 pub fn slices(model: &Model) -> (usize, usize) {
     let intervals = model.grid().len().saturating_sub(1).max(1);
-    let n = intervals.min(MAX_SLICES);
-    let per = intervals.div_ceil(n);
-    (per, intervals.div_ceil(per))
+    (intervals, intervals.min(MAX_SLICES))
 }
 
 impl Work for BridgeWork {
@@ -287,6 +289,7 @@ impl Work for BridgeWork {
         if ctx.cancel_requested {
             self.run = None;
             self.output = None;
+            self.error = None;
             self.message = format!("cancelled after {}/{}", self.done, self.total);
             return Step::Finish(State::Cancelled);
         }
@@ -303,8 +306,10 @@ impl Work for BridgeWork {
             return Step::Continue { after_ms: step_ms(&self.plan), partial: true };
         }
         match self.run.as_mut() {
-            Some(Run::Single { it, per_slice }) => {
-                if !it.advance(*per_slice) {
+            Some(Run::Single { it, intervals, slices }) => {
+                let k = self.done as usize + 1;
+                let target = 1 + k.min(*slices) * *intervals / (*slices).max(1);
+                if !it.advance(target.saturating_sub(it.conc.len())) {
                     self.run = None;
                     self.error = Some("Numerical failure: the solution is not finite".to_string());
                     return Step::Finish(State::Failed);
@@ -353,7 +358,15 @@ impl Work for BridgeWork {
         self.run = None;
         self.output = None;
         match reason {
-            EndReason::CancelledWhileQueued => self.message = "cancelled before it started".to_string(),
+            EndReason::CancelledWhileQueued => {
+                // A cancelled job reports no error, even if an earlier attempt failed.
+                self.error = None;
+                self.message = if self.attempt == 0 {
+                    "cancelled before it started".to_string()
+                } else {
+                    format!("cancelled while waiting to retry (after attempt {})", self.attempt)
+                };
+            }
             EndReason::Deadline => {
                 self.error = Some(format!("Job execution exceeded timeout ({} s)", self.timeout_s));
                 self.message = "timed out".to_string();
