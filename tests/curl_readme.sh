@@ -25,7 +25,8 @@ export PATH="$bindir:$PATH"
 unset GRANOLA_SECRET
 
 log="$bindir/serve.log"
-granola serve --addr 127.0.0.1:0 --dist "$bindir/no-dist" 2>"$log" &
+# --speed 0.5: a run takes ~4 s of wall time, so the cancel below surely finds it running.
+granola serve --addr 127.0.0.1:0 --dist "$bindir/no-dist" --speed 0.5 2>"$log" &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true

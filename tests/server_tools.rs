@@ -45,7 +45,8 @@ async fn wait_terminal(c: &mut Client, tok: &str, job: &str) -> Value {
 /// `get_job_status | jq '.job.status'` until a terminal state.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_page_cancel_job() {
-    let server = start(|_| {}).await;
+    // Slow job time (a run takes ~10 s of wall time) so the cancel surely finds it unfinished.
+    let server = start(|cfg| cfg.speed = 0.2).await;
     let mut c = client(&server);
     let tok = operator();
     load(&mut c, &tok, "seed").await;
