@@ -625,3 +625,37 @@ async fn doc_pages_render_examples_consoles_and_the_jobs_panel() {
         m.unmount();
     }
 }
+
+/// By default an example runs exactly as `granola FILE` does (private engine: job ids from 1,
+/// sleeps jump), so it matches its page every time; with "live jobs" on it runs on the page's
+/// engine and its job shows in the jobs panel.
+#[wasm_bindgen_test]
+async fn examples_run_exact_by_default_and_live_on_request() {
+    use granola::web::site::example::LIVE_KEY;
+    let code = "(define (mk) (let ((r (map.make)) (o (map.make)) (s (map.make)) (c (map.make)) (m (map.make)))\n  (map.set! o 'state (list 0.0)) (map.set! o 'timestamp_ms 100) (map.set! o 'frame_id \"base\")\n  (map.set! s 'type ':continuous) (map.set! s 'dims 1) (map.set! s 'bounds (list (list -1.0 1.0)))\n  (map.set! c 'max_abs_value 1.0) (map.set! c 'max_delta 1.0)\n  (map.set! m 'name \"rt2-stub\") (map.set! m 'version \"stub-1\")\n  (map.set! r 'task_id \"t\") (map.set! r 'instruction \"move\") (map.set! r 'observation o)\n  (map.set! r 'action_space s) (map.set! r 'constraints c) (map.set! r 'model m) r))\n(vla.submit (mk))";
+    storage().remove_item(&storage_key(code)).unwrap();
+    storage().set_item(LIVE_KEY, "0").unwrap();
+    let m = mount(0.005, html! { <>
+        <Example id="ex-live" code={code} expected={Some(AttrValue::from("<closure>\n1\n"))} />
+        <JobsPanel />
+    </> }).await;
+    for _ in 0..2 {
+        m.click("#ex-live button.run");
+        assert!(wait_for(5000.0, || m.q("#ex-live .match-ok").is_some()).await, "exact run matches: {}", m.text("#ex-live .runner-output"));
+        TimeoutFuture::new(50).await;
+    }
+    assert_eq!(m.count(".job-row"), 0, "exact runs keep their jobs private");
+    js("root, _", "const i = root.querySelector('.live-toggle input'); i.click();", &m.root, &JsValue::UNDEFINED);
+    assert!(wait_for(2000.0, || storage().get_item(LIVE_KEY).unwrap().as_deref() == Some("1")).await);
+    TimeoutFuture::new(100).await;
+    m.click("#ex-live button.run");
+    assert!(
+        wait_for(5000.0, || m.count(".job-row") == 1).await,
+        "a live run's job shows in the panel: rows {}, output {}, engine jobs {}",
+        m.count(".job-row"),
+        m.text("#ex-live .runner-output"),
+        m.session.engine.borrow().issued()
+    );
+    storage().set_item(LIVE_KEY, "0").unwrap();
+    m.unmount();
+}

@@ -11,6 +11,9 @@ use crate::web::runner::Runner;
 use super::editor::{Editor, ErrorMark};
 use super::util::{hash_hex, load, remove, save};
 
+/// localStorage key of the "live jobs" choice (shared by every example).
+pub const LIVE_KEY: &str = "granola.examples.live";
+
 /// The localStorage key of an example's edits.
 pub fn storage_key(original: &str) -> String {
     format!("granola.example.{}", hash_hex(original))
@@ -47,6 +50,10 @@ pub fn example(props: &ExampleProps) -> Html {
     };
     let generation = use_state(|| 0u64);
     let error = use_state(|| None::<ErrorMark>);
+    // Exact runs (like `granola FILE`, on a private engine whose job time jumps at sleeps) by
+    // default, so the output matches the page; "live" runs on the page's engine and clock so
+    // the jobs stream in the jobs panel.
+    let live = use_state(|| load(LIVE_KEY).as_deref() == Some("1"));
 
     let on_change = {
         let text = text.clone();
@@ -86,17 +93,33 @@ pub fn example(props: &ExampleProps) -> Html {
     };
     let edited = *text != *props.code;
     let sleeps = text.contains("time.sleep-ms");
+    let uses_jobs = text.contains("vla.") || text.contains("time.sleep-ms");
+    let on_live = {
+        let live = live.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                save(LIVE_KEY, if i.checked() { "1" } else { "0" });
+                live.set(i.checked());
+            }
+        })
+    };
     let lines = props.code.lines().count().clamp(1, 30) as u32;
     let label = if props.heading.is_empty() { "Example".to_string() } else { format!("Example: {}", props.heading) };
     html! {
         <div class={classes!("example", edited.then_some("edited"))} data-key={key.clone()}>
             <Runner source={AttrValue::from((*text).clone())} id={props.id.clone()}
                 expected={props.expected.as_ref().map(|e| e.to_string())}
-                show_source={false} on_error_at={Some(on_error_at)}>
+                show_source={false} on_error_at={Some(on_error_at)} isolated={!*live}>
                 <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change}
                     run_key={false} error={(*error).clone()} min_lines={lines} label={label} />
                 <super::pages::HelpLinks source={AttrValue::from((*text).clone())} />
-                if sleeps && props.expected.is_some() {
+                if uses_jobs {
+                    <label class="live-toggle" title="Off: run exactly as `granola FILE` does (job time jumps at each sleep), so the output matches the page. On: run on the page's job clock; the jobs stream in the jobs panel.">
+                        <input type="checkbox" checked={*live} onchange={on_live} />
+                        {" live jobs (show them in the jobs panel, on the page's clock)"}
+                    </label>
+                }
+                if *live && sleeps && props.expected.is_some() {
                     <p class="timing-note muted">{"Job time moves with the page's clock while this runs; the documented output assumes it moves only during "}<code>{"time.sleep-ms"}</code>{", so polls can land on a later state."}</p>
                 }
                 <div class="example-tools">

@@ -356,7 +356,7 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
                 <span class="jobs-count">{format!("{total} jobs, {active} active · job time {}", fmt_ms(now))}</span>
             </header>
             if total == 0 {
-                <p class="jobs-empty">{"No jobs yet. Run an example that calls "}<code>{"vla.submit"}</code>{" or send a bridge request."}</p>
+                <p class="jobs-empty">{"No jobs yet. Run a program that calls "}<code>{"vla.submit"}</code>{" (in the playground, or an example with “live jobs” on) or send a bridge request."}</p>
             }
             <div ref={list_ref} class="jobs-list" role="list" aria-label="jobs, newest first" style={format!("overflow-y:auto;position:relative;height:{}px", if total == 0 { 0.0 } else { height.min(inner_h.max(ROW_PX)) })}>
                 <div class="jobs-inner" style={format!("height:{inner_h}px")}>
