@@ -563,11 +563,10 @@ fn tour_starters_lead_to_their_checks() {
     assert_eq!(last_line(&granola::lang::run_script(&solved).stdout), ":cancelled");
 }
 
-/// Every `lisp` example of every page, run by the shell's runner in the browser (each on a
-/// fresh session with a fast clock), prints exactly its page's `output` block. Left out:
-/// examples that write or read files (`save`/`load`: the browser host has no file system)
-/// and examples that sleep (`time.sleep-ms`: in the browser job time follows the page's
-/// clock, so where a sleep wakes relative to a job's steps is not the CLI's exact jump).
+/// Every `lisp` example of every page, run by the shell's runner in the browser the way an
+/// `Example` runs it by default (isolated: a private engine whose job time jumps at sleeps),
+/// prints exactly its page's `output` block. Left out: examples that write or read files
+/// (`save`/`load`: the browser host has no file system).
 #[wasm_bindgen_test]
 async fn every_page_example_matches_its_output_in_the_browser() {
     use granola::web::runner::{run_source, RunOptions, StopFlag};
@@ -577,11 +576,12 @@ async fn every_page_example_matches_its_output_in_the_browser() {
         let parsed = docs::parse(page.path, page.source);
         for (i, ex) in parsed.lisp_examples().enumerate() {
             let Some(expected) = &ex.expected else { continue };
-            if ["time.sleep-ms", "(save ", "(load "].iter().any(|w| ex.code.contains(w)) {
+            if ["(save ", "(load "].iter().any(|w| ex.code.contains(w)) {
                 continue;
             }
-            let session = Session::new(1000.0);
-            let report = run_source(&session, &ex.code, RunOptions::default(), &StopFlag::new(), |_| {}).await;
+            let session = Session::new(1.0);
+            let opts = RunOptions { isolated: true, ..RunOptions::default() };
+            let report = run_source(&session, &ex.code, opts, &StopFlag::new(), |_| {}).await;
             checked += 1;
             if !report.matches(expected) {
                 failures.push(format!("{} example {}:\n--- expected\n{}--- got\n{}", page.path, i + 1, expected, report.script_output()));

@@ -2,7 +2,10 @@
 //! `Runner` (Run, Stop, Ctrl/Cmd+Enter, output as it arrives next to the expected output).
 //! Edits are kept in localStorage under a hash of the example's original text (so a changed
 //! page never resurrects stale edits); Reset restores the original; a failed run marks the
-//! line and column in the editor.
+//! line and column in the editor. By default a run is exact (the Runner's `isolated` mode:
+//! a private engine whose job time jumps at each sleep, like `granola FILE`), so it always
+//! matches the page; with "live jobs" on (one switch for all examples, remembered) it runs
+//! on the page's engine and clock and its jobs stream in the jobs panel.
 
 use yew::prelude::*;
 
