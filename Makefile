@@ -87,7 +87,9 @@ serve: dist
 	fi
 
 ## ---- tests ----
-test: tools browser-tools test-native test-wasm dist e2e
+# clean-dist first: the server tests expect no built site in ./dist (they start `granola serve`
+# with the default --dist from the repository root); dist/ is rebuilt further down.
+test: tools browser-tools clean-dist test-native test-wasm dist e2e
 	@echo "==> make test: all stages passed"
 
 # Native unit + integration tests, including the docs-example tests.
