@@ -78,6 +78,16 @@ try {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${out}/home-light.png` });
 
+  // The theme toggle forces the other theme and is remembered across a reload.
+  await page.locator('button.theme-toggle').click();
+  const forced = await page.evaluate(() => document.documentElement.getAttribute('data-theme'));
+  await page.reload();
+  await page.waitForSelector('#home-runner[data-status="done"]', { timeout: T });
+  const after = await page.evaluate(() => document.documentElement.getAttribute('data-theme'));
+  check(forced === 'dark' && after === 'dark', `the theme toggle is remembered (${forced} → ${after})`);
+  await page.locator('button.theme-toggle').click();
+  check(await page.evaluate(() => document.documentElement.getAttribute('data-theme')) === null, 'a second click follows the OS again');
+
   // Dark theme via the OS preference, and a phone viewport.
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(url + '#/jobs');
