@@ -35,9 +35,23 @@ const UNQUOTE_SPLICING: u32 = 11;
 const LOAD: u32 = 12;
 const ELSE: u32 = 13;
 
+const NO_CELL: u32 = u32::MAX;
+
+/// The heap index of a list cell, for `Mode::Eval`.
+#[inline]
+fn cell_of(v: Value) -> u32 {
+    match v {
+        Value::Obj(i) => i,
+        _ => NO_CELL,
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Mode {
-    Eval(Value, u32),
+    /// Evaluate a form in an environment; the third field is the heap index of the list cell
+    /// holding the form (its position locates an unbound symbol), or `NO_CELL`. An index
+    /// rather than a `Value` keeps the register as small as before.
+    Eval(Value, u32, u32),
     Return(Value),
     Qq(Value, u32, u32),
 }
@@ -48,13 +62,13 @@ enum Frame {
     Begin { rest: Value, env: u32 },
     Define { sym: u32, env: u32 },
     Let { base: u32, rest: Value, bindings: Value, body: Value, env: u32 },
-    Cond { body: Value, rest: Value, env: u32 },
+    Cond { body: Value, rest: Value, env: u32, pos: Pos },
     And { rest: Value, env: u32 },
     Or { rest: Value, env: u32, tail: bool },
     CallMark,
     LoadArg { env: u32, pos: Pos },
     Load { forms: Vec<Value>, idx: usize, env: u32, path: String, pos: Pos },
-    QqElem { depth: u32, rest: Value, base: u32, splice: bool, env: u32 },
+    QqElem { depth: u32, rest: Value, base: u32, splice: bool, env: u32, pos: Pos },
     QqWrap { head: u32 },
 }
 
@@ -74,7 +88,7 @@ impl Frame {
                 vals.extend([*rest, *bindings, *body]);
                 envs.push(*env);
             }
-            Frame::Cond { body, rest, env } => {
+            Frame::Cond { body, rest, env, .. } => {
                 vals.extend([*body, *rest]);
                 envs.push(*env);
             }
@@ -128,6 +142,9 @@ pub struct Interp {
     cur_load: u64,
     top_pos: Pos,
     cur_pos: Pos,
+    /// Where the failure being raised happened when that is not `cur_pos` (an unbound
+    /// symbol's own position); taken by `fail`.
+    err_pos: Option<Pos>,
     depth: usize,
     max_stack: usize,
     sleeping: Option<f64>,
@@ -162,6 +179,7 @@ impl Interp {
             cur_load: 0,
             top_pos: Pos { line: 1, col: 1 },
             cur_pos: Pos { line: 1, col: 1 },
+            err_pos: None,
             depth: 0,
             max_stack: limits.max_depth.saturating_mul(50).max(100_000),
             sleeping: None,
@@ -216,6 +234,7 @@ impl Interp {
         self.active = false;
         self.sleeping = None;
         self.pending_sleep = None;
+        self.err_pos = None;
         self.depth = 0;
         self.mode = Mode::Return(Value::Nil);
     }
@@ -256,7 +275,7 @@ impl Interp {
                     self.top_pos = pos;
                     self.cur_pos = pos;
                     self.depth = 0;
-                    self.mode = Mode::Eval(form, GLOBAL);
+                    self.mode = Mode::Eval(form, GLOBAL, NO_CELL);
                 }
             }
         }
@@ -287,8 +306,9 @@ impl Interp {
     }
 
     fn fail(&mut self, f: Fail) -> LispError {
-        let mut msg = f.msg;
-        let mut pos = self.cur_pos;
+        let Fail { msg, kind } = f;
+        let mut msg = msg;
+        let mut pos = self.err_pos.take().unwrap_or(self.cur_pos);
         for fr in self.stack.iter().rev() {
             if let Frame::Load { path, pos: p, .. } = fr {
                 msg = format!("load: {path}: {msg}");
@@ -302,7 +322,7 @@ impl Interp {
         self.mode = Mode::Return(Value::Nil);
         let load = self.cur_load;
         self.queue.retain(|(_, _, l)| *l != load);
-        LispError { message: msg, pos: Some(pos), kind: f.kind }
+        LispError { message: msg, pos: Some(pos), kind }
     }
 
     fn gc(&mut self, host: Option<&mut dyn Host>, forced: bool) {
@@ -314,7 +334,14 @@ impl Interp {
         roots.extend(self.vals.iter().copied());
         roots.extend(self.queue.iter().map(|q| q.0));
         match self.mode {
-            Mode::Eval(x, e) | Mode::Qq(x, _, e) => {
+            Mode::Eval(x, e, cell) => {
+                roots.push(x);
+                if cell != NO_CELL {
+                    roots.push(Value::Obj(cell));
+                }
+                envs.push(e);
+            }
+            Mode::Qq(x, _, e) => {
                 roots.push(x);
                 envs.push(e);
             }
@@ -381,6 +408,26 @@ impl Interp {
         }
     }
 
+    /// An unbound-symbol failure of the element held by list cell `cell` (not a first cell):
+    /// located at the element itself. (The position is kept beside the failure, in
+    /// `err_pos`, so that the hot path's `Result`s stay as small as they were.)
+    #[cold]
+    fn in_cell(&mut self, f: Fail, cell: Value) -> Fail {
+        if self.err_pos.is_none() {
+            self.err_pos = self.heap.pos_of(cell);
+        }
+        f
+    }
+
+    /// A failure of the first element of the list `list`, located at that element.
+    #[cold]
+    fn in_head(&mut self, f: Fail, list: Value) -> Fail {
+        if self.err_pos.is_none() {
+            self.err_pos = self.heap.head_elem_pos(list);
+        }
+        f
+    }
+
     /// Evaluate `x` directly if it needs no frame (anything but a cons).
     #[inline]
     fn atom_value(&self, x: Value, env: u32) -> Option<R<Value>> {
@@ -417,7 +464,10 @@ impl Interp {
 
     fn push(&mut self, f: Frame) -> R<()> {
         if self.stack.len() >= self.max_stack {
-            return Err(Fail { msg: format!("evaluation too deeply nested ({} frames)", self.max_stack), kind: ErrorKind::Limit });
+            return Err(Fail {
+                msg: format!("evaluation too deeply nested ({} frames)", self.max_stack),
+                kind: ErrorKind::Limit,
+            });
         }
         self.stack.push(f);
         Ok(())
@@ -425,16 +475,19 @@ impl Interp {
 
     fn step(&mut self, host: &mut dyn Host) -> R<StepOut> {
         match self.mode {
-            Mode::Eval(x, env) => {
+            Mode::Eval(x, env, cell) => {
                 match x {
-                    Value::Sym(s) => self.mode = Mode::Return(self.lookup(s, env)?),
+                    Value::Sym(s) => {
+                        let v = self.lookup(s, env).map_err(|f| self.in_cell(f, Value::Obj(cell)))?;
+                        self.mode = Mode::Return(v);
+                    }
                     Value::Obj(_) => match self.heap.obj(x) {
                         Some(Obj::Cons { car, cdr, pos }) => {
                             let (head, rest) = (*car, *cdr);
                             if pos.line > 0 {
                                 self.cur_pos = *pos;
                             }
-                            self.eval_form(head, rest, env, host)?;
+                            self.eval_form(x, head, rest, env, host)?;
                         }
                         _ => self.mode = Mode::Return(x),
                     },
@@ -453,7 +506,7 @@ impl Interp {
         }
     }
 
-    fn eval_form(&mut self, head: Value, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
+    fn eval_form(&mut self, form: Value, head: Value, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
         if let Value::Sym(id) = head {
             if id < 13 {
                 return self.special(id, rest, env);
@@ -463,12 +516,13 @@ impl Interp {
         let pos = self.cur_pos;
         match self.atom_value(head, env) {
             Some(v) => {
-                self.vals.push(v?);
+                let v = v.map_err(|f| self.in_head(f, form))?;
+                self.vals.push(v);
                 self.continue_args(pos, base, rest, env, host)
             }
             None => {
                 self.push(Frame::Args { pos, base, rest, env })?;
-                self.mode = Mode::Eval(head, env);
+                self.mode = Mode::Eval(head, env, NO_CELL);
                 Ok(())
             }
         }
@@ -482,12 +536,13 @@ impl Interp {
                     let (a, d) = self.heap.pair(rest).ok_or("expected proper list")?;
                     match self.atom_value(a, env) {
                         Some(v) => {
-                            self.vals.push(v?);
+                            let v = v.map_err(|f| self.in_cell(f, rest))?;
+                            self.vals.push(v);
                             rest = d;
                         }
                         None => {
                             self.push(Frame::Args { pos, base, rest: d, env })?;
-                            self.mode = Mode::Eval(a, env);
+                            self.mode = Mode::Eval(a, env, cell_of(rest));
                             return Ok(());
                         }
                     }
@@ -570,7 +625,7 @@ impl Interp {
                         return Err(Fail {
                             msg: format!("maximum recursion depth exceeded ({} frames)", self.limits.max_depth),
                             kind: ErrorKind::Limit,
-                        });
+                            });
                     }
                     self.push(Frame::CallMark)?;
                     self.depth += 1;
@@ -587,7 +642,7 @@ impl Interp {
                 if !matches!(rest, Value::Nil) {
                     self.push(Frame::Begin { rest, env })?;
                 }
-                self.mode = Mode::Eval(first, env);
+                self.mode = Mode::Eval(first, env, cell_of(body));
             }
             None => self.mode = Mode::Return(Value::Nil),
         }
@@ -608,10 +663,10 @@ impl Interp {
             Frame::If { branches, env } => {
                 let (then, rest) = self.car_cdr(branches);
                 if v.truthy() {
-                    self.mode = Mode::Eval(then, env);
+                    self.mode = Mode::Eval(then, env, cell_of(branches));
                 } else {
                     match self.heap.pair(rest) {
-                        Some((e, _)) => self.mode = Mode::Eval(e, env),
+                        Some((e, _)) => self.mode = Mode::Eval(e, env, cell_of(rest)),
                         None => self.mode = Mode::Return(Value::Nil),
                     }
                 }
@@ -625,7 +680,8 @@ impl Interp {
                 self.vals.push(v);
                 self.continue_let(base, rest, bindings, body, env)?;
             }
-            Frame::Cond { body, rest, env } => {
+            Frame::Cond { body, rest, env, pos } => {
+                self.cur_pos = pos;
                 if v.truthy() {
                     if matches!(body, Value::Nil) {
                         self.mode = Mode::Return(v);
@@ -658,12 +714,13 @@ impl Interp {
                 match forms.get(next).copied() {
                     Some(form) => {
                         self.push(Frame::Load { forms, idx: next, env, path, pos })?;
-                        self.mode = Mode::Eval(form, env);
+                        self.mode = Mode::Eval(form, env, NO_CELL);
                     }
                     None => self.mode = Mode::Return(v),
                 }
             }
-            Frame::QqElem { depth, rest, base, splice, env } => {
+            Frame::QqElem { depth, rest, base, splice, env, pos } => {
+                self.cur_pos = pos;
                 if splice {
                     let items = self.heap.list_vec(v).ok_or("unquote-splicing: expected list value")?;
                     self.vals.extend(items);
@@ -698,18 +755,18 @@ impl Interp {
                 match self.atom_value(test, env) {
                     Some(tv) => {
                         let (then, more) = self.car_cdr(branches);
-                        if tv?.truthy() {
-                            self.mode = Mode::Eval(then, env);
+                        if tv.map_err(|f| self.in_cell(f, rest))?.truthy() {
+                            self.mode = Mode::Eval(then, env, cell_of(branches));
                         } else {
                             match self.heap.pair(more) {
-                                Some((e, _)) => self.mode = Mode::Eval(e, env),
+                                Some((e, _)) => self.mode = Mode::Eval(e, env, cell_of(more)),
                                 None => self.mode = Mode::Return(Value::Nil),
                             }
                         }
                     }
                     None => {
                         self.push(Frame::If { branches, env })?;
-                        self.mode = Mode::Eval(test, env);
+                        self.mode = Mode::Eval(test, env, cell_of(rest));
                     }
                 }
             }
@@ -727,13 +784,13 @@ impl Interp {
                         let expr = self.car_cdr(more).0;
                         match self.atom_value(expr, env) {
                             Some(v) => {
-                                let v = v?;
+                                let v = v.map_err(|f| self.in_cell(f, more))?;
                                 self.define(s, v, env);
                                 self.mode = Mode::Return(v);
                             }
                             None => {
                                 self.push(Frame::Define { sym: s, env })?;
-                                self.mode = Mode::Eval(expr, env);
+                                self.mode = Mode::Eval(expr, env, cell_of(more));
                             }
                         }
                     }
@@ -832,7 +889,7 @@ impl Interp {
                 }
                 let pos = self.cur_pos;
                 self.push(Frame::LoadArg { env, pos })?;
-                self.mode = Mode::Eval(self.car_cdr(rest).0, env);
+                self.mode = Mode::Eval(self.car_cdr(rest).0, env, cell_of(rest));
             }
             _ => return Err("internal: unknown special form".into()),
         }
@@ -863,15 +920,17 @@ impl Interp {
         loop {
             match self.heap.pair(rest) {
                 Some((b, more)) => {
-                    let expr = self.car_cdr(self.car_cdr(b).1).0;
+                    let cell = self.car_cdr(b).1;
+                    let expr = self.car_cdr(cell).0;
                     match self.atom_value(expr, env) {
                         Some(v) => {
-                            self.vals.push(v?);
+                            let v = v.map_err(|f| self.in_cell(f, cell))?;
+                            self.vals.push(v);
                             rest = more;
                         }
                         None => {
                             self.push(Frame::Let { base, rest: more, bindings, body, env })?;
-                            self.mode = Mode::Eval(expr, env);
+                            self.mode = Mode::Eval(expr, env, cell_of(cell));
                             return Ok(());
                         }
                     }
@@ -920,7 +979,7 @@ impl Interp {
             }
             match self.atom_value(test, env) {
                 Some(tv) => {
-                    let tv = tv?;
+                    let tv = tv.map_err(|f| self.in_head(f, clause))?;
                     if tv.truthy() {
                         if matches!(body, Value::Nil) {
                             self.mode = Mode::Return(tv);
@@ -931,8 +990,9 @@ impl Interp {
                     clauses = more;
                 }
                 None => {
-                    self.push(Frame::Cond { body, rest: more, env })?;
-                    self.mode = Mode::Eval(test, env);
+                    let pos = self.cur_pos;
+                    self.push(Frame::Cond { body, rest: more, env, pos })?;
+                    self.mode = Mode::Eval(test, env, NO_CELL);
                     return Ok(());
                 }
             }
@@ -944,18 +1004,18 @@ impl Interp {
         if !matches!(more, Value::Nil) {
             self.push(Frame::And { rest: more, env })?;
         }
-        self.mode = Mode::Eval(first, env);
+        self.mode = Mode::Eval(first, env, cell_of(rest));
         Ok(())
     }
 
     fn continue_or(&mut self, rest: Value, env: u32, tail: bool) -> R<()> {
         let (first, more) = self.car_cdr(rest);
         if matches!(more, Value::Nil) && tail {
-            self.mode = Mode::Eval(first, env);
+            self.mode = Mode::Eval(first, env, cell_of(rest));
             return Ok(());
         }
         self.push(Frame::Or { rest: more, env, tail })?;
-        self.mode = Mode::Eval(first, env);
+        self.mode = Mode::Eval(first, env, cell_of(rest));
         Ok(())
     }
 
@@ -981,7 +1041,7 @@ impl Interp {
         if let Some(rest) = self.is_form(x, UNQUOTE) {
             let e = self.one_arg(rest, "unquote")?;
             if depth == 1 {
-                self.mode = Mode::Eval(e, env);
+                self.mode = Mode::Eval(e, env, cell_of(rest));
             } else {
                 self.push(Frame::QqWrap { head: UNQUOTE })?;
                 self.mode = Mode::Qq(e, depth - 1, env);
@@ -1026,12 +1086,14 @@ impl Interp {
             if depth == 1 {
                 if let Some(r) = self.is_form(el, UNQUOTE_SPLICING) {
                     let e = self.one_arg(r, "unquote-splicing")?;
-                    self.push(Frame::QqElem { depth, rest: more, base, splice: true, env })?;
-                    self.mode = Mode::Eval(e, env);
+                    let pos = self.cur_pos;
+                    self.push(Frame::QqElem { depth, rest: more, base, splice: true, env, pos })?;
+                    self.mode = Mode::Eval(e, env, cell_of(r));
                     return Ok(());
                 }
             }
-            self.push(Frame::QqElem { depth, rest: more, base, splice: false, env })?;
+            let pos = self.cur_pos;
+            self.push(Frame::QqElem { depth, rest: more, base, splice: false, env, pos })?;
             self.mode = Mode::Qq(el, depth, env);
             return Ok(());
         }
@@ -1060,7 +1122,7 @@ impl Interp {
             None => self.mode = Mode::Return(Value::Nil),
             Some(first) => {
                 self.push(Frame::Load { forms, idx: 0, env, path: resolved, pos })?;
-                self.mode = Mode::Eval(first, env);
+                self.mode = Mode::Eval(first, env, NO_CELL);
             }
         }
         Ok(())
