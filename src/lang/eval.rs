@@ -145,6 +145,7 @@ pub struct Interp {
     /// Where the failure being raised happened when that is not `cur_pos` (an unbound
     /// symbol's own position); taken by `fail`.
     err_pos: Option<Pos>,
+    steps: u64,
     depth: usize,
     max_stack: usize,
     sleeping: Option<f64>,
@@ -180,6 +181,7 @@ impl Interp {
             top_pos: Pos { line: 1, col: 1 },
             cur_pos: Pos { line: 1, col: 1 },
             err_pos: None,
+            steps: 0,
             depth: 0,
             max_stack: limits.max_depth.saturating_mul(50).max(100_000),
             sleeping: None,
@@ -255,17 +257,34 @@ impl Interp {
 
     /// Run until a top-level form finishes, an error, sleep, idle, or `fuel` steps are spent.
     pub fn run(&mut self, host: &mut dyn Host, fuel: u64) -> Outcome {
+        let (out, left) = self.run_slice(host, fuel);
+        self.steps = self.steps.saturating_add(fuel.saturating_sub(left));
+        out
+    }
+
+    /// Evaluation steps taken by [`Interp::run`] since this session began.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The position of the top-level form being run (or the last one run).
+    pub fn current_form_pos(&self) -> Pos {
+        self.top_pos
+    }
+
+    /// One slice of `run`; also returns the fuel left over.
+    fn run_slice(&mut self, host: &mut dyn Host, fuel: u64) -> (Outcome, u64) {
         if let Some(until) = self.sleeping {
             let now = self.engine.try_borrow().map(|e| e.now()).unwrap_or(f64::NEG_INFINITY);
             if now < until {
-                return Outcome::Sleeping { until_ms: until };
+                return (Outcome::Sleeping { until_ms: until }, fuel);
             }
             self.sleeping = None;
         }
         let mut fuel = fuel;
         if !self.active {
             match self.queue.pop_front() {
-                None => return Outcome::Idle,
+                None => return (Outcome::Idle, fuel),
                 Some((form, pos, load)) => {
                     if load != self.cur_load {
                         self.out_bytes = 0;
@@ -280,7 +299,7 @@ impl Interp {
             }
         }
         if fuel == 0 {
-            return Outcome::OutOfFuel;
+            return (Outcome::OutOfFuel, 0);
         }
         while fuel > 0 {
             fuel -= 1;
@@ -291,18 +310,18 @@ impl Interp {
                 Ok(StepOut::Continue) => {
                     if let Some(until) = self.pending_sleep.take() {
                         self.sleeping = Some(until);
-                        return Outcome::Sleeping { until_ms: until };
+                        return (Outcome::Sleeping { until_ms: until }, fuel);
                     }
                 }
                 Ok(StepOut::Done(v)) => {
                     self.active = false;
                     let printed = printer::show(&self.heap, &self.syms, v);
-                    return Outcome::Value { printed, pos: self.top_pos };
+                    return (Outcome::Value { printed, pos: self.top_pos }, fuel);
                 }
-                Err(f) => return Outcome::Error(self.fail(f)),
+                Err(f) => return (Outcome::Error(self.fail(f)), fuel),
             }
         }
-        Outcome::OutOfFuel
+        (Outcome::OutOfFuel, 0)
     }
 
     fn fail(&mut self, f: Fail) -> LispError {
