@@ -100,3 +100,37 @@ fn many_jobs_in_one_program() {
     );
     assert_eq!(run(&src), "<closure>\n<vec:0>\n<closure>\nnil\nnil\n<closure>\n48\nnil\n50\n");
 }
+
+#[test]
+fn vec_and_improper_list_states_are_rejected_like_the_reference() {
+    // A vec is not a list, and an improper list's tail is not an element: neither may pass
+    // for the numeric list (0.1 0.2).
+    let vec_state = format!(
+        "{MAKE_REQ}
+(define v (vec.make))
+(vec.push! v 0.1)
+(vec.push! v 0.2)
+(vla.submit (make-req \"move\" v))
+"
+    );
+    assert!(
+        run(&vec_state).ends_with(": vla.submit observation.state: expected numeric list or number\n"),
+        "{}",
+        run(&vec_state)
+    );
+    let pair_state = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (cons 0.1 0.2)))\n");
+    assert!(
+        run(&pair_state).ends_with(": vla.submit observation.state: expected numeric list or number\n"),
+        "{}",
+        run(&pair_state)
+    );
+    let nested = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (list 0.1 (cons 0.2 0.3))))\n");
+    assert!(
+        run(&nested).ends_with(": vla.submit observation.state: expected numeric value\n"),
+        "{}",
+        run(&nested)
+    );
+    // The proper list still works.
+    let ok = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (list 0.1 0.2)))\n");
+    assert_eq!(run(&ok), "<closure>\n1\n");
+}
