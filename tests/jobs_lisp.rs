@@ -38,7 +38,7 @@ fn keyword_and_string_keys_from_lisp() {
     let src = r#"
 (define req (map.make))
 (map.set! req ':instruction 'move)
-(map.set! req "deadline-ms" 1)
+(map.set! req "deadline-ms" 2)
 (define space (map.make))
 (map.set! space ':dims 2)
 (map.set! space "frame-id" "tool0")
@@ -52,7 +52,7 @@ fn keyword_and_string_keys_from_lisp() {
 "#;
     assert_eq!(
         run(src),
-        "<map:0>\nmove\n1\n<map:0>\n2\n\"tool0\"\n<map:2>\n1\nnil\n<map:4>\n:timeout\n<map:3>\n\"tool0\"\n"
+        "<map:0>\nmove\n2\n<map:0>\n2\n\"tool0\"\n<map:2>\n1\nnil\n<map:4>\n:timeout\n<map:3>\n\"tool0\"\n"
     );
 }
 
