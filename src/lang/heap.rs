@@ -227,7 +227,6 @@ impl Default for Heap {
     }
 }
 
-#[allow(dead_code)]
 impl Heap {
     pub fn alloc(&mut self, o: Obj) -> Value {
         self.live += 1;
@@ -497,21 +496,15 @@ impl Heap {
             .map(|o| slot + o.payload_bytes())
             .sum::<usize>()
     }
-
-    pub fn arena_len(&self) -> usize {
-        self.objs.len()
-    }
 }
 
 /// The symbol table: names are interned once and never collected.
 #[derive(Default)]
-#[allow(dead_code)]
 pub struct Symbols {
     names: Vec<String>,
     ids: HashMap<String, u32>,
 }
 
-#[allow(dead_code)]
 impl Symbols {
     pub fn intern(&mut self, name: &str) -> u32 {
         if let Some(&i) = self.ids.get(name) {
@@ -524,11 +517,5 @@ impl Symbols {
     }
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map(String::as_str).unwrap_or("?")
-    }
-    pub fn lookup(&self, name: &str) -> Option<u32> {
-        self.ids.get(name).copied()
-    }
-    pub fn len(&self) -> usize {
-        self.names.len()
     }
 }
