@@ -561,7 +561,8 @@ impl Interp {
                         }
                         None => {
                             self.push(Frame::Args { pos, base, rest: d, env })?;
-                            self.mode = Mode::Eval(a, env, cell_of(rest));
+                            // `a` is a list (atoms were evaluated above): it locates itself.
+                            self.mode = Mode::Eval(a, env, NO_CELL);
                             return Ok(());
                         }
                     }
@@ -785,7 +786,7 @@ impl Interp {
                     }
                     None => {
                         self.push(Frame::If { branches, env })?;
-                        self.mode = Mode::Eval(test, env, cell_of(rest));
+                        self.mode = Mode::Eval(test, env, NO_CELL);
                     }
                 }
             }
@@ -809,7 +810,7 @@ impl Interp {
                             }
                             None => {
                                 self.push(Frame::Define { sym: s, env })?;
-                                self.mode = Mode::Eval(expr, env, cell_of(more));
+                                self.mode = Mode::Eval(expr, env, NO_CELL);
                             }
                         }
                     }
@@ -949,7 +950,7 @@ impl Interp {
                         }
                         None => {
                             self.push(Frame::Let { base, rest: more, bindings, body, env })?;
-                            self.mode = Mode::Eval(expr, env, cell_of(cell));
+                            self.mode = Mode::Eval(expr, env, NO_CELL);
                             return Ok(());
                         }
                     }
