@@ -35,23 +35,11 @@ const UNQUOTE_SPLICING: u32 = 11;
 const LOAD: u32 = 12;
 const ELSE: u32 = 13;
 
-const NO_CELL: u32 = u32::MAX;
-
-/// The heap index of a list cell, for `Mode::Eval`.
-#[inline]
-fn cell_of(v: Value) -> u32 {
-    match v {
-        Value::Obj(i) => i,
-        _ => NO_CELL,
-    }
-}
-
 #[derive(Clone, Copy)]
 enum Mode {
-    /// Evaluate a form in an environment; the third field is the heap index of the list cell
-    /// holding the form (its position locates an unbound symbol), or `NO_CELL`. An index
-    /// rather than a `Value` keeps the register as small as before.
-    Eval(Value, u32, u32),
+    /// Evaluate a form in an environment. (Symbols that sit in a list cell are looked up at
+    /// once by `eval_at`, which knows the cell and so the symbol's position.)
+    Eval(Value, u32),
     Return(Value),
     Qq(Value, u32, u32),
 }
@@ -294,7 +282,7 @@ impl Interp {
                     self.top_pos = pos;
                     self.cur_pos = pos;
                     self.depth = 0;
-                    self.mode = Mode::Eval(form, GLOBAL, NO_CELL);
+                    self.mode = Mode::Eval(form, GLOBAL);
                 }
             }
         }
@@ -353,14 +341,7 @@ impl Interp {
         roots.extend(self.vals.iter().copied());
         roots.extend(self.queue.iter().map(|q| q.0));
         match self.mode {
-            Mode::Eval(x, e, cell) => {
-                roots.push(x);
-                if cell != NO_CELL {
-                    roots.push(Value::Obj(cell));
-                }
-                envs.push(e);
-            }
-            Mode::Qq(x, _, e) => {
+            Mode::Eval(x, e) | Mode::Qq(x, _, e) => {
                 roots.push(x);
                 envs.push(e);
             }
@@ -447,6 +428,20 @@ impl Interp {
         f
     }
 
+    /// Evaluate `x`, the element held by list cell `cell`: a symbol at once (an unbound one
+    /// is located at itself), anything else in the next step.
+    #[inline]
+    fn eval_at(&mut self, x: Value, env: u32, cell: Value) -> R<()> {
+        match x {
+            Value::Sym(s) => match self.lookup(s, env) {
+                Ok(v) => self.mode = Mode::Return(v),
+                Err(f) => return Err(self.in_cell(f, cell)),
+            },
+            _ => self.mode = Mode::Eval(x, env),
+        }
+        Ok(())
+    }
+
     /// Evaluate `x` directly if it needs no frame (anything but a cons).
     #[inline]
     fn atom_value(&self, x: Value, env: u32) -> Option<R<Value>> {
@@ -494,12 +489,9 @@ impl Interp {
 
     fn step(&mut self, host: &mut dyn Host) -> R<StepOut> {
         match self.mode {
-            Mode::Eval(x, env, cell) => {
+            Mode::Eval(x, env) => {
                 match x {
-                    Value::Sym(s) => {
-                        let v = self.lookup(s, env).map_err(|f| self.in_cell(f, Value::Obj(cell)))?;
-                        self.mode = Mode::Return(v);
-                    }
+                    Value::Sym(s) => self.mode = Mode::Return(self.lookup(s, env)?),
                     Value::Obj(_) => match self.heap.obj(x) {
                         Some(Obj::Cons { car, cdr, pos }) => {
                             let (head, rest) = (*car, *cdr);
@@ -541,7 +533,7 @@ impl Interp {
             }
             None => {
                 self.push(Frame::Args { pos, base, rest, env })?;
-                self.mode = Mode::Eval(head, env, NO_CELL);
+                self.mode = Mode::Eval(head, env);
                 Ok(())
             }
         }
@@ -562,7 +554,7 @@ impl Interp {
                         None => {
                             self.push(Frame::Args { pos, base, rest: d, env })?;
                             // `a` is a list (atoms were evaluated above): it locates itself.
-                            self.mode = Mode::Eval(a, env, NO_CELL);
+                            self.mode = Mode::Eval(a, env);
                             return Ok(());
                         }
                     }
@@ -662,7 +654,7 @@ impl Interp {
                 if !matches!(rest, Value::Nil) {
                     self.push(Frame::Begin { rest, env })?;
                 }
-                self.mode = Mode::Eval(first, env, cell_of(body));
+                self.eval_at(first, env, body)?;
             }
             None => self.mode = Mode::Return(Value::Nil),
         }
@@ -683,10 +675,10 @@ impl Interp {
             Frame::If { branches, env } => {
                 let (then, rest) = self.car_cdr(branches);
                 if v.truthy() {
-                    self.mode = Mode::Eval(then, env, cell_of(branches));
+                    self.eval_at(then, env, branches)?;
                 } else {
                     match self.heap.pair(rest) {
-                        Some((e, _)) => self.mode = Mode::Eval(e, env, cell_of(rest)),
+                        Some((e, _)) => self.eval_at(e, env, rest)?,
                         None => self.mode = Mode::Return(Value::Nil),
                     }
                 }
@@ -734,7 +726,7 @@ impl Interp {
                 match forms.get(next).copied() {
                     Some(form) => {
                         self.push(Frame::Load { forms, idx: next, env, path, pos })?;
-                        self.mode = Mode::Eval(form, env, NO_CELL);
+                        self.mode = Mode::Eval(form, env);
                     }
                     None => self.mode = Mode::Return(v),
                 }
@@ -776,17 +768,17 @@ impl Interp {
                     Some(tv) => {
                         let (then, more) = self.car_cdr(branches);
                         if tv.map_err(|f| self.in_cell(f, rest))?.truthy() {
-                            self.mode = Mode::Eval(then, env, cell_of(branches));
+                            self.eval_at(then, env, branches)?;
                         } else {
                             match self.heap.pair(more) {
-                                Some((e, _)) => self.mode = Mode::Eval(e, env, cell_of(more)),
+                                Some((e, _)) => self.eval_at(e, env, more)?,
                                 None => self.mode = Mode::Return(Value::Nil),
                             }
                         }
                     }
                     None => {
                         self.push(Frame::If { branches, env })?;
-                        self.mode = Mode::Eval(test, env, NO_CELL);
+                        self.mode = Mode::Eval(test, env);
                     }
                 }
             }
@@ -810,7 +802,7 @@ impl Interp {
                             }
                             None => {
                                 self.push(Frame::Define { sym: s, env })?;
-                                self.mode = Mode::Eval(expr, env, NO_CELL);
+                                self.mode = Mode::Eval(expr, env);
                             }
                         }
                     }
@@ -909,7 +901,7 @@ impl Interp {
                 }
                 let pos = self.cur_pos;
                 self.push(Frame::LoadArg { env, pos })?;
-                self.mode = Mode::Eval(self.car_cdr(rest).0, env, cell_of(rest));
+                self.eval_at(self.car_cdr(rest).0, env, rest)?;
             }
             _ => return Err("internal: unknown special form".into()),
         }
@@ -950,7 +942,7 @@ impl Interp {
                         }
                         None => {
                             self.push(Frame::Let { base, rest: more, bindings, body, env })?;
-                            self.mode = Mode::Eval(expr, env, NO_CELL);
+                            self.mode = Mode::Eval(expr, env);
                             return Ok(());
                         }
                     }
@@ -1012,7 +1004,7 @@ impl Interp {
                 None => {
                     let pos = self.cur_pos;
                     self.push(Frame::Cond { body, rest: more, env, pos })?;
-                    self.mode = Mode::Eval(test, env, NO_CELL);
+                    self.mode = Mode::Eval(test, env);
                     return Ok(());
                 }
             }
@@ -1024,18 +1016,18 @@ impl Interp {
         if !matches!(more, Value::Nil) {
             self.push(Frame::And { rest: more, env })?;
         }
-        self.mode = Mode::Eval(first, env, cell_of(rest));
+        self.eval_at(first, env, rest)?;
         Ok(())
     }
 
     fn continue_or(&mut self, rest: Value, env: u32, tail: bool) -> R<()> {
         let (first, more) = self.car_cdr(rest);
         if matches!(more, Value::Nil) && tail {
-            self.mode = Mode::Eval(first, env, cell_of(rest));
+            self.eval_at(first, env, rest)?;
             return Ok(());
         }
         self.push(Frame::Or { rest: more, env, tail })?;
-        self.mode = Mode::Eval(first, env, cell_of(rest));
+        self.eval_at(first, env, rest)?;
         Ok(())
     }
 
@@ -1061,7 +1053,7 @@ impl Interp {
         if let Some(rest) = self.is_form(x, UNQUOTE) {
             let e = self.one_arg(rest, "unquote")?;
             if depth == 1 {
-                self.mode = Mode::Eval(e, env, cell_of(rest));
+                self.eval_at(e, env, rest)?;
             } else {
                 self.push(Frame::QqWrap { head: UNQUOTE })?;
                 self.mode = Mode::Qq(e, depth - 1, env);
@@ -1108,7 +1100,7 @@ impl Interp {
                     let e = self.one_arg(r, "unquote-splicing")?;
                     let pos = self.cur_pos;
                     self.push(Frame::QqElem { depth, rest: more, base, splice: true, env, pos })?;
-                    self.mode = Mode::Eval(e, env, cell_of(r));
+                    self.eval_at(e, env, r)?;
                     return Ok(());
                 }
             }
@@ -1142,7 +1134,7 @@ impl Interp {
             None => self.mode = Mode::Return(Value::Nil),
             Some(first) => {
                 self.push(Frame::Load { forms, idx: 0, env, path: resolved, pos })?;
-                self.mode = Mode::Eval(first, env, NO_CELL);
+                self.mode = Mode::Eval(first, env);
             }
         }
         Ok(())
