@@ -38,7 +38,7 @@ fn keyword_and_string_keys_from_lisp() {
     let src = r#"
 (define req (map.make))
 (map.set! req ':instruction 'move)
-(map.set! req "deadline-ms" 1)
+(map.set! req "deadline-ms" 2)
 (define space (map.make))
 (map.set! space ':dims 2)
 (map.set! space "frame-id" "tool0")
@@ -52,7 +52,7 @@ fn keyword_and_string_keys_from_lisp() {
 "#;
     assert_eq!(
         run(src),
-        "<map:0>\nmove\n1\n<map:0>\n2\n\"tool0\"\n<map:2>\n1\nnil\n<map:4>\n:timeout\n<map:3>\n\"tool0\"\n"
+        "<map:0>\nmove\n2\n<map:0>\n2\n\"tool0\"\n<map:2>\n1\nnil\n<map:4>\n:timeout\n<map:3>\n\"tool0\"\n"
     );
 }
 
@@ -99,4 +99,38 @@ fn many_jobs_in_one_program() {
 "
     );
     assert_eq!(run(&src), "<closure>\n<vec:0>\n<closure>\nnil\nnil\n<closure>\n48\nnil\n50\n");
+}
+
+#[test]
+fn vec_and_improper_list_states_are_rejected_like_the_reference() {
+    // A vec is not a list, and an improper list's tail is not an element: neither may pass
+    // for the numeric list (0.1 0.2).
+    let vec_state = format!(
+        "{MAKE_REQ}
+(define v (vec.make))
+(vec.push! v 0.1)
+(vec.push! v 0.2)
+(vla.submit (make-req \"move\" v))
+"
+    );
+    assert!(
+        run(&vec_state).ends_with(": vla.submit observation.state: expected numeric list or number\n"),
+        "{}",
+        run(&vec_state)
+    );
+    let pair_state = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (cons 0.1 0.2)))\n");
+    assert!(
+        run(&pair_state).ends_with(": vla.submit observation.state: expected numeric list or number\n"),
+        "{}",
+        run(&pair_state)
+    );
+    let nested = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (list 0.1 (cons 0.2 0.3))))\n");
+    assert!(
+        run(&nested).ends_with(": vla.submit observation.state: expected numeric value\n"),
+        "{}",
+        run(&nested)
+    );
+    // The proper list still works.
+    let ok = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (list 0.1 0.2)))\n");
+    assert_eq!(run(&ok), "<closure>\n1\n");
 }

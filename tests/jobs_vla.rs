@@ -120,7 +120,15 @@ fn each_transition_happens_at_its_job_time() {
     let cursor = e.event_cursor();
     assert_eq!(status(&poll(&mut e, id)), ":queued");
 
-    e.advance(10.0); // starts, stage 1 at once
+    e.advance(10.0); // starts: running, stage 1 working, nothing streamed yet
+    let p = poll(&mut e, id);
+    assert_eq!(status(&p), ":running");
+    assert!(get(&p, &["partial"]).is_none());
+    assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
+
+    e.advance(10.999);
+    assert_eq!(status(&poll(&mut e, id)), ":running");
+    e.advance(11.0); // stage 1 done
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":streaming");
     assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(1)));
@@ -129,29 +137,27 @@ fn each_transition_happens_at_its_job_time() {
     assert_eq!(u(&p, &["partial", "action_candidate", "u"]), vec![0.0]);
     assert!(get(&p, &["final"]).is_none());
 
-    e.advance(10.999);
+    e.advance(11.999);
     assert_eq!(get(&poll(&mut e, id), &["partial", "sequence"]), Some(&Datum::Int(1)));
-    e.advance(11.0);
+    e.advance(12.0);
     let p = poll(&mut e, id);
     assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(2)));
     assert_eq!(get(&p, &["partial", "text_chunk"]), Some(&s("decode action prior")));
     assert_eq!(float(&p, &["partial", "confidence"]), 0.55);
     assert_close(&u(&p, &["partial", "action_candidate", "u"]), &[0.9]);
-
-    e.advance(12.0);
-    let p = poll(&mut e, id);
-    assert_eq!(get(&p, &["partial", "text_chunk"]), Some(&s("finalize structured action")));
-    assert_eq!(float(&p, &["partial", "confidence"]), 0.75);
-    assert_close(&u(&p, &["partial", "action_candidate", "u"]), &[0.81]);
     assert_eq!(float(&p, &["stats", "latency_ms"]), 2.0);
-    assert_eq!(float(&p, &["stats", "partial_count"]), 3.0);
+    assert_eq!(float(&p, &["stats", "partial_count"]), 2.0);
 
     e.advance(12.5);
     assert_eq!(status(&poll(&mut e, id)), ":streaming");
-    e.advance(13.0);
+    e.advance(13.0); // stage 3 done, and the final right after it at the same job time
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":done");
     assert_eq!(keys(&p), ["status", "partial", "final", "stats"]);
+    assert_eq!(get(&p, &["partial", "text_chunk"]), Some(&s("finalize structured action")));
+    assert_eq!(float(&p, &["partial", "confidence"]), 0.75);
+    assert_close(&u(&p, &["partial", "action_candidate", "u"]), &[0.81]);
+    assert_eq!(float(&p, &["stats", "partial_count"]), 3.0);
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["status"]), Some(&sym(":ok")));
     assert_close(&u(f, &["action", "u"]), &[0.81]);
@@ -170,12 +176,32 @@ fn each_transition_happens_at_its_job_time() {
         evs,
         vec![
             (Some(State::Queued), State::Running, 10.0, 0),
-            (Some(State::Running), State::Streaming, 10.0, 1),
-            (Some(State::Streaming), State::Streaming, 11.0, 2),
-            (Some(State::Streaming), State::Streaming, 12.0, 3),
+            (Some(State::Running), State::Streaming, 11.0, 1),
+            (Some(State::Streaming), State::Streaming, 12.0, 2),
+            (Some(State::Streaming), State::Streaming, 13.0, 3),
             (Some(State::Streaming), State::Done, 13.0, 3),
         ]
     );
+}
+
+#[test]
+fn polling_half_a_job_ms_after_the_start_shows_running() {
+    // What people watching a job see: queued -> running -> streaming -> done.
+    let mut e = Engine::default();
+    let id = submit(&mut e, &seed_request(&[0.1]));
+    assert_eq!(status(&poll(&mut e, id)), ":queued");
+    e.advance(0.0);
+    e.advance(0.5);
+    let p = poll(&mut e, id);
+    assert_eq!(status(&p), ":running");
+    assert_eq!(float(&p, &["stats", "latency_ms"]), 0.5);
+    assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
+    e.advance(1.5);
+    assert_eq!(status(&poll(&mut e, id)), ":streaming");
+    e.advance(3.0);
+    assert_eq!(status(&poll(&mut e, id)), ":done");
+    let seen: Vec<State> = e.events_since(0).iter().filter(|ev| ev.from != Some(ev.to)).map(|ev| ev.to).collect();
+    assert_eq!(seen, [State::Queued, State::Running, State::Streaming, State::Done]);
 }
 
 #[test]
@@ -186,11 +212,13 @@ fn third_job_waits_for_a_slot_and_no_submit_supersedes_another() {
     let c = submit(&mut e, &seed_request(&[0.1]));
     assert_eq!((a, b, c), (1, 2, 3));
     e.advance(0.0);
-    assert_eq!(status(&poll(&mut e, a)), ":streaming");
-    assert_eq!(status(&poll(&mut e, b)), ":streaming");
+    assert_eq!(status(&poll(&mut e, a)), ":running");
+    assert_eq!(status(&poll(&mut e, b)), ":running");
     assert_eq!(status(&poll(&mut e, c)), ":queued");
     e.advance(3.0);
     assert_eq!(status(&poll(&mut e, a)), ":done");
+    assert_eq!(status(&poll(&mut e, c)), ":running");
+    e.advance(4.0);
     assert_eq!(status(&poll(&mut e, c)), ":streaming");
     e.advance(6.0);
     for id in [a, b, c] {
@@ -220,17 +248,38 @@ fn unknown_ids_and_bad_ids() {
 // ---------- cancellation in every state ----------
 
 #[test]
-fn cancel_while_streaming_is_seen_at_the_next_stage() {
+fn cancel_while_running_is_seen_before_the_first_partial() {
     let mut e = Engine::default();
     let id = submit(&mut e, &seed_request(&[0.1]));
     e.advance(0.5);
+    assert_eq!(status(&poll(&mut e, id)), ":running");
+    assert!(cancel(&mut e, id));
+    // Status unchanged until the job's next step.
+    assert_eq!(status(&poll(&mut e, id)), ":running");
+    assert!(cancel(&mut e, id), "a repeated request on a running job is still accepted");
+    e.advance(0.99);
+    assert_eq!(status(&poll(&mut e, id)), ":running");
+    e.advance(1.0);
+    let p = poll(&mut e, id);
+    assert_eq!(status(&p), ":cancelled");
+    assert!(get(&p, &["partial"]).is_none());
+    let f = get(&p, &["final"]).unwrap();
+    assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
+    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))])));
+    assert!(!cancel(&mut e, id));
+}
+
+#[test]
+fn cancel_while_streaming_is_seen_at_the_next_stage() {
+    let mut e = Engine::default();
+    let id = submit(&mut e, &seed_request(&[0.1]));
+    e.advance(1.5);
     assert!(cancel(&mut e, id));
     // Status unchanged until the job's next step.
     assert_eq!(status(&poll(&mut e, id)), ":streaming");
-    assert!(cancel(&mut e, id), "a repeated request on a running job is still accepted");
-    e.advance(0.99);
+    e.advance(1.99);
     assert_eq!(status(&poll(&mut e, id)), ":streaming");
-    e.advance(1.0);
+    e.advance(2.0);
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":cancelled");
     assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(1)));
@@ -239,12 +288,14 @@ fn cancel_while_streaming_is_seen_at_the_next_stage() {
     assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
     assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
     assert_eq!(float(f, &["confidence"]), 0.0);
-    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(1.0))])));
+    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(2.0)), ("partials", Datum::Float(1.0))])));
     assert!(!cancel(&mut e, id));
 }
 
 #[test]
-fn cancel_after_the_last_stage_drops_the_answer() {
+fn cancel_before_the_third_partial_ends_without_an_answer() {
+    // The final follows the third partial at the same job time, so the last chance to
+    // cancel is before stage 3 finishes.
     let mut e = Engine::default();
     let id = submit(&mut e, &seed_request(&[0.1]));
     e.advance(2.5);
@@ -252,10 +303,12 @@ fn cancel_after_the_last_stage_drops_the_answer() {
     e.advance(3.0);
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":cancelled");
+    assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(2)));
     let f = get(&p, &["final"]).unwrap();
-    assert_eq!(get(f, &["explanation"]), Some(&s("cancelled")));
-    assert_close(&u(f, &["action", "u"]), &[0.81]);
-    assert_eq!(float(f, &["stats", "partials"]), 3.0);
+    assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
+    assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
+    assert_eq!(float(f, &["stats", "partials"]), 2.0);
+    assert_eq!(float(f, &["stats", "latency_ms"]), 3.0);
 }
 
 #[test]
@@ -308,19 +361,28 @@ fn ids_of_other_job_kinds_look_unknown() {
 // ---------- deadlines ----------
 
 #[test]
-fn deadline_one_times_out_after_stage_one() {
+fn deadline_one_times_out_before_the_first_partial() {
+    // Deadlines fire before a step due at the same job time: stage 1 would finish at 1.
     let mut r = seed_request(&[0.1]);
     set(&mut r, &["deadline_ms"], Datum::Int(1));
     let p = run_to_end(&r);
     assert_eq!(status(&p), ":timeout");
+    assert!(get(&p, &["partial"]).is_none());
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["status"]), Some(&sym(":timeout")));
     assert_eq!(get(f, &["explanation"]), Some(&s("deadline exceeded")));
-    assert_eq!(u(f, &["action", "u"]), vec![0.0]);
+    assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
     assert_eq!(float(f, &["confidence"]), 0.0);
-    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(1.0))])));
-    assert_eq!(float(&p, &["stats", "partial_count"]), 1.0);
+    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))])));
+    assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
     assert_eq!(float(&p, &["stats", "latency_ms"]), 1.0);
+    // One job-ms more lets stage 1 finish first.
+    let mut r = seed_request(&[0.1]);
+    set(&mut r, &["deadline_ms"], Datum::Int(2));
+    let p = run_to_end(&r);
+    assert_eq!(status(&p), ":timeout");
+    assert_eq!(float(&p, &["final", "stats", "partials"]), 1.0);
+    assert_eq!(u(&p, &["final", "action", "u"]), vec![0.0]);
 }
 
 #[test]
@@ -329,8 +391,9 @@ fn deadline_equal_to_the_run_time_times_out_with_the_unclamped_proposal() {
     set(&mut r, &["deadline_ms"], Datum::Int(3));
     let p = run_to_end(&r);
     assert_eq!(status(&p), ":timeout");
-    assert_close(&u(&p, &["final", "action", "u"]), &[0.9]); // not clamped towards the state
-    assert_eq!(float(&p, &["final", "stats", "partials"]), 3.0);
+    // Stage 3 (due at 3) does not count; stage 2's proposal, not clamped towards the state.
+    assert_close(&u(&p, &["final", "action", "u"]), &[1.0]);
+    assert_eq!(float(&p, &["final", "stats", "partials"]), 2.0);
     let mut r = seed_request(&[0.1]);
     set(&mut r, &["deadline_ms"], Datum::Int(4));
     assert_eq!(status(&run_to_end(&r)), ":done");
@@ -607,7 +670,7 @@ fn summary_for_the_jobs_panel() {
     let sm = e.job(id).unwrap().summary();
     assert_eq!(sm.label, "rt2-stub \"move\"");
     assert_eq!((sm.text.as_str(), sm.confidence, sm.partial_seq), ("", None, 0));
-    e.advance(1.0);
+    e.advance(2.0);
     let sm = e.job(id).unwrap().summary();
     assert_eq!((sm.text.as_str(), sm.confidence, sm.partial_seq), ("decode action prior", Some(0.55), 2));
     assert_eq!(sm.progress, Some((2, 3)));

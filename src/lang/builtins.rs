@@ -1192,7 +1192,10 @@ pub(crate) fn to_datum(heap: &Heap, syms: &Symbols, v: Value, depth: usize) -> R
                         }
                         None => {
                             if !matches!(cur, Value::Nil) {
-                                items.push(to_datum(heap, syms, cur, depth + 1)?);
+                                // An improper list has no Datum list form: keeping its tail as
+                                // one more element would let `(cons 0.1 0.2)` pass for
+                                // `(0.1 0.2)`. It goes over as its printed form instead.
+                                return Ok(Datum::Opaque(printer::show(heap, syms, v)));
                             }
                             break;
                         }
@@ -1202,13 +1205,6 @@ pub(crate) fn to_datum(heap: &Heap, syms: &Symbols, v: Value, depth: usize) -> R
                     }
                 }
                 Datum::list(items)
-            }
-            Some(Obj::Vec(items)) => {
-                let mut out = Vec::with_capacity(items.len());
-                for it in items {
-                    out.push(to_datum(heap, syms, *it, depth + 1)?);
-                }
-                Datum::list(out)
             }
             Some(Obj::Map(m)) => {
                 let mut out = Vec::with_capacity(m.len());

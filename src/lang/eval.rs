@@ -37,6 +37,8 @@ const ELSE: u32 = 13;
 
 #[derive(Clone, Copy)]
 enum Mode {
+    /// Evaluate a form in an environment. (Symbols that sit in a list cell are looked up at
+    /// once by `eval_at`, which knows the cell and so the symbol's position.)
     Eval(Value, u32),
     Return(Value),
     Qq(Value, u32, u32),
@@ -48,13 +50,13 @@ enum Frame {
     Begin { rest: Value, env: u32 },
     Define { sym: u32, env: u32 },
     Let { base: u32, rest: Value, bindings: Value, body: Value, env: u32 },
-    Cond { body: Value, rest: Value, env: u32 },
+    Cond { body: Value, rest: Value, env: u32, pos: Pos },
     And { rest: Value, env: u32 },
     Or { rest: Value, env: u32, tail: bool },
     CallMark,
     LoadArg { env: u32, pos: Pos },
     Load { forms: Vec<Value>, idx: usize, env: u32, path: String, pos: Pos },
-    QqElem { depth: u32, rest: Value, base: u32, splice: bool, env: u32 },
+    QqElem { depth: u32, rest: Value, base: u32, splice: bool, env: u32, pos: Pos },
     QqWrap { head: u32 },
 }
 
@@ -74,7 +76,7 @@ impl Frame {
                 vals.extend([*rest, *bindings, *body]);
                 envs.push(*env);
             }
-            Frame::Cond { body, rest, env } => {
+            Frame::Cond { body, rest, env, .. } => {
                 vals.extend([*body, *rest]);
                 envs.push(*env);
             }
@@ -128,6 +130,10 @@ pub struct Interp {
     cur_load: u64,
     top_pos: Pos,
     cur_pos: Pos,
+    /// Where the failure being raised happened when that is not `cur_pos` (an unbound
+    /// symbol's own position); taken by `fail`.
+    err_pos: Option<Pos>,
+    steps: u64,
     depth: usize,
     max_stack: usize,
     sleeping: Option<f64>,
@@ -162,6 +168,8 @@ impl Interp {
             cur_load: 0,
             top_pos: Pos { line: 1, col: 1 },
             cur_pos: Pos { line: 1, col: 1 },
+            err_pos: None,
+            steps: 0,
             depth: 0,
             max_stack: limits.max_depth.saturating_mul(50).max(100_000),
             sleeping: None,
@@ -216,6 +224,7 @@ impl Interp {
         self.active = false;
         self.sleeping = None;
         self.pending_sleep = None;
+        self.err_pos = None;
         self.depth = 0;
         self.mode = Mode::Return(Value::Nil);
     }
@@ -236,17 +245,34 @@ impl Interp {
 
     /// Run until a top-level form finishes, an error, sleep, idle, or `fuel` steps are spent.
     pub fn run(&mut self, host: &mut dyn Host, fuel: u64) -> Outcome {
+        let (out, left) = self.run_slice(host, fuel);
+        self.steps = self.steps.saturating_add(fuel.saturating_sub(left));
+        out
+    }
+
+    /// Evaluation steps taken by [`Interp::run`] since this session began.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The position of the top-level form being run (or the last one run).
+    pub fn current_form_pos(&self) -> Pos {
+        self.top_pos
+    }
+
+    /// One slice of `run`; also returns the fuel left over.
+    fn run_slice(&mut self, host: &mut dyn Host, fuel: u64) -> (Outcome, u64) {
         if let Some(until) = self.sleeping {
             let now = self.engine.try_borrow().map(|e| e.now()).unwrap_or(f64::NEG_INFINITY);
             if now < until {
-                return Outcome::Sleeping { until_ms: until };
+                return (Outcome::Sleeping { until_ms: until }, fuel);
             }
             self.sleeping = None;
         }
         let mut fuel = fuel;
         if !self.active {
             match self.queue.pop_front() {
-                None => return Outcome::Idle,
+                None => return (Outcome::Idle, fuel),
                 Some((form, pos, load)) => {
                     if load != self.cur_load {
                         self.out_bytes = 0;
@@ -261,7 +287,7 @@ impl Interp {
             }
         }
         if fuel == 0 {
-            return Outcome::OutOfFuel;
+            return (Outcome::OutOfFuel, 0);
         }
         while fuel > 0 {
             fuel -= 1;
@@ -272,23 +298,24 @@ impl Interp {
                 Ok(StepOut::Continue) => {
                     if let Some(until) = self.pending_sleep.take() {
                         self.sleeping = Some(until);
-                        return Outcome::Sleeping { until_ms: until };
+                        return (Outcome::Sleeping { until_ms: until }, fuel);
                     }
                 }
                 Ok(StepOut::Done(v)) => {
                     self.active = false;
                     let printed = printer::show(&self.heap, &self.syms, v);
-                    return Outcome::Value { printed, pos: self.top_pos };
+                    return (Outcome::Value { printed, pos: self.top_pos }, fuel);
                 }
-                Err(f) => return Outcome::Error(self.fail(f)),
+                Err(f) => return (Outcome::Error(self.fail(f)), fuel),
             }
         }
-        Outcome::OutOfFuel
+        (Outcome::OutOfFuel, 0)
     }
 
     fn fail(&mut self, f: Fail) -> LispError {
-        let mut msg = f.msg;
-        let mut pos = self.cur_pos;
+        let Fail { msg, kind } = f;
+        let mut msg = msg;
+        let mut pos = self.err_pos.take().unwrap_or(self.cur_pos);
         for fr in self.stack.iter().rev() {
             if let Frame::Load { path, pos: p, .. } = fr {
                 msg = format!("load: {path}: {msg}");
@@ -302,7 +329,7 @@ impl Interp {
         self.mode = Mode::Return(Value::Nil);
         let load = self.cur_load;
         self.queue.retain(|(_, _, l)| *l != load);
-        LispError { message: msg, pos: Some(pos), kind: f.kind }
+        LispError { message: msg, pos: Some(pos), kind }
     }
 
     fn gc(&mut self, host: Option<&mut dyn Host>, forced: bool) {
@@ -381,6 +408,40 @@ impl Interp {
         }
     }
 
+    /// An unbound-symbol failure of the element held by list cell `cell` (not a first cell):
+    /// located at the element itself. (The position is kept beside the failure, in
+    /// `err_pos`, so that the hot path's `Result`s stay as small as they were.)
+    #[cold]
+    fn in_cell(&mut self, f: Fail, cell: Value) -> Fail {
+        if self.err_pos.is_none() {
+            self.err_pos = self.heap.pos_of(cell);
+        }
+        f
+    }
+
+    /// A failure of the first element of the list `list`, located at that element.
+    #[cold]
+    fn in_head(&mut self, f: Fail, list: Value) -> Fail {
+        if self.err_pos.is_none() {
+            self.err_pos = self.heap.head_elem_pos(list);
+        }
+        f
+    }
+
+    /// Evaluate `x`, the element held by list cell `cell`: a symbol at once (an unbound one
+    /// is located at itself), anything else in the next step.
+    #[inline]
+    fn eval_at(&mut self, x: Value, env: u32, cell: Value) -> R<()> {
+        match x {
+            Value::Sym(s) => match self.lookup(s, env) {
+                Ok(v) => self.mode = Mode::Return(v),
+                Err(f) => return Err(self.in_cell(f, cell)),
+            },
+            _ => self.mode = Mode::Eval(x, env),
+        }
+        Ok(())
+    }
+
     /// Evaluate `x` directly if it needs no frame (anything but a cons).
     #[inline]
     fn atom_value(&self, x: Value, env: u32) -> Option<R<Value>> {
@@ -417,7 +478,10 @@ impl Interp {
 
     fn push(&mut self, f: Frame) -> R<()> {
         if self.stack.len() >= self.max_stack {
-            return Err(Fail { msg: format!("evaluation too deeply nested ({} frames)", self.max_stack), kind: ErrorKind::Limit });
+            return Err(Fail {
+                msg: format!("evaluation too deeply nested ({} frames)", self.max_stack),
+                kind: ErrorKind::Limit,
+            });
         }
         self.stack.push(f);
         Ok(())
@@ -434,7 +498,7 @@ impl Interp {
                             if pos.line > 0 {
                                 self.cur_pos = *pos;
                             }
-                            self.eval_form(head, rest, env, host)?;
+                            self.eval_form(x, head, rest, env, host)?;
                         }
                         _ => self.mode = Mode::Return(x),
                     },
@@ -453,7 +517,7 @@ impl Interp {
         }
     }
 
-    fn eval_form(&mut self, head: Value, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
+    fn eval_form(&mut self, form: Value, head: Value, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
         if let Value::Sym(id) = head {
             if id < 13 {
                 return self.special(id, rest, env);
@@ -463,7 +527,8 @@ impl Interp {
         let pos = self.cur_pos;
         match self.atom_value(head, env) {
             Some(v) => {
-                self.vals.push(v?);
+                let v = v.map_err(|f| self.in_head(f, form))?;
+                self.vals.push(v);
                 self.continue_args(pos, base, rest, env, host)
             }
             None => {
@@ -482,11 +547,13 @@ impl Interp {
                     let (a, d) = self.heap.pair(rest).ok_or("expected proper list")?;
                     match self.atom_value(a, env) {
                         Some(v) => {
-                            self.vals.push(v?);
+                            let v = v.map_err(|f| self.in_cell(f, rest))?;
+                            self.vals.push(v);
                             rest = d;
                         }
                         None => {
                             self.push(Frame::Args { pos, base, rest: d, env })?;
+                            // `a` is a list (atoms were evaluated above): it locates itself.
                             self.mode = Mode::Eval(a, env);
                             return Ok(());
                         }
@@ -570,7 +637,7 @@ impl Interp {
                         return Err(Fail {
                             msg: format!("maximum recursion depth exceeded ({} frames)", self.limits.max_depth),
                             kind: ErrorKind::Limit,
-                        });
+                            });
                     }
                     self.push(Frame::CallMark)?;
                     self.depth += 1;
@@ -587,7 +654,7 @@ impl Interp {
                 if !matches!(rest, Value::Nil) {
                     self.push(Frame::Begin { rest, env })?;
                 }
-                self.mode = Mode::Eval(first, env);
+                self.eval_at(first, env, body)?;
             }
             None => self.mode = Mode::Return(Value::Nil),
         }
@@ -608,10 +675,10 @@ impl Interp {
             Frame::If { branches, env } => {
                 let (then, rest) = self.car_cdr(branches);
                 if v.truthy() {
-                    self.mode = Mode::Eval(then, env);
+                    self.eval_at(then, env, branches)?;
                 } else {
                     match self.heap.pair(rest) {
-                        Some((e, _)) => self.mode = Mode::Eval(e, env),
+                        Some((e, _)) => self.eval_at(e, env, rest)?,
                         None => self.mode = Mode::Return(Value::Nil),
                     }
                 }
@@ -625,7 +692,8 @@ impl Interp {
                 self.vals.push(v);
                 self.continue_let(base, rest, bindings, body, env)?;
             }
-            Frame::Cond { body, rest, env } => {
+            Frame::Cond { body, rest, env, pos } => {
+                self.cur_pos = pos;
                 if v.truthy() {
                     if matches!(body, Value::Nil) {
                         self.mode = Mode::Return(v);
@@ -663,7 +731,8 @@ impl Interp {
                     None => self.mode = Mode::Return(v),
                 }
             }
-            Frame::QqElem { depth, rest, base, splice, env } => {
+            Frame::QqElem { depth, rest, base, splice, env, pos } => {
+                self.cur_pos = pos;
                 if splice {
                     let items = self.heap.list_vec(v).ok_or("unquote-splicing: expected list value")?;
                     self.vals.extend(items);
@@ -698,11 +767,11 @@ impl Interp {
                 match self.atom_value(test, env) {
                     Some(tv) => {
                         let (then, more) = self.car_cdr(branches);
-                        if tv?.truthy() {
-                            self.mode = Mode::Eval(then, env);
+                        if tv.map_err(|f| self.in_cell(f, rest))?.truthy() {
+                            self.eval_at(then, env, branches)?;
                         } else {
                             match self.heap.pair(more) {
-                                Some((e, _)) => self.mode = Mode::Eval(e, env),
+                                Some((e, _)) => self.eval_at(e, env, more)?,
                                 None => self.mode = Mode::Return(Value::Nil),
                             }
                         }
@@ -727,7 +796,7 @@ impl Interp {
                         let expr = self.car_cdr(more).0;
                         match self.atom_value(expr, env) {
                             Some(v) => {
-                                let v = v?;
+                                let v = v.map_err(|f| self.in_cell(f, more))?;
                                 self.define(s, v, env);
                                 self.mode = Mode::Return(v);
                             }
@@ -832,7 +901,7 @@ impl Interp {
                 }
                 let pos = self.cur_pos;
                 self.push(Frame::LoadArg { env, pos })?;
-                self.mode = Mode::Eval(self.car_cdr(rest).0, env);
+                self.eval_at(self.car_cdr(rest).0, env, rest)?;
             }
             _ => return Err("internal: unknown special form".into()),
         }
@@ -863,10 +932,12 @@ impl Interp {
         loop {
             match self.heap.pair(rest) {
                 Some((b, more)) => {
-                    let expr = self.car_cdr(self.car_cdr(b).1).0;
+                    let cell = self.car_cdr(b).1;
+                    let expr = self.car_cdr(cell).0;
                     match self.atom_value(expr, env) {
                         Some(v) => {
-                            self.vals.push(v?);
+                            let v = v.map_err(|f| self.in_cell(f, cell))?;
+                            self.vals.push(v);
                             rest = more;
                         }
                         None => {
@@ -920,7 +991,7 @@ impl Interp {
             }
             match self.atom_value(test, env) {
                 Some(tv) => {
-                    let tv = tv?;
+                    let tv = tv.map_err(|f| self.in_head(f, clause))?;
                     if tv.truthy() {
                         if matches!(body, Value::Nil) {
                             self.mode = Mode::Return(tv);
@@ -931,7 +1002,8 @@ impl Interp {
                     clauses = more;
                 }
                 None => {
-                    self.push(Frame::Cond { body, rest: more, env })?;
+                    let pos = self.cur_pos;
+                    self.push(Frame::Cond { body, rest: more, env, pos })?;
                     self.mode = Mode::Eval(test, env);
                     return Ok(());
                 }
@@ -944,18 +1016,18 @@ impl Interp {
         if !matches!(more, Value::Nil) {
             self.push(Frame::And { rest: more, env })?;
         }
-        self.mode = Mode::Eval(first, env);
+        self.eval_at(first, env, rest)?;
         Ok(())
     }
 
     fn continue_or(&mut self, rest: Value, env: u32, tail: bool) -> R<()> {
         let (first, more) = self.car_cdr(rest);
         if matches!(more, Value::Nil) && tail {
-            self.mode = Mode::Eval(first, env);
+            self.eval_at(first, env, rest)?;
             return Ok(());
         }
         self.push(Frame::Or { rest: more, env, tail })?;
-        self.mode = Mode::Eval(first, env);
+        self.eval_at(first, env, rest)?;
         Ok(())
     }
 
@@ -981,7 +1053,7 @@ impl Interp {
         if let Some(rest) = self.is_form(x, UNQUOTE) {
             let e = self.one_arg(rest, "unquote")?;
             if depth == 1 {
-                self.mode = Mode::Eval(e, env);
+                self.eval_at(e, env, rest)?;
             } else {
                 self.push(Frame::QqWrap { head: UNQUOTE })?;
                 self.mode = Mode::Qq(e, depth - 1, env);
@@ -1026,12 +1098,14 @@ impl Interp {
             if depth == 1 {
                 if let Some(r) = self.is_form(el, UNQUOTE_SPLICING) {
                     let e = self.one_arg(r, "unquote-splicing")?;
-                    self.push(Frame::QqElem { depth, rest: more, base, splice: true, env })?;
-                    self.mode = Mode::Eval(e, env);
+                    let pos = self.cur_pos;
+                    self.push(Frame::QqElem { depth, rest: more, base, splice: true, env, pos })?;
+                    self.eval_at(e, env, r)?;
                     return Ok(());
                 }
             }
-            self.push(Frame::QqElem { depth, rest: more, base, splice: false, env })?;
+            let pos = self.cur_pos;
+            self.push(Frame::QqElem { depth, rest: more, base, splice: false, env, pos })?;
             self.mode = Mode::Qq(el, depth, env);
             return Ok(());
         }

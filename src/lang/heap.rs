@@ -201,6 +201,9 @@ pub struct Heap {
     pub forced: u64,
     pub policy: Policy,
     env_pool: Vec<Vec<(u32, Value)>>,
+    /// First-element positions of reader-made lists whose first element does not start
+    /// right after the '(' (see `set_head_pos`); entries of collected cells are dropped.
+    head_pos: HashMap<u32, Pos>,
 }
 
 impl Default for Heap {
@@ -219,11 +222,11 @@ impl Default for Heap {
             forced: 0,
             policy: Policy::Default,
             env_pool: Vec::new(),
+            head_pos: HashMap::new(),
         }
     }
 }
 
-#[allow(dead_code)]
 impl Heap {
     pub fn alloc(&mut self, o: Obj) -> Value {
         self.live += 1;
@@ -288,6 +291,27 @@ impl Heap {
         match self.obj(v) {
             Some(Obj::Cons { car, cdr, .. }) => Some((*car, *cdr)),
             _ => None,
+        }
+    }
+    /// Record where the first element of the reader-made list `head` starts, when that is
+    /// not the column right after its '(' (the common case costs nothing).
+    pub fn set_head_pos(&mut self, head: Value, list_pos: Pos, first: Pos) {
+        let Value::Obj(i) = head else { return };
+        if first.line == list_pos.line && first.col == list_pos.col.saturating_add(1) {
+            if !self.head_pos.is_empty() {
+                self.head_pos.remove(&i);
+            }
+        } else {
+            self.head_pos.insert(i, first);
+        }
+    }
+    /// Where the first element of the list `v` was written (reader-made lists only).
+    pub fn head_elem_pos(&self, v: Value) -> Option<Pos> {
+        let list_pos = self.pos_of(v)?;
+        let Value::Obj(i) = v else { return None };
+        match self.head_pos.get(&i) {
+            Some(p) => Some(*p),
+            None => Some(Pos { line: list_pos.line, col: list_pos.col.saturating_add(1) }),
         }
     }
     pub fn pos_of(&self, v: Value) -> Option<Pos> {
@@ -405,6 +429,10 @@ impl Heap {
     }
 
     fn sweep(&mut self) {
+        if !self.head_pos.is_empty() {
+            let marks = &self.marks;
+            self.head_pos.retain(|i, _| marks.get(*i as usize).copied().unwrap_or(false));
+        }
         let mut freed = 0u64;
         let mut live = 0usize;
         // Rebuild the free list so low indices are reused first.
@@ -468,21 +496,15 @@ impl Heap {
             .map(|o| slot + o.payload_bytes())
             .sum::<usize>()
     }
-
-    pub fn arena_len(&self) -> usize {
-        self.objs.len()
-    }
 }
 
 /// The symbol table: names are interned once and never collected.
 #[derive(Default)]
-#[allow(dead_code)]
 pub struct Symbols {
     names: Vec<String>,
     ids: HashMap<String, u32>,
 }
 
-#[allow(dead_code)]
 impl Symbols {
     pub fn intern(&mut self, name: &str) -> u32 {
         if let Some(&i) = self.ids.get(name) {
@@ -495,11 +517,5 @@ impl Symbols {
     }
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map(String::as_str).unwrap_or("?")
-    }
-    pub fn lookup(&self, name: &str) -> Option<u32> {
-        self.ids.get(name).copied()
-    }
-    pub fn len(&self) -> usize {
-        self.names.len()
     }
 }

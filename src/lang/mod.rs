@@ -182,11 +182,24 @@ impl Host for StringHost {
     }
 }
 
+/// The most evaluation steps [`run_script`] spends on one script before it gives up with a
+/// [`ErrorKind::Limit`] error, so that a script that never ends (an infinite loop, endless
+/// sleeping) cannot hang a test or a docs build. Real scripts use far fewer (the bench
+/// programs take a few million to a few tens of millions).
+pub const SCRIPT_STEP_LIMIT: u64 = 100_000_000;
+
 /// Run a whole script on a fresh Interp + Engine with a manual clock (sleeping jumps job
-/// time forward at once): what `granola FILE` prints, deterministically.
+/// time forward at once): what `granola FILE` prints, deterministically. Stops with
+/// `step limit exceeded (100000000 steps)` after [`SCRIPT_STEP_LIMIT`] steps.
 pub fn run_script(source: &str) -> ScriptRun {
+    run_script_with_step_limit(source, SCRIPT_STEP_LIMIT)
+}
+
+/// [`run_script`] with another overall step cap.
+pub fn run_script_with_step_limit(source: &str, max_steps: u64) -> ScriptRun {
     use std::cell::RefCell;
     use std::rc::Rc;
+    const SLICE: u64 = 1_000_000;
     let engine = Rc::new(RefCell::new(crate::jobs::Engine::default()));
     let mut interp = Interp::new(engine.clone());
     interp.set_files(Box::new(MemFiles::default()));
@@ -194,8 +207,23 @@ pub fn run_script(source: &str) -> ScriptRun {
     if let Err(e) = interp.load(source) {
         return ScriptRun { stdout: String::new(), error: Some(e) };
     }
+    // Every slice counts as at least one step, so even a slice that takes none ends.
+    let mut spent = 0u64;
     loop {
-        match interp.run(&mut host, 1_000_000) {
+        if spent >= max_steps {
+            let pos = interp.current_form_pos();
+            interp.stop();
+            let error = LispError {
+                message: format!("step limit exceeded ({max_steps} steps)"),
+                pos: Some(pos),
+                kind: ErrorKind::Limit,
+            };
+            return ScriptRun { stdout: host.0, error: Some(error) };
+        }
+        let before = interp.steps();
+        let outcome = interp.run(&mut host, SLICE.min(max_steps - spent));
+        spent = spent.saturating_add(interp.steps().saturating_sub(before).max(1));
+        match outcome {
             Outcome::Value { printed, .. } => {
                 host.0.push_str(&printed);
                 host.0.push('\n');

@@ -29,7 +29,7 @@ fn perr(text: &[u8], offset: usize, msg: &str, incomplete: bool) -> LispError {
 }
 
 enum Open {
-    List { items: Vec<Value>, pos: Pos },
+    List { items: Vec<(Value, Pos)>, pos: Pos },
     Prefix { sym: u32, pos: Pos },
 }
 
@@ -106,9 +106,19 @@ pub fn read_all(
                 match stack.pop() {
                     Some(Open::List { items, pos }) => {
                         dpos = pos;
+                        // The first cell carries the list's own position (its '('); every
+                        // other cell carries the position of its element, so an atom that
+                        // fails (an unbound symbol) can be located. The first element's
+                        // position goes to a side table only when it is not right after '('.
                         let mut v = Value::Nil;
-                        for (k, it) in items.iter().enumerate().rev() {
-                            v = if k == 0 { heap.cons_at(*it, v, pos) } else { heap.cons(*it, v) };
+                        for (k, (it, ipos)) in items.iter().enumerate().rev() {
+                            v = if k == 0 {
+                                let head = heap.cons_at(*it, v, pos);
+                                heap.set_head_pos(head, pos, *ipos);
+                                head
+                            } else {
+                                heap.cons_at(*it, v, *ipos)
+                            };
                         }
                         datum = v;
                     }
@@ -183,14 +193,16 @@ pub fn read_all(
                     break;
                 }
                 Some(Open::List { items, .. }) => {
-                    items.push(d);
+                    items.push((d, dpos));
                     break;
                 }
                 Some(Open::Prefix { sym, pos }) => {
                     let (sym, pos) = (*sym, *pos);
                     stack.pop();
-                    let tail = heap.cons(d, Value::Nil);
+                    let tail = heap.cons_at(d, Value::Nil, dpos);
                     d = heap.cons_at(Value::Sym(sym), tail, pos);
+                    heap.set_head_pos(d, pos, pos);
+                    dpos = pos;
                     if stack.is_empty() {
                         out.push((d, pos));
                         break;

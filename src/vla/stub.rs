@@ -1,13 +1,25 @@
-//! The `rt2-stub` model as an engine [`Work`]: three stages one job-ms apart, then the
-//! completion step with validation and clamping. Every result a `vla.poll` reports (the latest
+//! The `rt2-stub` model as an engine [`Work`]: three stages of one job-ms each, then the
+//! completion with validation and clamping. Every result a `vla.poll` reports (the latest
 //! partial, the final response) lives here.
+//!
+//! Timing, for a job that starts at job time `t` (see `docs/reference/guides/vla-jobs.md`):
+//! - `t`: the job starts (`:running`); stage 1 begins its work, nothing is emitted yet.
+//! - `t+1`, `t+2`, `t+3`: stages 1, 2 and 3 finish, each emitting its partial (`:streaming`).
+//! - `t+3`, right after the third partial (same job time): the final (`:done`, or
+//!   `:error` for an invalid action), `latency_ms` 3 when the job did not wait in the queue.
+//!
+//! Every step is a cancellation point: a cancel seen before a stage's partial ends the job
+//! `:cancelled` with the partials so far. Deadlines fire before a step due at the same job
+//! time, so a stage finishing exactly at the deadline does not count: `deadline_ms 1` times
+//! out with 0 partials, `deadline_ms 3` with 2.
 
 use std::any::Any;
 
 use super::request::VlaRequest;
 use crate::jobs::{EndReason, Ms, State, Step, StepCtx, Summary, Work};
 
-/// Job-ms between stages (the reference sleeps 1 ms after each stage).
+/// Job-ms of work in each stage before it emits its partial (the reference's stages take
+/// about 1 ms each; its whole job about 3.3 ms).
 pub const STAGE_MS: Ms = 1.0;
 
 /// Response status of a final (`:ok :timeout :error :cancelled :invalid`).
@@ -88,7 +100,9 @@ pub struct Final {
 pub struct VlaWork {
     pub request: VlaRequest,
     pub request_hash: u64,
-    /// Stages completed (0..=3).
+    /// Whether the start step ran (the job went `Running` and stage 1 began).
+    pub started: bool,
+    /// Stages completed, i.e. partials emitted (0..=3).
     pub stage: u32,
     pub proposal: Vec<f64>,
     pub partial: Option<Partial>,
@@ -102,6 +116,7 @@ impl VlaWork {
         VlaWork {
             request,
             request_hash,
+            started: false,
             stage: 0,
             proposal: Vec::new(),
             partial: None,
@@ -255,7 +270,7 @@ impl Work for VlaWork {
             let state = self.fin.as_ref().map(|f| f.status.job_state()).unwrap_or(State::Failed);
             return Step::Finish(state);
         }
-        if self.stage < 3 {
+        if !self.started || self.stage < 3 {
             if ctx.cancel_requested {
                 let stats = self.full_stats(ctx);
                 let f = self.make_final(
@@ -267,10 +282,17 @@ impl Work for VlaWork {
                 );
                 return self.end(f);
             }
+            if !self.started {
+                // The start: stage 1 begins; its partial comes when its work is done.
+                self.started = true;
+                return Step::Continue { after_ms: STAGE_MS, partial: false };
+            }
             self.run_stage();
-            return Step::Continue { after_ms: STAGE_MS, partial: true };
+            // The completion follows the third partial at the same job time.
+            let after_ms = if self.stage < 3 { STAGE_MS } else { 0.0 };
+            return Step::Continue { after_ms, partial: true };
         }
-        // Completion, one pause after stage 3.
+        // Completion, right after stage 3's partial.
         let stats = self.full_stats(ctx);
         let mut action = self.proposal_action();
         if ctx.cancel_requested {
@@ -348,18 +370,35 @@ mod tests {
     }
 
     #[test]
+    fn start_emits_nothing_then_one_partial_per_job_ms_and_the_final_with_the_third() {
+        let mut w = work(vec![0.1], 1);
+        assert_eq!(w.step(&ctx(0.0, false)), Step::Continue { after_ms: STAGE_MS, partial: false });
+        assert_eq!(w.partial_count, 0);
+        assert_eq!(w.step(&ctx(1.0, false)), Step::Continue { after_ms: STAGE_MS, partial: true });
+        assert_eq!(w.step(&ctx(2.0, false)), Step::Continue { after_ms: STAGE_MS, partial: true });
+        assert_eq!(w.step(&ctx(3.0, false)), Step::Continue { after_ms: 0.0, partial: true });
+        assert_eq!(w.partial_count, 3);
+        assert_eq!(w.step(&ctx(3.0, false)), Step::Finish(State::Done));
+        let f = w.fin.clone().unwrap();
+        assert_eq!(f.status, ResponseStatus::Ok);
+        assert_eq!(f.stats, FinalStats::Full { latency_ms: 3.0, partials: 3 });
+    }
+
+    #[test]
     fn cancel_seen_at_each_stage_boundary() {
-        // Before stage 1 (the job is `Running`), 2, 3, and after stage 3.
+        // Before each stage's partial (at t+1, t+2, t+3) and after stage 3 (the completion).
         for stages_done in 0..=3u32 {
             let mut w = work(vec![0.1], 1);
+            assert!(matches!(w.step(&ctx(0.0, false)), Step::Continue { partial: false, .. }));
             for s in 0..stages_done {
-                assert!(matches!(w.step(&ctx(f64::from(s), false)), Step::Continue { partial: true, .. }));
+                assert!(matches!(w.step(&ctx(f64::from(s + 1), false)), Step::Continue { partial: true, .. }));
             }
-            let step = w.step(&ctx(f64::from(stages_done), true));
+            let at = f64::from(stages_done.clamp(1, 3));
+            let step = w.step(&ctx(at, true));
             assert_eq!(step, Step::Finish(State::Cancelled));
             let f = w.fin.clone().unwrap();
             assert_eq!(f.status, ResponseStatus::Cancelled);
-            let want_stats = FinalStats::Full { latency_ms: f64::from(stages_done), partials: stages_done };
+            let want_stats = FinalStats::Full { latency_ms: at, partials: stages_done };
             assert_eq!(f.stats, want_stats);
             if stages_done < 3 {
                 assert_eq!(f.explanation, "cancelled before completion");
@@ -371,6 +410,14 @@ mod tests {
             }
             assert_eq!(w.partial_count, stages_done);
         }
+    }
+
+    #[test]
+    fn cancel_at_the_start_step_emits_nothing() {
+        let mut w = work(vec![0.1], 1);
+        assert_eq!(w.step(&ctx(0.0, true)), Step::Finish(State::Cancelled));
+        assert_eq!(w.partial_count, 0);
+        assert_eq!(w.fin.unwrap().explanation, "cancelled before completion");
     }
 
     #[test]
