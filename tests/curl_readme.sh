@@ -106,7 +106,12 @@ again="$(curl -s -X POST "$BASE_URL/cancel_job" \
 [[ "$again" == "NOT_FOUND" ]] || fail "second cancel: $again"
 
 # If the seed page is at hand, make sure the commands above are still its commands.
-seed="${GRANOLA_SEED:-/work/shared/seeds/cancel_job.md}"
+seed="${GRANOLA_SEED:-}"
+if [[ -z "$seed" ]]; then
+  for c in "$(dirname "$0")/../../shared/seeds/cancel_job.md" /work/shared/seeds/cancel_job.md; do
+    [[ -f "$c" ]] && { seed="$c"; break; }
+  done
+fi
 if [[ -f "$seed" ]]; then
   for needle in \
     'curl -s -X POST "$BASE_URL/cancel_job" \' \
