@@ -8,7 +8,30 @@ mod cli {
     use std::cell::RefCell;
     use std::io::{BufRead, IsTerminal, Write};
     use std::rc::Rc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::{Duration, Instant};
+
+    /// Set by SIGINT (Ctrl-C) while the REPL evaluates a form.
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    /// Whether the REPL is evaluating (Ctrl-C then stops the form instead of the process).
+    static EVALUATING: AtomicBool = AtomicBool::new(false);
+
+    /// REPL only: Ctrl-C while a form runs abandons that form and returns to the prompt; the
+    /// evaluator runs in slices, and the driver checks the flag between them (and while it waits
+    /// for a `time.sleep-ms`). At the prompt Ctrl-C keeps its usual meaning (rustyline reads it
+    /// as a key on a terminal; on piped input it ends the process with status 130).
+    fn install_interrupt_handler() {
+        // SAFETY: the action only touches atomics and calls `_exit`, both async-signal-safe.
+        let _ = unsafe {
+            signal_hook_registry::register(libc::SIGINT, || {
+                if EVALUATING.load(Ordering::SeqCst) {
+                    INTERRUPTED.store(true, Ordering::SeqCst);
+                } else {
+                    libc::_exit(130);
+                }
+            })
+        };
+    }
 
     /// Program output straight to stdout.
     struct StdoutHost {
@@ -66,6 +89,7 @@ mod cli {
         Value(String),
         Error(granola::lang::LispError),
         Idle,
+        Interrupted,
     }
 
     impl Driver {
@@ -93,6 +117,9 @@ mod cli {
         /// Run until the next top-level value, error or idle.
         fn next(&mut self) -> Step {
             loop {
+                if INTERRUPTED.swap(false, Ordering::SeqCst) {
+                    return Step::Interrupted;
+                }
                 self.advance();
                 match self.interp.run(&mut self.host, 200_000) {
                     Outcome::Value { printed, .. } => return Step::Value(printed),
@@ -100,9 +127,16 @@ mod cli {
                     Outcome::Idle => return Step::Idle,
                     Outcome::OutOfFuel => {}
                     Outcome::Sleeping { until_ms } => {
-                        let wait = until_ms - self.job_now();
-                        if wait > 0.0 {
-                            std::thread::sleep(Duration::from_secs_f64(wait / 1000.0));
+                        // wait in short steps so Ctrl-C is noticed during a long sleep
+                        loop {
+                            let wait = until_ms - self.job_now();
+                            if wait <= 0.0 || INTERRUPTED.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_secs_f64(wait.min(50.0) / 1000.0));
+                        }
+                        if INTERRUPTED.load(Ordering::SeqCst) {
+                            continue;
                         }
                         if let Ok(mut e) = self.engine.try_borrow_mut() {
                             let now = self.job_now().max(until_ms);
@@ -138,7 +172,7 @@ mod cli {
                     eprintln!("fatal: {}", e.located());
                     return 1;
                 }
-                Step::Idle => {
+                Step::Idle | Step::Interrupted => {
                     let _ = std::io::stdout().flush();
                     return 0;
                 }
@@ -151,6 +185,8 @@ mod cli {
             eprintln!("parse error: {}", e.located());
             return;
         }
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        EVALUATING.store(true, Ordering::SeqCst);
         loop {
             match d.next() {
                 Step::Value(v) => println!("{v}"),
@@ -160,9 +196,17 @@ mod cli {
                     d.interp.stop();
                     break;
                 }
+                Step::Interrupted => {
+                    let _ = std::io::stdout().flush();
+                    eprintln!("interrupted");
+                    d.interp.stop();
+                    break;
+                }
                 Step::Idle => break,
             }
         }
+        EVALUATING.store(false, Ordering::SeqCst);
+        INTERRUPTED.store(false, Ordering::SeqCst);
         let _ = std::io::stdout().flush();
     }
 
@@ -188,6 +232,7 @@ mod cli {
     }
 
     pub fn repl() -> i32 {
+        install_interrupt_handler();
         let mut d = Driver::new();
         let mut buffer = String::new();
         if std::io::stdin().is_terminal() {
