@@ -189,7 +189,9 @@ mod cli {
         EVALUATING.store(true, Ordering::SeqCst);
         loop {
             match d.next() {
-                Step::Value(v) => println!("{v}"),
+                Step::Value(v) => {
+                    let _ = writeln!(std::io::stdout().lock(), "{v}");
+                }
                 Step::Error(e) => {
                     let _ = std::io::stdout().flush();
                     eprintln!("error: {}", e.located());
@@ -275,12 +277,12 @@ mod cli {
             let mut lines = stdin.lock();
             loop {
                 let prompt = if buffer.is_empty() { "muslisp> " } else { "......> " };
-                print!("{prompt}");
+                let _ = write!(std::io::stdout().lock(), "{prompt}");
                 let _ = std::io::stdout().flush();
                 let mut line = String::new();
                 match lines.read_line(&mut line) {
                     Ok(0) | Err(_) => {
-                        println!();
+                        let _ = writeln!(std::io::stdout().lock());
                         if !buffer.trim().is_empty() {
                             eval_buffer(&mut d, &buffer);
                         }
@@ -314,7 +316,8 @@ fn main() {
         Some("serve") => granola::server::cli_serve(&args[1..]),
         Some("token") => granola::server::cli_token(&args[1..]),
         Some("-h") | Some("--help") => {
-            println!("usage: granola [FILE.lisp] | granola serve ... | granola token ...");
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "usage: granola [FILE.lisp] | granola serve ... | granola token ...");
             0
         }
         Some(path) => cli::script(path),
