@@ -114,3 +114,20 @@ fn repl_ctrl_c_interrupts_the_running_form_and_keeps_the_session() {
     assert!(stdout.ends_with("42\nmuslisp> "), "{stdout}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn version_and_unknown_options() {
+    let out = Command::new(bin()).arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("granola "));
+    let out = Command::new(bin()).arg("-x").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("granola: unknown option -x\nusage: "));
+    // `--` runs a file whose name starts with a dash
+    let dir = std::env::temp_dir().join(format!("granola-cli-dash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("-s.lisp"), "(+ 1 2)\n").unwrap();
+    let out = Command::new(bin()).args(["--", "-s.lisp"]).current_dir(&dir).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
+    assert_eq!(out.status.code(), Some(0));
+}

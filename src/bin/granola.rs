@@ -320,6 +320,18 @@ fn main() {
             let _ = writeln!(std::io::stdout(), "usage: granola [FILE.lisp] | granola serve ... | granola token ...");
             0
         }
+        Some("-V") | Some("--version") => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "granola {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        // `granola -x` used to read a file named "-x" ("fatal: cannot read -x"); `--` still
+        // runs a script whose name starts with a dash.
+        Some("--") if args.len() == 2 => cli::script(&args[1]),
+        Some(opt) if opt.starts_with('-') && opt.len() > 1 => {
+            eprintln!("granola: unknown option {opt}\nusage: granola [FILE.lisp] | granola serve ... | granola token ...");
+            2
+        }
         Some(path) => cli::script(path),
         None => cli::repl(),
     };
