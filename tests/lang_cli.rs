@@ -87,3 +87,47 @@ fn repl_on_piped_stdin() {
     assert_eq!(stderr, "error: line 1, column 1: car: expected cons\nparse error: line 1, column 2: unexpected ')'\n");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn repl_ctrl_c_interrupts_the_running_form_and_keeps_the_session() {
+    let mut child = Command::new(bin())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"(define kept 41)\n(define (spin) (spin))\n(spin)\n").unwrap();
+    stdin.flush().unwrap();
+    // the endless loop is running by now; Ctrl-C is SIGINT
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // the session (and its definitions) survive
+    stdin.write_all(b"(+ kept 1)\n:q\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr, "interrupted\n");
+    assert!(stdout.ends_with("42\nmuslisp> "), "{stdout}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn version_and_unknown_options() {
+    let out = Command::new(bin()).arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("granola "));
+    let out = Command::new(bin()).arg("-x").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("granola: unknown option -x\nusage: "));
+    // `--` runs a file whose name starts with a dash
+    let dir = std::env::temp_dir().join(format!("granola-cli-dash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("-s.lisp"), "(+ 1 2)\n").unwrap();
+    let out = Command::new(bin()).args(["--", "-s.lisp"]).current_dir(&dir).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
+    assert_eq!(out.status.code(), Some(0));
+}

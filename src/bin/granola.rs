@@ -8,7 +8,30 @@ mod cli {
     use std::cell::RefCell;
     use std::io::{BufRead, IsTerminal, Write};
     use std::rc::Rc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::{Duration, Instant};
+
+    /// Set by SIGINT (Ctrl-C) while the REPL evaluates a form.
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    /// Whether the REPL is evaluating (Ctrl-C then stops the form instead of the process).
+    static EVALUATING: AtomicBool = AtomicBool::new(false);
+
+    /// REPL only: Ctrl-C while a form runs abandons that form and returns to the prompt; the
+    /// evaluator runs in slices, and the driver checks the flag between them (and while it waits
+    /// for a `time.sleep-ms`). At the prompt Ctrl-C keeps its usual meaning (rustyline reads it
+    /// as a key on a terminal; on piped input it ends the process with status 130).
+    fn install_interrupt_handler() {
+        // SAFETY: the action only touches atomics and calls `_exit`, both async-signal-safe.
+        let _ = unsafe {
+            signal_hook_registry::register(libc::SIGINT, || {
+                if EVALUATING.load(Ordering::SeqCst) {
+                    INTERRUPTED.store(true, Ordering::SeqCst);
+                } else {
+                    libc::_exit(130);
+                }
+            })
+        };
+    }
 
     /// Program output straight to stdout.
     struct StdoutHost {
@@ -66,6 +89,7 @@ mod cli {
         Value(String),
         Error(granola::lang::LispError),
         Idle,
+        Interrupted,
     }
 
     impl Driver {
@@ -93,6 +117,9 @@ mod cli {
         /// Run until the next top-level value, error or idle.
         fn next(&mut self) -> Step {
             loop {
+                if INTERRUPTED.swap(false, Ordering::SeqCst) {
+                    return Step::Interrupted;
+                }
                 self.advance();
                 match self.interp.run(&mut self.host, 200_000) {
                     Outcome::Value { printed, .. } => return Step::Value(printed),
@@ -100,9 +127,16 @@ mod cli {
                     Outcome::Idle => return Step::Idle,
                     Outcome::OutOfFuel => {}
                     Outcome::Sleeping { until_ms } => {
-                        let wait = until_ms - self.job_now();
-                        if wait > 0.0 {
-                            std::thread::sleep(Duration::from_secs_f64(wait / 1000.0));
+                        // wait in short steps so Ctrl-C is noticed during a long sleep
+                        loop {
+                            let wait = until_ms - self.job_now();
+                            if wait <= 0.0 || INTERRUPTED.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            std::thread::sleep(Duration::from_secs_f64(wait.min(50.0) / 1000.0));
+                        }
+                        if INTERRUPTED.load(Ordering::SeqCst) {
+                            continue;
                         }
                         if let Ok(mut e) = self.engine.try_borrow_mut() {
                             let now = self.job_now().max(until_ms);
@@ -138,7 +172,7 @@ mod cli {
                     eprintln!("fatal: {}", e.located());
                     return 1;
                 }
-                Step::Idle => {
+                Step::Idle | Step::Interrupted => {
                     let _ = std::io::stdout().flush();
                     return 0;
                 }
@@ -151,18 +185,30 @@ mod cli {
             eprintln!("parse error: {}", e.located());
             return;
         }
+        INTERRUPTED.store(false, Ordering::SeqCst);
+        EVALUATING.store(true, Ordering::SeqCst);
         loop {
             match d.next() {
-                Step::Value(v) => println!("{v}"),
+                Step::Value(v) => {
+                    let _ = writeln!(std::io::stdout().lock(), "{v}");
+                }
                 Step::Error(e) => {
                     let _ = std::io::stdout().flush();
                     eprintln!("error: {}", e.located());
                     d.interp.stop();
                     break;
                 }
+                Step::Interrupted => {
+                    let _ = std::io::stdout().flush();
+                    eprintln!("interrupted");
+                    d.interp.stop();
+                    break;
+                }
                 Step::Idle => break,
             }
         }
+        EVALUATING.store(false, Ordering::SeqCst);
+        INTERRUPTED.store(false, Ordering::SeqCst);
         let _ = std::io::stdout().flush();
     }
 
@@ -188,6 +234,7 @@ mod cli {
     }
 
     pub fn repl() -> i32 {
+        install_interrupt_handler();
         let mut d = Driver::new();
         let mut buffer = String::new();
         if std::io::stdin().is_terminal() {
@@ -230,12 +277,12 @@ mod cli {
             let mut lines = stdin.lock();
             loop {
                 let prompt = if buffer.is_empty() { "muslisp> " } else { "......> " };
-                print!("{prompt}");
+                let _ = write!(std::io::stdout().lock(), "{prompt}");
                 let _ = std::io::stdout().flush();
                 let mut line = String::new();
                 match lines.read_line(&mut line) {
                     Ok(0) | Err(_) => {
-                        println!();
+                        let _ = writeln!(std::io::stdout().lock());
                         if !buffer.trim().is_empty() {
                             eval_buffer(&mut d, &buffer);
                         }
@@ -269,8 +316,21 @@ fn main() {
         Some("serve") => granola::server::cli_serve(&args[1..]),
         Some("token") => granola::server::cli_token(&args[1..]),
         Some("-h") | Some("--help") => {
-            println!("usage: granola [FILE.lisp] | granola serve ... | granola token ...");
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "usage: granola [FILE.lisp] | granola serve ... | granola token ...");
             0
+        }
+        Some("-V") | Some("--version") => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "granola {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        // `granola -x` used to read a file named "-x" ("fatal: cannot read -x"); `--` still
+        // runs a script whose name starts with a dash.
+        Some("--") if args.len() == 2 => cli::script(&args[1]),
+        Some(opt) if opt.starts_with('-') && opt.len() > 1 => {
+            eprintln!("granola: unknown option {opt}\nusage: granola [FILE.lisp] | granola serve ... | granola token ...");
+            2
         }
         Some(path) => cli::script(path),
         None => cli::repl(),

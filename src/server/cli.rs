@@ -151,7 +151,7 @@ pub fn cli_serve(args: &[String]) -> i32 {
     let cfg = match parse_serve_args(args) {
         Ok(cfg) => cfg,
         Err(msg) if msg.is_empty() => {
-            println!("{SERVE_USAGE}");
+            out_line(SERVE_USAGE);
             return 0;
         }
         Err(msg) => {
@@ -299,7 +299,7 @@ pub fn cli_token(args: &[String]) -> i32 {
     let parsed = match parse_token_args(args) {
         Ok(p) => p,
         Err(msg) if msg.is_empty() => {
-            println!("{TOKEN_USAGE}");
+            out_line(TOKEN_USAGE);
             return 0;
         }
         Err(msg) => {
@@ -315,7 +315,7 @@ pub fn cli_token(args: &[String]) -> i32 {
     let roles: Vec<&str> = parsed.roles.iter().map(String::as_str).collect();
     let token =
         crate::bridge::auth::mint_token(&parsed.secret, &parsed.sub, &roles, parsed.ttl.as_secs(), super::unix_ms());
-    println!("{token}");
+    out_line(&token);
     0
 }
 
@@ -365,4 +365,12 @@ mod tests {
         assert!(parse_token_args(&args(&[])).is_err());
         assert!(parse_token_args(&args(&["--role", "op;rm"])).is_err());
     }
+}
+
+/// One line on stdout; a closed pipe (`granola serve --help | head -3`) is not a panic.
+fn out_line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
 }

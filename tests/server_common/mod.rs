@@ -8,10 +8,20 @@ use granola::server::client::Client;
 use granola::server::{Server, ServerConfig};
 
 /// Start a server on a free loopback port with `tweak` applied to the test config.
+///
+/// The site directory defaults to a path that does not exist (not `./dist`), so the tests see
+/// the "site not built" page whether or not a `trunk build` left a real site in the checkout;
+/// tests about the site set `dist` themselves.
 pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> Server {
     let mut cfg = ServerConfig::for_tests();
+    cfg.dist = no_dist();
     tweak(&mut cfg);
     Server::start(cfg).await.expect("server starts")
+}
+
+/// A site directory that is never created: the server answers with its "not built" page.
+pub fn no_dist() -> PathBuf {
+    std::env::temp_dir().join(format!("granola-test-no-dist-{}", std::process::id()))
 }
 
 pub fn now_ms() -> f64 {
