@@ -95,10 +95,8 @@ serve: dist
 	fi
 
 ## ---- tests ----
-# clean-dist first: the server tests expect no built site in ./dist (they start `granola serve`
-# with the default --dist from the repository root); dist/ is rebuilt further down.
 # e2e-site (web2): the documentation site's end-to-end test, after the shell's.
-test: tools browser-tools clean-dist test-native test-wasm dist e2e e2e-site
+test: tools browser-tools test-native test-wasm dist e2e e2e-site
 	@echo "==> make test: all stages passed"
 
 # Native unit + integration tests, including the docs-example tests.
