@@ -22,7 +22,7 @@ pub mod time;
 pub mod tools;
 pub mod work;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::jobs::{Engine, JobId, Ms, State};
 
@@ -97,6 +97,35 @@ pub struct Bridge {
     pub(crate) idempotency: BTreeMap<String, (String, String)>,
     pub(crate) counter: u64,
     pub(crate) replay: auth::ReplayGuard,
+    /// Engine event cursor: [`Bridge::sync`] reads only the events logged since the last call.
+    pub(crate) cursor: u64,
+    /// Finished bridge jobs as `(finished_at, job id)`, oldest first: the retention purge pops
+    /// from the front while the oldest has expired.
+    pub(crate) finished: VecDeque<(Ms, String)>,
+    pub(crate) stats: SyncStats,
+}
+
+/// Cumulative counts of what [`Bridge::sync`] looked at (for tests and diagnostics): the
+/// per-call work is proportional to the new events plus the jobs purged, never to the
+/// number of jobs retained.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    /// Number of `sync` calls.
+    pub calls: u64,
+    /// Engine events read.
+    pub events_read: u64,
+    /// Entries of the finished-jobs queue looked at for expiry (purged ones plus the
+    /// not-yet-expired head that stopped each purge).
+    pub expiry_checks: u64,
+    /// Jobs purged after the retention window.
+    pub purged: u64,
+}
+
+impl SyncStats {
+    /// Records visited in total: events read plus queue entries checked.
+    pub fn visited(&self) -> u64 {
+        self.events_read + self.expiry_checks
+    }
 }
 
 /// Map an engine state to the bridge's status vocabulary.
@@ -126,6 +155,9 @@ impl Bridge {
             idempotency: BTreeMap::new(),
             counter: 0,
             replay: auth::ReplayGuard::default(),
+            cursor: 0,
+            finished: VecDeque::new(),
+            stats: SyncStats::default(),
         }
     }
 
@@ -158,45 +190,74 @@ impl Bridge {
         tools::dispatch(self, engine, spec, &principal, &body)
     }
 
-    /// Move finished jobs' results into the result store and purge jobs (and their results
-    /// and idempotency keys) that finished more than `retention_ms` ago. `call` does this
-    /// first; hosts that read [`Bridge::results`] without calling a tool call it after
+    /// Move newly finished jobs' results into the result store and purge jobs (and their
+    /// results and idempotency keys) that finished more than `retention_ms` ago. `call` does
+    /// this first; hosts that read [`Bridge::results`] without calling a tool call it after
     /// advancing the engine.
+    ///
+    /// Incremental: it reads only the engine events logged since the previous call (the
+    /// bridge keeps the cursor) and purges from a queue of finished jobs ordered by finish
+    /// time, stopping at the first one still inside the window. Its cost therefore does not
+    /// grow with the number of retained jobs (see [`Bridge::sync_stats`]).
     pub fn sync(&mut self, engine: &mut Engine) {
-        let now = engine.now();
-        let mut purge = Vec::new();
-        for (job_id, entry) in &self.jobs {
-            let Some(rec) = engine.job_mut(entry.engine_id) else {
-                purge.push(job_id.clone());
-                continue;
-            };
-            let (state, finished_at) = (rec.state, rec.finished_at);
-            if let Some(w) = rec.work_mut::<BridgeWork>() {
-                if state == State::Done && !w.harvested {
-                    if let Some(out) = w.output.take() {
-                        w.harvested = true;
-                        match out {
-                            Output::Simulation(r) => {
-                                self.results.insert(r.results_id.clone(), r);
-                            }
-                            Output::Population(r) => {
-                                self.pop_results.insert(r.results_id.clone(), r);
-                            }
-                        }
-                    }
-                }
+        self.stats.calls += 1;
+        let events = engine.events_since(self.cursor);
+        self.stats.events_read += events.len() as u64;
+        // Terminal transitions of bridge jobs, in the order they happened.
+        let ended: Vec<(JobId, State, Ms)> = events
+            .iter()
+            .filter(|ev| ev.to.is_terminal() && ev.from != Some(ev.to) && self.by_engine.contains_key(&ev.job))
+            .map(|ev| (ev.job, ev.to, ev.at))
+            .collect();
+        self.cursor = engine.event_cursor();
+        for (engine_id, state, at) in ended {
+            let Some(job_id) = self.by_engine.get(&engine_id).cloned() else { continue };
+            if state == State::Done {
+                self.harvest(engine, engine_id);
             }
-            if self.retention_ms > 0.0 {
-                if let Some(f) = finished_at {
-                    if state.is_terminal() && now - f >= self.retention_ms {
-                        engine.remove(entry.engine_id);
-                        purge.push(job_id.clone());
-                    }
-                }
+            // Events are logged in job-time order, so the queue stays sorted by finish time.
+            self.finished.push_back((at, job_id));
+        }
+        self.purge_expired(engine);
+    }
+
+    /// Move a succeeded job's output into the result stores.
+    fn harvest(&mut self, engine: &mut Engine, engine_id: JobId) {
+        let Some(rec) = engine.job_mut(engine_id) else { return };
+        if rec.state != State::Done {
+            return;
+        }
+        let Some(w) = rec.work_mut::<BridgeWork>() else { return };
+        if w.harvested {
+            return;
+        }
+        let Some(out) = w.output.take() else { return };
+        w.harvested = true;
+        match out {
+            Output::Simulation(r) => {
+                self.results.insert(r.results_id.clone(), r);
+            }
+            Output::Population(r) => {
+                self.pop_results.insert(r.results_id.clone(), r);
             }
         }
-        for job_id in purge {
+    }
+
+    /// Pop finished jobs whose retention window has passed, oldest first.
+    fn purge_expired(&mut self, engine: &mut Engine) {
+        if self.retention_ms <= 0.0 {
+            return;
+        }
+        let now = engine.now();
+        while let Some((finished_at, _)) = self.finished.front() {
+            self.stats.expiry_checks += 1;
+            if now - *finished_at < self.retention_ms {
+                break;
+            }
+            let Some((_, job_id)) = self.finished.pop_front() else { break };
             if let Some(entry) = self.jobs.remove(&job_id) {
+                self.stats.purged += 1;
+                engine.remove(entry.engine_id);
                 self.by_engine.remove(&entry.engine_id);
                 self.results.remove(&entry.results_id);
                 self.pop_results.remove(&entry.results_id);
@@ -206,6 +267,16 @@ impl Bridge {
                 }
             }
         }
+    }
+
+    /// What [`Bridge::sync`] has looked at so far (cumulative).
+    pub fn sync_stats(&self) -> SyncStats {
+        self.stats
+    }
+
+    /// Number of jobs the bridge currently retains (finished or not).
+    pub fn retained_jobs(&self) -> usize {
+        self.jobs.len()
     }
 
     /// A finished simulation run's series (for plotting), by results id.

@@ -241,6 +241,8 @@ pub struct Engine {
     timers: BinaryHeap<Timer>,
     timer_seq: u64,
     events: Vec<Event>,
+    /// Jobs not removed (what `jobs().count()` would count, kept up to date in O(1)).
+    retained: usize,
 }
 
 /// Default number of worker slots: two, so a third job is visibly queued.
@@ -264,6 +266,7 @@ impl Engine {
             timers: BinaryHeap::new(),
             timer_seq: 0,
             events: Vec::new(),
+            retained: 0,
         }
     }
 
@@ -302,6 +305,7 @@ impl Engine {
             work,
         };
         self.jobs.push(Some(record));
+        self.retained += 1;
         self.queue.push_back(id);
         self.log(id, None, State::Queued, 0);
         if let Some(at) = deadline_at {
@@ -331,6 +335,7 @@ impl Engine {
             work,
         };
         self.jobs.push(Some(record));
+        self.retained += 1;
         self.log(id, None, State::Queued, 0);
         self.finish(id, state);
         id
@@ -414,6 +419,12 @@ impl Engine {
         self.jobs.len() as u64
     }
 
+    /// Number of jobs not removed, in O(1) (the same as `jobs().count()`, which walks every
+    /// id ever issued).
+    pub fn retained_count(&self) -> usize {
+        self.retained
+    }
+
     /// Jobs not yet terminal.
     pub fn active_count(&self) -> usize {
         self.busy + self.queued_count()
@@ -436,6 +447,7 @@ impl Engine {
         match self.jobs.get(idx) {
             Some(Some(j)) if j.state.is_terminal() => {
                 self.jobs[idx] = None;
+                self.retained = self.retained.saturating_sub(1);
                 true
             }
             _ => false,
@@ -720,7 +732,11 @@ mod tests {
             ]
         );
         assert!(e.events_since(e.event_cursor()).is_empty());
+        assert_eq!(e.retained_count(), 1);
         assert!(e.remove(a));
         assert!(e.job(a).is_none());
+        assert!(!e.remove(a));
+        assert_eq!(e.retained_count(), 0);
+        assert_eq!(e.retained_count(), e.jobs().count());
     }
 }
