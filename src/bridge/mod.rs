@@ -77,6 +77,10 @@ pub(crate) struct JobEntry {
     pub engine_id: JobId,
     pub results_id: String,
     pub idempotency_key: Option<String>,
+    /// Set if the job's results could not be stored without overwriting another entry
+    /// (cannot happen while results ids are reserved at submission); `get_job_status` then
+    /// answers 500 `INTERNAL` instead of pointing at someone else's results.
+    pub internal_error: Option<String>,
 }
 
 /// The bridge state: loaded simulations, job ids, results, idempotency keys, auth settings.
@@ -221,7 +225,9 @@ impl Bridge {
         self.purge_expired(engine);
     }
 
-    /// Move a succeeded job's output into the result stores.
+    /// Move a succeeded job's output into the result stores. The results id was reserved for
+    /// this job at submission, so the slot is free; if it somehow is not, nothing is
+    /// overwritten and the job is marked with an internal error.
     fn harvest(&mut self, engine: &mut Engine, engine_id: JobId) {
         let Some(rec) = engine.job_mut(engine_id) else { return };
         if rec.state != State::Done {
@@ -233,13 +239,24 @@ impl Bridge {
         }
         let Some(out) = w.output.take() else { return };
         w.harvested = true;
-        match out {
-            Output::Simulation(r) => {
-                self.results.insert(r.results_id.clone(), r);
+        let (results_id, job_id) = match &out {
+            Output::Simulation(r) => (r.results_id.clone(), r.job_id.clone()),
+            Output::Population(r) => (r.results_id.clone(), r.job_id.clone()),
+        };
+        let owned = self.result_owner.get(&results_id) == Some(&job_id);
+        let free = !self.results.contains_key(&results_id) && !self.pop_results.contains_key(&results_id);
+        if owned && free {
+            match out {
+                Output::Simulation(r) => {
+                    self.results.insert(results_id, r);
+                }
+                Output::Population(r) => {
+                    self.pop_results.insert(results_id, r);
+                }
             }
-            Output::Population(r) => {
-                self.pop_results.insert(r.results_id.clone(), r);
-            }
+        } else if let Some(entry) = self.jobs.get_mut(&job_id) {
+            entry.internal_error =
+                Some(format!("results id '{results_id}' of job {job_id} is held by another entry; the result was not stored"));
         }
     }
 
@@ -326,19 +343,46 @@ impl Bridge {
     }
 }
 
-/// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no randomness).
+/// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no
+/// randomness). Distinct counters give distinct ids: all 64 bits of a bijective mix of `n`
+/// are placed in the id (the rest is filler).
 pub fn uuid_for(n: u64) -> String {
     let mut r = population::Rng::new(n ^ 0x0067_7261_6e6f_6c61);
+    // The first output of the splitmix generator is a bijection of its seed.
     let a = r.next_u64();
     let b = r.next_u64();
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
         a >> 32,
         (a >> 16) & 0xffff,
-        a & 0xfff,
-        ((b >> 48) & 0x3fff) | 0x8000,
+        (a >> 4) & 0xfff,
+        0x8000 | ((b >> 48) & 0x3ff0) | (a & 0xf),
         b & 0xffff_ffff_ffff
     )
+}
+
+/// The results id a run gets when it gives no `runId`: `res-<n>-<8 hex>` (`pop-` for
+/// population runs), where `n` is the bridge's job counter. Unique by construction, since
+/// the counter never repeats; user `runId`s of this shape are refused (see
+/// [`is_generated_results_id`]) so they cannot take one in advance.
+pub fn generated_results_id(population: bool, n: u64) -> String {
+    let tag = uuid_for(n ^ 0xa5a5);
+    format!("{}-{n}-{}", if population { "pop" } else { "res" }, tag.get(..8).unwrap_or(""))
+}
+
+/// Whether `id` has the shape of a generated results id (`res-` or `pop-`, decimal digits,
+/// `-`, 8 lowercase hex digits).
+pub fn is_generated_results_id(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix("res-").or_else(|| id.strip_prefix("pop-")) else {
+        return false;
+    };
+    let Some((digits, hex)) = rest.split_once('-') else {
+        return false;
+    };
+    !digits.is_empty()
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && hex.len() == 8
+        && hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -361,6 +405,26 @@ mod tests {
         assert_eq!(uuid_for(1), a);
         let all: std::collections::BTreeSet<String> = (1..2000).map(uuid_for).collect();
         assert_eq!(all.len(), 1999);
+    }
+
+    #[test]
+    fn job_ids_do_not_collide() {
+        let all: std::collections::HashSet<String> = (1..=200_000).map(uuid_for).collect();
+        assert_eq!(all.len(), 200_000);
+    }
+
+    #[test]
+    fn generated_results_ids_are_unique_and_recognised() {
+        // The old `res-` + 8 hex scheme first collided at run 118,658.
+        let all: std::collections::HashSet<String> = (1..=200_000).map(|n| generated_results_id(false, n)).collect();
+        assert_eq!(all.len(), 200_000);
+        let id = generated_results_id(false, 118_658);
+        assert!(id.starts_with("res-118658-"), "{id}");
+        assert!(is_generated_results_id(&id));
+        assert!(is_generated_results_id(&generated_results_id(true, 7)));
+        for not in ["res-1a2b3c4d", "res--0123abcd", "res-12-0123ABCD", "res-12-0123abc", "run-12-0123abcd", "res-1x-0123abcd", "iv-run"] {
+            assert!(!is_generated_results_id(not), "{not}");
+        }
     }
 
     #[test]
