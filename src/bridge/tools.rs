@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::jobs::{CancelOutcome, Engine, State, SubmitOptions};
+use crate::jobs::{CancelOutcome, Engine, JobOptions, State};
 
 use super::auth::{Principal, Role};
 use super::errors::{ApiError, Code};
@@ -500,7 +500,12 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
         None => Plan::Single,
     };
     let work = BridgeWork::new(job_id.clone(), sim_id, model_name, results_id.clone(), model, plan, max_retries, timeout_s, fail_first);
-    let engine_id = engine.submit(Box::new(work), SubmitOptions { deadline_ms: Some(timeout_s * 1000.0) });
+    // timeoutSeconds limits each attempt from its start; time spent queued (first run or
+    // retry) does not count (fact sheet §2.3). A timeout ends the job: never retried.
+    let engine_id = engine.submit_with(
+        Box::new(work),
+        JobOptions { deadline_ms: None, attempt_timeout_ms: Some(timeout_s * 1000.0) },
+    );
     // Both ids were checked free above, so these inserts never replace an entry.
     b.jobs.insert(
         job_id.clone(),

@@ -368,6 +368,8 @@ impl Work for BridgeWork {
                 };
             }
             EndReason::Deadline => {
+                // The bridge submits with a per-attempt timeout only, so this is the attempt's
+                // timeoutSeconds running out.
                 self.error = Some(format!("Job execution exceeded timeout ({} s)", self.timeout_s));
                 self.message = "timed out".to_string();
             }
