@@ -510,11 +510,21 @@ fn jobs_panel_summary() {
 #[test]
 fn numerical_failures_are_not_retried() {
     use granola::bridge::models::{lookup, Simulation};
-    use granola::bridge::work::{BridgeWork, Plan};
+    use granola::bridge::work::{BridgeWork, Plan, RunSpec};
     use granola::jobs::{Engine, State, SubmitOptions};
     let mut model = Simulation::from_entry("x", lookup("one_compartment_iv").unwrap(), 0.0).model();
     model.cl = f64::NAN;
-    let work = BridgeWork::new("j".into(), "x".into(), "m".into(), "r".into(), model, Plan::Single, 3, 300.0, 0);
+    let work = BridgeWork::new(RunSpec {
+        job_id: "j".into(),
+        simulation_id: "x".into(),
+        model_name: "m".into(),
+        results_id: "r".into(),
+        model,
+        plan: Plan::Single,
+        max_retries: 3,
+        timeout_s: 300.0,
+        fail_first_attempts: 0,
+    });
     let mut engine = Engine::default();
     let id = engine.submit(Box::new(work), SubmitOptions::default());
     engine.advance(10_000.0);

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::jobs::{Engine, JobId, Ms, State};
 
 pub use errors::{error_body, rate_limited, ApiError, Code};
-pub use work::{BridgeWork, Output, PopResult, SimResult, SubjectResult};
+pub use work::{BridgeWork, Output, PopResult, RunSpec, SimResult, SubjectResult};
 
 /// Bridge settings.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use super::models::{self, Simulation, Structure, CATALOGUE, MAX_OUTPUT_POINTS};
 use super::ode;
 use super::pk;
 use super::population::{default_variability, Variability};
-use super::work::{BridgeWork, Cohort, Plan, PopResult, SimResult};
+use super::work::{BridgeWork, Cohort, Plan, PopResult, RunSpec, SimResult};
 use super::{generated_results_id, is_generated_results_id, status_name, uuid_for, Bridge, JobEntry, Reply};
 
 /// Most concentrations a population run may keep (subjects × output points).
@@ -499,7 +499,17 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
         Some(cohort) => Plan::Population { cohort, metadata, outputs },
         None => Plan::Single,
     };
-    let work = BridgeWork::new(job_id.clone(), sim_id, model_name, results_id.clone(), model, plan, max_retries, timeout_s, fail_first);
+    let work = BridgeWork::new(RunSpec {
+        job_id: job_id.clone(),
+        simulation_id: sim_id,
+        model_name,
+        results_id: results_id.clone(),
+        model,
+        plan,
+        max_retries,
+        timeout_s,
+        fail_first_attempts: fail_first,
+    });
     // timeoutSeconds limits each attempt from its start; time spent queued (first run or
     // retry) does not count (fact sheet §2.3). A timeout ends the job: never retried.
     let engine_id = engine.submit_with(
