@@ -271,6 +271,8 @@ pub struct Engine {
     events: Vec<Event>,
     /// Jobs not removed (what `jobs().count()` would count, kept up to date in O(1)).
     retained: usize,
+    /// Jobs in state `Queued` (kept up to date in O(1); the queue may hold stale ids).
+    queued: usize,
 }
 
 /// Default number of worker slots: two, so a third job is visibly queued.
@@ -295,6 +297,7 @@ impl Engine {
             timer_seq: 0,
             events: Vec::new(),
             retained: 0,
+            queued: 0,
         }
     }
 
@@ -339,6 +342,7 @@ impl Engine {
         };
         self.jobs.push(Some(record));
         self.retained += 1;
+        self.queued += 1;
         self.queue.push_back(id);
         self.log(id, None, State::Queued, 0);
         if let Some(at) = deadline_at {
@@ -371,6 +375,7 @@ impl Engine {
         };
         self.jobs.push(Some(record));
         self.retained += 1;
+        self.queued += 1; // finish() below takes it off again
         self.log(id, None, State::Queued, 0);
         self.finish(id, state);
         id
@@ -465,12 +470,9 @@ impl Engine {
         self.busy + self.queued_count()
     }
 
-    /// Jobs waiting for a slot.
+    /// Jobs waiting for a slot (O(1)).
     pub fn queued_count(&self) -> usize {
-        self.queue
-            .iter()
-            .filter(|id| matches!(self.job(**id), Some(j) if j.state == State::Queued))
-            .count()
+        self.queued
     }
 
     /// Forget a terminal job (retention purge). Its id is never reused; later lookups say unknown.
@@ -546,6 +548,7 @@ impl Engine {
             let timeout_at = job.attempt_timeout_ms.map(|d| now + d);
             job.attempt_deadline_at = timeout_at;
             self.busy += 1;
+            self.queued = self.queued.saturating_sub(1);
             self.log(id, Some(State::Queued), State::Running, 0);
             if let Some(at) = timeout_at {
                 self.push_timer(at, TimerKind::AttemptTimeout, id, generation);
@@ -592,6 +595,7 @@ impl Engine {
                         job.generation += 1;
                         job.attempt_deadline_at = None;
                         self.busy = self.busy.saturating_sub(1);
+                        self.queued += 1;
                         self.queue.push_back(t.job);
                         self.log(t.job, Some(from), State::Queued, 0);
                     }
@@ -614,6 +618,9 @@ impl Engine {
         let seq = job.work.summary().partial_seq;
         if matches!(from, State::Running | State::Streaming) {
             self.busy = self.busy.saturating_sub(1);
+        }
+        if from == State::Queued {
+            self.queued = self.queued.saturating_sub(1);
         }
         self.log(id, Some(from), state, seq);
     }
@@ -820,6 +827,40 @@ mod tests {
         fn as_any_mut(&mut self) -> &mut dyn Any {
             self
         }
+    }
+
+    /// The O(1) counters agree with a walk over every job.
+    fn check_counts(e: &Engine) {
+        assert_eq!(e.queued_count(), e.jobs().filter(|j| j.state == State::Queued).count());
+        assert_eq!(e.retained_count(), e.jobs().count());
+        assert_eq!(e.active_count(), e.jobs().filter(|j| j.state.is_active()).count());
+    }
+
+    #[test]
+    fn counters_stay_consistent() {
+        let mut e = Engine::new(1);
+        let a = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        let b = e.submit_with(Box::new(Attempts { steps: vec![1, 1], done: 0, attempt: 0, ended: None }), JobOptions::default());
+        let c = e.submit(ticker(3, 1.0), SubmitOptions { deadline_ms: Some(1.0) });
+        let d = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        e.submit_ended(ticker(1, 1.0), State::Failed);
+        check_counts(&e);
+        assert_eq!(e.queued_count(), 4);
+        for t in [0.0, 0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0] {
+            e.advance(t);
+            check_counts(&e);
+            if t == 2.0 {
+                assert_eq!(e.cancel(d), CancelOutcome::CancelledWhileQueued);
+                check_counts(&e);
+            }
+        }
+        e.advance(100.0);
+        check_counts(&e);
+        assert_eq!(e.queued_count(), 0);
+        assert_eq!(e.job(c).unwrap().state, State::TimedOut);
+        assert_eq!(e.job(b).unwrap().attempts, 2);
+        assert!(e.remove(a));
+        check_counts(&e);
     }
 
     fn attempt_timeout(ms: Ms) -> JobOptions {
