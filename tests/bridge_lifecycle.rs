@@ -300,15 +300,54 @@ fn timeout_ends_the_job() {
 }
 
 #[test]
-fn queued_jobs_can_time_out_too() {
+fn queue_time_does_not_count_towards_the_timeout() {
+    // One slot; each run takes 1.9 s. Five jobs with a 2 s timeout wait up to 7.6 s in the
+    // queue and still all succeed: the timeout counts from the start of each attempt.
     let mut env = Env::with_slots(1);
     env.load("s", "one_compartment_iv");
-    let _blocker = env.run(json!({"simulationId": "s"}));
-    let job = env.run(json!({"simulationId": "s", "timeoutSeconds": 1}));
+    let jobs: Vec<String> = (0..5).map(|_| env.run(json!({"simulationId": "s", "timeoutSeconds": 2}))).collect();
+    let slow = env.run(json!({"simulationId": "s", "timeoutSeconds": 1}));
+    env.advance(9_000.0);
+    assert_eq!(env.status(&slow)["status"], "queued", "it starts at 9.5 s");
+    env.advance(600.0);
+    assert_eq!(env.status(&slow)["status"], "running");
+    env.advance(100_000.0);
+    for job in &jobs {
+        let s = env.status(job);
+        assert_eq!(s["status"], "succeeded", "{s}");
+        assert_eq!(s["attempts"], 1);
+    }
+    // The last one started at 9.5 s, after queueing, and timed out 1 s later.
+    let s = env.status(&slow);
+    assert_eq!(s["status"], "timeout");
+    assert_eq!(s["attempts"], 1);
+    assert_eq!(s["startedAt"], "2026-01-01T00:00:09.500Z");
+    assert_eq!(s["finishedAt"], "2026-01-01T00:00:10.500Z");
+    assert!(s["error"]["message"].as_str().unwrap().contains("exceeded timeout (1 s)"));
+}
+
+#[test]
+fn each_retry_gets_a_fresh_timeout() {
+    // Attempt 1 fails at 100 ms and is retried at once; attempt 2 runs 1.9 s, finishing at
+    // 2.0 s. A 2 s limit from submission would end it there; per attempt it ends at 2.1 s.
+    let mut env = Env::new();
+    env.load("s", "one_compartment_iv");
+    let job = env.run(json!({"simulationId": "s", "timeoutSeconds": 2, "maxRetries": 1, "failFirstAttempts": 1}));
+    env.advance(10_000.0);
+    let s = env.status(&job);
+    assert_eq!(s["status"], "succeeded", "{s}");
+    assert_eq!(s["attempts"], 2);
+    assert_eq!(s["startedAt"], "2026-01-01T00:00:00.100Z");
+    assert_eq!(s["finishedAt"], "2026-01-01T00:00:02.000Z");
+    // A retry that is itself too slow times out 1 s after its own start, and is not retried
+    // again even with retries left.
+    let job = env.run(json!({"simulationId": "s", "timeoutSeconds": 1, "maxRetries": 3, "failFirstAttempts": 1}));
     env.advance(10_000.0);
     let s = env.status(&job);
     assert_eq!(s["status"], "timeout");
-    assert_eq!(s["attempts"], 0);
+    assert_eq!(s["attempts"], 2);
+    assert_eq!(s["startedAt"], "2026-01-01T00:00:10.100Z");
+    assert_eq!(s["finishedAt"], "2026-01-01T00:00:11.100Z");
 }
 
 #[test]
@@ -471,11 +510,21 @@ fn jobs_panel_summary() {
 #[test]
 fn numerical_failures_are_not_retried() {
     use granola::bridge::models::{lookup, Simulation};
-    use granola::bridge::work::{BridgeWork, Plan};
+    use granola::bridge::work::{BridgeWork, Plan, RunSpec};
     use granola::jobs::{Engine, State, SubmitOptions};
     let mut model = Simulation::from_entry("x", lookup("one_compartment_iv").unwrap(), 0.0).model();
     model.cl = f64::NAN;
-    let work = BridgeWork::new("j".into(), "x".into(), "m".into(), "r".into(), model, Plan::Single, 3, 300.0, 0);
+    let work = BridgeWork::new(RunSpec {
+        job_id: "j".into(),
+        simulation_id: "x".into(),
+        model_name: "m".into(),
+        results_id: "r".into(),
+        model,
+        plan: Plan::Single,
+        max_retries: 3,
+        timeout_s: 300.0,
+        fail_first_attempts: 0,
+    });
     let mut engine = Engine::default();
     let id = engine.submit(Box::new(work), SubmitOptions::default());
     engine.advance(10_000.0);

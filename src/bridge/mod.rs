@@ -22,12 +22,12 @@ pub mod time;
 pub mod tools;
 pub mod work;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::jobs::{Engine, JobId, Ms, State};
 
 pub use errors::{error_body, rate_limited, ApiError, Code};
-pub use work::{BridgeWork, Output, PopResult, SimResult, SubjectResult};
+pub use work::{BridgeWork, Output, PopResult, RunSpec, SimResult, SubjectResult};
 
 /// Bridge settings.
 #[derive(Clone, Debug)]
@@ -77,6 +77,10 @@ pub(crate) struct JobEntry {
     pub engine_id: JobId,
     pub results_id: String,
     pub idempotency_key: Option<String>,
+    /// Set if the job's results could not be stored without overwriting another entry
+    /// (cannot happen while results ids are reserved at submission); `get_job_status` then
+    /// answers 500 `INTERNAL` instead of pointing at someone else's results.
+    pub internal_error: Option<String>,
 }
 
 /// The bridge state: loaded simulations, job ids, results, idempotency keys, auth settings.
@@ -97,6 +101,35 @@ pub struct Bridge {
     pub(crate) idempotency: BTreeMap<String, (String, String)>,
     pub(crate) counter: u64,
     pub(crate) replay: auth::ReplayGuard,
+    /// Engine event cursor: [`Bridge::sync`] reads only the events logged since the last call.
+    pub(crate) cursor: u64,
+    /// Finished bridge jobs as `(finished_at, job id)`, oldest first: the retention purge pops
+    /// from the front while the oldest has expired.
+    pub(crate) finished: VecDeque<(Ms, String)>,
+    pub(crate) stats: SyncStats,
+}
+
+/// Cumulative counts of what [`Bridge::sync`] looked at (for tests and diagnostics): the
+/// per-call work is proportional to the new events plus the jobs purged, never to the
+/// number of jobs retained.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    /// Number of `sync` calls.
+    pub calls: u64,
+    /// Engine events read.
+    pub events_read: u64,
+    /// Entries of the finished-jobs queue looked at for expiry (purged ones plus the
+    /// not-yet-expired head that stopped each purge).
+    pub expiry_checks: u64,
+    /// Jobs purged after the retention window.
+    pub purged: u64,
+}
+
+impl SyncStats {
+    /// Records visited in total: events read plus queue entries checked.
+    pub fn visited(&self) -> u64 {
+        self.events_read + self.expiry_checks
+    }
 }
 
 /// Map an engine state to the bridge's status vocabulary.
@@ -126,6 +159,9 @@ impl Bridge {
             idempotency: BTreeMap::new(),
             counter: 0,
             replay: auth::ReplayGuard::default(),
+            cursor: 0,
+            finished: VecDeque::new(),
+            stats: SyncStats::default(),
         }
     }
 
@@ -158,45 +194,87 @@ impl Bridge {
         tools::dispatch(self, engine, spec, &principal, &body)
     }
 
-    /// Move finished jobs' results into the result store and purge jobs (and their results
-    /// and idempotency keys) that finished more than `retention_ms` ago. `call` does this
-    /// first; hosts that read [`Bridge::results`] without calling a tool call it after
+    /// Move newly finished jobs' results into the result store and purge jobs (and their
+    /// results and idempotency keys) that finished more than `retention_ms` ago. `call` does
+    /// this first; hosts that read [`Bridge::results`] without calling a tool call it after
     /// advancing the engine.
+    ///
+    /// Incremental: it reads only the engine events logged since the previous call (the
+    /// bridge keeps the cursor) and purges from a queue of finished jobs ordered by finish
+    /// time, stopping at the first one still inside the window. Its cost therefore does not
+    /// grow with the number of retained jobs (see [`Bridge::sync_stats`]).
     pub fn sync(&mut self, engine: &mut Engine) {
-        let now = engine.now();
-        let mut purge = Vec::new();
-        for (job_id, entry) in &self.jobs {
-            let Some(rec) = engine.job_mut(entry.engine_id) else {
-                purge.push(job_id.clone());
-                continue;
-            };
-            let (state, finished_at) = (rec.state, rec.finished_at);
-            if let Some(w) = rec.work_mut::<BridgeWork>() {
-                if state == State::Done && !w.harvested {
-                    if let Some(out) = w.output.take() {
-                        w.harvested = true;
-                        match out {
-                            Output::Simulation(r) => {
-                                self.results.insert(r.results_id.clone(), r);
-                            }
-                            Output::Population(r) => {
-                                self.pop_results.insert(r.results_id.clone(), r);
-                            }
-                        }
-                    }
-                }
+        self.stats.calls += 1;
+        let events = engine.events_since(self.cursor);
+        self.stats.events_read += events.len() as u64;
+        // Terminal transitions of bridge jobs, in the order they happened.
+        let ended: Vec<(JobId, State, Ms)> = events
+            .iter()
+            .filter(|ev| ev.to.is_terminal() && ev.from != Some(ev.to) && self.by_engine.contains_key(&ev.job))
+            .map(|ev| (ev.job, ev.to, ev.at))
+            .collect();
+        self.cursor = engine.event_cursor();
+        for (engine_id, state, at) in ended {
+            let Some(job_id) = self.by_engine.get(&engine_id).cloned() else { continue };
+            if state == State::Done {
+                self.harvest(engine, engine_id);
             }
-            if self.retention_ms > 0.0 {
-                if let Some(f) = finished_at {
-                    if state.is_terminal() && now - f >= self.retention_ms {
-                        engine.remove(entry.engine_id);
-                        purge.push(job_id.clone());
-                    }
-                }
-            }
+            // Events are logged in job-time order, so the queue stays sorted by finish time.
+            self.finished.push_back((at, job_id));
         }
-        for job_id in purge {
+        self.purge_expired(engine);
+    }
+
+    /// Move a succeeded job's output into the result stores. The results id was reserved for
+    /// this job at submission, so the slot is free; if it somehow is not, nothing is
+    /// overwritten and the job is marked with an internal error.
+    fn harvest(&mut self, engine: &mut Engine, engine_id: JobId) {
+        let Some(rec) = engine.job_mut(engine_id) else { return };
+        if rec.state != State::Done {
+            return;
+        }
+        let Some(w) = rec.work_mut::<BridgeWork>() else { return };
+        if w.harvested {
+            return;
+        }
+        let Some(out) = w.output.take() else { return };
+        w.harvested = true;
+        let (results_id, job_id) = match &out {
+            Output::Simulation(r) => (r.results_id.clone(), r.job_id.clone()),
+            Output::Population(r) => (r.results_id.clone(), r.job_id.clone()),
+        };
+        let owned = self.result_owner.get(&results_id) == Some(&job_id);
+        let free = !self.results.contains_key(&results_id) && !self.pop_results.contains_key(&results_id);
+        if owned && free {
+            match out {
+                Output::Simulation(r) => {
+                    self.results.insert(results_id, r);
+                }
+                Output::Population(r) => {
+                    self.pop_results.insert(results_id, r);
+                }
+            }
+        } else if let Some(entry) = self.jobs.get_mut(&job_id) {
+            entry.internal_error =
+                Some(format!("results id '{results_id}' of job {job_id} is held by another entry; the result was not stored"));
+        }
+    }
+
+    /// Pop finished jobs whose retention window has passed, oldest first.
+    fn purge_expired(&mut self, engine: &mut Engine) {
+        if self.retention_ms <= 0.0 {
+            return;
+        }
+        let now = engine.now();
+        while let Some((finished_at, _)) = self.finished.front() {
+            self.stats.expiry_checks += 1;
+            if now - *finished_at < self.retention_ms {
+                break;
+            }
+            let Some((_, job_id)) = self.finished.pop_front() else { break };
             if let Some(entry) = self.jobs.remove(&job_id) {
+                self.stats.purged += 1;
+                engine.remove(entry.engine_id);
                 self.by_engine.remove(&entry.engine_id);
                 self.results.remove(&entry.results_id);
                 self.pop_results.remove(&entry.results_id);
@@ -206,6 +284,16 @@ impl Bridge {
                 }
             }
         }
+    }
+
+    /// What [`Bridge::sync`] has looked at so far (cumulative).
+    pub fn sync_stats(&self) -> SyncStats {
+        self.stats
+    }
+
+    /// Number of jobs the bridge currently retains (finished or not).
+    pub fn retained_jobs(&self) -> usize {
+        self.jobs.len()
     }
 
     /// A finished simulation run's series (for plotting), by results id.
@@ -255,19 +343,46 @@ impl Bridge {
     }
 }
 
-/// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no randomness).
+/// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no
+/// randomness). Distinct counters give distinct ids: all 64 bits of a bijective mix of `n`
+/// are placed in the id (the rest is filler).
 pub fn uuid_for(n: u64) -> String {
     let mut r = population::Rng::new(n ^ 0x0067_7261_6e6f_6c61);
+    // The first output of the splitmix generator is a bijection of its seed.
     let a = r.next_u64();
     let b = r.next_u64();
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
         a >> 32,
         (a >> 16) & 0xffff,
-        a & 0xfff,
-        ((b >> 48) & 0x3fff) | 0x8000,
+        (a >> 4) & 0xfff,
+        0x8000 | ((b >> 48) & 0x3ff0) | (a & 0xf),
         b & 0xffff_ffff_ffff
     )
+}
+
+/// The results id a run gets when it gives no `runId`: `res-<n>-<8 hex>` (`pop-` for
+/// population runs), where `n` is the bridge's job counter. Unique by construction, since
+/// the counter never repeats; user `runId`s of this shape are refused (see
+/// [`is_generated_results_id`]) so they cannot take one in advance.
+pub fn generated_results_id(population: bool, n: u64) -> String {
+    let tag = uuid_for(n ^ 0xa5a5);
+    format!("{}-{n}-{}", if population { "pop" } else { "res" }, tag.get(..8).unwrap_or(""))
+}
+
+/// Whether `id` has the shape of a generated results id (`res-` or `pop-`, decimal digits,
+/// `-`, 8 lowercase hex digits).
+pub fn is_generated_results_id(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix("res-").or_else(|| id.strip_prefix("pop-")) else {
+        return false;
+    };
+    let Some((digits, hex)) = rest.split_once('-') else {
+        return false;
+    };
+    !digits.is_empty()
+        && digits.bytes().all(|c| c.is_ascii_digit())
+        && hex.len() == 8
+        && hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -290,6 +405,26 @@ mod tests {
         assert_eq!(uuid_for(1), a);
         let all: std::collections::BTreeSet<String> = (1..2000).map(uuid_for).collect();
         assert_eq!(all.len(), 1999);
+    }
+
+    #[test]
+    fn job_ids_do_not_collide() {
+        let all: std::collections::HashSet<String> = (1..=200_000).map(uuid_for).collect();
+        assert_eq!(all.len(), 200_000);
+    }
+
+    #[test]
+    fn generated_results_ids_are_unique_and_recognised() {
+        // The old `res-` + 8 hex scheme first collided at run 118,658.
+        let all: std::collections::HashSet<String> = (1..=200_000).map(|n| generated_results_id(false, n)).collect();
+        assert_eq!(all.len(), 200_000);
+        let id = generated_results_id(false, 118_658);
+        assert!(id.starts_with("res-118658-"), "{id}");
+        assert!(is_generated_results_id(&id));
+        assert!(is_generated_results_id(&generated_results_id(true, 7)));
+        for not in ["res-1a2b3c4d", "res--0123abcd", "res-12-0123ABCD", "res-12-0123abc", "run-12-0123abcd", "res-1x-0123abcd", "iv-run"] {
+            assert!(!is_generated_results_id(not), "{not}");
+        }
     }
 
     #[test]

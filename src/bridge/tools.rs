@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::jobs::{CancelOutcome, Engine, State, SubmitOptions};
+use crate::jobs::{CancelOutcome, Engine, JobOptions, State};
 
 use super::auth::{Principal, Role};
 use super::errors::{ApiError, Code};
@@ -11,8 +11,8 @@ use super::models::{self, Simulation, Structure, CATALOGUE, MAX_OUTPUT_POINTS};
 use super::ode;
 use super::pk;
 use super::population::{default_variability, Variability};
-use super::work::{BridgeWork, Cohort, Plan, PopResult, SimResult};
-use super::{status_name, uuid_for, Bridge, JobEntry, Reply};
+use super::work::{BridgeWork, Cohort, Plan, PopResult, RunSpec, SimResult};
+use super::{generated_results_id, is_generated_results_id, status_name, uuid_for, Bridge, JobEntry, Reply};
 
 /// Most concentrations a population run may keep (subjects × output points).
 pub const MAX_POPULATION_POINTS: f64 = 2.0e6;
@@ -426,6 +426,12 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     let run_id = o.opt_str("runId", 128)?;
     if let Some(r) = &run_id {
         check_id("runId", r)?;
+        if is_generated_results_id(r) {
+            return Err(ApiError::invalid(
+                "runId",
+                "ids shaped like res-<n>-<8 hex> or pop-<n>-<8 hex> are reserved for generated results ids",
+            ));
+        }
     }
     let timeout_s = o.opt_num("timeoutSeconds", 1.0, 604_800.0)?.unwrap_or(b.default_timeout_s);
     let max_retries = o.opt_int("maxRetries", 0, 10)?.unwrap_or(0) as u32;
@@ -476,22 +482,45 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     let model_name = sim.name.clone();
     let n = b.next_id();
     let job_id = uuid_for(n);
-    let results_id = match run_id {
-        Some(r) => {
-            if b.results.contains_key(&r) || b.pop_results.contains_key(&r) || b.result_owner.contains_key(&r) {
-                return Err(ApiError::conflict("runId", format!("Results id '{r}' is already in use")));
-            }
-            r
-        }
-        None => format!("{}-{}", if population { "pop" } else { "res" }, &uuid_for(n ^ 0xa5a5)[..8]),
-    };
+    let generated = run_id.is_none();
+    let results_id = run_id.unwrap_or_else(|| generated_results_id(population, n));
+    let taken = |id: &str| b.results.contains_key(id) || b.pop_results.contains_key(id) || b.result_owner.contains_key(id);
+    if taken(&results_id) {
+        return Err(if generated {
+            ApiError::internal(format!("generated results id '{results_id}' is already in use"))
+        } else {
+            ApiError::conflict("runId", format!("Results id '{results_id}' is already in use"))
+        });
+    }
+    if b.jobs.contains_key(&job_id) {
+        return Err(ApiError::internal(format!("generated job id '{job_id}' is already in use")));
+    }
     let plan = match cohort {
         Some(cohort) => Plan::Population { cohort, metadata, outputs },
         None => Plan::Single,
     };
-    let work = BridgeWork::new(job_id.clone(), sim_id, model_name, results_id.clone(), model, plan, max_retries, timeout_s, fail_first);
-    let engine_id = engine.submit(Box::new(work), SubmitOptions { deadline_ms: Some(timeout_s * 1000.0) });
-    b.jobs.insert(job_id.clone(), JobEntry { engine_id, results_id: results_id.clone(), idempotency_key: key.clone() });
+    let work = BridgeWork::new(RunSpec {
+        job_id: job_id.clone(),
+        simulation_id: sim_id,
+        model_name,
+        results_id: results_id.clone(),
+        model,
+        plan,
+        max_retries,
+        timeout_s,
+        fail_first_attempts: fail_first,
+    });
+    // timeoutSeconds limits each attempt from its start; time spent queued (first run or
+    // retry) does not count (fact sheet §2.3). A timeout ends the job: never retried.
+    let engine_id = engine.submit_with(
+        Box::new(work),
+        JobOptions { deadline_ms: None, attempt_timeout_ms: Some(timeout_s * 1000.0) },
+    );
+    // Both ids were checked free above, so these inserts never replace an entry.
+    b.jobs.insert(
+        job_id.clone(),
+        JobEntry { engine_id, results_id: results_id.clone(), idempotency_key: key.clone(), internal_error: None },
+    );
     b.by_engine.insert(engine_id, job_id.clone());
     b.result_owner.insert(results_id, job_id.clone());
     if let Some(k) = key {
@@ -511,6 +540,9 @@ fn entry_of<'a>(b: &'a Bridge, job_id: &str) -> Result<&'a JobEntry, ApiError> {
 /// The flat job record of `job_id`.
 pub fn job_record(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiError> {
     let entry = entry_of(b, job_id)?;
+    if let Some(e) = &entry.internal_error {
+        return Err(ApiError::internal(e.clone()));
+    }
     let rec = engine.job(entry.engine_id).ok_or_else(|| ApiError::not_found("jobId", "Job not found (purged)"))?;
     let w = rec.work::<BridgeWork>().ok_or_else(|| {
         ApiError::internal(format!("engine job {} is not a bridge job (was another engine passed in?)", entry.engine_id))
@@ -757,4 +789,64 @@ fn calculate_pk_parameters(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value
         },
         "warnings": p.warnings,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{auth::mint_token, generated_results_id, BridgeConfig, Call, DEV_SECRET};
+    use super::*;
+
+    const WALL: f64 = 1_767_225_600_000.0;
+
+    fn call(b: &mut Bridge, e: &mut Engine, tool: &str, body: Value) -> Reply {
+        let tok = mint_token(DEV_SECRET, "t", &["operator"], 3600, WALL);
+        b.call(e, &Call { tool, token: Some(&tok), body: &body.to_string(), unix_ms: WALL })
+    }
+
+    fn setup() -> (Bridge, Engine) {
+        let mut b = Bridge::new(BridgeConfig { secret: DEV_SECRET.into(), epoch_unix_ms: WALL });
+        let mut e = Engine::new(2);
+        let r = call(&mut b, &mut e, "load_simulation", json!({"simulationId": "s", "model": "one_compartment_iv"}));
+        assert_eq!(r.status, 201);
+        (b, e)
+    }
+
+    #[test]
+    fn a_generated_results_id_already_in_use_is_an_internal_error_not_an_overwrite() {
+        let (mut b, mut e) = setup();
+        let first = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
+        let first_job = first.body["jobId"].as_str().unwrap().to_string();
+        let first_results = b.jobs[&first_job].results_id.clone();
+        assert_eq!(first_results, generated_results_id(false, 1));
+        // Rewind the counter so the next run would be given the same ids again.
+        b.counter = 0;
+        let issued = e.issued();
+        let r = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
+        assert_eq!(r.status, 500, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "INTERNAL");
+        assert_eq!(e.issued(), issued, "no job was submitted");
+        assert_eq!(b.result_owner[&first_results], first_job, "the owner was not replaced");
+        e.advance(10_000.0);
+        let r = call(&mut b, &mut e, "get_job_status", json!({"jobId": first_job}));
+        assert_eq!(r.body["resultHandle"]["resultsId"], first_results.as_str());
+    }
+
+    #[test]
+    fn a_result_never_overwrites_another() {
+        let (mut b, mut e) = setup();
+        let a = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s", "runId": "a"}));
+        let a_job = a.body["jobId"].as_str().unwrap().to_string();
+        e.advance(10_000.0);
+        let b_run = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s", "runId": "b"}));
+        let b_job = b_run.body["jobId"].as_str().unwrap().to_string();
+        // Corrupt the store on purpose: something already sits under b's results id.
+        let squatter = b.results["a"].clone();
+        b.results.insert("b".into(), SimResult { results_id: "b".into(), ..squatter });
+        e.advance(30_000.0);
+        let r = call(&mut b, &mut e, "get_job_status", json!({"jobId": b_job}));
+        assert_eq!(r.status, 500, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "INTERNAL");
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("not stored"));
+        assert_eq!(b.results["b"].job_id, a_job, "the entry already there was kept");
+    }
 }

@@ -127,19 +127,27 @@ pub struct BridgeWork {
     pub harvested: bool,
 }
 
+/// What a bridge job runs and under which settings: everything [`BridgeWork::new`] needs.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    pub job_id: String,
+    pub simulation_id: String,
+    pub model_name: String,
+    pub results_id: String,
+    /// The model with the parameter values frozen at submission.
+    pub model: Model,
+    pub plan: Plan,
+    pub max_retries: u32,
+    /// `timeoutSeconds` (for the record and the timeout message; the engine enforces it).
+    pub timeout_s: f64,
+    /// Test hook: the first N attempts fail with a retryable error.
+    pub fail_first_attempts: u32,
+}
+
 impl BridgeWork {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        job_id: String,
-        simulation_id: String,
-        model_name: String,
-        results_id: String,
-        model: Model,
-        plan: Plan,
-        max_retries: u32,
-        timeout_s: f64,
-        fail_first_attempts: u32,
-    ) -> BridgeWork {
+    pub fn new(spec: RunSpec) -> BridgeWork {
+        let RunSpec { job_id, simulation_id, model_name, results_id, model, plan, max_retries, timeout_s, fail_first_attempts } =
+            spec;
         let total = match &plan {
             Plan::Single => slices(&model).1 as u64,
             Plan::Population { cohort, .. } => cohort.size as u64,
@@ -368,6 +376,8 @@ impl Work for BridgeWork {
                 };
             }
             EndReason::Deadline => {
+                // The bridge submits with a per-attempt timeout only, so this is the attempt's
+                // timeoutSeconds running out.
                 self.error = Some(format!("Job execution exceeded timeout ({} s)", self.timeout_s));
                 self.message = "timed out".to_string();
             }

@@ -93,7 +93,9 @@ pub enum Step {
 pub enum EndReason {
     /// `cancel` on a queued job.
     CancelledWhileQueued,
-    /// The job's deadline passed while it was queued or running.
+    /// The job's deadline passed while it was queued or running, or the current attempt ran
+    /// past its attempt timeout ([`JobOptions::attempt_timeout_ms`]; the work can tell the two
+    /// apart with [`StepCtx::started_at`] and its own settings). The job ends `TimedOut`.
     Deadline,
 }
 
@@ -134,6 +136,27 @@ pub struct SubmitOptions {
     pub deadline_ms: Option<Ms>,
 }
 
+/// Options for [`Engine::submit_with`]: [`SubmitOptions`] plus settings added later (a
+/// separate struct so that existing `SubmitOptions { .. }` literals keep compiling).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobOptions {
+    /// Deadline relative to submission, queue time included; when it passes the job ends
+    /// `TimedOut` whatever it is doing.
+    pub deadline_ms: Option<Ms>,
+    /// Time limit of each attempt, counted from that attempt's start (queue time, including
+    /// the wait before a retry, does not count). When it passes while the attempt is still
+    /// running, the job ends `TimedOut` (via `Work::on_end(ctx, EndReason::Deadline)`) and is
+    /// not retried. A step due at the same moment does not run. Every attempt gets a fresh
+    /// limit.
+    pub attempt_timeout_ms: Option<Ms>,
+}
+
+impl From<SubmitOptions> for JobOptions {
+    fn from(o: SubmitOptions) -> JobOptions {
+        JobOptions { deadline_ms: o.deadline_ms, attempt_timeout_ms: None }
+    }
+}
+
 /// One job as the engine keeps it.
 pub struct JobRecord {
     pub id: JobId,
@@ -143,6 +166,10 @@ pub struct JobRecord {
     pub started_at: Option<Ms>,
     pub finished_at: Option<Ms>,
     pub deadline_at: Option<Ms>,
+    /// Per-attempt time limit ([`JobOptions::attempt_timeout_ms`]).
+    pub attempt_timeout_ms: Option<Ms>,
+    /// When the current attempt times out (set at each start, cleared when it ends).
+    pub attempt_deadline_at: Option<Ms>,
     pub cancel_requested: bool,
     pub attempts: u32,
     generation: u32,
@@ -195,9 +222,10 @@ pub enum CancelOutcome {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TimerKind {
-    // Order matters: at equal times a deadline fires before a step.
+    // Order matters: at equal times deadlines fire before a step.
     Deadline = 0,
-    Step = 1,
+    AttemptTimeout = 1,
+    Step = 2,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -241,6 +269,10 @@ pub struct Engine {
     timers: BinaryHeap<Timer>,
     timer_seq: u64,
     events: Vec<Event>,
+    /// Jobs not removed (what `jobs().count()` would count, kept up to date in O(1)).
+    retained: usize,
+    /// Jobs in state `Queued` (kept up to date in O(1); the queue may hold stale ids).
+    queued: usize,
 }
 
 /// Default number of worker slots: two, so a third job is visibly queued.
@@ -264,6 +296,8 @@ impl Engine {
             timers: BinaryHeap::new(),
             timer_seq: 0,
             events: Vec::new(),
+            retained: 0,
+            queued: 0,
         }
     }
 
@@ -283,11 +317,14 @@ impl Engine {
 
     /// Queue a job at the current job time. It starts at the next `advance` that finds a free slot.
     pub fn submit(&mut self, work: Box<dyn Work>, opts: SubmitOptions) -> JobId {
+        self.submit_with(work, opts.into())
+    }
+
+    /// [`Engine::submit`] with the full set of options (e.g. a per-attempt timeout).
+    pub fn submit_with(&mut self, work: Box<dyn Work>, opts: JobOptions) -> JobId {
         let id = self.jobs.len() as JobId + 1;
-        let deadline_at = opts
-            .deadline_ms
-            .filter(|d| d.is_finite() && *d >= 0.0)
-            .map(|d| self.now + d);
+        let valid = |d: &Ms| d.is_finite() && *d >= 0.0;
+        let deadline_at = opts.deadline_ms.filter(valid).map(|d| self.now + d);
         let record = JobRecord {
             id,
             kind: work.kind(),
@@ -296,12 +333,16 @@ impl Engine {
             started_at: None,
             finished_at: None,
             deadline_at,
+            attempt_timeout_ms: opts.attempt_timeout_ms.filter(valid),
+            attempt_deadline_at: None,
             cancel_requested: false,
             attempts: 0,
             generation: 0,
             work,
         };
         self.jobs.push(Some(record));
+        self.retained += 1;
+        self.queued += 1;
         self.queue.push_back(id);
         self.log(id, None, State::Queued, 0);
         if let Some(at) = deadline_at {
@@ -325,12 +366,16 @@ impl Engine {
             started_at: None,
             finished_at: None,
             deadline_at: None,
+            attempt_timeout_ms: None,
+            attempt_deadline_at: None,
             cancel_requested: false,
             attempts: 0,
             generation: 0,
             work,
         };
         self.jobs.push(Some(record));
+        self.retained += 1;
+        self.queued += 1; // finish() below takes it off again
         self.log(id, None, State::Queued, 0);
         self.finish(id, state);
         id
@@ -414,17 +459,20 @@ impl Engine {
         self.jobs.len() as u64
     }
 
+    /// Number of jobs not removed, in O(1) (the same as `jobs().count()`, which walks every
+    /// id ever issued).
+    pub fn retained_count(&self) -> usize {
+        self.retained
+    }
+
     /// Jobs not yet terminal.
     pub fn active_count(&self) -> usize {
         self.busy + self.queued_count()
     }
 
-    /// Jobs waiting for a slot.
+    /// Jobs waiting for a slot (O(1)).
     pub fn queued_count(&self) -> usize {
-        self.queue
-            .iter()
-            .filter(|id| matches!(self.job(**id), Some(j) if j.state == State::Queued))
-            .count()
+        self.queued
     }
 
     /// Forget a terminal job (retention purge). Its id is never reused; later lookups say unknown.
@@ -436,6 +484,7 @@ impl Engine {
         match self.jobs.get(idx) {
             Some(Some(j)) if j.state.is_terminal() => {
                 self.jobs[idx] = None;
+                self.retained = self.retained.saturating_sub(1);
                 true
             }
             _ => false,
@@ -475,7 +524,7 @@ impl Engine {
             None => false,
             Some(j) => match t.kind {
                 TimerKind::Deadline => j.state.is_active(),
-                TimerKind::Step => {
+                TimerKind::Step | TimerKind::AttemptTimeout => {
                     j.generation == t.generation
                         && matches!(j.state, State::Running | State::Streaming)
                 }
@@ -496,8 +545,14 @@ impl Engine {
             job.attempts += 1;
             job.generation += 1;
             let generation = job.generation;
+            let timeout_at = job.attempt_timeout_ms.map(|d| now + d);
+            job.attempt_deadline_at = timeout_at;
             self.busy += 1;
+            self.queued = self.queued.saturating_sub(1);
             self.log(id, Some(State::Queued), State::Running, 0);
+            if let Some(at) = timeout_at {
+                self.push_timer(at, TimerKind::AttemptTimeout, id, generation);
+            }
             self.push_timer(now, TimerKind::Step, id, generation);
         }
     }
@@ -508,7 +563,7 @@ impl Engine {
         }
         let now = self.now;
         match t.kind {
-            TimerKind::Deadline => {
+            TimerKind::Deadline | TimerKind::AttemptTimeout => {
                 let Some(job) = self.slot_mut(t.job) else { return };
                 let ctx = ctx_for(job, now);
                 job.work.on_end(&ctx, EndReason::Deadline);
@@ -538,7 +593,9 @@ impl Engine {
                         let from = job.state;
                         job.state = State::Queued;
                         job.generation += 1;
+                        job.attempt_deadline_at = None;
                         self.busy = self.busy.saturating_sub(1);
+                        self.queued += 1;
                         self.queue.push_back(t.job);
                         self.log(t.job, Some(from), State::Queued, 0);
                     }
@@ -556,10 +613,14 @@ impl Engine {
         }
         job.state = state;
         job.finished_at = Some(now);
+        job.attempt_deadline_at = None;
         job.generation += 1;
         let seq = job.work.summary().partial_seq;
         if matches!(from, State::Running | State::Streaming) {
             self.busy = self.busy.saturating_sub(1);
+        }
+        if from == State::Queued {
+            self.queued = self.queued.saturating_sub(1);
         }
         self.log(id, Some(from), state, seq);
     }
@@ -720,7 +781,164 @@ mod tests {
             ]
         );
         assert!(e.events_since(e.event_cursor()).is_empty());
+        assert_eq!(e.retained_count(), 1);
         assert!(e.remove(a));
         assert!(e.job(a).is_none());
+        assert!(!e.remove(a));
+        assert_eq!(e.retained_count(), 0);
+        assert_eq!(e.retained_count(), e.jobs().count());
+    }
+
+    /// A test work: attempt `k` (1-based) takes `steps[k-1]` steps 1 ms apart and then
+    /// requeues, except the last listed attempt, which finishes `Done`.
+    struct Attempts {
+        steps: Vec<u32>,
+        done: u32,
+        attempt: u32,
+        ended: Option<EndReason>,
+    }
+
+    impl Work for Attempts {
+        fn kind(&self) -> &'static str {
+            "attempts"
+        }
+        fn step(&mut self, ctx: &StepCtx) -> Step {
+            if ctx.attempt != self.attempt {
+                self.attempt = ctx.attempt;
+                self.done = 0;
+            }
+            let want = self.steps.get(ctx.attempt as usize - 1).copied().unwrap_or(0);
+            if self.done < want {
+                self.done += 1;
+                return Step::Continue { after_ms: 1.0, partial: false };
+            }
+            if (ctx.attempt as usize) < self.steps.len() {
+                Step::Requeue
+            } else {
+                Step::Finish(State::Done)
+            }
+        }
+        fn on_end(&mut self, _ctx: &StepCtx, reason: EndReason) {
+            self.ended = Some(reason);
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+        fn as_any_mut(&mut self) -> &mut dyn Any {
+            self
+        }
+    }
+
+    /// The O(1) counters agree with a walk over every job.
+    fn check_counts(e: &Engine) {
+        assert_eq!(e.queued_count(), e.jobs().filter(|j| j.state == State::Queued).count());
+        assert_eq!(e.retained_count(), e.jobs().count());
+        assert_eq!(e.active_count(), e.jobs().filter(|j| j.state.is_active()).count());
+    }
+
+    #[test]
+    fn counters_stay_consistent() {
+        let mut e = Engine::new(1);
+        let a = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        let b = e.submit_with(Box::new(Attempts { steps: vec![1, 1], done: 0, attempt: 0, ended: None }), JobOptions::default());
+        let c = e.submit(ticker(3, 1.0), SubmitOptions { deadline_ms: Some(1.0) });
+        let d = e.submit(ticker(3, 1.0), SubmitOptions::default());
+        e.submit_ended(ticker(1, 1.0), State::Failed);
+        check_counts(&e);
+        assert_eq!(e.queued_count(), 4);
+        for t in [0.0, 0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0] {
+            e.advance(t);
+            check_counts(&e);
+            if t == 2.0 {
+                assert_eq!(e.cancel(d), CancelOutcome::CancelledWhileQueued);
+                check_counts(&e);
+            }
+        }
+        e.advance(100.0);
+        check_counts(&e);
+        assert_eq!(e.queued_count(), 0);
+        assert_eq!(e.job(c).unwrap().state, State::TimedOut);
+        assert_eq!(e.job(b).unwrap().attempts, 2);
+        assert!(e.remove(a));
+        check_counts(&e);
+    }
+
+    fn attempt_timeout(ms: Ms) -> JobOptions {
+        JobOptions { attempt_timeout_ms: Some(ms), ..JobOptions::default() }
+    }
+
+    #[test]
+    fn attempt_timeout_does_not_count_queue_time() {
+        let mut e = Engine::new(1);
+        let blocker = e.submit(ticker(5, 1.0), SubmitOptions::default()); // busy 0..5
+        let fits = e.submit_with(ticker(2, 1.0), attempt_timeout(3.0)); // 5..7
+        let slow = e.submit_with(ticker(5, 1.0), attempt_timeout(1.5)); // starts at 7
+        // The same limit counted from submission would have expired in the queue.
+        let by_deadline = e.submit(ticker(2, 1.0), SubmitOptions { deadline_ms: Some(3.0) });
+        e.advance(6.0);
+        assert_eq!(e.job(fits).unwrap().state, State::Streaming);
+        assert_eq!(e.job(fits).unwrap().attempt_deadline_at, Some(8.0));
+        assert_eq!(e.job(slow).unwrap().state, State::Queued);
+        assert_eq!(e.job(slow).unwrap().attempt_deadline_at, None);
+        assert_eq!(e.job(by_deadline).unwrap().state, State::TimedOut);
+        e.advance(100.0);
+        assert_eq!(e.job(blocker).unwrap().state, State::Done);
+        let j = e.job(fits).unwrap();
+        assert_eq!((j.state, j.started_at, j.finished_at), (State::Done, Some(5.0), Some(7.0)));
+        assert_eq!(j.attempt_deadline_at, None);
+        let j = e.job(slow).unwrap();
+        assert_eq!((j.state, j.started_at, j.finished_at, j.attempts), (State::TimedOut, Some(7.0), Some(8.5), 1));
+        assert_eq!(j.summary().partial_seq, 2, "steps at 7 and 8 ran");
+        assert_eq!(j.work::<Ticker>().unwrap().ended, Some(EndReason::Deadline));
+    }
+
+    #[test]
+    fn each_attempt_gets_a_fresh_timeout() {
+        let mut e = Engine::new(1);
+        // Attempt 1: steps at 0, 1, 2, requeue at 3 (wait 0 ms: the slot is free). Attempt 2:
+        // starts at 3, finishes at 6. A 4 ms limit from submission would end it at 4.
+        let id = e.submit_with(Box::new(Attempts { steps: vec![3, 3], done: 0, attempt: 0, ended: None }), attempt_timeout(4.0));
+        e.advance(3.5);
+        let j = e.job(id).unwrap();
+        assert_eq!((j.attempts, j.started_at, j.attempt_deadline_at), (2, Some(3.0), Some(7.0)));
+        e.advance(100.0);
+        let j = e.job(id).unwrap();
+        assert_eq!((j.state, j.finished_at, j.attempts), (State::Done, Some(6.0), 2));
+        assert_eq!(j.work::<Attempts>().unwrap().ended, None);
+        // A retry that is itself too slow times out 4 ms after its own start, not retried.
+        let mut e = Engine::new(1);
+        let id = e.submit_with(Box::new(Attempts { steps: vec![1, 9, 1], done: 0, attempt: 0, ended: None }), attempt_timeout(4.0));
+        e.advance(100.0);
+        let j = e.job(id).unwrap();
+        assert_eq!((j.state, j.started_at, j.finished_at, j.attempts), (State::TimedOut, Some(1.0), Some(5.0), 2));
+        assert_eq!(j.work::<Attempts>().unwrap().ended, Some(EndReason::Deadline));
+    }
+
+    #[test]
+    fn a_step_due_with_the_attempt_timeout_loses() {
+        let mut e = Engine::new(1);
+        let a = e.submit_with(ticker(5, 1.0), attempt_timeout(2.0));
+        e.advance(10.0);
+        let j = e.job(a).unwrap();
+        assert_eq!((j.state, j.finished_at), (State::TimedOut, Some(2.0)));
+        assert_eq!(j.summary().partial_seq, 2, "the steps at 0 and 1 ran; the one at 2 did not");
+        // A job that ends before its limit is not touched by the stale timer.
+        let b = e.submit_with(ticker(1, 1.0), attempt_timeout(5.0));
+        e.advance(100.0);
+        let j = e.job(b).unwrap();
+        assert_eq!((j.state, j.finished_at), (State::Done, Some(11.0)));
+        // Cancelling and the job deadline still work alongside it.
+        let c = e.submit_with(ticker(50, 1.0), JobOptions { deadline_ms: Some(3.0), attempt_timeout_ms: Some(10.0) });
+        e.advance(200.0);
+        assert_eq!(e.job(c).unwrap().finished_at, Some(103.0));
+        assert_eq!(e.job(c).unwrap().state, State::TimedOut);
+        let d = e.submit_with(ticker(50, 1.0), attempt_timeout(10.0));
+        e.advance(201.5);
+        assert_eq!(e.cancel(d), CancelOutcome::Requested(State::Streaming));
+        e.advance(300.0);
+        assert_eq!((e.job(d).unwrap().state, e.job(d).unwrap().finished_at), (State::Cancelled, Some(202.0)));
+        // Negative or non-finite limits are ignored.
+        let f = e.submit_with(ticker(1, 1.0), attempt_timeout(f64::NAN));
+        assert_eq!(e.job(f).unwrap().attempt_timeout_ms, None);
     }
 }
