@@ -154,7 +154,7 @@ async fn tools(State(app): State<App>) -> Response {
 /// `GET /healthz`: liveness plus a few engine figures.
 async fn healthz(State(app): State<App>) -> Response {
     let (job_ms, jobs, active, queued) =
-        app.with_core(|core| (core.engine.now(), core.engine.jobs().count(), core.engine.active_count(), core.engine.queued_count()));
+        app.with_core(|core| (core.engine.now(), core.engine.retained_count(), core.engine.active_count(), core.engine.queued_count()));
     json_response(
         200,
         &json!({
