@@ -461,7 +461,7 @@ const JOB_EXAMPLE: &str = r#"; Submit a VLA job, look at it at once, wait 5 job-
 (json.encode (map.get (map.get (vla.poll job) 'final nil) 'action nil))
 "#;
 
-fn builtin_page(route: &Route) -> Html {
+pub(crate) fn builtin_page(route: &Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Jobs => html! {
