@@ -332,6 +332,15 @@ pub fn search_box() -> Html {
     let query = use_state(String::new);
     let selected = use_state(|| 0usize);
     let input_ref = use_node_ref();
+    // The release site fetches the docs pages after start-up: re-render once they are in, so
+    // a query typed before that also lists the pages.
+    let docs_in = use_state(super::site::docs::loaded);
+    {
+        let docs_in = docs_in.clone();
+        use_effect_with((), move |_| {
+            super::site::docs::ensure_loaded(Some(Box::new(move || docs_in.set(true))));
+        });
+    }
     {
         let input_ref = input_ref.clone();
         use_effect_with((), move |_| {
@@ -461,7 +470,7 @@ const JOB_EXAMPLE: &str = r#"; Submit a VLA job, look at it at once, wait 5 job-
 (json.encode (map.get (map.get (vla.poll job) 'final nil) 'action nil))
 "#;
 
-fn builtin_page(route: &Route) -> Html {
+pub(crate) fn builtin_page(route: &Route) -> Html {
     match route {
         Route::Home => html! { <HomePage /> },
         Route::Jobs => html! {

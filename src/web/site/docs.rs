@@ -14,9 +14,85 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/docs_pages.rs"));
 }
 
-/// Every page as (path relative to `docs/`, Markdown text).
+/// The pages fetched from the docs asset (release builds; see `build.rs`).
+static FETCHED: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+
+/// Every page as (path relative to `docs/`, Markdown text). In the release site (Trunk's
+/// `wasm-release` profile) the pages are not compiled in, to keep the first load small: they
+/// come from `docs.json` (written into dist/ by `scripts/docs-asset.py`), fetched by
+/// [`ensure_loaded`]; until it arrives this is empty. Other builds (tests, `trunk serve`)
+/// compile the pages in and have them at once.
 pub fn sources() -> &'static [(&'static str, &'static str)] {
-    generated::PAGES
+    if generated::EMBEDDED {
+        generated::PAGES
+    } else {
+        FETCHED.get().map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// True once the pages are available (always, when they are compiled in).
+pub fn loaded() -> bool {
+    generated::EMBEDDED || FETCHED.get().is_some()
+}
+
+thread_local! {
+    static LOADING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static WAITING: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Starts fetching the docs asset (once) and calls `then` when the pages are available
+/// (at once if they already are). A failed fetch is retried by the next call.
+pub fn ensure_loaded(then: Option<Box<dyn FnOnce()>>) {
+    if loaded() {
+        if let Some(f) = then {
+            f();
+        }
+        return;
+    }
+    if let Some(f) = then {
+        WAITING.with(|w| w.borrow_mut().push(f));
+    }
+    if LOADING.with(|l| l.replace(true)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        let pages = fetch_pages().await;
+        LOADING.with(|l| l.set(false));
+        match pages {
+            Some(v) => {
+                let _ = FETCHED.set(v);
+                let waiting = WAITING.with(|w| std::mem::take(&mut *w.borrow_mut()));
+                for f in waiting {
+                    f();
+                }
+            }
+            None => web_sys::console::warn_1(&"granola: could not load docs.json".into()),
+        }
+    });
+}
+
+/// `docs.json`: `[[path, markdown], ...]`, next to index.html; the query names the content
+/// hash so a changed docs tree is never served from a stale cache.
+async fn fetch_pages() -> Option<Vec<(&'static str, &'static str)>> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let url = concat!("docs.json?v=", env!("GRANOLA_DOCS_HASH"));
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.ok()?;
+    let resp: web_sys::Response = resp.dyn_into().ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    let json = wasm_bindgen_futures::JsFuture::from(resp.json().ok()?).await.ok()?;
+    let rows: js_sys::Array = json.dyn_into().ok()?;
+    let mut out = Vec::with_capacity(rows.length() as usize);
+    for row in rows.iter() {
+        let row: js_sys::Array = row.dyn_into().ok()?;
+        let path = row.get(0).as_string()?;
+        let text = row.get(1).as_string()?;
+        // Loaded once per page view and kept for its lifetime, like the compiled-in pages.
+        out.push((&*Box::leak(path.into_boxed_str()), &*Box::leak(text.into_boxed_str())));
+    }
+    Some(out)
 }
 
 /// Where a page belongs in the index.
@@ -90,6 +166,9 @@ static METAS: OnceLock<Vec<PageMeta>> = OnceLock::new();
 
 /// All compiled pages, in index order (group, then title).
 pub fn pages() -> &'static [PageMeta] {
+    if !loaded() {
+        return &[];
+    }
     METAS.get_or_init(|| {
         let mut v: Vec<PageMeta> = sources().iter().map(|(p, s)| meta(p, s)).collect();
         v.sort_by(|a, b| a.group.cmp(&b.group).then_with(|| a.title.cmp(&b.title)));

@@ -62,6 +62,17 @@ pub fn ensure_styles() {
 /// The page for `route`, or `None` to let the shell show its own page / placeholder.
 pub fn page(route: &Route) -> Option<Html> {
     ensure_styles();
+    // The release site fetches the pages after start-up (docs.rs): start it on the first
+    // render of any route, so the home page's example runs without waiting for it and the
+    // reference and search usually have it by the time they are opened.
+    docs::ensure_loaded(None);
+    let needs_docs = matches!(
+        route,
+        Route::ReferenceIndex | Route::Reference(_) | Route::Bridge | Route::BridgeTool(_) | Route::NotFound(_)
+    );
+    if needs_docs && !docs::loaded() {
+        return Some(html! { <DocsGate route={route.clone()} /> });
+    }
     let page_html = |meta: &docs::PageMeta| {
         let path = AttrValue::from(meta.path);
         html! { <pages::DocPage key={meta.path} path={path} /> }
@@ -92,6 +103,28 @@ pub fn page(route: &Route) -> Option<Html> {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct GateProps {
+    route: Route,
+}
+
+/// A docs route opened before the pages arrived: a short loading note, then the page.
+#[function_component(DocsGate)]
+fn docs_gate(props: &GateProps) -> Html {
+    let ready = use_state(docs::loaded);
+    {
+        let ready = ready.clone();
+        use_effect_with((), move |_| {
+            docs::ensure_loaded(Some(Box::new(move || ready.set(true))));
+        });
+    }
+    if *ready && docs::loaded() {
+        page(&props.route).unwrap_or_else(|| super::app::builtin_page(&props.route))
+    } else {
+        html! { <article class="doc docs-loading"><p class="muted">{"Loading the reference…"}</p></article> }
+    }
+}
+
 /// A page generated from the builtins table for a builtin that has no Markdown page yet.
 fn builtin_page(name: &str) -> Option<Html> {
     let b = crate::lang::builtins::lookup(name)?;
@@ -108,6 +141,7 @@ fn builtin_page(name: &str) -> Option<Html> {
 
 /// Search hits for the header box (at most `limit`): every compiled page by name and text.
 pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
+    docs::ensure_loaded(None);
     let mut hits: Vec<SearchHit> = search::search(query, limit)
         .into_iter()
         .map(|h| SearchHit {

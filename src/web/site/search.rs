@@ -16,6 +16,9 @@ static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
 
 /// Page text without Markdown punctuation, lower-cased (one per `pages()` entry).
 fn texts() -> &'static [String] {
+    if !super::docs::loaded() {
+        return &[];
+    }
     TEXTS.get_or_init(|| pages().iter().map(|p| plain(p.source).to_lowercase()).collect())
 }
 
