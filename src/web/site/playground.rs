@@ -192,10 +192,18 @@ enum ReplLine {
     Error(String),
 }
 
+/// Whether `src` is an unfinished form: more input could complete it (the parser's
+/// `incomplete` flag, as the CLI REPL uses for its continuation prompt).
+pub fn is_incomplete(session: &Session, src: &str) -> bool {
+    let mut probe = Interp::new(session.engine.clone());
+    matches!(probe.load(src), Err(e) if e.is_incomplete())
+}
+
 /// Steps of one REPL entry before it is stopped as runaway.
 const REPL_BUDGET: u64 = 50_000_000;
 
-/// A REPL on one interpreter that keeps its definitions between entries. Enter evaluates
+/// A REPL on one interpreter that keeps its definitions between entries. Enter evaluates a
+/// complete entry and continues an unfinished one on a new line (like the CLI's `......>`)
 /// (Shift+Enter for a new line), Up/Down walk the history.
 #[function_component(Repl)]
 pub fn repl() -> Html {
@@ -222,8 +230,14 @@ pub fn repl() -> Html {
         let busy = busy.clone();
         let stop_flag = stop_flag.clone();
         let hist_pos = hist_pos.clone();
-        Callback::from(move |src: String| {
+        Callback::from(move |(src, enter): (String, bool)| {
             if src.trim().is_empty() || *busy {
+                return;
+            }
+            // An unfinished form (an open list or string) continues on a new line, like the
+            // CLI REPL's continuation prompt, instead of being evaluated as an error.
+            if enter && is_incomplete(&session, &src) {
+                input.set(format!("{src}\n"));
                 return;
             }
             {
@@ -326,7 +340,7 @@ pub fn repl() -> Html {
             match e.key().as_str() {
                 "Enter" if !e.shift_key() => {
                     e.prevent_default();
-                    submit.emit((*input).clone());
+                    submit.emit(((*input).clone(), true));
                 }
                 "ArrowUp" if single_line => {
                     let h = history.borrow();
@@ -374,21 +388,25 @@ pub fn repl() -> Html {
     let on_eval = {
         let submit = submit.clone();
         let input = input.clone();
-        Callback::from(move |_: MouseEvent| submit.emit((*input).clone()))
+        // The Eval button evaluates as typed (an unfinished form reports its parse error).
+        Callback::from(move |_: MouseEvent| submit.emit(((*input).clone(), false)))
     };
+    // `>` on the first line, `…` on continuation lines.
+    let n_lines = input.split('\n').count().max(1);
+    let prompt = std::iter::once(">").chain(std::iter::repeat("…").take(n_lines - 1)).collect::<Vec<_>>().join("\n");
     html! {
         <div class="repl" data-busy={busy.to_string()}>
             <pre class="repl-log" aria-live="polite">
                 { for lines.iter().map(|l| match l {
-                    ReplLine::Input(s) => html!{ <span class="repl-in">{format!("> {s}\n")}<super::pages::HelpLinks source={AttrValue::from(s.clone())} /></span> },
+                    ReplLine::Input(s) => html!{ <span class="repl-in">{format!("> {}\n", s.replace('\n', "\n… "))}<super::pages::HelpLinks source={AttrValue::from(s.clone())} /></span> },
                     ReplLine::Out(s) => html!{ <span class="out">{s.clone()}{ if s.ends_with('\n') { "" } else { "\n" } }</span> },
                     ReplLine::Value(s) => html!{ <span class="value">{format!("⇒ {s}\n")}</span> },
                     ReplLine::Error(s) => html!{ <span class="error">{format!("{s}\n")}</span> },
                 }) }
             </pre>
             <div class="repl-input-row">
-                <span class="repl-prompt" aria-hidden="true">{">"}</span>
-                <textarea class="repl-input" rows={(input.lines().count().max(1)).to_string()} value={(*input).clone()}
+                <span class="repl-prompt" aria-hidden="true">{prompt}</span>
+                <textarea class="repl-input" rows={n_lines.to_string()} value={(*input).clone()}
                     {oninput} {onkeydown} spellcheck="false" autocapitalize="off"
                     aria-label="REPL input: Enter evaluates, Shift+Enter for a new line, Up/Down for history"
                     placeholder="(+ 1 2)   Enter evaluates · Shift+Enter new line · ↑/↓ history" />

@@ -1,0 +1,184 @@
+//! Browser tests of QA's web findings: the REPL continues an unfinished form on Enter, a
+//! finished VLA job shows its final explanation and a labelled confidence, an unknown
+//! reference name gets a real not-found page, a bridge example in the playground's gallery
+//! switches to the console and leaves the Lisp editor with a note, and the share link opens
+//! without a trailing blank line.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use granola::lang::Datum;
+use granola::web::app::Route;
+use granola::web::session::{Session, SessionProvider};
+use granola::web::site;
+use granola::web::site::jobs::JobsPanel;
+use granola::web::site::playground::{Playground, Repl};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+type Slot = Rc<RefCell<Option<Session>>>;
+
+#[derive(Properties)]
+struct Props {
+    speed: f64,
+    slot: Slot,
+    children: Html,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, o: &Self) -> bool {
+        self.speed == o.speed && Rc::ptr_eq(&self.slot, &o.slot) && self.children == o.children
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GrabProps {
+    slot: Slot,
+}
+
+#[function_component(Grab)]
+fn grab(p: &GrabProps) -> Html {
+    *p.slot.borrow_mut() = use_context::<Session>();
+    Html::default()
+}
+
+#[function_component(Mount)]
+fn mount_component(p: &Props) -> Html {
+    html! {
+        <SessionProvider speed={p.speed} tick_ms={20}>
+            <Grab slot={p.slot.clone()} />
+            <div class="under-test">{ p.children.clone() }</div>
+        </SessionProvider>
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn now() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
+    let start = now();
+    while now() - start < ms {
+        if cond() {
+            return true;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    cond()
+}
+
+struct Mounted {
+    handle: Option<yew::AppHandle<Mount>>,
+    session: Session,
+    root: web_sys::Element,
+}
+
+impl Mounted {
+    fn q(&self, sel: &str) -> Option<web_sys::Element> {
+        self.root.query_selector(sel).ok().flatten()
+    }
+    fn text(&self, sel: &str) -> String {
+        self.q(sel).and_then(|e| e.text_content()).unwrap_or_default()
+    }
+    fn unmount(mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+async fn mount(speed: f64, children: Html) -> Mounted {
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let slot: Slot = Rc::new(RefCell::new(None));
+    let h = yew::Renderer::<Mount>::with_root_and_props(root.clone(), Props { speed, slot: slot.clone(), children }).render();
+    assert!(wait_for(5000.0, || slot.borrow().is_some()).await, "session provided");
+    let session = slot.borrow().clone().unwrap();
+    Mounted { handle: Some(h), session, root }
+}
+
+/// Runs JS `body` with arguments (a and b).
+fn js(args: &str, body: &str, a: &JsValue, b: &JsValue) -> JsValue {
+    js_sys::Function::new_with_args(args, body).call2(&JsValue::NULL, a, b).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn editor_text(root: &web_sys::Element) -> String {
+    js(
+        "root, _",
+        "const host = root.querySelector('.editor-host');
+         if (host && host.__granolaEditor) return host.__granolaEditor.getText();
+         const ta = root.querySelector('textarea.editor-fallback');
+         return ta ? ta.value : null;",
+        root,
+        &JsValue::UNDEFINED,
+    )
+    .as_string()
+    .unwrap_or_default()
+}
+
+/// Types `text` into the REPL input (replacing it) and presses Enter.
+fn repl_type_enter(root: &web_sys::Element, text: &str) {
+    js(
+        "root, text",
+        "const ta = root.querySelector('textarea.repl-input');
+         ta.value = text; ta.dispatchEvent(new InputEvent('input', {bubbles: true}));
+         ta.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, cancelable: true}));",
+        root,
+        &JsValue::from_str(text),
+    );
+}
+
+fn repl_input(root: &web_sys::Element) -> String {
+    root.query_selector("textarea.repl-input").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|t| t.value()).unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ 1. REPL continuation
+
+#[wasm_bindgen_test]
+async fn enter_on_an_unfinished_form_continues_it_on_a_new_line() {
+    let m = mount(1.0, html! { <Repl /> }).await;
+    repl_type_enter(&m.root, "(+ 20 22");
+    assert!(wait_for(2000.0, || repl_input(&m.root) == "(+ 20 22\n").await, "input: {:?}", repl_input(&m.root));
+    TimeoutFuture::new(50).await;
+    assert!(m.q(".repl-log .error").is_none(), "no parse error shown: {}", m.text(".repl-log"));
+    assert!(m.q(".repl-log .repl-in").is_none(), "nothing evaluated yet");
+    assert_eq!(m.text(".repl-prompt"), ">\n…", "a continuation prompt on the second line");
+    // Finishing the form evaluates the whole entry.
+    repl_type_enter(&m.root, "(+ 20 22\n)");
+    assert!(wait_for(3000.0, || m.text(".repl-log .value").contains("42")).await, "log: {}", m.text(".repl-log"));
+    assert_eq!(repl_input(&m.root), "");
+    // An unterminated string continues too; a real syntax error is still reported.
+    repl_type_enter(&m.root, "(print \"abc");
+    assert!(wait_for(2000.0, || repl_input(&m.root) == "(print \"abc\n").await);
+    repl_type_enter(&m.root, "(+ 1 2))");
+    assert!(wait_for(3000.0, || m.q(".repl-log .error").is_some()).await, "an extra ) is an error: {}", m.text(".repl-log"));
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_eval_button_still_reports_an_unfinished_form() {
+    let m = mount(1.0, html! { <Repl /> }).await;
+    js(
+        "root, text",
+        "const ta = root.querySelector('textarea.repl-input');
+         ta.value = text; ta.dispatchEvent(new InputEvent('input', {bubbles: true}));",
+        &m.root,
+        &JsValue::from_str("(+ z 22"),
+    );
+    TimeoutFuture::new(30).await;
+    m.q(".repl-input-row button.run").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    assert!(wait_for(2000.0, || m.text(".repl-log .error").contains("unterminated")).await, "log: {}", m.text(".repl-log"));
+    m.unmount();
+}
+
