@@ -182,3 +182,43 @@ async fn the_eval_button_still_reports_an_unfinished_form() {
     m.unmount();
 }
 
+// ------------------------------------------------------------------ 2. jobs panel
+
+fn vla_request() -> Datum {
+    use granola::lang::datum::sym_map;
+    sym_map(vec![
+        ("task_id", Datum::str("t")),
+        ("instruction", Datum::str("move")),
+        ("observation", sym_map(vec![("state", Datum::List(vec![Datum::Float(0.0)])), ("timestamp_ms", Datum::Int(100)), ("frame_id", Datum::str("base"))])),
+        ("action_space", sym_map(vec![("type", Datum::sym(":continuous")), ("dims", Datum::Int(1)), ("bounds", Datum::List(vec![Datum::List(vec![Datum::Float(-1.0), Datum::Float(1.0)])]))])),
+        ("constraints", sym_map(vec![("max_abs_value", Datum::Float(1.0)), ("max_delta", Datum::Float(1.0))])),
+        ("model", sym_map(vec![("name", Datum::str("rt2-stub")), ("version", Datum::str("stub-1"))])),
+    ])
+}
+
+fn submit_vla(s: &Session) -> u64 {
+    let mut e = s.engine.borrow_mut();
+    match granola::vla::call(&mut e, "vla.submit", &[vla_request()]) {
+        Ok(Datum::Int(id)) => id as u64,
+        other => panic!("vla.submit: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_vla_job_shows_its_final_and_a_labelled_confidence() {
+    let m = mount(1.0, html! { <JobsPanel /> }).await;
+    let id = submit_vla(&m.session);
+    let row = format!(".job-row[data-job=\"{id}\"]");
+    let state = || m.q(&row).and_then(|e| e.get_attribute("data-state")).unwrap_or_default();
+    assert!(wait_for(8000.0, || state() == "done").await, "state: {}", state());
+    TimeoutFuture::new(100).await;
+    let text = m.text(&format!("{row} .job-text"));
+    assert_eq!(text, "rt2-style stub output", "the final's explanation, not the last partial");
+    let conf = m.text(&format!("{row} .job-conf"));
+    assert_eq!(conf, "conf 0.75", "confidence labelled, not a bare percentage");
+    assert!(!m.text(&row).contains('%'), "no percentage that reads as progress: {}", m.text(&row));
+    let bar = m.q(&format!("{row} .job-progress")).expect("progress bar");
+    assert_eq!(bar.get_attribute("title").as_deref(), Some("progress 3/3"));
+    m.unmount();
+}
+
