@@ -222,3 +222,31 @@ async fn a_finished_vla_job_shows_its_final_and_a_labelled_confidence() {
     m.unmount();
 }
 
+// ------------------------------------------------------------------ 3. not-found page
+
+#[wasm_bindgen_test]
+async fn an_unknown_reference_name_gets_a_not_found_page_with_suggestions() {
+    let page = site::page(&Route::parse("#/reference/no.such")).expect("a page");
+    let m = mount(1.0, page).await;
+    assert!(wait_for(2000.0, || m.q(".not-found").is_some()).await);
+    assert_eq!(m.text(".not-found h1"), "No page named no.such");
+    assert!(!m.text(".not-found").contains("being built"));
+    assert_eq!(m.q(".not-found a.not-found-index").and_then(|a| a.get_attribute("href")).as_deref(), Some("#/reference"));
+    m.unmount();
+
+    // A near miss suggests the real page.
+    let page = site::page(&Route::parse("#/reference/map.gett")).expect("a page");
+    let m = mount(1.0, page).await;
+    assert!(wait_for(2000.0, || m.q(".not-found-hits").is_some()).await, "suggestions: {}", m.text(".not-found"));
+    let hits = m.text(".not-found-hits");
+    assert!(hits.contains("map.get"), "suggests map.get: {hits}");
+    m.unmount();
+
+    // Real pages and builtins are unaffected.
+    let page = site::page(&Route::parse("#/reference/map.get")).expect("a page");
+    let m = mount(1.0, page).await;
+    TimeoutFuture::new(100).await;
+    assert!(m.q(".not-found").is_none());
+    m.unmount();
+}
+
