@@ -250,3 +250,45 @@ async fn an_unknown_reference_name_gets_a_not_found_page_with_suggestions() {
     m.unmount();
 }
 
+// ------------------------------------------------------------------ 4. bridge examples
+
+#[wasm_bindgen_test]
+async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
+    let m = mount(1.0, html! { <Playground /> }).await;
+    assert!(wait_for(3000.0, || m.q(".pg-gallery select").is_some()).await);
+    let (i, title) = site::gallery::GALLERY
+        .iter()
+        .enumerate()
+        .find(|(_, g)| matches!(g.1, site::gallery::Entry::Bridge(..)))
+        .map(|(i, g)| (i, g.0))
+        .expect("a bridge example");
+    js(
+        "root, i",
+        "const s = root.querySelector('.pg-gallery select');
+         s.value = String(i); s.dispatchEvent(new Event('change', {bubbles: true}));",
+        &m.root,
+        &JsValue::from_f64(i as f64),
+    );
+    assert!(wait_for(3000.0, || editor_text(&m.root).contains("bridge request")).await, "editor: {:?}", editor_text(&m.root));
+    let text = editor_text(&m.root);
+    assert!(text.contains(title), "names the example: {text}");
+    assert!(text.lines().all(|l| l.starts_with(';')), "only comments, so Run runs nothing: {text}");
+    assert!(m.q(".pg-console.pg-console-picked").is_some(), "the console is highlighted");
+    assert!(m.text(".pg-console-note").contains(title));
+    // Run evaluates the note: no values, no error, and not the previous program.
+    m.q("#playground-runner button.run, .runner button.run").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    TimeoutFuture::new(500).await;
+    assert!(m.q(".runner .error").is_none(), "no error from the note");
+    // A Lisp example clears the highlight again.
+    js(
+        "root, _",
+        "const s = root.querySelector('.pg-gallery select');
+         s.value = '0'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        &m.root,
+        &JsValue::UNDEFINED,
+    );
+    assert!(wait_for(3000.0, || m.q(".pg-console-picked").is_none()).await);
+    assert!(wait_for(3000.0, || editor_text(&m.root) == site::gallery::FIRST).await);
+    m.unmount();
+}
+

@@ -72,6 +72,8 @@ pub fn playground() -> Html {
     let error = use_state(|| None::<ErrorMark>);
     let share = use_state(|| None::<String>);
     let console = use_state(|| ("list_tools", "viewer", "{}", 0u32));
+    // Set when a bridge example was chosen: the console is highlighted until the next pick.
+    let console_pick = use_state(|| None::<&'static str>);
 
     let on_change = {
         let text = text.clone();
@@ -104,12 +106,15 @@ pub fn playground() -> Html {
         let shown = shown.clone();
         let generation = generation.clone();
         let console = console.clone();
+        let console_pick = console_pick.clone();
         Callback::from(move |e: Event| {
             let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
             let Ok(i) = sel.value().parse::<usize>() else { return };
             sel.set_value("");
+            let title = GALLERY.get(i).map(|g| g.0).unwrap_or("");
             match GALLERY.get(i).map(|g| g.1) {
                 Some(Entry::Lisp(src)) => {
+                    console_pick.set(None);
                     save(SAVE_KEY, src);
                     text.set(src.to_string());
                     shown.set(src.to_string());
@@ -122,6 +127,14 @@ pub fn playground() -> Html {
                         }
                     }
                     console.set((tool, role, body, console.3 + 1));
+                    // The example is a bridge request, not a program: the editor says so (and
+                    // Run has nothing to run) instead of keeping the previous program, which
+                    // Run would otherwise silently run again.
+                    let note = bridge_example_note(title, tool);
+                    text.set(note.clone());
+                    shown.set(note);
+                    generation.set(*generation + 1);
+                    console_pick.set(Some(title));
                     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("pg-console")) {
                         el.scroll_into_view();
                     }
@@ -164,7 +177,10 @@ pub fn playground() -> Html {
                 <h2>{"REPL"}</h2>
                 <Repl />
                 <h2 id="pg-console">{"Bridge console"}</h2>
-                <div class="pg-console">
+                if let Some(title) = *console_pick {
+                    <p class="pg-console-note" role="status">{format!("Example “{title}” is loaded in the Bridge console: press Send below.")}</p>
+                }
+                <div class={classes!("pg-console", console_pick.is_some().then_some("pg-console-picked"))}>
                     <BridgeConsole key={format!("console-{}", console.3)} pick_tool={true} tool={console.0} role={console.1} body={console.2} />
                 </div>
             </div>
@@ -173,6 +189,15 @@ pub fn playground() -> Html {
             </aside>
         </div>
     }
+}
+
+/// What the Lisp editor holds after a bridge example is chosen.
+pub fn bridge_example_note(title: &str, tool: &str) -> String {
+    format!(
+        "; “{title}” is a bridge request (POST /{tool}), not a Lisp program.\n\
+         ; It is loaded in the Bridge console below this page's REPL: press Send there.\n\
+         ; Choose a Lisp example, or write a program here, to use Run.\n"
+    )
 }
 
 struct Buf(String);
