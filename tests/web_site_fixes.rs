@@ -292,3 +292,31 @@ async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
     m.unmount();
 }
 
+// ------------------------------------------------------------------ 5. share link
+
+#[wasm_bindgen_test]
+fn the_share_link_opens_without_a_trailing_blank_line() {
+    use granola::web::site::playground::{program_from_url, share_url};
+    let prog = "(define x 1)\n(+ x 41)\n";
+    let url = share_url(prog);
+    let hash = format!("#{}", url.split_once('#').unwrap().1);
+    let loc = web_sys::window().unwrap().location();
+    let before = loc.hash().unwrap();
+    loc.set_hash(&hash).unwrap();
+    let opened = program_from_url();
+    loc.set_hash(&before).unwrap();
+    assert_eq!(opened.as_deref(), Some("(define x 1)\n(+ x 41)"));
+    // Links made before the fix (carrying the final line break, or blank lines) open the same.
+    let old = format!("#/playground?code={}", site::util::encode_b64("(define x 1)\n(+ x 41)\n\n  \n"));
+    loc.set_hash(&old).unwrap();
+    let opened = program_from_url();
+    loc.set_hash(&before).unwrap();
+    assert_eq!(opened.as_deref(), Some("(define x 1)\n(+ x 41)"));
+    // Inner blank lines and leading indentation are kept.
+    let prog = "  (define x 1)\n\n(+ x 41)";
+    let hash = format!("#{}", share_url(prog).split_once('#').unwrap().1);
+    loc.set_hash(&hash).unwrap();
+    let opened = program_from_url();
+    loc.set_hash(&before).unwrap();
+    assert_eq!(opened.as_deref(), Some(prog));
+}

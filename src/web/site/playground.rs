@@ -25,7 +25,14 @@ const SAVE_KEY: &str = "granola.playground";
 pub fn program_from_url() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
     let (_, query) = hash.split_once('?')?;
-    query.split('&').find_map(|kv| kv.strip_prefix("code=").and_then(decode_b64))
+    query.split('&').find_map(|kv| kv.strip_prefix("code=").and_then(decode_b64)).map(|p| without_trailing_blank_lines(&p).to_string())
+}
+
+/// The program without trailing blank lines (and without the final line break). The editor
+/// shows a final line break as one more, empty line, so a link that carried it (every program
+/// ends with one) opened with a blank line the author never saw as part of the program.
+pub fn without_trailing_blank_lines(program: &str) -> &str {
+    program.trim_end_matches(|c: char| c == '\n' || c == '\r' || c == ' ' || c == '\t')
 }
 
 /// The share link of a program (the current page's URL with `#/playground?code=`).
@@ -34,7 +41,7 @@ pub fn share_url(program: &str) -> String {
         .and_then(|w| w.location().href().ok())
         .map(|h| h.split('#').next().unwrap_or("").to_string())
         .unwrap_or_default();
-    format!("{base}#/playground?code={}", encode_b64(program))
+    format!("{base}#/playground?code={}", encode_b64(without_trailing_blank_lines(program)))
 }
 
 fn copy_to_clipboard(text: &str) {
