@@ -275,6 +275,8 @@ async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
     assert!(text.lines().all(|l| l.starts_with(';')), "only comments, so Run runs nothing: {text}");
     assert!(m.q(".pg-console.pg-console-picked").is_some(), "the console is highlighted");
     assert!(m.text(".pg-console-note").contains(title));
+    // The note is inside the console box, so `#pg-console + .pg-console` (scripts/e2e-site.mjs) still holds.
+    assert!(m.q("#pg-console + .pg-console .pg-console-note").is_some());
     // Run evaluates the note: no values, no error, and not the previous program.
     m.q("#playground-runner button.run, .runner button.run").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
     TimeoutFuture::new(500).await;

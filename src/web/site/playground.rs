@@ -184,10 +184,10 @@ pub fn playground() -> Html {
                 <h2>{"REPL"}</h2>
                 <Repl />
                 <h2 id="pg-console">{"Bridge console"}</h2>
-                if let Some(title) = *console_pick {
-                    <p class="pg-console-note" role="status">{format!("Example “{title}” is loaded in the Bridge console: press Send below.")}</p>
-                }
                 <div class={classes!("pg-console", console_pick.is_some().then_some("pg-console-picked"))}>
+                    if let Some(title) = *console_pick {
+                        <p class="pg-console-note" role="status">{format!("Example “{title}” is loaded in the Bridge console: press Send below.")}</p>
+                    }
                     <BridgeConsole key={format!("console-{}", console.3)} pick_tool={true} tool={console.0} role={console.1} body={console.2} />
                 </div>
             </div>
