@@ -674,6 +674,18 @@ fn summary_for_the_jobs_panel() {
     let sm = e.job(id).unwrap().summary();
     assert_eq!((sm.text.as_str(), sm.confidence, sm.partial_seq), ("decode action prior", Some(0.55), 2));
     assert_eq!(sm.progress, Some((2, 3)));
+    // Finished: the final's explanation, not the last partial's text.
+    e.advance(3.0);
+    let sm = e.job(id).unwrap().summary();
+    assert_eq!((sm.text.as_str(), sm.confidence, sm.partial_seq), ("rt2-style stub output", Some(0.75), 3));
+    assert_eq!(sm.progress, Some((3, 3)));
+    let q = submit(&mut e, &seed_request(&[0.1]));
+    e.cancel(q);
+    e.advance(3.0);
+    let r = e.job(q).unwrap();
+    assert_eq!(r.state, State::Cancelled);
+    let sm = r.summary();
+    assert!(sm.text.starts_with("cancelled"), "{}", sm.text);
     assert_eq!(e.job(id).unwrap().kind, "vla");
     assert!(e.job(id).unwrap().work::<VlaWork>().is_some());
 }

@@ -329,9 +329,11 @@ impl Work for VlaWork {
     }
 
     fn summary(&self) -> Summary {
+        // Once the job has its final, the panel shows the final's explanation (why it ended),
+        // not the last partial's text, which would read as if the job were still streaming.
         let (text, confidence) = match (&self.partial, &self.fin) {
-            (Some(p), _) => (p.text_chunk.clone(), Some(p.confidence)),
-            (None, Some(f)) => (f.explanation.clone(), Some(f.confidence)),
+            (_, Some(f)) => (f.explanation.clone(), Some(f.confidence)),
+            (Some(p), None) => (p.text_chunk.clone(), Some(p.confidence)),
             (None, None) => (String::new(), None),
         };
         Summary {

@@ -240,7 +240,8 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
     {
         let mut log = partials.borrow_mut();
         for r in &rows {
-            if r.partial_seq > 0 {
+            // A finished job's summary text is its final explanation, not a partial.
+            if r.partial_seq > 0 && !r.state.is_terminal() {
                 let e = log.entry(r.id).or_default();
                 if e.last().map(|p| p.0) != Some(r.partial_seq) {
                     e.push((r.partial_seq, now, r.text.clone(), r.confidence));
@@ -272,12 +273,14 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         let progress = match r.progress {
             Some((done, total)) if total > 0 => {
                 let pct = (done as f64 / total as f64 * 100.0).clamp(0.0, 100.0);
-                html! { <span class="job-progress" title={format!("{done}/{total}")}><span class="job-progress-bar" style={format!("width:{pct:.1}%")}></span></span> }
+                html! { <span class="job-progress" title={format!("progress {done}/{total}")} aria-label={format!("progress {done} of {total}")}><span class="job-progress-bar" style={format!("width:{pct:.1}%")}></span></span> }
             }
             _ if r.state.is_active() => html! { <span class="job-progress job-progress-indeterminate"><span class="job-progress-bar"></span></span> },
             _ => html! {},
         };
-        let conf = r.confidence.map(|c| html! { <span class="job-conf" title="confidence">{format!("{:.0}%", c * 100.0)}</span> });
+        // Labelled, and written as a number rather than a percentage, so it cannot be read as
+        // the job's progress (which the bar beside the badge shows).
+        let conf = r.confidence.map(|c| html! { <span class="job-conf" title="model confidence (0 to 1), not progress">{format!("conf {c:.2}")}</span> });
         let onclick = {
             let selected = selected.clone();
             Callback::from(move |_| selected.set(Some(id)))

@@ -25,7 +25,14 @@ const SAVE_KEY: &str = "granola.playground";
 pub fn program_from_url() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
     let (_, query) = hash.split_once('?')?;
-    query.split('&').find_map(|kv| kv.strip_prefix("code=").and_then(decode_b64))
+    query.split('&').find_map(|kv| kv.strip_prefix("code=").and_then(decode_b64)).map(|p| without_trailing_blank_lines(&p).to_string())
+}
+
+/// The program without trailing blank lines (and without the final line break). The editor
+/// shows a final line break as one more, empty line, so a link that carried it (every program
+/// ends with one) opened with a blank line the author never saw as part of the program.
+pub fn without_trailing_blank_lines(program: &str) -> &str {
+    program.trim_end_matches(|c: char| c == '\n' || c == '\r' || c == ' ' || c == '\t')
 }
 
 /// The share link of a program (the current page's URL with `#/playground?code=`).
@@ -34,7 +41,7 @@ pub fn share_url(program: &str) -> String {
         .and_then(|w| w.location().href().ok())
         .map(|h| h.split('#').next().unwrap_or("").to_string())
         .unwrap_or_default();
-    format!("{base}#/playground?code={}", encode_b64(program))
+    format!("{base}#/playground?code={}", encode_b64(without_trailing_blank_lines(program)))
 }
 
 fn copy_to_clipboard(text: &str) {
@@ -72,6 +79,8 @@ pub fn playground() -> Html {
     let error = use_state(|| None::<ErrorMark>);
     let share = use_state(|| None::<String>);
     let console = use_state(|| ("list_tools", "viewer", "{}", 0u32));
+    // Set when a bridge example was chosen: the console is highlighted until the next pick.
+    let console_pick = use_state(|| None::<&'static str>);
 
     let on_change = {
         let text = text.clone();
@@ -104,12 +113,15 @@ pub fn playground() -> Html {
         let shown = shown.clone();
         let generation = generation.clone();
         let console = console.clone();
+        let console_pick = console_pick.clone();
         Callback::from(move |e: Event| {
             let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
             let Ok(i) = sel.value().parse::<usize>() else { return };
             sel.set_value("");
+            let title = GALLERY.get(i).map(|g| g.0).unwrap_or("");
             match GALLERY.get(i).map(|g| g.1) {
                 Some(Entry::Lisp(src)) => {
+                    console_pick.set(None);
                     save(SAVE_KEY, src);
                     text.set(src.to_string());
                     shown.set(src.to_string());
@@ -122,6 +134,14 @@ pub fn playground() -> Html {
                         }
                     }
                     console.set((tool, role, body, console.3 + 1));
+                    // The example is a bridge request, not a program: the editor says so (and
+                    // Run has nothing to run) instead of keeping the previous program, which
+                    // Run would otherwise silently run again.
+                    let note = bridge_example_note(title, tool);
+                    text.set(note.clone());
+                    shown.set(note);
+                    generation.set(*generation + 1);
+                    console_pick.set(Some(title));
                     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("pg-console")) {
                         el.scroll_into_view();
                     }
@@ -164,7 +184,10 @@ pub fn playground() -> Html {
                 <h2>{"REPL"}</h2>
                 <Repl />
                 <h2 id="pg-console">{"Bridge console"}</h2>
-                <div class="pg-console">
+                <div class={classes!("pg-console", console_pick.is_some().then_some("pg-console-picked"))}>
+                    if let Some(title) = *console_pick {
+                        <p class="pg-console-note" role="status">{format!("Example “{title}” is loaded in the Bridge console: press Send below.")}</p>
+                    }
                     <BridgeConsole key={format!("console-{}", console.3)} pick_tool={true} tool={console.0} role={console.1} body={console.2} />
                 </div>
             </div>
@@ -173,6 +196,15 @@ pub fn playground() -> Html {
             </aside>
         </div>
     }
+}
+
+/// What the Lisp editor holds after a bridge example is chosen.
+pub fn bridge_example_note(title: &str, tool: &str) -> String {
+    format!(
+        "; “{title}” is a bridge request (POST /{tool}), not a Lisp program.\n\
+         ; It is loaded in the Bridge console below this page's REPL: press Send there.\n\
+         ; Choose a Lisp example, or write a program here, to use Run.\n"
+    )
 }
 
 struct Buf(String);
@@ -192,10 +224,18 @@ enum ReplLine {
     Error(String),
 }
 
+/// Whether `src` is an unfinished form: more input could complete it (the parser's
+/// `incomplete` flag, as the CLI REPL uses for its continuation prompt).
+pub fn is_incomplete(session: &Session, src: &str) -> bool {
+    let mut probe = Interp::new(session.engine.clone());
+    matches!(probe.load(src), Err(e) if e.is_incomplete())
+}
+
 /// Steps of one REPL entry before it is stopped as runaway.
 const REPL_BUDGET: u64 = 50_000_000;
 
-/// A REPL on one interpreter that keeps its definitions between entries. Enter evaluates
+/// A REPL on one interpreter that keeps its definitions between entries. Enter evaluates a
+/// complete entry and continues an unfinished one on a new line (like the CLI's `......>`)
 /// (Shift+Enter for a new line), Up/Down walk the history.
 #[function_component(Repl)]
 pub fn repl() -> Html {
@@ -222,8 +262,14 @@ pub fn repl() -> Html {
         let busy = busy.clone();
         let stop_flag = stop_flag.clone();
         let hist_pos = hist_pos.clone();
-        Callback::from(move |src: String| {
+        Callback::from(move |(src, enter): (String, bool)| {
             if src.trim().is_empty() || *busy {
+                return;
+            }
+            // An unfinished form (an open list or string) continues on a new line, like the
+            // CLI REPL's continuation prompt, instead of being evaluated as an error.
+            if enter && is_incomplete(&session, &src) {
+                input.set(format!("{src}\n"));
                 return;
             }
             {
@@ -326,7 +372,7 @@ pub fn repl() -> Html {
             match e.key().as_str() {
                 "Enter" if !e.shift_key() => {
                     e.prevent_default();
-                    submit.emit((*input).clone());
+                    submit.emit(((*input).clone(), true));
                 }
                 "ArrowUp" if single_line => {
                     let h = history.borrow();
@@ -374,21 +420,25 @@ pub fn repl() -> Html {
     let on_eval = {
         let submit = submit.clone();
         let input = input.clone();
-        Callback::from(move |_: MouseEvent| submit.emit((*input).clone()))
+        // The Eval button evaluates as typed (an unfinished form reports its parse error).
+        Callback::from(move |_: MouseEvent| submit.emit(((*input).clone(), false)))
     };
+    // `>` on the first line, `…` on continuation lines.
+    let n_lines = input.split('\n').count().max(1);
+    let prompt = std::iter::once(">").chain(std::iter::repeat("…").take(n_lines - 1)).collect::<Vec<_>>().join("\n");
     html! {
         <div class="repl" data-busy={busy.to_string()}>
             <pre class="repl-log" aria-live="polite">
                 { for lines.iter().map(|l| match l {
-                    ReplLine::Input(s) => html!{ <span class="repl-in">{format!("> {s}\n")}<super::pages::HelpLinks source={AttrValue::from(s.clone())} /></span> },
+                    ReplLine::Input(s) => html!{ <span class="repl-in">{format!("> {}\n", s.replace('\n', "\n… "))}<super::pages::HelpLinks source={AttrValue::from(s.clone())} /></span> },
                     ReplLine::Out(s) => html!{ <span class="out">{s.clone()}{ if s.ends_with('\n') { "" } else { "\n" } }</span> },
                     ReplLine::Value(s) => html!{ <span class="value">{format!("⇒ {s}\n")}</span> },
                     ReplLine::Error(s) => html!{ <span class="error">{format!("{s}\n")}</span> },
                 }) }
             </pre>
             <div class="repl-input-row">
-                <span class="repl-prompt" aria-hidden="true">{">"}</span>
-                <textarea class="repl-input" rows={(input.lines().count().max(1)).to_string()} value={(*input).clone()}
+                <span class="repl-prompt" aria-hidden="true">{prompt}</span>
+                <textarea class="repl-input" rows={n_lines.to_string()} value={(*input).clone()}
                     {oninput} {onkeydown} spellcheck="false" autocapitalize="off"
                     aria-label="REPL input: Enter evaluates, Shift+Enter for a new line, Up/Down for history"
                     placeholder="(+ 1 2)   Enter evaluates · Shift+Enter new line · ↑/↓ history" />
