@@ -49,8 +49,12 @@ pub const MAPS: &str = r#"; Maps are mutable and keep insertion order.
 (map.keys stock)
 "#;
 
-/// The request-building helper the job programs share.
-const MAKE_REQ: &str = r#"(define (make-request instruction)
+/// The request-building helper the job programs share (`make-request`), with the request's
+/// task id: one text for the gallery and the tour, usable inside `concat!`.
+macro_rules! make_request {
+    ($task:literal) => {
+        concat!(
+            r#"(define (make-request instruction)
   (let ((req (map.make))
         (obs (map.make))
         (space (map.make))
@@ -66,71 +70,36 @@ const MAKE_REQ: &str = r#"(define (make-request instruction)
     (map.set! limits 'max_delta 1.0)
     (map.set! model 'name "rt2-stub")
     (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "gallery")
+    (map.set! req 'task_id ""#,
+            $task,
+            r#"")
     (map.set! req 'instruction instruction)
     (map.set! req 'observation obs)
     (map.set! req 'action_space space)
     (map.set! req 'constraints limits)
     (map.set! req 'model model)
     req))
-"#;
+"#
+        )
+    };
+}
+pub(crate) use make_request;
+
+/// The request-building helper the job programs share.
+const MAKE_REQ: &str = make_request!("gallery");
 
 pub const VLA_POLL: &str = concat!(
     "; Submit a job to the rt2-stub model and poll it once.\n",
-    r#"(define (make-request instruction)
-  (let ((req (map.make))
-        (obs (map.make))
-        (space (map.make))
-        (limits (map.make))
-        (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "gallery")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-(define job (vla.submit (make-request "move")))
+    make_request!("gallery"),
+    r#"(define job (vla.submit (make-request "move")))
 (map.get (vla.poll job) 'status ':none)
 "#
 );
 
 pub const POLL_LOOP: &str = concat!(
     "; Poll until the job is done, sleeping 1 job-ms between polls (watch the jobs panel).\n",
-    r#"(define (make-request instruction)
-  (let ((req (map.make))
-        (obs (map.make))
-        (space (map.make))
-        (limits (map.make))
-        (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "gallery")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-(define job (vla.submit (make-request "pick up the cup")))
+    make_request!("gallery"),
+    r#"(define job (vla.submit (make-request "pick up the cup")))
 (define (wait id polls)
   (let ((p (vla.poll id)))
     (print (map.get p 'status ':none))
@@ -143,30 +112,8 @@ pub const POLL_LOOP: &str = concat!(
 
 pub const CANCEL_MID: &str = concat!(
     "; Let the job stream, then cancel it mid-stream and watch it end :cancelled.\n",
-    r#"(define (make-request instruction)
-  (let ((req (map.make))
-        (obs (map.make))
-        (space (map.make))
-        (limits (map.make))
-        (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "gallery")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-(define job (vla.submit (make-request "wave")))
+    make_request!("gallery"),
+    r#"(define job (vla.submit (make-request "wave")))
 (define (until-streaming id)
   (if (eq? (map.get (vla.poll id) 'status ':none) ':streaming)
       ':streaming
@@ -184,30 +131,8 @@ pub const CANCEL_MID: &str = concat!(
 
 pub const VLA_CANCEL: &str = concat!(
     "; Cancel a job straight after submitting it.\n",
-    r#"(define (make-request instruction)
-  (let ((req (map.make))
-        (obs (map.make))
-        (space (map.make))
-        (limits (map.make))
-        (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "gallery")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-(define job (vla.submit (make-request "move")))
+    make_request!("gallery"),
+    r#"(define job (vla.submit (make-request "move")))
 (vla.cancel job)
 ; Cancellation is cooperative: the job stops at its next step.
 (map.get (vla.poll job) 'status ':none)

@@ -12,6 +12,8 @@ use super::editor::Editor;
 use super::jobs::JobsPanel;
 use super::util::{load, save};
 
+use super::gallery::make_request;
+
 const PROGRESS_KEY: &str = "granola.tour.done";
 
 /// One step of the tour.
@@ -67,27 +69,7 @@ pub const STEPS: &[Step] = &[
         title: "Submitting a job",
         text: "vla.submit sends a request to a model and returns a job id at once; the job runs in the background.\n\nRun this program: it builds a request and submits it. Watch the job appear in the jobs panel.",
         starter: concat!(
-            r#"(define (make-request instruction)
-  (let ((req (map.make)) (obs (map.make)) (space (map.make))
-        (limits (map.make)) (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "tour")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-"#,
+            make_request!("tour"),
             "(define job (vla.submit (make-request \"move\")))\njob\n"
         ),
         check: |r, s, since| ok_if(r.error.is_none() && new_jobs_in(s, since, |_| true), "Run the program so that it calls vla.submit."),
@@ -96,27 +78,7 @@ pub const STEPS: &[Step] = &[
         title: "Watching it stream",
         text: "vla.poll returns a map whose status moves :queued → :running → :streaming → :done. time.sleep-ms waits for job time.\n\nComplete the loop so it polls until the status is :done and returns it.",
         starter: concat!(
-            r#"(define (make-request instruction)
-  (let ((req (map.make)) (obs (map.make)) (space (map.make))
-        (limits (map.make)) (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "tour")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-"#,
+            make_request!("tour"),
             "(define job (vla.submit (make-request \"move\")))\n(define (wait id)\n  (let ((s (map.get (vla.poll id) 'status ':none)))\n    (print s)\n    (if (eq? s ':done)\n        s\n        (begin (time.sleep-ms 1) (wait id)))))\n(wait job)\n"
         ),
         check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some(":done"), "The last value should be :done (keep polling with time.sleep-ms)."),
@@ -125,27 +87,7 @@ pub const STEPS: &[Step] = &[
         title: "Cancelling",
         text: "vla.cancel asks a job to stop; a running job ends :cancelled at its next step.\n\nSubmit a job, cancel it, and poll until it has ended: the last value should be :cancelled. (You can also press Cancel in the jobs panel.)",
         starter: concat!(
-            r#"(define (make-request instruction)
-  (let ((req (map.make)) (obs (map.make)) (space (map.make))
-        (limits (map.make)) (model (map.make)))
-    (map.set! obs 'state (list 0.0))
-    (map.set! obs 'timestamp_ms 100)
-    (map.set! obs 'frame_id "base")
-    (map.set! space 'type ':continuous)
-    (map.set! space 'dims 1)
-    (map.set! space 'bounds (list (list -1.0 1.0)))
-    (map.set! limits 'max_abs_value 1.0)
-    (map.set! limits 'max_delta 1.0)
-    (map.set! model 'name "rt2-stub")
-    (map.set! model 'version "stub-1")
-    (map.set! req 'task_id "tour")
-    (map.set! req 'instruction instruction)
-    (map.set! req 'observation obs)
-    (map.set! req 'action_space space)
-    (map.set! req 'constraints limits)
-    (map.set! req 'model model)
-    req))
-"#,
+            make_request!("tour"),
             "(define job (vla.submit (make-request \"wave\")))\n; add (vla.cancel job) here\n(define (ended id)\n  (let ((s (map.get (vla.poll id) 'status ':none)))\n    (if (or (eq? s ':queued) (eq? s ':running) (eq? s ':streaming))\n        (begin (time.sleep-ms 1) (ended id))\n        s)))\n(ended job)\n"
         ),
         check: |r, s, since| {
