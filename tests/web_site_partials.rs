@@ -2,9 +2,9 @@
 //! mounted only after the job streamed to done still lists every partial with its job time.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
+mod web_support;
+
 use granola::jobs::State;
-use granola::lang::datum::sym_map;
 use granola::lang::Datum;
 use granola::vla::VlaWork;
 use granola::web::session::Session;
@@ -13,37 +13,9 @@ use granola::web::site::util::fmt_ms;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
+use web_support::{document, vla_request, wait_for};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn now() -> f64 {
-    web_sys::window().unwrap().performance().unwrap().now()
-}
-
-async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
-    let start = now();
-    while now() - start < ms {
-        if cond() {
-            return true;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    cond()
-}
-
-fn vla_request() -> Datum {
-    sym_map(vec![
-        ("task_id", Datum::str("t")),
-        ("instruction", Datum::str("move")),
-        ("observation", sym_map(vec![("state", Datum::List(vec![Datum::Float(0.5)])), ("timestamp_ms", Datum::Int(100)), ("frame_id", Datum::str("base"))])),
-        ("action_space", sym_map(vec![("type", Datum::sym(":continuous")), ("dims", Datum::Int(1)), ("bounds", Datum::List(vec![Datum::List(vec![Datum::Float(-1.0), Datum::Float(1.0)])]))])),
-        ("constraints", sym_map(vec![("max_abs_value", Datum::Float(1.0)), ("max_delta", Datum::Float(1.0))])),
-        ("model", sym_map(vec![("name", Datum::str("rt2-stub")), ("version", Datum::str("stub-1"))])),
-    ])
-}
 
 #[derive(Properties, PartialEq)]
 struct PanelProps {
