@@ -5,13 +5,10 @@
 //! without a trailing blank line.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
-use std::rc::Rc;
+mod web_support;
 
 use gloo_timers::future::TimeoutFuture;
-use granola::lang::Datum;
 use granola::web::app::Route;
-use granola::web::session::{Session, SessionProvider};
 use granola::web::site;
 use granola::web::site::jobs::JobsPanel;
 use granola::web::site::playground::{Playground, Repl};
@@ -20,112 +17,9 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
+use web_support::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-type Slot = Rc<RefCell<Option<Session>>>;
-
-#[derive(Properties)]
-struct Props {
-    speed: f64,
-    slot: Slot,
-    children: Html,
-}
-
-impl PartialEq for Props {
-    fn eq(&self, o: &Self) -> bool {
-        self.speed == o.speed && Rc::ptr_eq(&self.slot, &o.slot) && self.children == o.children
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct GrabProps {
-    slot: Slot,
-}
-
-#[function_component(Grab)]
-fn grab(p: &GrabProps) -> Html {
-    *p.slot.borrow_mut() = use_context::<Session>();
-    Html::default()
-}
-
-#[function_component(Mount)]
-fn mount_component(p: &Props) -> Html {
-    html! {
-        <SessionProvider speed={p.speed} tick_ms={20}>
-            <Grab slot={p.slot.clone()} />
-            <div class="under-test">{ p.children.clone() }</div>
-        </SessionProvider>
-    }
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn now() -> f64 {
-    web_sys::window().unwrap().performance().unwrap().now()
-}
-
-async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
-    let start = now();
-    while now() - start < ms {
-        if cond() {
-            return true;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    cond()
-}
-
-struct Mounted {
-    handle: Option<yew::AppHandle<Mount>>,
-    session: Session,
-    root: web_sys::Element,
-}
-
-impl Mounted {
-    fn q(&self, sel: &str) -> Option<web_sys::Element> {
-        self.root.query_selector(sel).ok().flatten()
-    }
-    fn text(&self, sel: &str) -> String {
-        self.q(sel).and_then(|e| e.text_content()).unwrap_or_default()
-    }
-    fn unmount(mut self) {
-        if let Some(h) = self.handle.take() {
-            h.destroy();
-        }
-        self.root.remove();
-    }
-}
-
-async fn mount(speed: f64, children: Html) -> Mounted {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    let slot: Slot = Rc::new(RefCell::new(None));
-    let h = yew::Renderer::<Mount>::with_root_and_props(root.clone(), Props { speed, slot: slot.clone(), children }).render();
-    assert!(wait_for(5000.0, || slot.borrow().is_some()).await, "session provided");
-    let session = slot.borrow().clone().unwrap();
-    Mounted { handle: Some(h), session, root }
-}
-
-/// Runs JS `body` with arguments (a and b).
-fn js(args: &str, body: &str, a: &JsValue, b: &JsValue) -> JsValue {
-    js_sys::Function::new_with_args(args, body).call2(&JsValue::NULL, a, b).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn editor_text(root: &web_sys::Element) -> String {
-    js(
-        "root, _",
-        "const host = root.querySelector('.editor-host');
-         if (host && host.__granolaEditor) return host.__granolaEditor.getText();
-         const ta = root.querySelector('textarea.editor-fallback');
-         return ta ? ta.value : null;",
-        root,
-        &JsValue::UNDEFINED,
-    )
-    .as_string()
-    .unwrap_or_default()
-}
 
 /// Types `text` into the REPL input (replacing it) and presses Enter.
 fn repl_type_enter(root: &web_sys::Element, text: &str) {
@@ -183,26 +77,6 @@ async fn the_eval_button_still_reports_an_unfinished_form() {
 }
 
 // ------------------------------------------------------------------ 2. jobs panel
-
-fn vla_request() -> Datum {
-    use granola::lang::datum::sym_map;
-    sym_map(vec![
-        ("task_id", Datum::str("t")),
-        ("instruction", Datum::str("move")),
-        ("observation", sym_map(vec![("state", Datum::List(vec![Datum::Float(0.0)])), ("timestamp_ms", Datum::Int(100)), ("frame_id", Datum::str("base"))])),
-        ("action_space", sym_map(vec![("type", Datum::sym(":continuous")), ("dims", Datum::Int(1)), ("bounds", Datum::List(vec![Datum::List(vec![Datum::Float(-1.0), Datum::Float(1.0)])]))])),
-        ("constraints", sym_map(vec![("max_abs_value", Datum::Float(1.0)), ("max_delta", Datum::Float(1.0))])),
-        ("model", sym_map(vec![("name", Datum::str("rt2-stub")), ("version", Datum::str("stub-1"))])),
-    ])
-}
-
-fn submit_vla(s: &Session) -> u64 {
-    let mut e = s.engine.borrow_mut();
-    match granola::vla::call(&mut e, "vla.submit", &[vla_request()]) {
-        Ok(Datum::Int(id)) => id as u64,
-        other => panic!("vla.submit: {other:?}"),
-    }
-}
 
 #[wasm_bindgen_test]
 async fn a_finished_vla_job_shows_its_final_and_a_labelled_confidence() {

@@ -15,7 +15,7 @@ pub mod request;
 pub mod stub;
 
 pub use request::VlaRequest;
-pub use stub::{Action, Final, FinalStats, Partial, ResponseStatus, VlaWork};
+pub use stub::{Action, Final, FinalStats, Partial, PartialRecord, ResponseStatus, VlaWork};
 
 use crate::jobs::{CancelOutcome, Engine, JobId, State, SubmitOptions};
 use crate::lang::datum::sym_map;

@@ -71,6 +71,14 @@ pub struct Partial {
     pub action_candidate: Option<Action>,
 }
 
+/// One accepted partial together with the job time it was emitted at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialRecord {
+    /// Job time (ms) at which the partial was emitted.
+    pub at_ms: Ms,
+    pub partial: Partial,
+}
+
 /// What the final `stats` map holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FinalStats {
@@ -108,6 +116,9 @@ pub struct VlaWork {
     pub partial: Option<Partial>,
     pub partial_count: u32,
     pub fin: Option<Final>,
+    /// Every partial emitted, oldest first (at most 3), so a viewer that was not watching
+    /// while the job streamed can still show the whole history. Read it with [`VlaWork::partials`].
+    history: Vec<PartialRecord>,
 }
 
 impl VlaWork {
@@ -122,6 +133,7 @@ impl VlaWork {
             partial: None,
             partial_count: 0,
             fin: None,
+            history: Vec::new(),
         }
     }
 
@@ -159,37 +171,45 @@ impl VlaWork {
         FinalStats::Full { latency_ms: ctx.now - ctx.submitted_at, partials: self.partial_count }
     }
 
-    fn emit(&mut self, text: &str, confidence: f64) {
+    /// Every partial the job emitted, oldest first, with its job time. `partial` is the last
+    /// of these (what `vla.poll` reports).
+    pub fn partials(&self) -> &[PartialRecord] {
+        &self.history
+    }
+
+    fn emit(&mut self, now: Ms, text: &str, confidence: f64) {
         self.partial_count += 1;
-        self.partial = Some(Partial {
+        let p = Partial {
             sequence: self.stage,
             confidence,
             text_chunk: text.to_string(),
             action_candidate: Some(self.proposal_action()),
-        });
+        };
+        self.history.push(PartialRecord { at_ms: now, partial: p.clone() });
+        self.partial = Some(p);
     }
 
-    /// Run stage `self.stage + 1` of the stub.
-    fn run_stage(&mut self) {
+    /// Run stage `self.stage + 1` of the stub at job time `now`.
+    fn run_stage(&mut self, now: Ms) {
         let dims = self.request.action_space.dims.max(0) as usize;
         self.stage += 1;
         match self.stage {
             1 => {
                 self.proposal = vec![0.0; dims];
-                self.emit("encode observation", 0.20);
+                self.emit(now, "encode observation", 0.20);
             }
             2 => {
                 let state = &self.request.observation.state;
                 for d in 0..dims {
                     self.proposal[d] = stage2_value(state, dims, d);
                 }
-                self.emit("decode action prior", 0.55);
+                self.emit(now, "decode action prior", 0.55);
             }
             _ => {
                 for x in &mut self.proposal {
                     *x *= 0.9;
                 }
-                self.emit("finalize structured action", 0.75);
+                self.emit(now, "finalize structured action", 0.75);
             }
         }
     }
@@ -287,7 +307,7 @@ impl Work for VlaWork {
                 self.started = true;
                 return Step::Continue { after_ms: STAGE_MS, partial: false };
             }
-            self.run_stage();
+            self.run_stage(ctx.now);
             // The completion follows the third partial at the same job time.
             let after_ms = if self.stage < 3 { STAGE_MS } else { 0.0 };
             return Step::Continue { after_ms, partial: true };
@@ -384,6 +404,51 @@ mod tests {
         let f = w.fin.clone().unwrap();
         assert_eq!(f.status, ResponseStatus::Ok);
         assert_eq!(f.stats, FinalStats::Full { latency_ms: 3.0, partials: 3 });
+    }
+
+    #[test]
+    fn every_partial_is_kept_with_its_job_time_and_partial_is_the_latest() {
+        let mut w = work(vec![0.1], 1);
+        let at = |t: f64| StepCtx { job: 1, now: t, submitted_at: 10.0, started_at: 10.0, attempt: 1, cancel_requested: false };
+        assert!(w.partials().is_empty());
+        w.step(&at(10.0));
+        assert!(w.partials().is_empty());
+        for t in [11.0, 12.0, 13.0] {
+            w.step(&at(t));
+            // `partial` (what vla.poll reports) is always the newest record.
+            assert_eq!(w.partials().last().map(|r| &r.partial), w.partial.as_ref());
+        }
+        assert_eq!(w.step(&at(13.0)), Step::Finish(State::Done));
+        let got: Vec<(u32, f64, &str, f64)> = w
+            .partials()
+            .iter()
+            .map(|r| (r.partial.sequence, r.at_ms, r.partial.text_chunk.as_str(), r.partial.confidence))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 11.0, "encode observation", 0.20),
+                (2, 12.0, "decode action prior", 0.55),
+                (3, 13.0, "finalize structured action", 0.75),
+            ]
+        );
+        // Each record keeps the action candidate as it was at that stage.
+        let u: Vec<Vec<f64>> =
+            w.partials().iter().map(|r| r.partial.action_candidate.clone().unwrap_or_default().u).collect();
+        assert_eq!(u[0], vec![0.0]);
+        assert_eq!(u[1], vec![stage2_value(&[0.1], 1, 0)]);
+        assert_eq!(u[2], vec![stage2_value(&[0.1], 1, 0) * 0.9]);
+        assert_eq!(w.partials().len() as u32, w.partial_count);
+    }
+
+    #[test]
+    fn a_cancelled_job_keeps_the_partials_it_emitted() {
+        let mut w = work(vec![0.1], 1);
+        w.step(&ctx(0.0, false));
+        w.step(&ctx(1.0, false));
+        assert_eq!(w.step(&ctx(2.0, true)), Step::Finish(State::Cancelled));
+        assert_eq!(w.partials().len(), 1);
+        assert_eq!(w.partials()[0].at_ms, 1.0);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! `JobsPanel`: every job of the session (VLA and bridge), newest first, with kind, id,
 //! status badge, elapsed job time, progress, latest partial text and confidence, and a
 //! Cancel button exactly while the job is active. Clicking a job opens its details: a
-//! timeline of its transitions from the engine's event log, the partials seen so far, its
+//! timeline of its transitions from the engine's event log, its partials (a VLA job's from the
+//! job itself, so the list is complete even if no panel watched it stream; a bridge job's as
+//! seen by this panel, since bridge work keeps only its latest progress), its
 //! poll map (VLA) or status record (bridge), and for a finished simulation a plot.
 //!
 //! Only the rows in view are rendered (fixed row height, windowed by the scroll position),
@@ -193,6 +195,40 @@ fn timeline_bar(tl: &[(State, f64, u32)], end: f64, class: &'static str) -> Html
     }
 }
 
+/// One line of the details' partial list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialRow {
+    pub seq: u32,
+    /// Job time the partial was emitted (VLA) or first seen by the panel (bridge).
+    pub at: f64,
+    pub text: String,
+    pub confidence: Option<f64>,
+    /// The action candidate's `u`, as text.
+    pub action: Option<String>,
+}
+
+/// Every partial of a VLA job, from the job itself (so the list is complete even when no
+/// panel was watching while it streamed).
+pub fn vla_partials(engine: &Engine, id: JobId) -> Vec<PartialRow> {
+    let Some(w) = engine.job(id).and_then(|j| j.work::<crate::vla::VlaWork>()) else {
+        return Vec::new();
+    };
+    w.partials()
+        .iter()
+        .map(|r| PartialRow {
+            seq: r.partial.sequence,
+            at: r.at_ms,
+            text: r.partial.text_chunk.clone(),
+            confidence: Some(r.partial.confidence),
+            action: r
+                .partial
+                .action_candidate
+                .as_ref()
+                .map(|a| datum_text(&Datum::List(a.u.iter().map(|x| Datum::Float(*x)).collect()))),
+        })
+        .collect()
+}
+
 type PartialLog = Rc<RefCell<HashMap<JobId, Vec<(u32, f64, String, Option<f64>)>>>>;
 
 /// The jobs panel (see the module docs).
@@ -236,10 +272,11 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
     };
     let first = ((*scroll_top / ROW_PX).floor().max(0.0)) as usize;
 
-    // Record partials of visible and selected jobs as they arrive.
+    // Record partials of visible bridge jobs as they arrive (bridge work keeps only its
+    // latest progress message). VLA jobs keep their own history (`VlaWork::partials`).
     {
         let mut log = partials.borrow_mut();
-        for r in &rows {
+        for r in rows.iter().filter(|r| r.kind != "vla") {
             // A finished job's summary text is its final explanation, not a partial.
             if r.partial_seq > 0 && !r.state.is_terminal() {
                 let e = log.entry(r.id).or_default();
@@ -321,7 +358,15 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             let what = if *st == State::Streaming && *seq > 0 { format!("partial {seq}") } else { st.name().to_string() };
             html! { <li><span class={badge_class(*st)}>{what}</span>{" at "}{fmt_ms(*at)}</li> }
         });
-        let parts = partials.borrow().get(&id).cloned().unwrap_or_default();
+        let parts = if snap.kind == "vla" {
+            vla_partials(&session.engine.borrow(), id)
+        } else {
+            partials
+                .borrow()
+                .get(&id)
+                .map(|v| v.iter().map(|(seq, at, text, conf)| PartialRow { seq: *seq, at: *at, text: text.clone(), confidence: *conf, action: None }).collect())
+                .unwrap_or_default()
+        };
         let close = {
             let selected = selected.clone();
             Callback::from(move |_| selected.set(None))
@@ -339,8 +384,12 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
                 if !parts.is_empty() {
                     <h4>{"Partials"}</h4>
                     <ol class="partials">
-                        { for parts.iter().map(|(seq, at, text, conf)| html!{
-                            <li>{format!("#{seq} at {}: {text}", fmt_ms(*at))}{ conf.map(|c| format!(" (confidence {:.2})", c)).unwrap_or_default() }</li>
+                        { for parts.iter().map(|p| html!{
+                            <li data-seq={p.seq.to_string()}>
+                                {format!("#{} at {}: {}", p.seq, fmt_ms(p.at), p.text)}
+                                { p.confidence.map(|c| format!(" (confidence {:.2})", c)).unwrap_or_default() }
+                                if let Some(a) = &p.action { <code class="partial-action">{format!(" u = {a}")}</code> }
+                            </li>
                         }) }
                     </ol>
                 }
