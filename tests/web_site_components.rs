@@ -199,6 +199,28 @@ async fn the_codemirror_bundle_loads_and_reports_edits() {
     m.unmount();
 }
 
+/// The evaluator reports columns in UTF-8 bytes (like the reference); the editor must mark the
+/// character that starts at that byte, not the one at that character index.
+#[wasm_bindgen_test]
+async fn error_marks_land_on_the_right_character_after_non_ascii_text() {
+    if js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into()).map(|v| v.is_undefined()).unwrap_or(true) {
+        let s = document().create_element("script").unwrap();
+        s.set_attribute("type", "module").unwrap();
+        s.set_text_content(Some(include_str!("../www/editor/granola-editor.js")));
+        document().head().unwrap().append_child(&s).unwrap();
+    }
+    let src = "(list \"\u{e9}\u{1F600}\" foo)";
+    let run = granola::lang::run_script(src);
+    let err = run.error.expect("foo is unbound");
+    let pos = err.pos.expect("a position");
+    assert_eq!((pos.line, pos.col), (1, 16), "byte column of foo");
+    let error = Some(site::editor::ErrorMark { line: pos.line, col: pos.col, message: err.message.clone() });
+    let m = mount(1.0, html! { <Editor text={src} {error} /> }).await;
+    assert!(wait_for(8000.0, || m.q(".editor-cm .cm-editor").is_some()).await, "CodeMirror replaced the textarea");
+    assert!(wait_for(2000.0, || m.text(".cm-granola-error-mark") == "f").await, "marked: {:?}", m.text(".cm-granola-error-mark"));
+    m.unmount();
+}
+
 // ------------------------------------------------------------------ jobs panel
 
 fn row_state(m: &Mounted, id: u64) -> String {

@@ -6,7 +6,7 @@
 //   ed.getText(); ed.setText(text); ed.markError(line, col, message); ed.clearError();
 //   ed.focus(); ed.destroy();
 //
-// Lines and columns are 1-based; columns count characters (code points) as the evaluator does.
+// Lines and columns are 1-based; columns count UTF-8 bytes, as the evaluator reports them.
 
 import { EditorState, StateEffect, StateField, RangeSetBuilder } from "@codemirror/state";
 import {
@@ -97,11 +97,19 @@ const errorField = StateField.define({
 function errorDecorations(doc, line, col, message) {
   if (!(line >= 1)) return Decoration.none;
   const ln = doc.line(Math.min(line, doc.lines));
-  // columns are code points; convert to UTF-16 offsets
+  // The evaluator counts columns in UTF-8 bytes (like the reference interpreter); walk the
+  // line's code points to the one that starts at that byte and use its UTF-16 offset.
   const chars = Array.from(ln.text);
-  const c = Math.max(1, Math.min(col || 1, chars.length + 1));
-  const from = ln.from + chars.slice(0, c - 1).join("").length;
-  let to = from + (chars[c - 1] || "").length;
+  const target = Math.max(0, (col || 1) - 1);
+  let bytes = 0, units = 0, i = 0;
+  while (i < chars.length && bytes < target) {
+    const cp = chars[i].codePointAt(0);
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    units += chars[i].length;
+    i += 1;
+  }
+  const from = ln.from + units;
+  let to = from + (chars[i] || "").length;
   const b = new RangeSetBuilder();
   b.add(ln.from, ln.from, Decoration.line({ class: "cm-granola-error-line", attributes: { title: message || "" } }));
   if (to > from) b.add(from, to, Decoration.mark({ class: "cm-granola-error-mark" }));
