@@ -319,6 +319,14 @@ pub fn cli_token(args: &[String]) -> i32 {
     0
 }
 
+/// One line on stdout; a closed pipe (`granola serve --help | head -3`) is not a panic.
+fn out_line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,12 +373,4 @@ mod tests {
         assert!(parse_token_args(&args(&[])).is_err());
         assert!(parse_token_args(&args(&["--role", "op;rm"])).is_err());
     }
-}
-
-/// One line on stdout; a closed pipe (`granola serve --help | head -3`) is not a panic.
-fn out_line(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}");
-    let _ = out.flush();
 }
