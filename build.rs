@@ -55,10 +55,11 @@ fn main() {
     let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32");
     let release_site = wasm && Path::new(&out_dir).components().any(|c| c.as_os_str() == "wasm-release");
     let embed = !release_site || std::env::var("GRANOLA_EMBED_DOCS").as_deref() == Ok("1");
-    // A content hash (FNV-1a) of the docs tree: the app fetches `docs.json?v=<hash>`, so a
-    // changed tree is never answered from a stale cache.
+    // A content hash (FNV-1a) of the docs tree and of the renderer: the app fetches
+    // `docs.json?v=<hash>`, so a changed tree or rendering is never answered from a stale cache.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (rel, path) in &pages {
+    let renderer = (String::from("src/web/site/markdown.rs"), manifest.join("src/web/site/markdown.rs"));
+    for (rel, path) in pages.iter().chain(std::iter::once(&renderer)) {
         let text = fs::read(path).unwrap_or_default();
         for b in rel.as_bytes().iter().chain([0u8].iter()).chain(text.iter()).chain([0u8].iter()) {
             hash ^= u64::from(*b);
