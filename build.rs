@@ -1,16 +1,24 @@
-//! Build script (owned by web2): compiles every Markdown page under `docs/` into the crate.
+//! Build script (owned by web2): compiles every Markdown page under `docs/` into the crate,
+//! rendered: the Markdown is parsed here (src/web/site/markdown.rs, shared with the app) so the
+//! browser app carries no Markdown parser.
 //!
 //! It writes `$OUT_DIR/docs_pages.rs` with
 //! `pub static PAGES: &[(&str, &str)] = &[("reference/builtins/map/map-get.md", include_str!(..)), ..];`
 //! (paths relative to `docs/`, sorted, `/`-separated). The browser app (`src/web/site/docs.rs`)
-//! includes it, parses the pages and renders them; the native binaries never include it.
+//! includes it; the native binaries never include it. It also writes `$OUT_DIR/docs_rendered.json`,
+//! `[[path, rendered], ...]` (see `Parsed::to_json`), compiled in as `RENDERED`.
 //! Adding, removing or editing a page re-runs this script (Cargo watches the `docs` tree).
 //!
 //! For the release site (the `wasm-release` profile) the list is left empty and `EMBEDDED` is
-//! false: the pages go to `dist/docs.json` (scripts/docs-asset.py, a Trunk hook) instead.
+//! false: the pages and their renderings go to `<target>/wasm32-unknown-unknown/wasm-release/docs.json`
+//! (`[[path, markdown, rendered], ...]`), which scripts/docs-asset.py (a Trunk hook) copies into dist/.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[allow(dead_code)]
+#[path = "src/web/site/markdown.rs"]
+mod markdown;
 
 fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     let Ok(entries) = fs::read_dir(dir) else { return };
@@ -33,6 +41,7 @@ fn main() {
     let docs = manifest.join("docs");
     println!("cargo:rerun-if-changed=docs");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/web/site/markdown.rs");
     println!("cargo:rerun-if-env-changed=GRANOLA_EMBED_DOCS");
     let mut pages = Vec::new();
     collect(&docs, &docs, &mut pages);
@@ -46,10 +55,11 @@ fn main() {
     let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32");
     let release_site = wasm && Path::new(&out_dir).components().any(|c| c.as_os_str() == "wasm-release");
     let embed = !release_site || std::env::var("GRANOLA_EMBED_DOCS").as_deref() == Ok("1");
-    // A content hash (FNV-1a) of the docs tree: the app fetches `docs.json?v=<hash>`, so a
-    // changed tree is never answered from a stale cache.
+    // A content hash (FNV-1a) of the docs tree and of the renderer: the app fetches
+    // `docs.json?v=<hash>`, so a changed tree or rendering is never answered from a stale cache.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (rel, path) in &pages {
+    let renderer = (String::from("src/web/site/markdown.rs"), manifest.join("src/web/site/markdown.rs"));
+    for (rel, path) in pages.iter().chain(std::iter::once(&renderer)) {
         let text = fs::read(path).unwrap_or_default();
         for b in rel.as_bytes().iter().chain([0u8].iter()).chain(text.iter()).chain([0u8].iter()) {
             hash ^= u64::from(*b);
@@ -69,9 +79,49 @@ fn main() {
         }
     }
     code.push_str("];\n");
-    let out = PathBuf::from(out_dir).join("docs_pages.rs");
-    // Only rewrite when the content changed, so an unchanged docs tree does not rebuild the crate.
-    if fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
-        let _ = fs::write(&out, code);
+    // Render every page. A link to another page becomes its hash route; the route does not
+    // depend on which bridge pages are tools (only the index group does), so no tool list here.
+    let texts: Vec<(String, String)> =
+        pages.iter().map(|(rel, path)| (rel.clone(), fs::read_to_string(path).unwrap_or_default())).collect();
+    let hrefs: std::collections::HashMap<String, String> = texts
+        .iter()
+        .map(|(rel, text)| {
+            let (group, route, _, _) = markdown::classify(rel, text, &|_| false);
+            (rel.clone(), markdown::href(&group, &route))
+        })
+        .collect();
+    let link = |p: &str| hrefs.get(p).cloned();
+    let rendered: Vec<(String, String, String)> = texts
+        .iter()
+        .map(|(rel, text)| (rel.clone(), text.clone(), markdown::parse(rel, text, &link).to_json()))
+        .collect();
+    let json_str = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let out_path = PathBuf::from(&out_dir);
+    if embed {
+        let rows: Vec<String> = rendered.iter().map(|(rel, _, r)| format!("[{},{}]", json_str(rel), r)).collect();
+        write_if_changed(&out_path.join("docs_rendered.json"), &format!("[{}]", rows.join(",\n")));
+    } else {
+        write_if_changed(&out_path.join("docs_rendered.json"), "[]");
+        // <target>/wasm32-unknown-unknown/wasm-release/build/granola-<hash>/out -> .../wasm-release
+        if let Some(profile_dir) = out_path.ancestors().nth(3) {
+            let rows: Vec<String> = rendered
+                .iter()
+                .map(|(rel, text, r)| format!("[{},{},{}]", json_str(rel), json_str(text), r))
+                .collect();
+            write_if_changed(&profile_dir.join("docs.json"), &format!("[{}]", rows.join(",\n")));
+        }
+    }
+    code.push_str(&format!(
+        "/// Every page rendered by build.rs: `[[path, rendered], ...]` (empty when not EMBEDDED).\n\
+         pub static RENDERED: &str = include_str!({:?});\n",
+        out_path.join("docs_rendered.json").to_string_lossy()
+    ));
+    write_if_changed(&out_path.join("docs_pages.rs"), &code);
+}
+
+/// Only rewrites when the content changed, so an unchanged docs tree does not rebuild the crate.
+fn write_if_changed(path: &Path, text: &str) {
+    if fs::read_to_string(path).ok().as_deref() != Some(text) {
+        let _ = fs::write(path, text);
     }
 }

@@ -80,6 +80,8 @@ fn every_compiled_page_parses_and_its_links_resolve() {
     for p in pages {
         let parsed = docs::parse(p.path, p.source);
         assert!(!parsed.blocks.is_empty(), "{} renders", p.path);
+        // build.rs renders the same page the same way (the app shows that rendering).
+        assert_eq!(docs::rendered(p.path), Some(&parsed), "{}: build-time rendering = docs::parse", p.path);
         assert_eq!(docs::find(&p.route).map(|f| f.path), Some(p.path), "route {} finds its page", p.route);
         let href = p.href();
         let routed = granola::web::app::Route::parse(&href);

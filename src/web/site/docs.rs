@@ -7,8 +7,9 @@
 //! - bridge pages: `bridge/<file>` (`bridge/run_simulation`);
 //! - anything else (guides, indexes): `docs/<path without .md>`.
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::sync::OnceLock;
+
+pub use super::markdown::{encode_segment, resolve_path, slug, BridgeExample, Block, Group, LispExample, Parsed, Section};
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/docs_pages.rs"));
@@ -16,6 +17,9 @@ mod generated {
 
 /// The pages fetched from the docs asset (release builds; see `build.rs`).
 static FETCHED: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+/// Every page rendered at build time (by build.rs): docs path -> [`Parsed`], decoded from the
+/// compiled-in JSON or from `docs.json`.
+static RENDERED: OnceLock<std::collections::HashMap<&'static str, Parsed>> = OnceLock::new();
 
 /// Every page as (path relative to `docs/`, Markdown text). In the release site (Trunk's
 /// `wasm-release` profile) the pages are not compiled in, to keep the first load small: they
@@ -59,7 +63,8 @@ pub fn ensure_loaded(then: Option<Box<dyn FnOnce()>>) {
         let pages = fetch_pages().await;
         LOADING.with(|l| l.set(false));
         match pages {
-            Some(v) => {
+            Some((v, rendered)) => {
+                let _ = RENDERED.set(rendered);
                 let _ = FETCHED.set(v);
                 let waiting = WAITING.with(|w| std::mem::take(&mut *w.borrow_mut()));
                 for f in waiting {
@@ -71,9 +76,10 @@ pub fn ensure_loaded(then: Option<Box<dyn FnOnce()>>) {
     });
 }
 
-/// `docs.json`: `[[path, markdown], ...]`, next to index.html; the query names the content
-/// hash so a changed docs tree is never served from a stale cache.
-async fn fetch_pages() -> Option<Vec<(&'static str, &'static str)>> {
+/// `docs.json` (written by build.rs, copied into dist/ by scripts/docs-asset.py):
+/// `[[path, markdown, rendered], ...]`, next to index.html; the query names the content hash so
+/// a changed docs tree is never served from a stale cache.
+async fn fetch_pages() -> Option<(Vec<(&'static str, &'static str)>, std::collections::HashMap<&'static str, Parsed>)> {
     use wasm_bindgen::JsCast;
     let window = web_sys::window()?;
     let url = concat!("docs.json?v=", env!("GRANOLA_DOCS_HASH"));
@@ -82,46 +88,80 @@ async fn fetch_pages() -> Option<Vec<(&'static str, &'static str)>> {
     if !resp.ok() {
         return None;
     }
-    let json = wasm_bindgen_futures::JsFuture::from(resp.json().ok()?).await.ok()?;
-    let rows: js_sys::Array = json.dyn_into().ok()?;
-    let mut out = Vec::with_capacity(rows.length() as usize);
-    for row in rows.iter() {
-        let row: js_sys::Array = row.dyn_into().ok()?;
-        let path = row.get(0).as_string()?;
-        let text = row.get(1).as_string()?;
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().ok()?).await.ok()?.as_string()?;
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).ok()?;
+    let mut pages = Vec::with_capacity(rows.len());
+    let mut rendered = std::collections::HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let path = row.get(0)?.as_str()?;
+        let text = row.get(1)?.as_str()?;
         // Loaded once per page view and kept for its lifetime, like the compiled-in pages.
-        out.push((&*Box::leak(path.into_boxed_str()), &*Box::leak(text.into_boxed_str())));
+        let path: &'static str = Box::leak(path.to_string().into_boxed_str());
+        pages.push((path, &*Box::leak(text.to_string().into_boxed_str())));
+        rendered.insert(path, decode(row.get(2)?)?);
     }
-    Some(out)
+    Some((pages, rendered))
 }
 
-/// Where a page belongs in the index.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Group {
-    SpecialForms,
-    DataTypes,
-    /// Builtins of one group (`map`, `vla`, `math`, ...).
-    Builtins(String),
-    Bridge,
-    /// Bridge pages that are not a tool (lifecycle, auth, errors, index).
-    BridgeGuides,
-    Guides,
+/// The build-time rendering of the page at `path` (see [`Parsed::to_json`]).
+pub fn rendered(path: &str) -> Option<&'static Parsed> {
+    if generated::EMBEDDED {
+        RENDERED
+            .get_or_init(|| {
+                let rows: Vec<(String, serde_json::Value)> = serde_json::from_str(generated::RENDERED).unwrap_or_default();
+                rows.iter()
+                    .filter_map(|(p, v)| {
+                        let key = generated::PAGES.iter().find(|(q, _)| q == p)?.0;
+                        Some((key, decode(v)?))
+                    })
+                    .collect()
+            })
+            .get(path)
+    } else {
+        RENDERED.get()?.get(path)
+    }
 }
 
-impl Group {
-    pub fn label(&self) -> String {
-        match self {
-            Group::SpecialForms => "Special forms".into(),
-            Group::DataTypes => "Data types".into(),
-            Group::Builtins(g) => format!("Builtins: {g}"),
-            Group::Bridge => "Bridge tools".into(),
-            Group::BridgeGuides => "Bridge guides".into(),
-            Group::Guides => "Guides".into(),
+/// Reads one page's rendering back from its JSON form ([`Parsed::to_json`]).
+fn decode(v: &serde_json::Value) -> Option<Parsed> {
+    let s = |v: Option<&serde_json::Value>| -> Option<String> { Some(v?.as_str()?.to_string()) };
+    let opt = |v: Option<&serde_json::Value>| -> Option<Option<String>> {
+        let v = v?;
+        if v.is_null() {
+            Some(None)
+        } else {
+            Some(Some(v.as_str()?.to_string()))
         }
+    };
+    let mut blocks = Vec::new();
+    for b in v.get("b")?.as_array()? {
+        let block = match b.get(0)?.as_str()? {
+            "h" => Block::Html(s(b.get(1))?),
+            "l" => Block::Lisp(LispExample { code: s(b.get(1))?, expected: opt(b.get(2))?, heading: s(b.get(3))? }),
+            "r" => Block::Bridge(BridgeExample {
+                tool: s(b.get(1))?,
+                role: s(b.get(2))?,
+                body: s(b.get(3))?,
+                expected_status: b.get(4)?.as_u64().and_then(|n| u16::try_from(n).ok()),
+                expected_body: opt(b.get(5))?,
+                heading: s(b.get(6))?,
+                after_ms: b.get(7)?.as_f64(),
+            }),
+            _ => return None,
+        };
+        blocks.push(block);
     }
+    let mut sections = Vec::new();
+    for sec in v.get("s")?.as_array()? {
+        sections.push(Section {
+            level: u8::try_from(sec.get(0)?.as_u64()?).ok()?,
+            title: s(sec.get(1))?,
+            id: s(sec.get(2))?,
+        });
+    }
+    Some(Parsed { blocks, sections })
 }
 
-/// What the index and search know about a page (cheap: no Markdown rendering).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PageMeta {
     /// Path relative to `docs/`, e.g. `reference/builtins/map/map-get.md`.
@@ -142,24 +182,8 @@ impl PageMeta {
     /// The link to this page (`#/reference/map.get`, `#/reference/null%3F`): the name is
     /// percent-encoded so `?`, `/` and `#` in builtin names survive the hash router.
     pub fn href(&self) -> String {
-        match self.route.strip_prefix("reference/") {
-            Some(name) if matches!(self.group, Group::Builtins(_)) => format!("#/reference/{}", encode_segment(name)),
-            _ => format!("#/{}", self.route),
-        }
+        super::markdown::href(&self.group, &self.route)
     }
-}
-
-/// Percent-encodes everything but unreserved characters and a few safe ones.
-pub fn encode_segment(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@<>".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 static METAS: OnceLock<Vec<PageMeta>> = OnceLock::new();
@@ -178,80 +202,13 @@ pub fn pages() -> &'static [PageMeta] {
 
 /// Builds the metadata of one page.
 pub fn meta(path: &'static str, source: &'static str) -> PageMeta {
-    let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md").to_string();
-    let parts: Vec<&str> = path.split('/').collect();
-    let group = match parts.as_slice() {
-        ["reference", "special-forms", ..] => Group::SpecialForms,
-        ["reference", "data-types", ..] => Group::DataTypes,
-        ["reference", "builtins", g, _file] => Group::Builtins((*g).to_string()),
-        ["bridge", file] if is_bridge_tool(file.trim_end_matches(".md")) => Group::Bridge,
-        ["bridge", _] => Group::BridgeGuides,
-        _ => Group::Guides,
-    };
-    let (title, title_is_code) = h1(source).unwrap_or((stem.clone(), false));
-    let route = match &group {
-        Group::Builtins(_) if title_is_code => format!("reference/{title}"),
-        Group::Builtins(g) => format!("reference/builtins/{g}/{stem}"),
-        Group::SpecialForms => format!("reference/special-forms/{stem}"),
-        Group::DataTypes => format!("reference/data-types/{stem}"),
-        Group::Bridge => format!("bridge/{stem}"),
-        Group::BridgeGuides if stem == "index" => "docs/bridge/index".to_string(),
-        Group::BridgeGuides => format!("bridge/{stem}"),
-        Group::Guides => format!("docs/{}", path.trim_end_matches(".md")),
-    };
-    PageMeta { path, source, title, title_is_code, group, route, summary: summary(source) }
+    let (group, route, title, title_is_code) = super::markdown::classify(path, source, &is_bridge_tool);
+    PageMeta { path, source, title, title_is_code, group, route, summary: super::markdown::summary(source) }
 }
 
 /// Is `name` one of the bridge's tools?
 pub fn is_bridge_tool(name: &str) -> bool {
     crate::bridge::tools::TOOLS.iter().any(|t| t.name == name)
-}
-
-/// The first `# ` heading: (text without backticks, whether it was a single code span).
-fn h1(source: &str) -> Option<(String, bool)> {
-    let mut in_fence = false;
-    for line in source.lines() {
-        let l = line.trim_start();
-        if l.starts_with("```") || l.starts_with("~~~") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
-        if let Some(rest) = l.strip_prefix("# ") {
-            let t = rest.trim();
-            let is_code = t.len() >= 2 && t.starts_with('`') && t.ends_with('`') && t[1..t.len() - 1].find('`').is_none();
-            return Some((t.replace('`', ""), is_code));
-        }
-    }
-    None
-}
-
-fn summary(source: &str) -> String {
-    for line in source.lines() {
-        if let Some(rest) = line.trim().strip_prefix("**Signature:**") {
-            return rest.trim().trim_matches('`').to_string();
-        }
-    }
-    // First ordinary paragraph line.
-    let mut in_fence = false;
-    for line in source.lines() {
-        let l = line.trim();
-        if l.starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence || l.is_empty() || l.starts_with('#') || l.starts_with('|') || l.starts_with('-') {
-            continue;
-        }
-        let mut s: String = l.replace('`', "").replace("**", "");
-        if s.chars().count() > 140 {
-            s = s.chars().take(137).collect::<String>() + "...";
-        }
-        return s;
-    }
-    String::new()
 }
 
 /// The page for a route (after `#/`). Accepts the canonical route, a docs path with or
@@ -293,292 +250,20 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Resolves a relative link target of the page at `from` (a docs path) to a docs path.
-pub fn resolve_path(from: &str, target: &str) -> String {
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop(); // the file itself
-    for seg in target.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
 /// Rewrites a Markdown link found on page `from` into a hash route where it points at a
 /// compiled page; external links and anchors are left alone.
 pub fn rewrite_link(from: &str, href: &str) -> String {
-    if href.starts_with('#') || href.contains("://") || href.starts_with("mailto:") {
-        return href.to_string();
-    }
-    let (target, anchor) = match href.split_once('#') {
-        Some((t, a)) => (t, Some(a)),
-        None => (href, None),
-    };
-    if !target.ends_with(".md") {
-        return href.to_string();
-    }
-    let path = resolve_path(from, target);
-    let _ = anchor;
-    if let Some(p) = pages().iter().find(|p| p.path == path) {
-        if p.path == "reference/index.md" {
-            return "#/reference".into();
-        }
-        return p.href();
-    }
-    // Index pages that are generated by the site rather than written as Markdown.
-    if path.ends_with("index.md") {
-        if path.starts_with("bridge") {
-            return "#/bridge".into();
-        }
-        return "#/reference".into();
-    }
-    // A page not (yet) written: route by its file name so it resolves once it exists.
-    let stem = path.rsplit('/').next().unwrap_or(&path).trim_end_matches(".md");
-    if path.starts_with("bridge/") {
-        format!("#/bridge/{stem}")
-    } else {
-        format!("#/docs/{}", path.trim_end_matches(".md"))
-    }
+    super::markdown::rewrite_link(from, href, &page_href)
 }
 
-/// One `lisp` example, with the `output` block that follows it (if any).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LispExample {
-    pub code: String,
-    pub expected: Option<String>,
-    /// The nearest heading above it (`Minimal`, `Realistic`, ...).
-    pub heading: String,
+fn page_href(path: &str) -> Option<String> {
+    pages().iter().find(|p| p.path == path).map(PageMeta::href)
 }
 
-/// One bridge example: a `request <tool> role=<role>` block and the `response <status>` block after it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BridgeExample {
-    pub tool: String,
-    pub role: String,
-    pub body: String,
-    pub expected_status: Option<u16>,
-    pub expected_body: Option<String>,
-    pub heading: String,
-    /// `after=<ms>`: job time the page lets pass after this request (default 10 000).
-    pub after_ms: Option<f64>,
-}
-
-/// A page cut into rendered Markdown and example blocks, in order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Block {
-    /// Rendered HTML of a run of ordinary Markdown.
-    Html(String),
-    Lisp(LispExample),
-    Bridge(BridgeExample),
-}
-
-/// A heading of the page (for the table of contents).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Section {
-    pub level: u8,
-    pub title: String,
-    pub id: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Parsed {
-    pub blocks: Vec<Block>,
-    pub sections: Vec<Section>,
-}
-
-impl Parsed {
-    pub fn lisp_examples(&self) -> impl Iterator<Item = &LispExample> {
-        self.blocks.iter().filter_map(|b| match b {
-            Block::Lisp(l) => Some(l),
-            _ => None,
-        })
-    }
-    pub fn bridge_examples(&self) -> impl Iterator<Item = &BridgeExample> {
-        self.blocks.iter().filter_map(|b| match b {
-            Block::Bridge(l) => Some(l),
-            _ => None,
-        })
-    }
-}
-
-/// Heading id: lower-case words joined by `-`.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            dash = false;
-        } else if !dash && !out.is_empty() {
-            out.push('-');
-            dash = true;
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-fn info_word(kind: &CodeBlockKind) -> String {
-    match kind {
-        CodeBlockKind::Fenced(info) => info.trim().to_string(),
-        CodeBlockKind::Indented => String::new(),
-    }
-}
-
-/// Parses a page: `path` (relative to `docs/`) is used to rewrite relative links.
+/// Parses and renders a page with pulldown-cmark, as build.rs does for every page under `docs/`
+/// (the app itself shows [`rendered`] pages; this is for tests and ad-hoc pages).
 pub fn parse(path: &str, source: &str) -> Parsed {
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let events: Vec<Event> = Parser::new_ext(source, opts).collect();
-    let mut blocks = Vec::new();
-    let mut sections = Vec::new();
-    let mut pending: Vec<Event> = Vec::new();
-    let mut heading = String::new();
-    let mut i = 0;
-
-    // Reads the code block starting at events[i] (a Start(CodeBlock)); returns (info, text, index after End).
-    fn code_at(events: &[Event], i: usize) -> Option<(String, String, usize)> {
-        let Some(Event::Start(Tag::CodeBlock(kind))) = events.get(i) else { return None };
-        let info = info_word(kind);
-        let mut text = String::new();
-        let mut j = i + 1;
-        while let Some(ev) = events.get(j) {
-            match ev {
-                Event::Text(t) => text.push_str(t),
-                Event::End(TagEnd::CodeBlock) => return Some((info, text, j + 1)),
-                _ => {}
-            }
-            j += 1;
-        }
-        Some((info, text, j))
-    }
-
-    let flush = |pending: &mut Vec<Event>, blocks: &mut Vec<Block>| {
-        if !pending.is_empty() {
-            let mut html = String::new();
-            pulldown_cmark::html::push_html(&mut html, pending.drain(..));
-            blocks.push(Block::Html(html));
-        }
-    };
-
-    while i < events.len() {
-        match &events[i] {
-            Event::Start(Tag::Heading { level, .. }) => {
-                // Collect the heading's text to give it an id and a TOC entry.
-                let level = *level;
-                let mut text = String::new();
-                let mut j = i + 1;
-                while let Some(ev) = events.get(j) {
-                    match ev {
-                        Event::End(TagEnd::Heading(_)) => break,
-                        Event::Text(t) | Event::Code(t) => text.push_str(t),
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                let id = slug(&text);
-                let lvl = match level {
-                    HeadingLevel::H1 => 1,
-                    HeadingLevel::H2 => 2,
-                    HeadingLevel::H3 => 3,
-                    HeadingLevel::H4 => 4,
-                    HeadingLevel::H5 => 5,
-                    HeadingLevel::H6 => 6,
-                };
-                if lvl > 1 {
-                    sections.push(Section { level: lvl, title: text.clone(), id: id.clone() });
-                }
-                heading = text;
-                pending.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(id.into()),
-                    classes: vec![],
-                    attrs: vec![],
-                }));
-                i += 1;
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest = rewrite_link(path, dest_url);
-                pending.push(Event::Start(Tag::Link {
-                    link_type: *link_type,
-                    dest_url: dest.into(),
-                    title: title.clone(),
-                    id: id.clone(),
-                }));
-                i += 1;
-            }
-            Event::Start(Tag::CodeBlock(_)) => {
-                let Some((info, text, next)) = code_at(&events, i) else {
-                    i += 1;
-                    continue;
-                };
-                let word = info.split_whitespace().next().unwrap_or("").to_string();
-                // The block right after (if it is a code block).
-                let follow = code_at(&events, next);
-                match word.as_str() {
-                    "lisp" | "muslisp" | "scheme" => {
-                        flush(&mut pending, &mut blocks);
-                        let (expected, after) = match &follow {
-                            Some((finfo, ftext, fnext)) if finfo.split_whitespace().next() == Some("output") => {
-                                (Some(ftext.clone()), *fnext)
-                            }
-                            _ => (None, next),
-                        };
-                        blocks.push(Block::Lisp(LispExample { code: text.trim_end_matches('\n').to_string(), expected, heading: heading.clone() }));
-                        i = after;
-                    }
-                    "request" => {
-                        flush(&mut pending, &mut blocks);
-                        let mut words = info.split_whitespace().skip(1);
-                        let tool = words.next().unwrap_or("").to_string();
-                        let mut role = "anonymous".to_string();
-                        let mut after_ms = None;
-                        for w in words {
-                            if let Some(r) = w.strip_prefix("role=") {
-                                role = r.to_string();
-                            }
-                            if let Some(a) = w.strip_prefix("after=") {
-                                after_ms = a.parse().ok();
-                            }
-                        }
-                        let (expected_status, expected_body, after) = match &follow {
-                            Some((finfo, ftext, fnext)) if finfo.split_whitespace().next() == Some("response") => {
-                                let st = finfo.split_whitespace().nth(1).and_then(|s| s.parse().ok());
-                                (st, Some(ftext.clone()), *fnext)
-                            }
-                            _ => (None, None, next),
-                        };
-                        blocks.push(Block::Bridge(BridgeExample {
-                            tool,
-                            role,
-                            body: text,
-                            expected_status,
-                            expected_body,
-                            heading: heading.clone(),
-                            after_ms,
-                        }));
-                        i = after;
-                    }
-                    _ => {
-                        // An ordinary code block: keep it in the Markdown run (with a language class).
-                        for ev in &events[i..next] {
-                            pending.push(ev.clone());
-                        }
-                        i = next;
-                    }
-                }
-            }
-            ev => {
-                pending.push(ev.clone());
-                i += 1;
-            }
-        }
-    }
-    flush(&mut pending, &mut blocks);
-    Parsed { blocks, sections }
+    super::markdown::parse(path, source, &page_href)
 }
 
 /// The index: groups in reference order, each with its pages sorted by title.

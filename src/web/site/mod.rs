@@ -20,9 +20,11 @@
 //!   [`pages::JobsPage`]*, [`pages::HelpLinks`] `{source}`.
 //! - [`playground::Playground`]*, [`playground::Repl`]*, [`tour::Tour`]*.
 //!
-//! Docs: `build.rs` lists every `docs/**/*.md` into `$OUT_DIR/docs_pages.rs` (`include_str!`),
-//! [`docs`] parses them (title, group, route, sections, `lisp`+`output` and
-//! `request`/`response` example blocks) with pulldown-cmark, and [`search`] indexes them.
+//! Docs: `build.rs` lists every `docs/**/*.md` into `$OUT_DIR/docs_pages.rs` (`include_str!`)
+//! and renders each with [`markdown`] (pulldown-cmark, at build time: sections, HTML with heading
+//! ids and hash-route links, `lisp`+`output` and `request`/`response` example blocks); [`docs`]
+//! reads the renderings back (compiled in, or from `docs.json` in the release site) and knows
+//! each page's title, group and route, and [`search`] indexes the pages.
 
 pub mod bridge_console;
 pub mod docs;
@@ -30,6 +32,7 @@ pub mod editor;
 pub mod example;
 pub mod gallery;
 pub mod jobs;
+pub mod markdown;
 pub mod pages;
 pub mod playground;
 pub mod plot;

@@ -22,7 +22,10 @@ pub fn doc_page(props: &DocPageProps) -> Html {
     let Some(meta) = docs::pages().iter().find(|p| p.path == path) else {
         return html! { <article class="doc"><h1>{"Page not found"}</h1><p>{format!("No page {path}.")}</p></article> };
     };
-    let parsed = use_memo(path.clone(), |_| docs::parse(meta.path, meta.source));
+    // Rendered at build time (build.rs): the app carries no Markdown parser.
+    let Some(parsed) = docs::rendered(meta.path) else {
+        return html! { <article class="doc"><h1>{"Page not rendered"}</h1><p>{format!("No rendering of {path}.")}</p></article> };
+    };
     let mut n_lisp = 0usize;
     let mut n_bridge = 0usize;
     let blocks = parsed.blocks.iter().map(|b| match b {
