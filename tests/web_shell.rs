@@ -70,8 +70,15 @@ async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
     // hash navigation
     window().location().set_hash("#/jobs").unwrap();
     assert!(wait_for(3000.0, || root.query_selector("main.page-jobs").ok().flatten().is_some()).await, "jobs page");
-    let active = root.query_selector("nav a.active").unwrap().unwrap().get_attribute("href");
-    assert_eq!(active.as_deref(), Some("#/jobs"));
+    // The header's nav re-renders on its own hashchange listener: wait for it too.
+    let nav_active = || {
+        root.query_selector("nav a.active").ok().flatten().and_then(|a| a.get_attribute("href"))
+    };
+    assert!(
+        wait_for(3000.0, || nav_active().as_deref() == Some("#/jobs")).await,
+        "nav marks the jobs link active: {:?}",
+        nav_active()
+    );
     window().location().set_hash("#/").unwrap();
     assert!(wait_for(3000.0, || root.query_selector("main.page-home").ok().flatten().is_some()).await, "home page");
 
