@@ -2,7 +2,7 @@
 // to evaluate each example of the VLA reference pages through the JS API, in headless
 // Chromium against dist/ served at the given URL.
 // usage: node scripts/bench-browser.mjs http://127.0.0.1:PORT/
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
@@ -20,12 +20,7 @@ for (const p of pages) {
   while ((m = re.exec(text))) examples.push({ name: `${p.replace(/^docs\/reference\//, '')}#${++n}`, src: m[1] });
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const t0 = Date.now();

@@ -5,7 +5,7 @@
 // the playground (gallery, run a job program, share link, REPL), the jobs panel (Cancel,
 // details) and a bridge page (Send as operator), saving screenshots under the output
 // directory. Exits non-zero on any failure.
-import { chromium } from 'playwright-core';
+import { launchChromium, collectErrors } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
 const url = (process.argv[2] ?? 'http://127.0.0.1:8080/').replace(/#.*$/, '');
@@ -15,17 +15,10 @@ const T = 60000;
 const failures = [];
 const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures.push(what); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
-  const errors = [];
-  page.on('pageerror', e => errors.push(String(e)));
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  const errors = collectErrors(page);
 
   // ---- a reference page ----
   await page.goto(url + '#/reference/map.get');

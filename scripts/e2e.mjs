@@ -3,7 +3,7 @@
 // Loads the home page, waits for the example that runs on load, checks its output, runs the
 // job example and watches the job list, calls the JS API, then saves screenshots
 // (desktop light + dark, phone) under the output directory. Exits non-zero on any failure.
-import { chromium } from 'playwright-core';
+import { launchChromium, collectErrors } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:8080/';
@@ -13,17 +13,10 @@ const T = 60000; // generous: a cold Chromium start right after a build can take
 const failures = [];
 const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures.push(what); };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  const errors = [];
-  page.on('pageerror', e => errors.push(String(e)));
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  const errors = collectErrors(page);
 
   const t0 = Date.now();
   await page.goto(url);
