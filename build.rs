@@ -28,8 +28,7 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
             collect(&path, root, out);
         } else if path.extension().and_then(|e| e.to_str()) == Some("md") {
             if let Ok(rel) = path.strip_prefix(root) {
-                let rel: Vec<String> =
-                    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 out.push((rel.join("/"), path.clone()));
             }
         }
@@ -104,10 +103,8 @@ fn main() {
         write_if_changed(&out_path.join("docs_rendered.json"), "[]");
         // <target>/wasm32-unknown-unknown/wasm-release/build/granola-<hash>/out -> .../wasm-release
         if let Some(profile_dir) = out_path.ancestors().nth(3) {
-            let rows: Vec<String> = rendered
-                .iter()
-                .map(|(rel, text, r)| format!("[{},{},{}]", json_str(rel), json_str(text), r))
-                .collect();
+            let rows: Vec<String> =
+                rendered.iter().map(|(rel, text, r)| format!("[{},{},{}]", json_str(rel), json_str(text), r)).collect();
             write_if_changed(&profile_dir.join("docs.json"), &format!("[{}]", rows.join(",\n")));
         }
     }

@@ -117,7 +117,11 @@ fn bad_tokens_are_401() {
     let now_s = (WALL / 1000.0) as i64;
     let no_exp = mint_claims(DEV_SECRET, r#"{"sub":"ana","roles":["viewer"]}"#, header);
     let no_sub = mint_claims(DEV_SECRET, &format!(r#"{{"roles":["viewer"],"exp":{}}}"#, now_s + 60), header);
-    let alg_none = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{}}}"#, now_s + 60), r#"{"alg":"none"}"#);
+    let alg_none = mint_claims(
+        DEV_SECRET,
+        &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{}}}"#, now_s + 60),
+        r#"{"alg":"none"}"#,
+    );
     let future_nbf = mint_claims(
         DEV_SECRET,
         &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{},"nbf":{}}}"#, now_s + 60, now_s + 30),
@@ -178,7 +182,11 @@ fn role_claim_forms() {
     let none = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","exp":{exp}}}"#), header);
     let mut engine = granola::jobs::Engine::default();
     let mut run = |tok: &str| {
-        b.call(&mut engine, &Call { tool: "run_simulation", token: Some(tok), body: r#"{"simulationId":"x"}"#, unix_ms: WALL }).status
+        b.call(
+            &mut engine,
+            &Call { tool: "run_simulation", token: Some(tok), body: r#"{"simulationId":"x"}"#, unix_ms: WALL },
+        )
+        .status
     };
     assert_eq!(run(&spaced), 404);
     assert_eq!(run(&upper), 404);
@@ -230,7 +238,8 @@ fn a_token_with_jti_is_accepted_once() {
     let exp = (WALL / 1000.0) as i64 + 60;
     let header = r#"{"alg":"HS256","typ":"JWT"}"#;
     let once = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-1"}}"#), header);
-    let other = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-2"}}"#), header);
+    let other =
+        mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-2"}}"#), header);
     assert_eq!(call_with(&mut b, Some(&once), WALL).status, 200);
     let r = call_with(&mut b, Some(&once), WALL + 1.0);
     assert_eq!(r.status, 401);

@@ -150,14 +150,22 @@ fn run_page(path: &Path) -> Result<usize, String> {
         let reply = bridge.call(&mut engine, &Call { tool, token: tok.as_deref(), body: &body, unix_ms: WALL });
         count += 1;
         if let Some(next) = bs.get(i + 1).filter(|n| n.info.starts_with("response")) {
-            let status: u16 = next.info.split_whitespace().nth(1).and_then(|s| s.parse().ok())
+            let status: u16 = next
+                .info
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
                 .ok_or(format!("line {}: response block needs a status", next.line))?;
             if reply.status != status {
-                return Err(format!("line {}: {tool} answered {} (documented {status}): {}", b.line, reply.status, reply.body));
+                return Err(format!(
+                    "line {}: {tool} answered {} (documented {status}): {}",
+                    b.line, reply.status, reply.body
+                ));
             }
             if !next.body.trim().is_empty() {
                 let doc: Value = serde_json::from_str(&next.body).map_err(|e| format!("line {}: {e}", next.line))?;
-                matches(&doc, &reply.body, "$").map_err(|e| format!("line {}: {e}\nactual: {}", next.line, reply.body))?;
+                matches(&doc, &reply.body, "$")
+                    .map_err(|e| format!("line {}: {e}\nactual: {}", next.line, reply.body))?;
             }
         } else if reply.status >= 400 {
             return Err(format!("line {}: {tool} failed without a documented response: {}", b.line, reply.body));
@@ -209,7 +217,15 @@ fn every_tool_has_a_page_in_the_template() {
         let p = dir.join(format!("{}.md", t.name));
         let text = std::fs::read_to_string(&p).unwrap_or_else(|_| panic!("missing {}", p.display()));
         assert!(text.starts_with(&format!("# `{}`", t.name)), "{}", t.name);
-        for h in ["## What It Does", "## Request", "## Response", "## Behaviour", "## Error Codes", "## Example", "## See Also"] {
+        for h in [
+            "## What It Does",
+            "## Request",
+            "## Response",
+            "## Behaviour",
+            "## Error Codes",
+            "## Example",
+            "## See Also",
+        ] {
             assert!(text.contains(&format!("\n{h}\n")), "{}: missing {h}", t.name);
         }
         assert!(text.contains(&format!("**Role:** {}", t.role.as_str())), "{}: role line", t.name);

@@ -47,7 +47,10 @@ fn rate_limited_helper_for_the_server() {
     assert_eq!(r.body["error"]["code"], "RATE_LIMITED");
     assert_eq!(r.body["error"]["retryable"], true);
     let b = error_body(Code::InvalidInput, "bad", false, &[("x", "y")]);
-    assert_eq!(b, json!({"error": {"code": "INVALID_INPUT", "message": "bad", "retryable": false, "details": [{"field": "x", "issue": "y"}]}}));
+    assert_eq!(
+        b,
+        json!({"error": {"code": "INVALID_INPUT", "message": "bad", "retryable": false, "details": [{"field": "x", "issue": "y"}]}})
+    );
 }
 
 #[test]
@@ -106,7 +109,8 @@ fn every_code_reachable_through_call() {
     other.submit(Box::new(Foreign), Default::default());
     let tok = token("viewer");
     let body = json!({"jobId": job}).to_string();
-    let r = env.bridge.call(&mut other, &Call { tool: "get_job_status", token: Some(&tok), body: &body, unix_ms: WALL });
+    let r =
+        env.bridge.call(&mut other, &Call { tool: "get_job_status", token: Some(&tok), body: &body, unix_ms: WALL });
     assert_eq!(r.status, 500);
     assert_eq!(code(&r), "INTERNAL");
     assert_shape(&r);
@@ -123,14 +127,38 @@ fn bad_inputs() -> Vec<(&'static str, Value, &'static str)> {
         ("load_simulation", json!({"simulationId": "a\nb", "model": "one_compartment_iv"}), "simulationId"),
         ("load_simulation", json!({"simulationId": "x"}), "model"),
         ("load_simulation", json!({"simulationId": "x", "model": 3}), "model"),
-        ("load_simulation", json!({"simulationId": "x", "model": "one_compartment_iv", "modelDefinition": {}}), "modelDefinition"),
+        (
+            "load_simulation",
+            json!({"simulationId": "x", "model": "one_compartment_iv", "modelDefinition": {}}),
+            "modelDefinition",
+        ),
         ("load_simulation", json!({"simulationId": "x", "modelDefinition": []}), "modelDefinition"),
         ("load_simulation", json!({"simulationId": "x", "modelDefinition": {}}), "modelDefinition.structure"),
-        ("load_simulation", json!({"simulationId": "x", "modelDefinition": {"structure": "three_compartment"}}), "modelDefinition.structure"),
-        ("load_simulation", json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"ka": 1}}}), "modelDefinition.parameters.ka"),
-        ("load_simulation", json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"CL": -1}}}), "modelDefinition.parameters.CL"),
-        ("load_simulation", json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"CL": "fast"}}}), "modelDefinition.parameters.CL"),
-        ("load_simulation", json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"V": {"value": 3, "unit": "mL"}}}}), "modelDefinition.parameters.V.unit"),
+        (
+            "load_simulation",
+            json!({"simulationId": "x", "modelDefinition": {"structure": "three_compartment"}}),
+            "modelDefinition.structure",
+        ),
+        (
+            "load_simulation",
+            json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"ka": 1}}}),
+            "modelDefinition.parameters.ka",
+        ),
+        (
+            "load_simulation",
+            json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"CL": -1}}}),
+            "modelDefinition.parameters.CL",
+        ),
+        (
+            "load_simulation",
+            json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"CL": "fast"}}}),
+            "modelDefinition.parameters.CL",
+        ),
+        (
+            "load_simulation",
+            json!({"simulationId": "x", "modelDefinition": {"structure": "one_compartment_iv", "parameters": {"V": {"value": 3, "unit": "mL"}}}}),
+            "modelDefinition.parameters.V.unit",
+        ),
         ("load_simulation", json!({"simulationId": "x", "model": "one_compartment_iv", "replace": "yes"}), "replace"),
         ("list_parameters", json!({}), "simulationId"),
         ("list_parameters", json!({"simulationId": "s", "searchPattern": 1}), "searchPattern"),
@@ -140,8 +168,16 @@ fn bad_inputs() -> Vec<(&'static str, Value, &'static str)> {
         ("set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": "4"}), "value"),
         ("set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": 0}), "value"),
         ("set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": 1e9}), "value"),
-        ("set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": 4, "unit": "mL/min"}), "unit"),
-        ("set_parameter_value", json!({"simulationId": "s", "parameterPath": "OutputInterval", "value": 0.001}), "value"),
+        (
+            "set_parameter_value",
+            json!({"simulationId": "s", "parameterPath": "CL", "value": 4, "unit": "mL/min"}),
+            "unit",
+        ),
+        (
+            "set_parameter_value",
+            json!({"simulationId": "s", "parameterPath": "OutputInterval", "value": 0.001}),
+            "value",
+        ),
         ("run_simulation", json!({}), "simulationId"),
         ("run_simulation", json!({"simulationId": "s", "timeoutSeconds": 0}), "timeoutSeconds"),
         ("run_simulation", json!({"simulationId": "s", "timeoutSeconds": "10"}), "timeoutSeconds"),
@@ -157,12 +193,36 @@ fn bad_inputs() -> Vec<(&'static str, Value, &'static str)> {
         ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 0}}), "cohort.size"),
         ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5001}}), "cohort.size"),
         ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "seed": -1}}), "cohort.seed"),
-        ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "covariates": {}}}), "cohort.covariates"),
-        ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [1]}}), "cohort.covariates[0]"),
-        ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "ka", "cv": 0.2}]}}), "cohort.covariates[0].parameter"),
-        ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "CL"}]}}), "cohort.covariates[0].cv"),
-        ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "CL", "cv": -0.1}]}}), "cohort.covariates[0].cv"),
-        ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "CL", "cv": 0.1, "distribution": "normal"}]}}), "cohort.covariates[0].distribution"),
+        (
+            "run_population_simulation",
+            json!({"simulationId": "s", "cohort": {"size": 5, "covariates": {}}}),
+            "cohort.covariates",
+        ),
+        (
+            "run_population_simulation",
+            json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [1]}}),
+            "cohort.covariates[0]",
+        ),
+        (
+            "run_population_simulation",
+            json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "ka", "cv": 0.2}]}}),
+            "cohort.covariates[0].parameter",
+        ),
+        (
+            "run_population_simulation",
+            json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "CL"}]}}),
+            "cohort.covariates[0].cv",
+        ),
+        (
+            "run_population_simulation",
+            json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "CL", "cv": -0.1}]}}),
+            "cohort.covariates[0].cv",
+        ),
+        (
+            "run_population_simulation",
+            json!({"simulationId": "s", "cohort": {"size": 5, "covariates": [{"parameter": "CL", "cv": 0.1, "distribution": "normal"}]}}),
+            "cohort.covariates[0].distribution",
+        ),
         ("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 5}, "metadata": "x"}), "metadata"),
         ("get_job_status", json!({}), "jobId"),
         ("get_job_status", json!({"jobId": 12}), "jobId"),
@@ -178,7 +238,11 @@ fn bad_inputs() -> Vec<(&'static str, Value, &'static str)> {
         ("calculate_pk_parameters", json!({"time": [0, 2, 1], "concentration": [1, 2, 3]}), "time[2]"),
         ("calculate_pk_parameters", json!({"time": [0, "1"], "concentration": [1, 2]}), "time[1]"),
         ("calculate_pk_parameters", json!({"time": [0, 1], "concentration": [1, -2]}), "concentration[1]"),
-        ("calculate_pk_parameters", json!({"time": [0, 1, 2], "concentration": [3, 2, 1], "terminalPoints": 1}), "terminalPoints"),
+        (
+            "calculate_pk_parameters",
+            json!({"time": [0, 1, 2], "concentration": [3, 2, 1], "terminalPoints": 1}),
+            "terminalPoints",
+        ),
     ]
 }
 

@@ -38,8 +38,18 @@ fn status_payload_is_flat_and_nested() {
     env.advance(500.0);
     let s = env.status(&job);
     for k in [
-        "jobId", "status", "submittedAt", "startedAt", "finishedAt", "attempts", "maxRetries", "timeoutSeconds",
-        "cancelRequested", "progress", "resultHandle", "error",
+        "jobId",
+        "status",
+        "submittedAt",
+        "startedAt",
+        "finishedAt",
+        "attempts",
+        "maxRetries",
+        "timeoutSeconds",
+        "cancelRequested",
+        "progress",
+        "resultHandle",
+        "error",
     ] {
         assert!(s.get(k).is_some(), "flat {k}");
         assert_eq!(s[k], s["job"][k], "nested {k}");
@@ -237,7 +247,11 @@ fn cancel_at_every_cancellation_point() {
 fn cancel_population_between_subjects() {
     let mut env = Env::new();
     env.load("s", "one_compartment_iv");
-    let b = env.ok("run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 30}, "runId": "pop-x"}), 202);
+    let b = env.ok(
+        "run_population_simulation",
+        json!({"simulationId": "s", "cohort": {"size": 30}, "runId": "pop-x"}),
+        202,
+    );
     let job = b["jobId"].as_str().unwrap().to_string();
     env.advance(45.0); // subjects at 0, 10, 20, 30, 40 ms
     assert_eq!(env.ok("cancel_job", json!({"jobId": job}), 200)["status"], "running");
@@ -425,7 +439,9 @@ fn idempotent_replay_returns_the_same_job() {
     assert_eq!(env.status(&a)["attempts"], 1);
     assert_eq!(env.engine.issued(), 1);
     // Defaults count as given: an explicit default is the same payload.
-    let d = env.run(json!({"simulationId": "s", "runId": "r", "idempotencyKey": "abc", "timeoutSeconds": 300, "maxRetries": 0}));
+    let d = env.run(
+        json!({"simulationId": "s", "runId": "r", "idempotencyKey": "abc", "timeoutSeconds": 300, "maxRetries": 0}),
+    );
     assert_eq!(d, a);
 }
 
@@ -434,13 +450,18 @@ fn idempotency_conflicts() {
     let mut env = Env::new();
     env.load("s", "one_compartment_iv");
     env.run(json!({"simulationId": "s", "runId": "r1", "idempotencyKey": "abc"}));
-    let r = env.call("operator", "run_simulation", json!({"simulationId": "s", "runId": "r2", "idempotencyKey": "abc"}));
+    let r =
+        env.call("operator", "run_simulation", json!({"simulationId": "s", "runId": "r2", "idempotencyKey": "abc"}));
     assert_eq!(r.status, 409);
     assert_eq!(code(&r), "CONFLICT");
     assert!(r.body["error"]["message"].as_str().unwrap().contains("Idempotency"));
     assert_eq!(field(&r), "idempotencyKey");
     // Keys are global: the other run tool conflicts too.
-    let r = env.call("operator", "run_population_simulation", json!({"simulationId": "s", "cohort": {"size": 2}, "idempotencyKey": "abc"}));
+    let r = env.call(
+        "operator",
+        "run_population_simulation",
+        json!({"simulationId": "s", "cohort": {"size": 2}, "idempotencyKey": "abc"}),
+    );
     assert_eq!(r.status, 409);
     assert_eq!(env.engine.issued(), 1);
 }
@@ -469,7 +490,8 @@ fn population_end_to_end() {
     assert_eq!(r["metadata"]["study"], "demo");
     assert_eq!(r["metadata"]["outputs"]["aggregates"], json!(["mean", "sd"]));
     assert_eq!(r["cohort"]["seed"], 7);
-    let lean = env.ok("get_population_results", json!({"resultsId": rid, "includeSubjects": false, "chunkSize": 10}), 200);
+    let lean =
+        env.ok("get_population_results", json!({"resultsId": rid, "includeSubjects": false, "chunkSize": 10}), 200);
     assert_eq!(lean["chunks"].as_array().unwrap().len(), 4);
     assert!(lean["chunks"][0].get("subjects").is_none());
     // The Rust API the web app reads.

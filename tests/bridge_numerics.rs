@@ -112,7 +112,10 @@ fn pk_parameters_by_hand() {
     assert_eq!(r["terminalPoints"], 3);
 
     // Too few points after Cmax: no half-life, a warning, still Cmax/AUC.
-    let r = pk_inline(&mut env, json!({"time": [0, 1, 2], "concentration": [0, 5, 3], "timeUnit": "min", "concentrationUnit": "ng/mL"}));
+    let r = pk_inline(
+        &mut env,
+        json!({"time": [0, 1, 2], "concentration": [0, 5, 3], "timeUnit": "min", "concentrationUnit": "ng/mL"}),
+    );
     assert_eq!(r["metrics"]["halfLife"]["value"], Value::Null);
     assert_eq!(r["metrics"]["auc"]["value"], 6.5);
     assert_eq!(r["metrics"]["auc"]["unit"], "ng·min/mL");
@@ -161,9 +164,18 @@ fn pk_compute_directly() {
 
 #[test]
 fn prng_and_sampling_are_deterministic() {
-    let a: Vec<u64> = { let mut r = Rng::new(42); (0..5).map(|_| r.next_u64()).collect() };
-    let b: Vec<u64> = { let mut r = Rng::new(42); (0..5).map(|_| r.next_u64()).collect() };
-    let c: Vec<u64> = { let mut r = Rng::new(43); (0..5).map(|_| r.next_u64()).collect() };
+    let a: Vec<u64> = {
+        let mut r = Rng::new(42);
+        (0..5).map(|_| r.next_u64()).collect()
+    };
+    let b: Vec<u64> = {
+        let mut r = Rng::new(42);
+        (0..5).map(|_| r.next_u64()).collect()
+    };
+    let c: Vec<u64> = {
+        let mut r = Rng::new(43);
+        (0..5).map(|_| r.next_u64()).collect()
+    };
     assert_eq!(a, b);
     assert_ne!(a, c);
     let vars = vec![Variability::from_cv("CL", 0.3), Variability::from_cv("V", 0.2)];

@@ -90,7 +90,9 @@ fn jobs_that_ended_in_any_state_are_queued_for_retention() {
     env.ok("cancel_job", json!({"jobId": queued_cancel}), 200);
     let timed_out = env.run(json!({"simulationId": "s", "timeoutSeconds": 1}));
     env.advance(20_000.0);
-    for (job, status) in [(&ok, "succeeded"), (&failed, "failed"), (&queued_cancel, "cancelled"), (&timed_out, "timeout")] {
+    for (job, status) in
+        [(&ok, "succeeded"), (&failed, "failed"), (&queued_cancel, "cancelled"), (&timed_out, "timeout")]
+    {
         assert_eq!(env.status(job)["status"], status);
     }
     assert_eq!(env.ok("get_simulation_results", json!({"resultsId": "ok"}), 200)["resultsId"], "ok");

@@ -21,9 +21,17 @@ fn load_from_the_catalogue() {
     let p = env.ok("list_parameters", json!({"simulationId": "one_compartment_oral", "searchPattern": "*"}), 200);
     assert_eq!(p["parameters"], json!(["CL", "Dose", "EndTime", "F", "OutputInterval", "V", "ka"]));
     // Load again under the same id: 409, unless replace.
-    let r = env.call("operator", "load_simulation", json!({"simulationId": "one_compartment_iv", "model": "two_compartment_iv"}));
+    let r = env.call(
+        "operator",
+        "load_simulation",
+        json!({"simulationId": "one_compartment_iv", "model": "two_compartment_iv"}),
+    );
     assert_eq!(r.status, 409);
-    let b = env.ok("load_simulation", json!({"simulationId": "one_compartment_iv", "model": "two_compartment_iv", "replace": true}), 201);
+    let b = env.ok(
+        "load_simulation",
+        json!({"simulationId": "one_compartment_iv", "model": "two_compartment_iv", "replace": true}),
+        201,
+    );
     assert_eq!(b["metadata"]["structure"], "two_compartment_iv");
 }
 
@@ -57,7 +65,9 @@ fn load_an_inline_definition() {
 fn glob_patterns() {
     let mut env = Env::new();
     env.load("s", "two_compartment_iv");
-    let list = |env: &mut Env, pat: &str| env.ok("list_parameters", json!({"simulationId": "s", "searchPattern": pat}), 200)["parameters"].clone();
+    let list = |env: &mut Env, pat: &str| {
+        env.ok("list_parameters", json!({"simulationId": "s", "searchPattern": pat}), 200)["parameters"].clone()
+    };
     assert_eq!(list(&mut env, "V*"), json!(["V", "V2"]));
     assert_eq!(list(&mut env, "V?"), json!(["V2"]));
     assert_eq!(list(&mut env, "*Time"), json!(["EndTime"]));
@@ -77,14 +87,25 @@ fn get_and_set_parameters() {
         json!({"path": "CL", "value": 5, "unit": "L/h", "displayName": "Clearance", "min": 0.001, "max": 1000, "lastUpdatedAt": null})
     );
     env.advance(1_000.0);
-    let s = env.ok("set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": 7.5, "unit": "L/h"}), 200);
+    let s = env.ok(
+        "set_parameter_value",
+        json!({"simulationId": "s", "parameterPath": "CL", "value": 7.5, "unit": "L/h"}),
+        200,
+    );
     assert_eq!(s["parameter"]["value"], 7.5);
     assert_eq!(s["parameter"]["lastUpdatedAt"], "2026-01-01T00:00:03.000Z");
     let v = env.ok("get_parameter_value", json!({"simulationId": "s", "parameterPath": "CL"}), 200);
     assert_eq!(v["parameter"]["value"], 7.5);
     // Viewers may read but not write.
-    assert_eq!(env.call("viewer", "get_parameter_value", json!({"simulationId": "s", "parameterPath": "CL"})).status, 200);
-    assert_eq!(env.call("viewer", "set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": 1})).status, 403);
+    assert_eq!(
+        env.call("viewer", "get_parameter_value", json!({"simulationId": "s", "parameterPath": "CL"})).status,
+        200
+    );
+    assert_eq!(
+        env.call("viewer", "set_parameter_value", json!({"simulationId": "s", "parameterPath": "CL", "value": 1}))
+            .status,
+        403
+    );
 }
 
 #[test]
@@ -98,7 +119,8 @@ fn time_grid_follows_the_parameters() {
     assert_eq!(s["progress"]["total"], 4, "one slice per interval when there are fewer than 20");
     env.advance(10_000.0);
     let r = env.ok("get_simulation_results", json!({"resultsId": "g"}), 200);
-    let times: Vec<f64> = r["series"][0]["values"].as_array().unwrap().iter().map(|p| p["time"].as_f64().unwrap()).collect();
+    let times: Vec<f64> =
+        r["series"][0]["values"].as_array().unwrap().iter().map(|p| p["time"].as_f64().unwrap()).collect();
     assert_eq!(times, vec![0.0, 3.0, 6.0, 9.0, 10.0]);
 }
 

@@ -27,7 +27,13 @@ fn fenced_blocks(text: &str) -> Vec<(String, String)> {
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
         let t = line.trim_start();
-        let fence = if t.starts_with("````") { "````" } else if t.starts_with("```") { "```" } else { continue };
+        let fence = if t.starts_with("````") {
+            "````"
+        } else if t.starts_with("```") {
+            "```"
+        } else {
+            continue;
+        };
         let info = t.trim_start_matches('`').trim().to_string();
         let mut body = String::new();
         for l in lines.by_ref() {
@@ -132,7 +138,8 @@ fn reference_pages_cover_the_builtin_table() {
     if !names.is_empty() {
         for b in builtins::table().iter().chain(builtins::special_forms()) {
             if !names.contains(b.name) {
-                problems.push(format!("no reference page for `{}` (expected a page with H1 `# \\`{}\\``)", b.name, b.name));
+                problems
+                    .push(format!("no reference page for `{}` (expected a page with H1 `# \\`{}\\``)", b.name, b.name));
             }
         }
     }

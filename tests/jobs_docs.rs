@@ -33,11 +33,8 @@ fn examples(text: &str) -> Vec<(String, Option<String>)> {
     while i < lines.len() {
         if lines[i].trim_end() == "```lisp" {
             let src = block(&mut i);
-            let expected = if i < lines.len() && lines[i].trim_end() == "```output" {
-                Some(block(&mut i))
-            } else {
-                None
-            };
+            let expected =
+                if i < lines.len() && lines[i].trim_end() == "```output" { Some(block(&mut i)) } else { None };
             out.push((src, expected));
         } else {
             i += 1;

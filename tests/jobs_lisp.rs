@@ -125,11 +125,7 @@ fn vec_and_improper_list_states_are_rejected_like_the_reference() {
         run(&pair_state)
     );
     let nested = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (list 0.1 (cons 0.2 0.3))))\n");
-    assert!(
-        run(&nested).ends_with(": vla.submit observation.state: expected numeric value\n"),
-        "{}",
-        run(&nested)
-    );
+    assert!(run(&nested).ends_with(": vla.submit observation.state: expected numeric value\n"), "{}", run(&nested));
     // The proper list still works.
     let ok = format!("{MAKE_REQ}\n(vla.submit (make-req \"move\" (list 0.1 0.2)))\n");
     assert_eq!(run(&ok), "<closure>\n1\n");

@@ -12,7 +12,12 @@ use proptest::prelude::*;
 #[derive(Clone, Debug)]
 enum Op {
     /// state length, dims, deadline (None = default 200), rejected at submission
-    Submit { state: Vec<f64>, dims: i64, deadline: Option<i64>, bad: bool },
+    Submit {
+        state: Vec<f64>,
+        dims: i64,
+        deadline: Option<i64>,
+        bad: bool,
+    },
     Poll(usize),
     Cancel(usize),
     /// job-ms to advance by (0 = advance to the same time)

@@ -164,7 +164,10 @@ fn each_transition_happens_at_its_job_time() {
     assert_eq!(float(f, &["confidence"]), 0.75);
     assert_eq!(get(f, &["explanation"]), Some(&s("rt2-style stub output")));
     assert_eq!(get(f, &["model"]), Some(&map(vec![("name", s("rt2-stub")), ("version", s("stub-1"))])));
-    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(3.0)), ("partials", Datum::Float(3.0))])));
+    assert_eq!(
+        get(f, &["stats"]),
+        Some(&map(vec![("latency_ms", Datum::Float(3.0)), ("partials", Datum::Float(3.0))]))
+    );
     assert_eq!(float(&p, &["stats", "latency_ms"]), 3.0);
 
     // Latency stops growing once finished.
@@ -265,7 +268,10 @@ fn cancel_while_running_is_seen_before_the_first_partial() {
     assert!(get(&p, &["partial"]).is_none());
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
-    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))])));
+    assert_eq!(
+        get(f, &["stats"]),
+        Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))]))
+    );
     assert!(!cancel(&mut e, id));
 }
 
@@ -288,7 +294,10 @@ fn cancel_while_streaming_is_seen_at_the_next_stage() {
     assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
     assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
     assert_eq!(float(f, &["confidence"]), 0.0);
-    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(2.0)), ("partials", Datum::Float(1.0))])));
+    assert_eq!(
+        get(f, &["stats"]),
+        Some(&map(vec![("latency_ms", Datum::Float(2.0)), ("partials", Datum::Float(1.0))]))
+    );
     assert!(!cancel(&mut e, id));
 }
 
@@ -373,7 +382,10 @@ fn deadline_one_times_out_before_the_first_partial() {
     assert_eq!(get(f, &["explanation"]), Some(&s("deadline exceeded")));
     assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
     assert_eq!(float(f, &["confidence"]), 0.0);
-    assert_eq!(get(f, &["stats"]), Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))])));
+    assert_eq!(
+        get(f, &["stats"]),
+        Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))]))
+    );
     assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
     assert_eq!(float(&p, &["stats", "latency_ms"]), 1.0);
     // One job-ms more lets stage 1 finish first.
@@ -456,43 +468,126 @@ fn raise_time_validation_messages() {
         (Box::new(|r| set(r, &["tick_index"], s("1"))), "vla.submit tick_index: expected integer"),
         (Box::new(|r| set(r, &["seed"], Datum::Int(-1))), "vla.submit seed: seed must be non-negative"),
         (Box::new(|r| set(r, &["seed"], Datum::Float(-0.5))), "vla.submit seed: seed must be non-negative finite"),
-        (Box::new(|r| set(r, &["seed"], Datum::Float(f64::INFINITY))), "vla.submit seed: seed must be non-negative finite"),
+        (
+            Box::new(|r| set(r, &["seed"], Datum::Float(f64::INFINITY))),
+            "vla.submit seed: seed must be non-negative finite",
+        ),
         (Box::new(|r| set(r, &["seed"], Datum::Nil)), "vla.submit: unsupported seed type"),
         (Box::new(|r| set(r, &["model"], s("rt2"))), "vla.submit model: expected map"),
         (Box::new(|r| set(r, &["model", "name"], Datum::Int(2))), "vla.submit model.name: expected string or symbol"),
-        (Box::new(|r| set(r, &["model", "version"], Datum::Int(2))), "vla.submit model.version: expected string or symbol"),
+        (
+            Box::new(|r| set(r, &["model", "version"], Datum::Int(2))),
+            "vla.submit model.version: expected string or symbol",
+        ),
         (Box::new(|r| set(r, &["observation"], floats(&[0.1]))), "vla.submit observation: expected map"),
-        (Box::new(|r| set(r, &["observation", "image"], Datum::Int(1))), "vla.submit observation.image: expected image_handle"),
-        (Box::new(|r| set(r, &["observation", "blob"], Datum::Opaque("<image_handle:1>".into()))), "vla.submit observation.blob: expected blob_handle"),
-        (Box::new(|r| set(r, &["observation", "state"], s("x"))), "vla.submit observation.state: expected numeric list or number"),
-        (Box::new(|r| set(r, &["observation", "state"], Datum::list(vec![Datum::Float(0.1), s("x")]))), "vla.submit observation.state: expected numeric value"),
-        (Box::new(|r| set(r, &["observation", "timestamp_ms"], Datum::Float(1.0))), "vla.submit observation.timestamp_ms: expected integer"),
-        (Box::new(|r| set(r, &["observation", "frame_id"], Datum::Int(1))), "vla.submit observation.frame_id: expected string or symbol"),
+        (
+            Box::new(|r| set(r, &["observation", "image"], Datum::Int(1))),
+            "vla.submit observation.image: expected image_handle",
+        ),
+        (
+            Box::new(|r| set(r, &["observation", "blob"], Datum::Opaque("<image_handle:1>".into()))),
+            "vla.submit observation.blob: expected blob_handle",
+        ),
+        (
+            Box::new(|r| set(r, &["observation", "state"], s("x"))),
+            "vla.submit observation.state: expected numeric list or number",
+        ),
+        (
+            Box::new(|r| set(r, &["observation", "state"], Datum::list(vec![Datum::Float(0.1), s("x")]))),
+            "vla.submit observation.state: expected numeric value",
+        ),
+        (
+            Box::new(|r| set(r, &["observation", "timestamp_ms"], Datum::Float(1.0))),
+            "vla.submit observation.timestamp_ms: expected integer",
+        ),
+        (
+            Box::new(|r| set(r, &["observation", "frame_id"], Datum::Int(1))),
+            "vla.submit observation.frame_id: expected string or symbol",
+        ),
         (Box::new(|r| unset(r, &["action_space"])), "vla.submit: missing action_space"),
         (Box::new(|r| set(r, &["action_space"], Datum::Int(1))), "vla.submit action_space: expected map"),
-        (Box::new(|r| set(r, &["action_space", "type"], Datum::Int(1))), "vla.submit action_space.type: expected string or symbol"),
-        (Box::new(|r| set(r, &["action_space", "frame_id"], Datum::Int(1))), "vla.submit action_space.frame_id: expected string or symbol"),
-        (Box::new(|r| set(r, &["action_space", "dims"], Datum::Float(1.0))), "vla.submit action_space.dims: expected integer"),
+        (
+            Box::new(|r| set(r, &["action_space", "type"], Datum::Int(1))),
+            "vla.submit action_space.type: expected string or symbol",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "frame_id"], Datum::Int(1))),
+            "vla.submit action_space.frame_id: expected string or symbol",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "dims"], Datum::Float(1.0))),
+            "vla.submit action_space.dims: expected integer",
+        ),
         (Box::new(|r| unset(r, &["action_space", "dims"])), "vla.submit: action_space.dims must be > 0"),
         (Box::new(|r| set(r, &["action_space", "dims"], Datum::Int(0))), "vla.submit: action_space.dims must be > 0"),
-        (Box::new(|r| set(r, &["action_space", "dims"], Datum::Int(1 << 40))), "vla.submit: action_space.dims must be <= 65536"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], Datum::Int(1))), "vla.submit action_space.bounds: expected list of [lo hi] pairs"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], floats(&[1.0]))), "vla.submit action_space.bounds: bounds row must be a 2-item list"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], Datum::list(vec![floats(&[1.0, 2.0, 3.0])]))), "vla.submit action_space.bounds: each bounds row must have exactly 2 items"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], Datum::list(vec![Datum::Nil]))), "vla.submit action_space.bounds: each bounds row must have exactly 2 items"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], Datum::list(vec![Datum::list(vec![s("a"), Datum::Int(1)])]))), "vla.submit action_space.bounds: expected numeric value"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], rows(&[(1.0, -1.0)]))), "vla.submit action_space.bounds: bounds values must be finite and ordered"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], rows(&[(f64::NEG_INFINITY, 1.0)]))), "vla.submit action_space.bounds: bounds values must be finite and ordered"),
-        (Box::new(|r| set(r, &["action_space", "bounds"], rows(&[(-1.0, 1.0), (-1.0, 1.0)]))), "vla.submit: action_space.bounds length must match dims"),
+        (
+            Box::new(|r| set(r, &["action_space", "dims"], Datum::Int(1 << 40))),
+            "vla.submit: action_space.dims must be <= 65536",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], Datum::Int(1))),
+            "vla.submit action_space.bounds: expected list of [lo hi] pairs",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], floats(&[1.0]))),
+            "vla.submit action_space.bounds: bounds row must be a 2-item list",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], Datum::list(vec![floats(&[1.0, 2.0, 3.0])]))),
+            "vla.submit action_space.bounds: each bounds row must have exactly 2 items",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], Datum::list(vec![Datum::Nil]))),
+            "vla.submit action_space.bounds: each bounds row must have exactly 2 items",
+        ),
+        (
+            Box::new(|r| {
+                set(r, &["action_space", "bounds"], Datum::list(vec![Datum::list(vec![s("a"), Datum::Int(1)])]))
+            }),
+            "vla.submit action_space.bounds: expected numeric value",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], rows(&[(1.0, -1.0)]))),
+            "vla.submit action_space.bounds: bounds values must be finite and ordered",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], rows(&[(f64::NEG_INFINITY, 1.0)]))),
+            "vla.submit action_space.bounds: bounds values must be finite and ordered",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "bounds"], rows(&[(-1.0, 1.0), (-1.0, 1.0)]))),
+            "vla.submit: action_space.bounds length must match dims",
+        ),
         (Box::new(|r| set(r, &["action_space", "units"], s("m"))), "vla.submit action_space.units: expected list"),
-        (Box::new(|r| set(r, &["action_space", "units"], Datum::list(vec![Datum::Int(1)]))), "vla.submit action_space.units: expected string or symbol"),
-        (Box::new(|r| set(r, &["action_space", "semantic"], Datum::list(vec![Datum::Int(1)]))), "vla.submit action_space.semantic: expected string or symbol"),
+        (
+            Box::new(|r| set(r, &["action_space", "units"], Datum::list(vec![Datum::Int(1)]))),
+            "vla.submit action_space.units: expected string or symbol",
+        ),
+        (
+            Box::new(|r| set(r, &["action_space", "semantic"], Datum::list(vec![Datum::Int(1)]))),
+            "vla.submit action_space.semantic: expected string or symbol",
+        ),
         (Box::new(|r| set(r, &["constraints"], Datum::Nil)), "vla.submit constraints: expected map"),
-        (Box::new(|r| set(r, &["constraints", "max_abs_value"], s("1"))), "vla.submit constraints.max_abs_value: expected numeric value"),
-        (Box::new(|r| set(r, &["constraints", "max_delta"], s("1"))), "vla.submit constraints.max_delta: expected numeric value"),
-        (Box::new(|r| set(r, &["constraints", "forbidden_ranges"], s("x"))), "vla.submit constraints.forbidden_ranges: expected list of [lo hi] pairs"),
-        (Box::new(|r| set(r, &["constraints", "forbidden_ranges"], Datum::list(vec![Datum::Int(0)]))), "vla.submit constraints.forbidden_ranges: bounds row must be a 2-item list"),
-        (Box::new(|r| set(r, &["constraints", "forbidden_ranges"], rows(&[(0.5, 0.1)]))), "vla.submit constraints.forbidden_ranges: bounds values must be finite and ordered"),
+        (
+            Box::new(|r| set(r, &["constraints", "max_abs_value"], s("1"))),
+            "vla.submit constraints.max_abs_value: expected numeric value",
+        ),
+        (
+            Box::new(|r| set(r, &["constraints", "max_delta"], s("1"))),
+            "vla.submit constraints.max_delta: expected numeric value",
+        ),
+        (
+            Box::new(|r| set(r, &["constraints", "forbidden_ranges"], s("x"))),
+            "vla.submit constraints.forbidden_ranges: expected list of [lo hi] pairs",
+        ),
+        (
+            Box::new(|r| set(r, &["constraints", "forbidden_ranges"], Datum::list(vec![Datum::Int(0)]))),
+            "vla.submit constraints.forbidden_ranges: bounds row must be a 2-item list",
+        ),
+        (
+            Box::new(|r| set(r, &["constraints", "forbidden_ranges"], rows(&[(0.5, 0.1)]))),
+            "vla.submit constraints.forbidden_ranges: bounds values must be finite and ordered",
+        ),
     ];
     for (edit, want) in cases {
         let mut r = base();
@@ -547,7 +642,10 @@ fn shape_errors_make_an_immediately_failed_job() {
         (Box::new(|r| set(r, &["task_id"], s(""))), "request.task_id is required"),
         (Box::new(|r| set(r, &["action_space", "type"], s(""))), "request.action_space.type is required"),
         (Box::new(|r| set(r, &["model", "name"], s(""))), "request.model.name and request.model.version are required"),
-        (Box::new(|r| set(r, &["model", "version"], sym(""))), "request.model.name and request.model.version are required"),
+        (
+            Box::new(|r| set(r, &["model", "version"], sym(""))),
+            "request.model.name and request.model.version are required",
+        ),
     ];
     for (edit, want) in cases {
         let mut e = Engine::default();
@@ -599,10 +697,7 @@ fn clamping_matches_the_observed_examples() {
         &clamp_case(&four, 3, |r| set(r, &["constraints", "max_delta"], Datum::Float(0.05))),
         &[0.25, 0.25, 0.85],
     );
-    assert_close(
-        &clamp_case(&[0.0], 1, |r| set(r, &["action_space", "bounds"], rows(&[(-0.2, 0.2)]))),
-        &[0.2],
-    );
+    assert_close(&clamp_case(&[0.0], 1, |r| set(r, &["action_space", "bounds"], rows(&[(-0.2, 0.2)]))), &[0.2]);
 }
 
 #[test]
@@ -722,7 +817,15 @@ fn cap_describe_vla_rt2_and_fixtures() {
     let d = vla::call(&mut e, "cap.describe", &[s("vla.rt2")]).unwrap();
     assert_eq!(
         keys(&d),
-        ["name", "safety_class", "cost_category", "request_schema", "response_schema", "supports_cancellation", "supports_replay"]
+        [
+            "name",
+            "safety_class",
+            "cost_category",
+            "request_schema",
+            "response_schema",
+            "supports_cancellation",
+            "supports_replay"
+        ]
     );
     assert_eq!(get(&d, &["safety_class"]), Some(&s("restricted")));
     assert_eq!(get(&d, &["cost_category"]), Some(&s("high")));
@@ -755,7 +858,11 @@ fn cap_describe_vla_rt2_and_fixtures() {
 
     let echo = vla::call(&mut e, "cap.describe", &[s("cap.echo.v1")]).unwrap();
     assert_eq!((get(&echo, &["safety_class"]), get(&echo, &["cost_category"])), (Some(&s("safe")), Some(&s("low"))));
-    for (name, adapter) in [("cap.navigation.v1", "mock-nav2"), ("cap.motion.v1", "mock-moveit"), ("cap.tamp.v1", "mock-pddlstream-pybullet")] {
+    for (name, adapter) in [
+        ("cap.navigation.v1", "mock-nav2"),
+        ("cap.motion.v1", "mock-moveit"),
+        ("cap.tamp.v1", "mock-pddlstream-pybullet"),
+    ] {
         let d = vla::call(&mut e, "cap.describe", &[s(name)]).unwrap();
         assert_eq!(get(&d, &["safety_class"]), Some(&s("mock_adapter")));
         assert_eq!(get(&d, &["cost_category"]), Some(&s("low")));

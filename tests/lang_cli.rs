@@ -56,7 +56,8 @@ fn script_sleep_waits_in_real_time() {
 
 #[test]
 fn script_save_and_load_use_the_disk() {
-    let (out, err, code) = script("(save \"saved.lisp\" (list 1 \"x\"))\n(load \"saved.lisp\")\n(load \"missing.lisp\")\n");
+    let (out, err, code) =
+        script("(save \"saved.lisp\" (list 1 \"x\"))\n(load \"saved.lisp\")\n(load \"missing.lisp\")\n");
     assert_eq!(out, "#t\n(1 \"x\")\n");
     assert!(err.starts_with("fatal: line 3, column 1: load: /"), "{err}");
     assert!(err.contains("missing.lisp: failed to open file: /"), "{err}");
@@ -65,12 +66,8 @@ fn script_save_and_load_use_the_disk() {
 
 #[test]
 fn repl_on_piped_stdin() {
-    let mut child = Command::new(bin())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        Command::new(bin()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child
         .stdin
         .as_mut()
@@ -90,12 +87,8 @@ fn repl_on_piped_stdin() {
 
 #[test]
 fn repl_ctrl_c_interrupts_the_running_form_and_keeps_the_session() {
-    let mut child = Command::new(bin())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        Command::new(bin()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"(define kept 41)\n(define (spin) (spin))\n(spin)\n").unwrap();
     stdin.flush().unwrap();

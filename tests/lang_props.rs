@@ -20,9 +20,7 @@ enum D {
 }
 
 fn sym_strategy() -> impl Strategy<Value = String> {
-    "[a-z][a-z0-9.?!:*+<>=/-]{0,8}".prop_filter("not a reserved atom", |s| {
-        s != "nil" && !s.contains(['.', 'e', 'E'])
-    })
+    "[a-z][a-z0-9.?!:*+<>=/-]{0,8}".prop_filter("not a reserved atom", |s| s != "nil" && !s.contains(['.', 'e', 'E']))
 }
 
 fn leaf() -> impl Strategy<Value = D> {
@@ -126,7 +124,8 @@ fn ten_million_tail_calls_in_constant_memory() {
     }
     // 10 million iterations in release builds; fewer in (slow) debug builds.
     let n: u64 = if cfg!(debug_assertions) { 1_000_000 } else { 10_000_000 };
-    it.load(&format!("(define (loop n acc) (if (= n 0) acc (loop (- n 1) (+ acc 1)))) (loop {n} 0) (heap-stats)")).unwrap();
+    it.load(&format!("(define (loop n acc) (if (= n 0) acc (loop (- n 1) (+ acc 1)))) (loop {n} 0) (heap-stats)"))
+        .unwrap();
     let mut values = Vec::new();
     loop {
         match it.run(&mut Null, 10_000_000) {
@@ -168,7 +167,8 @@ fn redefining_a_recursive_function_does_not_grow_the_heap() {
             // Collect now and look at what survives: the same small set every time.
             it.collect_garbage();
             let stats = it.heap_stats();
-            let field = |n: usize| -> usize { stats.lines().nth(n).unwrap().rsplit(' ').next().unwrap().parse().unwrap() };
+            let field =
+                |n: usize| -> usize { stats.lines().nth(n).unwrap().rsplit(' ').next().unwrap().parse().unwrap() };
             let (live, bytes) = (field(1), field(2));
             assert!(live < 1_000, "live objects after GC grew to {live} at iteration {i}");
             max_bytes = max_bytes.max(bytes);

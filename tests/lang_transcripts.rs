@@ -93,7 +93,9 @@ fn run_file(path: &std::path::Path) -> (usize, Vec<String>) {
             }
             (Got::Error(m, located), true) => {
                 if *m != expected && *located != expected {
-                    failures.push(format!("{ctx}\n    expected error: {expected}\n    got error:      {m}\n    (located: {located})"));
+                    failures.push(format!(
+                        "{ctx}\n    expected error: {expected}\n    got error:      {m}\n    (located: {located})"
+                    ));
                 }
             }
         }

@@ -31,15 +31,17 @@ async fn framing_initialize_and_notifications() {
     assert!(r["result"]["capabilities"]["tools"].is_object());
     assert_eq!(r["result"]["serverInfo"]["name"], "granola");
     // an unknown version gets the newest one we speak
-    let (_, r) = rpc(&mut c, None, json!({"jsonrpc":"2.0","id":"a","method":"initialize","params":{"protocolVersion":"1999-01-01"}})).await;
+    let (_, r) = rpc(
+        &mut c,
+        None,
+        json!({"jsonrpc":"2.0","id":"a","method":"initialize","params":{"protocolVersion":"1999-01-01"}}),
+    )
+    .await;
     assert_eq!(r["id"], "a");
     assert!(r["result"]["protocolVersion"].as_str().unwrap().starts_with("20"));
 
     // notifications: no id → 202, empty body
-    let resp = c
-        .post_json("/mcp", None, r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
-        .await
-        .unwrap();
+    let resp = c.post_json("/mcp", None, r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await.unwrap();
     assert_eq!(resp.status, 202);
     assert!(resp.body.is_empty());
 
@@ -157,7 +159,9 @@ async fn tools_list_is_filtered_by_the_callers_roles() {
     let (_, view) = rpc(&mut c, Some(&viewer()), json!({"jsonrpc":"2.0","id":3,"method":"tools/list"})).await;
     let view = names(&view);
     assert!(view.contains(&"get_job_status".to_string()));
-    for hidden in ["cancel_job", "run_simulation", "load_simulation", "set_parameter_value", "run_population_simulation"] {
+    for hidden in
+        ["cancel_job", "run_simulation", "load_simulation", "set_parameter_value", "run_population_simulation"]
+    {
         assert!(!view.contains(&hidden.to_string()), "{hidden} hidden from viewers");
     }
     let (_, bad) = rpc(&mut c, Some("a.b.c"), json!({"jsonrpc":"2.0","id":4,"method":"tools/list"})).await;
@@ -172,7 +176,9 @@ async fn tools_call_runs_real_tools_and_maps_every_error() {
     let op = operator();
 
     // success: content text + structuredContent, the same body as REST
-    let (_, r) = rpc(&mut c, Some(&op), call(1, "load_simulation", json!({"simulationId":"m","model":"one_compartment_iv"}))).await;
+    let (_, r) =
+        rpc(&mut c, Some(&op), call(1, "load_simulation", json!({"simulationId":"m","model":"one_compartment_iv"})))
+            .await;
     assert_eq!(r["result"]["isError"], false, "{r}");
     assert_eq!(r["result"]["structuredContent"]["simulationId"], "m");
     let text = r["result"]["content"][0]["text"].as_str().unwrap();
@@ -191,7 +197,14 @@ async fn tools_call_runs_real_tools_and_maps_every_error() {
         (Some(op.clone()), "get_job_status", json!({"jobId": "nope"}), -32601, 404, "NOT_FOUND"),
         (Some(op.clone()), "no_such_tool", json!({}), -32601, 404, "NOT_FOUND"),
         (Some(op.clone()), "get_job_status", json!({"jobId": 5}), -32602, 400, "INVALID_INPUT"),
-        (Some(op.clone()), "load_simulation", json!({"simulationId":"m","model":"one_compartment_iv"}), -32002, 409, "CONFLICT"),
+        (
+            Some(op.clone()),
+            "load_simulation",
+            json!({"simulationId":"m","model":"one_compartment_iv"}),
+            -32002,
+            409,
+            "CONFLICT",
+        ),
     ];
     for (i, (tok, tool, args, code, status, wire)) in cases.into_iter().enumerate() {
         let (http, r) = rpc(&mut c, tok.as_deref(), call(10 + i as i64, tool, args)).await;
@@ -204,7 +217,12 @@ async fn tools_call_runs_real_tools_and_maps_every_error() {
         assert_eq!(r["error"]["message"], r["error"]["data"]["error"]["message"]);
     }
     // tools/call without arguments sends {} (a 400 from the bridge for get_job_status)
-    let (_, r) = rpc(&mut c, Some(&op), json!({"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"get_job_status"}})).await;
+    let (_, r) = rpc(
+        &mut c,
+        Some(&op),
+        json!({"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"get_job_status"}}),
+    )
+    .await;
     assert_eq!(r["error"]["code"], -32602);
     server.shutdown().await.unwrap();
 }

@@ -17,7 +17,8 @@ async fn post(c: &mut Client, tool: &str, token: Option<&str>, body: Value) -> (
 }
 
 async fn load(c: &mut Client, tok: &str, sim: &str) {
-    let (s, b) = post(c, "load_simulation", Some(tok), json!({"simulationId": sim, "model": "one_compartment_iv"})).await;
+    let (s, b) =
+        post(c, "load_simulation", Some(tok), json!({"simulationId": sim, "model": "one_compartment_iv"})).await;
     assert_eq!(s, 201, "{b}");
 }
 
@@ -100,19 +101,34 @@ async fn every_tool_route_answers_its_success_status() {
         covered.push(name.to_string());
     };
 
-    let (s, b) = post(&mut c, "load_simulation", Some(&tok), json!({"simulationId": "all", "model": "one_compartment_oral"})).await;
+    let (s, b) =
+        post(&mut c, "load_simulation", Some(&tok), json!({"simulationId": "all", "model": "one_compartment_oral"}))
+            .await;
     check("load_simulation", s, &b);
     let (s, b) = post(&mut c, "list_parameters", Some(&tok), json!({"simulationId": "all"})).await;
     assert!(b["parameters"].as_array().unwrap().iter().any(|p| p == "CL"));
     check("list_parameters", s, &b);
-    let (s, b) = post(&mut c, "get_parameter_value", Some(&tok), json!({"simulationId": "all", "parameterPath": "CL"})).await;
+    let (s, b) =
+        post(&mut c, "get_parameter_value", Some(&tok), json!({"simulationId": "all", "parameterPath": "CL"})).await;
     check("get_parameter_value", s, &b);
-    let (s, b) = post(&mut c, "set_parameter_value", Some(&tok), json!({"simulationId": "all", "parameterPath": "CL", "value": 6.5})).await;
+    let (s, b) = post(
+        &mut c,
+        "set_parameter_value",
+        Some(&tok),
+        json!({"simulationId": "all", "parameterPath": "CL", "value": 6.5}),
+    )
+    .await;
     check("set_parameter_value", s, &b);
     let (s, b) = post(&mut c, "run_simulation", Some(&tok), json!({"simulationId": "all"})).await;
     check("run_simulation", s, &b);
     let job = b["jobId"].as_str().unwrap().to_string();
-    let (s, b) = post(&mut c, "run_population_simulation", Some(&tok), json!({"simulationId": "all", "cohort": {"size": 5, "seed": 7}})).await;
+    let (s, b) = post(
+        &mut c,
+        "run_population_simulation",
+        Some(&tok),
+        json!({"simulationId": "all", "cohort": {"size": 5, "seed": 7}}),
+    )
+    .await;
     check("run_population_simulation", s, &b);
     let pop_job = b["jobId"].as_str().unwrap().to_string();
     let (s, b) = post(&mut c, "get_job_status", Some(&tok), json!({"jobId": job})).await;
@@ -154,7 +170,12 @@ async fn auth_errors_are_401() {
     assert_eq!((s, b["error"]["code"].as_str()), (401, Some("UNAUTHORIZED")), "{b}");
     // not a bearer scheme
     let r = c
-        .request("POST", "/get_job_status", &[("Authorization", &format!("Basic {}", operator()))], body.to_string().as_bytes())
+        .request(
+            "POST",
+            "/get_job_status",
+            &[("Authorization", &format!("Basic {}", operator()))],
+            body.to_string().as_bytes(),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 401);
@@ -168,7 +189,8 @@ async fn auth_errors_are_401() {
     let other = granola::bridge::auth::mint_token("another-secret", "t", &["operator"], 3600, now_ms());
     let (s, _) = post(&mut c, "get_job_status", Some(&other), body.clone()).await;
     assert_eq!(s, 401);
-    let expired = granola::bridge::auth::mint_token(granola::bridge::DEV_SECRET, "t", &["operator"], 60, now_ms() - 3_600_000.0);
+    let expired =
+        granola::bridge::auth::mint_token(granola::bridge::DEV_SECRET, "t", &["operator"], 60, now_ms() - 3_600_000.0);
     let (s, b) = post(&mut c, "get_job_status", Some(&expired), body.clone()).await;
     assert_eq!(s, 401);
     assert!(b["error"]["message"].as_str().unwrap().contains("xpired"), "{b}");
@@ -244,11 +266,15 @@ async fn not_found_and_bad_input() {
         assert!(b["error"]["message"].is_string());
         assert!(b["error"]["details"].is_array());
     }
-    let (s, b) = post(&mut c, "run_population_simulation", Some(&tok), json!({"simulationId": "x", "cohort": {"size": "ten"}})).await;
+    let (s, b) =
+        post(&mut c, "run_population_simulation", Some(&tok), json!({"simulationId": "x", "cohort": {"size": "ten"}}))
+            .await;
     assert_eq!(s, 400, "{b}");
     // 409: loading the same id twice
     load(&mut c, &tok, "twice").await;
-    let (s, b) = post(&mut c, "load_simulation", Some(&tok), json!({"simulationId": "twice", "model": "one_compartment_iv"})).await;
+    let (s, b) =
+        post(&mut c, "load_simulation", Some(&tok), json!({"simulationId": "twice", "model": "one_compartment_iv"}))
+            .await;
     assert_eq!((s, b["error"]["code"].as_str()), (409, Some("CONFLICT")));
     // 413: over the server's body limit, before auth or parsing
     let big = format!("{{\"jobId\":\"{}\"}}", "x".repeat(5000));
@@ -270,8 +296,19 @@ async fn rate_limit_429_comes_before_auth() {
     assert_eq!(s, 429);
     assert_eq!(b["error"]["code"], "RATE_LIMITED");
     assert_eq!(b["error"]["retryable"], true);
-    assert_eq!(b, granola::bridge::rate_limited(b["error"]["details"][0]["issue"].as_str().unwrap()
-        .trim_start_matches("retry after ").trim_end_matches(" s").parse().unwrap()).body);
+    assert_eq!(
+        b,
+        granola::bridge::rate_limited(
+            b["error"]["details"][0]["issue"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("retry after ")
+                .trim_end_matches(" s")
+                .parse()
+                .unwrap()
+        )
+        .body
+    );
     server.shutdown().await.unwrap();
 }
 

@@ -172,7 +172,8 @@ async fn slow_requests_time_out_with_504() {
         .await
         .unwrap();
     let mut buf = vec![0u8; 4096];
-    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.expect("answered in time").unwrap();
+    let n =
+        tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.expect("answered in time").unwrap();
     let out = String::from_utf8_lossy(&buf[..n]);
     assert!(out.starts_with("HTTP/1.1 504"), "{out}");
     assert!(out.contains("TIMEOUT"));
@@ -264,10 +265,8 @@ fn cli_exit_codes() {
     let parts: Vec<&str> = tok.split('.').collect();
     assert_eq!(parts.len(), 3);
     use base64::Engine as _;
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap(),
-    )
-    .unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     assert_eq!(claims["sub"], "ann");
     assert_eq!(claims["roles"], serde_json::json!(["operator"]));
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 600);
@@ -304,7 +303,8 @@ async fn slow_headers_are_cut_off() {
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
     let mut buf = vec![0u8; 1024];
     let started = std::time::Instant::now();
-    let n = tokio::time::timeout(Duration::from_secs(3), slow.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+    let n =
+        tokio::time::timeout(Duration::from_secs(3), slow.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -325,7 +325,8 @@ async fn connections_over_the_cap_wait_their_turn() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!third.is_finished(), "the third connection waits while two are open");
     drop(a);
-    let status = tokio::time::timeout(Duration::from_secs(3), third).await.expect("served once a slot frees").unwrap().unwrap();
+    let status =
+        tokio::time::timeout(Duration::from_secs(3), third).await.expect("served once a slot frees").unwrap().unwrap();
     assert_eq!(status, 200);
     assert_eq!(b.get("/healthz", &[]).await.unwrap().status, 200);
     server.shutdown().await.unwrap();

@@ -169,7 +169,10 @@ async fn a_job_is_seen_queued_running_streaming_done_in_order() {
         .text_content()
         .unwrap();
     let pos = |w: &str| tl.find(w).unwrap_or_else(|| panic!("{w} missing in {tl}"));
-    assert!(pos("queued") < pos("running") && pos("running") < pos("streaming") && pos("streaming") < pos("done"), "{tl}");
+    assert!(
+        pos("queued") < pos("running") && pos("running") < pos("streaming") && pos("streaming") < pos("done"),
+        "{tl}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -271,7 +274,12 @@ async fn a_vla_job_submitted_from_lisp_moves_through_its_states_as_timers_fire()
         }
         TimeoutFuture::new(3).await;
     }
-    assert_eq!(seen.first().map(String::as_str), Some("queued"), "first seen: {seen:?}; samples {:?}", &samples[..samples.len().min(40)]);
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("queued"),
+        "first seen: {seen:?}; samples {:?}",
+        &samples[..samples.len().min(40)]
+    );
     assert_eq!(seen.last().map(String::as_str), Some("done"), "last seen: {seen:?}");
     let order = ["queued", "running", "streaming", "done"];
     let idx: Vec<usize> = seen.iter().map(|s| order.iter().position(|o| o == s).expect("known state")).collect();
@@ -285,7 +293,10 @@ async fn a_vla_job_submitted_from_lisp_moves_through_its_states_as_timers_fire()
         .text_content()
         .unwrap();
     let pos = |w: &str| tl.find(w).unwrap_or_else(|| panic!("{w} missing in {tl}"));
-    assert!(pos("queued") < pos("running") && pos("running") < pos("streaming") && pos("streaming") < pos("done"), "{tl}");
+    assert!(
+        pos("queued") < pos("running") && pos("running") < pos("streaming") && pos("streaming") < pos("done"),
+        "{tl}"
+    );
     // The program saw the job queued at once and done after the sleep.
     let runner = document().get_element_by_id("lisp-jobs").unwrap();
     let start = now();

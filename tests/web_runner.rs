@@ -79,11 +79,7 @@ async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
 }
 
 fn click(selector: &str) {
-    el(selector)
-        .unwrap_or_else(|| panic!("{selector} not found"))
-        .dyn_into::<web_sys::HtmlElement>()
-        .unwrap()
-        .click();
+    el(selector).unwrap_or_else(|| panic!("{selector} not found")).dyn_into::<web_sys::HtmlElement>().unwrap().click();
 }
 
 #[wasm_bindgen_test]

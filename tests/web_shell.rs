@@ -45,7 +45,12 @@ fn routes_parse_and_print() {
     assert_eq!(Route::parse("#/jobs"), Route::Jobs);
     assert_eq!(Route::parse("#/tour/"), Route::Tour);
     assert_eq!(Route::parse("#/nope"), Route::NotFound("nope".into()));
-    for r in [Route::Home, Route::Reference("map.get".into()), Route::Reference("special-forms/let".into()), Route::BridgeTool("x".into())] {
+    for r in [
+        Route::Home,
+        Route::Reference("map.get".into()),
+        Route::Reference("special-forms/let".into()),
+        Route::BridgeTool("x".into()),
+    ] {
         assert_eq!(Route::parse(&r.href()), r);
     }
 }
@@ -58,9 +63,7 @@ async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
     let _h = yew::Renderer::<App>::with_root(root.clone()).render();
 
     // the example on the home page runs on load
-    let home_done = || {
-        root.query_selector("#home-runner[data-status=\"done\"]").ok().flatten().is_some()
-    };
+    let home_done = || root.query_selector("#home-runner[data-status=\"done\"]").ok().flatten().is_some();
     assert!(wait_for(5000.0, home_done).await, "home example did not finish");
     let out = root.query_selector("#home-runner .runner-output").unwrap().unwrap().text_content().unwrap();
     assert!(out.contains("144"), "home output: {out}");
@@ -71,9 +74,7 @@ async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
     window().location().set_hash("#/jobs").unwrap();
     assert!(wait_for(3000.0, || root.query_selector("main.page-jobs").ok().flatten().is_some()).await, "jobs page");
     // The header's nav re-renders on its own hashchange listener: wait for it too.
-    let nav_active = || {
-        root.query_selector("nav a.active").ok().flatten().and_then(|a| a.get_attribute("href"))
-    };
+    let nav_active = || root.query_selector("nav a.active").ok().flatten().and_then(|a| a.get_attribute("href"));
     assert!(
         wait_for(3000.0, || nav_active().as_deref() == Some("#/jobs")).await,
         "nav marks the jobs link active: {:?}",
@@ -84,7 +85,8 @@ async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
 
     // theme toggle: forces the theme opposite to the OS one, remembered; again → follow the OS
     let html = document().document_element().unwrap();
-    let toggle = root.query_selector("button.theme-toggle").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
+    let toggle =
+        root.query_selector("button.theme-toggle").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
     toggle.click();
     assert!(wait_for(1000.0, || html.get_attribute("data-theme").is_some()).await, "theme forced");
     let storage = window().local_storage().unwrap().unwrap();

@@ -58,8 +58,12 @@ fn parse_finds_examples_sections_and_rewrites_links() {
     assert_eq!(lisp[0].heading, "Minimal");
     let bridge: Vec<_> = p.bridge_examples().collect();
     assert_eq!(bridge.len(), 1);
-    assert_eq!((bridge[0].tool.as_str(), bridge[0].role.as_str(), bridge[0].expected_status), ("run_simulation", "operator", Some(202)));
-    let html: String = p.blocks.iter().filter_map(|b| if let Block::Html(h) = b { Some(h.as_str()) } else { None }).collect();
+    assert_eq!(
+        (bridge[0].tool.as_str(), bridge[0].role.as_str(), bridge[0].expected_status),
+        ("run_simulation", "operator", Some(202))
+    );
+    let html: String =
+        p.blocks.iter().filter_map(|b| if let Block::Html(h) = b { Some(h.as_str()) } else { None }).collect();
     assert!(html.contains("<table>"), "tables render: {html}");
     assert!(html.contains("href=\"#/"), "relative .md links become hash routes: {html}");
     assert!(html.contains("id=\"what-it-does\""), "headings get ids");
@@ -68,7 +72,10 @@ fn parse_finds_examples_sections_and_rewrites_links() {
     assert_eq!(titles, ["What It Does", "Examples", "Minimal", "Bridge"]);
 
     let m = docs::meta("reference/builtins/demo/demo-fn.md", PAGE);
-    assert_eq!((m.title.as_str(), m.route.as_str(), m.group.clone()), ("demo.fn", "reference/demo.fn", Group::Builtins("demo".into())));
+    assert_eq!(
+        (m.title.as_str(), m.route.as_str(), m.group.clone()),
+        ("demo.fn", "reference/demo.fn", Group::Builtins("demo".into()))
+    );
     assert_eq!(m.summary, "(demo.fn x) -> int");
 }
 
@@ -91,14 +98,20 @@ fn every_compiled_page_parses_and_its_links_resolve() {
             granola::web::app::Route::NotFound(n) => docs::find(n),
             _ => None,
         };
-        assert_eq!(via_router.map(|f| f.path), Some(p.path), "href {href} goes through the router ({routed:?}) to its page");
+        assert_eq!(
+            via_router.map(|f| f.path),
+            Some(p.path),
+            "href {href} goes through the router ({routed:?}) to its page"
+        );
         for b in &parsed.blocks {
             if let Block::Html(h) = b {
                 for part in h.split("href=\"#/").skip(1) {
                     let target = part.split('"').next().unwrap_or("");
                     let target = docs::percent_decode(target.split('#').next().unwrap_or(""));
                     let target = target.as_str();
-                    let ok = target == "reference" || target == "bridge" || docs::find(target).is_some()
+                    let ok = target == "reference"
+                        || target == "bridge"
+                        || docs::find(target).is_some()
                         || granola::lang::builtins::lookup(target.trim_start_matches("reference/")).is_some();
                     if !ok {
                         broken.push(format!("{} -> {}", p.path, target));
@@ -130,9 +143,14 @@ fn search_ranks_names_first_and_finds_text() {
 async fn an_example_runs_and_matches_its_expected_output() {
     let code = "(define x 40)\n(+ x 2)";
     storage().remove_item(&storage_key(code)).unwrap();
-    let m = mount(1.0, html! { <Example id="ex-run" code={code} expected={Some(AttrValue::from("40\n42\n"))} /> }).await;
+    let m =
+        mount(1.0, html! { <Example id="ex-run" code={code} expected={Some(AttrValue::from("40\n42\n"))} /> }).await;
     m.click("#ex-run button.run");
-    assert!(wait_for(5000.0, || m.text("#ex-run .runner-output").contains("42")).await, "output: {}", m.text("#ex-run .runner-output"));
+    assert!(
+        wait_for(5000.0, || m.text("#ex-run .runner-output").contains("42")).await,
+        "output: {}",
+        m.text("#ex-run .runner-output")
+    );
     assert!(wait_for(2000.0, || m.q("#ex-run .match-ok").is_some()).await, "matches the expected output");
     assert!(m.text("#ex-run .runner-expected").contains("42"), "the expected output is shown next to it");
     m.unmount();
@@ -146,16 +164,27 @@ async fn edits_persist_across_a_remount_and_reset_restores_the_original() {
     let m = mount(1.0, html! { <Example id="ex-persist" code={code} /> }).await;
     assert!(wait_for(2000.0, || editor_text(&m.root) == code).await);
     set_editor_text(&m.root, "(+ 40 2)");
-    assert!(wait_for(2000.0, || storage().get_item(&key).unwrap().as_deref() == Some("(+ 40 2)")).await, "saved under the hash of the original");
+    assert!(
+        wait_for(2000.0, || storage().get_item(&key).unwrap().as_deref() == Some("(+ 40 2)")).await,
+        "saved under the hash of the original"
+    );
     assert!(wait_for(2000.0, || m.q(".example.edited").is_some()).await);
     m.unmount();
 
     let m = mount(1.0, html! { <Example id="ex-persist" code={code} /> }).await;
-    assert!(wait_for(2000.0, || editor_text(&m.root) == "(+ 40 2)").await, "the edit is back: {}", editor_text(&m.root));
+    assert!(
+        wait_for(2000.0, || editor_text(&m.root) == "(+ 40 2)").await,
+        "the edit is back: {}",
+        editor_text(&m.root)
+    );
     m.click("#ex-persist button.run");
     assert!(wait_for(5000.0, || m.text("#ex-persist .runner-output").contains("42")).await, "the edited program runs");
     m.click(".example button.reset");
-    assert!(wait_for(2000.0, || editor_text(&m.root) == code).await, "Reset restores the original: {}", editor_text(&m.root));
+    assert!(
+        wait_for(2000.0, || editor_text(&m.root) == code).await,
+        "Reset restores the original: {}",
+        editor_text(&m.root)
+    );
     assert!(storage().get_item(&key).unwrap().is_none(), "Reset forgets the saved edit");
     assert!(wait_for(2000.0, || m.q(".example.edited").is_none()).await);
     m.unmount();
@@ -167,10 +196,16 @@ async fn a_failing_example_marks_line_and_column() {
     storage().remove_item(&storage_key(code)).unwrap();
     let m = mount(1.0, html! { <Example id="ex-err" code={code} /> }).await;
     m.click("#ex-err button.run");
-    assert!(wait_for(5000.0, || m.text("#ex-err .runner-output").contains("line 2")).await, "output: {}", m.text("#ex-err .runner-output"));
+    assert!(
+        wait_for(5000.0, || m.text("#ex-err .runner-output").contains("line 2")).await,
+        "output: {}",
+        m.text("#ex-err .runner-output")
+    );
     // The editor marks the position: CodeMirror underlines it, the fallback names it.
     assert!(
-        wait_for(2000.0, || m.q(".cm-granola-error-line").is_some() || m.text(".editor-fallback-error").contains("line 2")).await,
+        wait_for(2000.0, || m.q(".cm-granola-error-line").is_some()
+            || m.text(".editor-fallback-error").contains("line 2"))
+        .await,
         "error mark shown"
     );
     m.unmount();
@@ -181,7 +216,10 @@ async fn a_failing_example_marks_line_and_column() {
 #[wasm_bindgen_test]
 async fn the_codemirror_bundle_loads_and_reports_edits() {
     // The test server does not serve www/; load the built bundle as an inline module.
-    if js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into()).map(|v| v.is_undefined()).unwrap_or(true) {
+    if js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into())
+        .map(|v| v.is_undefined())
+        .unwrap_or(true)
+    {
         let s = document().create_element("script").unwrap();
         s.set_attribute("type", "module").unwrap();
         s.set_text_content(Some(include_str!("../www/editor/granola-editor.js")));
@@ -205,7 +243,10 @@ async fn the_codemirror_bundle_loads_and_reports_edits() {
 /// character that starts at that byte, not the one at that character index.
 #[wasm_bindgen_test]
 async fn error_marks_land_on_the_right_character_after_non_ascii_text() {
-    if js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into()).map(|v| v.is_undefined()).unwrap_or(true) {
+    if js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into())
+        .map(|v| v.is_undefined())
+        .unwrap_or(true)
+    {
         let s = document().create_element("script").unwrap();
         s.set_attribute("type", "module").unwrap();
         s.set_text_content(Some(include_str!("../www/editor/granola-editor.js")));
@@ -219,7 +260,11 @@ async fn error_marks_land_on_the_right_character_after_non_ascii_text() {
     let error = Some(site::editor::ErrorMark { line: pos.line, col: pos.col, message: err.message.clone() });
     let m = mount(1.0, html! { <Editor text={src} {error} /> }).await;
     assert!(wait_for(8000.0, || m.q(".editor-cm .cm-editor").is_some()).await, "CodeMirror replaced the textarea");
-    assert!(wait_for(2000.0, || m.text(".cm-granola-error-mark") == "f").await, "marked: {:?}", m.text(".cm-granola-error-mark"));
+    assert!(
+        wait_for(2000.0, || m.text(".cm-granola-error-mark") == "f").await,
+        "marked: {:?}",
+        m.text(".cm-granola-error-mark")
+    );
     m.unmount();
 }
 
@@ -234,7 +279,10 @@ async fn cancel_from_the_panel_ends_an_active_job_cancelled() {
     // Slow clock: 1 job-ms per 200 wall-ms, so the job is still active when clicked.
     let m = mount(0.005, html! { <JobsPanel /> }).await;
     let id = submit_vla(&m.session);
-    assert!(wait_for(3000.0, || m.q(&format!(".job-row[data-job=\"{id}\"] .job-cancel")).is_some()).await, "Cancel shown while active");
+    assert!(
+        wait_for(3000.0, || m.q(&format!(".job-row[data-job=\"{id}\"] .job-cancel")).is_some()).await,
+        "Cancel shown while active"
+    );
     m.click(&format!(".job-row[data-job=\"{id}\"] .job-cancel"));
     assert!(wait_for(8000.0, || row_state(&m, id) == "cancelled").await, "state: {}", row_state(&m, id));
     assert!(m.q(&format!(".job-row[data-job=\"{id}\"] .job-cancel")).is_none(), "no Cancel once terminal");
@@ -294,7 +342,10 @@ async fn send_as(m: &Mounted, role: &str) -> u16 {
     TimeoutFuture::new(30).await;
     let before = m.text(".bridge-status");
     m.click("button.bridge-send");
-    let _ = wait_for(2000.0, || m.q(".bridge-status").is_some() && (m.text(".bridge-status") != before || before.is_empty())).await;
+    let _ = wait_for(2000.0, || {
+        m.q(".bridge-status").is_some() && (m.text(".bridge-status") != before || before.is_empty())
+    })
+    .await;
     TimeoutFuture::new(30).await;
     m.q(".bridge-status").and_then(|e| e.get_attribute("data-status")).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
@@ -326,12 +377,25 @@ async fn a_bridge_request_with_each_identity_gets_its_status() {
 
 #[wasm_bindgen_test]
 async fn a_returned_job_is_tracked_live() {
-    let m = mount(1.0, html! { <BridgeConsole tool="run_simulation" body={r#"{"simulationId": "live-sim"}"#} role="operator" /> }).await;
-    let _ = granola::web::site::bridge_console::send(&m.session, "load_simulation", "operator", r#"{"simulationId": "live-sim", "model": "one_compartment_oral"}"#);
+    let m = mount(
+        1.0,
+        html! { <BridgeConsole tool="run_simulation" body={r#"{"simulationId": "live-sim"}"#} role="operator" /> },
+    )
+    .await;
+    let _ = granola::web::site::bridge_console::send(
+        &m.session,
+        "load_simulation",
+        "operator",
+        r#"{"simulationId": "live-sim", "model": "one_compartment_oral"}"#,
+    );
     let status = send_as(&m, "operator").await;
     assert_eq!(status, 202);
     assert!(wait_for(3000.0, || m.q(".bridge-live").is_some()).await, "live status shown");
-    assert!(wait_for(30000.0, || m.q(".bridge-live[data-status=\"succeeded\"]").is_some()).await, "live: {}", m.text(".bridge-live"));
+    assert!(
+        wait_for(30000.0, || m.q(".bridge-live[data-status=\"succeeded\"]").is_some()).await,
+        "live: {}",
+        m.text(".bridge-live")
+    );
     m.unmount();
 }
 
@@ -394,7 +458,8 @@ fn every_bridge_page_example_gets_its_documented_response() {
     for page in docs::pages().iter().filter(|p| p.path.starts_with("bridge/")) {
         let s = Session::new(1.0);
         s.clock.borrow_mut().pause(0.0);
-        *s.bridge.borrow_mut() = Bridge::new(BridgeConfig { epoch_unix_ms: 1_767_225_600_000.0, ..BridgeConfig::default() });
+        *s.bridge.borrow_mut() =
+            Bridge::new(BridgeConfig { epoch_unix_ms: 1_767_225_600_000.0, ..BridgeConfig::default() });
         forget(page.path);
         let parsed = docs::parse(page.path, page.source);
         for ex in parsed.bridge_examples() {
@@ -402,7 +467,10 @@ fn every_bridge_page_example_gets_its_documented_response() {
             if let Some(st) = ex.expected_status {
                 checked += 1;
                 if st != reply.status {
-                    failures.push(format!("{}: {} as {} gave {} not {}: {}", page.path, ex.tool, ex.role, reply.status, st, reply.body));
+                    failures.push(format!(
+                        "{}: {} as {} gave {} not {}: {}",
+                        page.path, ex.tool, ex.role, reply.status, st, reply.body
+                    ));
                 } else if let Some(Ok(e)) = ex.expected_body.as_deref().map(serde_json::from_str::<serde_json::Value>) {
                     if let Err(why) = documented_match(&e, &reply.body) {
                         failures.push(format!("{}: {} as {}: {why}", page.path, ex.tool, ex.role));
@@ -451,7 +519,11 @@ fn tour_starters_lead_to_their_checks() {
     let watch = STEPS.iter().find(|s| s.title.contains("stream")).unwrap();
     assert_eq!(last_line(&granola::lang::run_script(watch.starter).stdout), ":done");
     let cancel = STEPS.iter().find(|s| s.title.contains("Cancel")).unwrap();
-    assert_eq!(last_line(&granola::lang::run_script(cancel.starter).stdout), ":done", "not passed before the learner acts");
+    assert_eq!(
+        last_line(&granola::lang::run_script(cancel.starter).stdout),
+        ":done",
+        "not passed before the learner acts"
+    );
     let solved = cancel.starter.replace("; add (vla.cancel job) here", "(vla.cancel job)");
     assert_eq!(last_line(&granola::lang::run_script(&solved).stdout), ":cancelled");
 }
@@ -477,7 +549,13 @@ async fn every_page_example_matches_its_output_in_the_browser() {
             let report = run_source(&session, &ex.code, opts, &StopFlag::new(), |_| {}).await;
             checked += 1;
             if !report.matches(expected) {
-                failures.push(format!("{} example {}:\n--- expected\n{}--- got\n{}", page.path, i + 1, expected, report.script_output()));
+                failures.push(format!(
+                    "{} example {}:\n--- expected\n{}--- got\n{}",
+                    page.path,
+                    i + 1,
+                    expected,
+                    report.script_output()
+                ));
             }
         }
     }
@@ -489,8 +567,18 @@ async fn every_page_example_matches_its_output_in_the_browser() {
 #[wasm_bindgen_test]
 fn the_site_renders_every_route() {
     use granola::web::app::Route;
-    for r in ["#/reference", "#/reference/map.get", "#/reference/special-forms/let", "#/bridge", "#/bridge/run_simulation",
-              "#/bridge/no_such_tool", "#/playground", "#/jobs", "#/tour", "#/docs/reference/guides/getting-started"] {
+    for r in [
+        "#/reference",
+        "#/reference/map.get",
+        "#/reference/special-forms/let",
+        "#/bridge",
+        "#/bridge/run_simulation",
+        "#/bridge/no_such_tool",
+        "#/playground",
+        "#/jobs",
+        "#/tour",
+        "#/docs/reference/guides/getting-started",
+    ] {
         assert!(site::page(&Route::parse(r)).is_some(), "{r}");
     }
     assert!(site::page(&Route::Home).is_none());
@@ -503,13 +591,13 @@ fn the_site_renders_every_route() {
 #[wasm_bindgen_test]
 async fn doc_pages_render_examples_consoles_and_the_jobs_panel() {
     use granola::web::site::pages::DocPage;
-    for (path, sel, min) in [
-        ("reference/builtins/map/map-get.md", ".example", 2u32),
-        ("bridge/run_simulation.md", ".bridge-console", 2u32),
-    ] {
+    for (path, sel, min) in
+        [("reference/builtins/map/map-get.md", ".example", 2u32), ("bridge/run_simulation.md", ".bridge-console", 2u32)]
+    {
         let meta = docs::pages().iter().find(|p| p.path == path).expect(path);
         let parsed = docs::parse(meta.path, meta.source);
-        let want = if sel == ".example" { parsed.lisp_examples().count() } else { parsed.bridge_examples().count() } as u32;
+        let want =
+            if sel == ".example" { parsed.lisp_examples().count() } else { parsed.bridge_examples().count() } as u32;
         assert!(want >= min);
         let m = mount(0.005, html! { <DocPage path={path} /> }).await;
         assert!(wait_for(3000.0, || m.count(sel) == want).await, "{path}: {} of {want} {sel}", m.count(sel));
@@ -529,13 +617,21 @@ async fn examples_run_exact_by_default_and_live_on_request() {
     let code = "(define (mk) (let ((r (map.make)) (o (map.make)) (s (map.make)) (c (map.make)) (m (map.make)))\n  (map.set! o 'state (list 0.0)) (map.set! o 'timestamp_ms 100) (map.set! o 'frame_id \"base\")\n  (map.set! s 'type ':continuous) (map.set! s 'dims 1) (map.set! s 'bounds (list (list -1.0 1.0)))\n  (map.set! c 'max_abs_value 1.0) (map.set! c 'max_delta 1.0)\n  (map.set! m 'name \"rt2-stub\") (map.set! m 'version \"stub-1\")\n  (map.set! r 'task_id \"t\") (map.set! r 'instruction \"move\") (map.set! r 'observation o)\n  (map.set! r 'action_space s) (map.set! r 'constraints c) (map.set! r 'model m) r))\n(vla.submit (mk))";
     storage().remove_item(&storage_key(code)).unwrap();
     storage().set_item(LIVE_KEY, "0").unwrap();
-    let m = mount(0.005, html! { <>
-        <Example id="ex-live" code={code} expected={Some(AttrValue::from("<closure>\n1\n"))} />
-        <JobsPanel />
-    </> }).await;
+    let m = mount(
+        0.005,
+        html! { <>
+            <Example id="ex-live" code={code} expected={Some(AttrValue::from("<closure>\n1\n"))} />
+            <JobsPanel />
+        </> },
+    )
+    .await;
     for _ in 0..2 {
         m.click("#ex-live button.run");
-        assert!(wait_for(5000.0, || m.q("#ex-live .match-ok").is_some()).await, "exact run matches: {}", m.text("#ex-live .runner-output"));
+        assert!(
+            wait_for(5000.0, || m.q("#ex-live .match-ok").is_some()).await,
+            "exact run matches: {}",
+            m.text("#ex-live .runner-output")
+        );
         TimeoutFuture::new(50).await;
     }
     assert_eq!(m.count(".job-row"), 0, "exact runs keep their jobs private");

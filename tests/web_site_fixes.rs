@@ -34,7 +34,12 @@ fn repl_type_enter(root: &web_sys::Element, text: &str) {
 }
 
 fn repl_input(root: &web_sys::Element) -> String {
-    root.query_selector("textarea.repl-input").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok()).map(|t| t.value()).unwrap_or_default()
+    root.query_selector("textarea.repl-input")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|t| t.value())
+        .unwrap_or_default()
 }
 
 // ------------------------------------------------------------------ 1. REPL continuation
@@ -56,7 +61,11 @@ async fn enter_on_an_unfinished_form_continues_it_on_a_new_line() {
     repl_type_enter(&m.root, "(print \"abc");
     assert!(wait_for(2000.0, || repl_input(&m.root) == "(print \"abc\n").await);
     repl_type_enter(&m.root, "(+ 1 2))");
-    assert!(wait_for(3000.0, || m.q(".repl-log .error").is_some()).await, "an extra ) is an error: {}", m.text(".repl-log"));
+    assert!(
+        wait_for(3000.0, || m.q(".repl-log .error").is_some()).await,
+        "an extra ) is an error: {}",
+        m.text(".repl-log")
+    );
     m.unmount();
 }
 
@@ -72,7 +81,11 @@ async fn the_eval_button_still_reports_an_unfinished_form() {
     );
     TimeoutFuture::new(30).await;
     m.q(".repl-input-row button.run").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
-    assert!(wait_for(2000.0, || m.text(".repl-log .error").contains("unterminated")).await, "log: {}", m.text(".repl-log"));
+    assert!(
+        wait_for(2000.0, || m.text(".repl-log .error").contains("unterminated")).await,
+        "log: {}",
+        m.text(".repl-log")
+    );
     m.unmount();
 }
 
@@ -105,7 +118,10 @@ async fn an_unknown_reference_name_gets_a_not_found_page_with_suggestions() {
     assert!(wait_for(2000.0, || m.q(".not-found").is_some()).await);
     assert_eq!(m.text(".not-found h1"), "No page named no.such");
     assert!(!m.text(".not-found").contains("being built"));
-    assert_eq!(m.q(".not-found a.not-found-index").and_then(|a| a.get_attribute("href")).as_deref(), Some("#/reference"));
+    assert_eq!(
+        m.q(".not-found a.not-found-index").and_then(|a| a.get_attribute("href")).as_deref(),
+        Some("#/reference")
+    );
     m.unmount();
 
     // A near miss suggests the real page.
@@ -143,7 +159,11 @@ async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
         &m.root,
         &JsValue::from_f64(i as f64),
     );
-    assert!(wait_for(3000.0, || editor_text(&m.root).contains("bridge request")).await, "editor: {:?}", editor_text(&m.root));
+    assert!(
+        wait_for(3000.0, || editor_text(&m.root).contains("bridge request")).await,
+        "editor: {:?}",
+        editor_text(&m.root)
+    );
     let text = editor_text(&m.root);
     assert!(text.contains(title), "names the example: {text}");
     assert!(text.lines().all(|l| l.starts_with(';')), "only comments, so Run runs nothing: {text}");
@@ -152,7 +172,11 @@ async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
     // The note is inside the console box, so `#pg-console + .pg-console` (scripts/e2e-site.mjs) still holds.
     assert!(m.q("#pg-console + .pg-console .pg-console-note").is_some());
     // Run evaluates the note: no values, no error, and not the previous program.
-    m.q("#playground-runner button.run, .runner button.run").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    m.q("#playground-runner button.run, .runner button.run")
+        .unwrap()
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
     TimeoutFuture::new(500).await;
     assert!(m.q(".runner .error").is_none(), "no error from the note");
     // A Lisp example clears the highlight again.

@@ -59,23 +59,39 @@ async fn a_panel_mounted_after_a_job_streamed_lists_all_its_partials() {
     // Now a panel is mounted; open the job's details.
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
-    let handle = yew::Renderer::<PanelOnly>::with_root_and_props(root.clone(), PanelProps { session: session.clone() }).render();
+    let handle =
+        yew::Renderer::<PanelOnly>::with_root_and_props(root.clone(), PanelProps { session: session.clone() }).render();
     let row = format!(".job-row[data-job=\"{id}\"]");
     assert!(wait_for(3000.0, || root.query_selector(&row).ok().flatten().is_some()).await, "row shown");
     let el: web_sys::HtmlElement = wasm_bindgen::JsCast::dyn_into(root.query_selector(&row).unwrap().unwrap()).unwrap();
     el.click();
     let items = || root.query_selector_all(".job-details ol.partials li").map(|l| l.length()).unwrap_or(0);
     assert!(wait_for(3000.0, || items() == 3).await, "details list {} partials", items());
-    let list = root.query_selector(".job-details ol.partials").ok().flatten().and_then(|e| e.text_content()).unwrap_or_default();
+    let list = root
+        .query_selector(".job-details ol.partials")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
     for (r, t) in records.iter().zip(&times) {
         let line = format!("#{} at {}: {}", r.partial.sequence, t, r.partial.text_chunk);
         assert!(list.contains(&line), "missing {line:?} in {list:?}");
     }
-    assert!(list.contains("encode observation") && list.contains("decode action prior") && list.contains("finalize structured action"), "{list}");
+    assert!(
+        list.contains("encode observation")
+            && list.contains("decode action prior")
+            && list.contains("finalize structured action"),
+        "{list}"
+    );
     assert!(list.contains("confidence 0.20") && list.contains("confidence 0.75"), "{list}");
     assert!(list.contains("u = ("), "action candidates shown: {list}");
     // The poll map's partial is still the latest one.
-    let record = root.query_selector(".job-details .job-record").ok().flatten().and_then(|e| e.text_content()).unwrap_or_default();
+    let record = root
+        .query_selector(".job-details .job-record")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
     assert!(record.contains("finalize structured action") || record.contains("sequence 3"), "{record}");
     handle.destroy();
     root.remove();

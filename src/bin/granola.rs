@@ -329,7 +329,9 @@ fn main() {
         // runs a script whose name starts with a dash.
         Some("--") if args.len() == 2 => cli::script(&args[1]),
         Some(opt) if opt.starts_with('-') && opt.len() > 1 => {
-            eprintln!("granola: unknown option {opt}\nusage: granola [FILE.lisp] | granola serve ... | granola token ...");
+            eprintln!(
+                "granola: unknown option {opt}\nusage: granola [FILE.lisp] | granola serve ... | granola token ..."
+            );
             2
         }
         Some(path) => cli::script(path),

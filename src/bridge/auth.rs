@@ -88,8 +88,7 @@ pub fn mint_token(secret: &str, sub: &str, roles: &[&str], ttl_s: u64, unix_ms: 
 
 /// Sign arbitrary claims and header JSON (tests use it to build odd tokens).
 pub fn mint_claims(secret: &str, claims_json: &str, header_json: &str) -> String {
-    let signing_input =
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(header_json), URL_SAFE_NO_PAD.encode(claims_json));
+    let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header_json), URL_SAFE_NO_PAD.encode(claims_json));
     let signature = sign(secret, &signing_input).map(|s| URL_SAFE_NO_PAD.encode(s)).unwrap_or_default();
     format!("{signing_input}.{signature}")
 }
@@ -122,8 +121,8 @@ pub fn verify(secret: &str, token: Option<&str>, unix_ms: f64) -> Result<Princip
         return Err(unauthorized("Unsupported token algorithm (HS256 expected)"));
     }
     let given = URL_SAFE_NO_PAD.decode(s).map_err(|_| unauthorized("Malformed token signature"))?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-        .map_err(|_| ApiError::internal("Token secret unusable"))?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| ApiError::internal("Token secret unusable"))?;
     mac.update(format!("{h}.{c}").as_bytes());
     if mac.verify_slice(&given).is_err() {
         return Err(unauthorized("Invalid token signature"));

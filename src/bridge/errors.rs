@@ -118,8 +118,7 @@ impl ApiError {
     }
 
     pub fn body(&self) -> Value {
-        let details: Vec<(&str, &str)> =
-            self.details.iter().map(|d| (d.field.as_str(), d.issue.as_str())).collect();
+        let details: Vec<(&str, &str)> = self.details.iter().map(|d| (d.field.as_str(), d.issue.as_str())).collect();
         error_body(self.code, &self.message, self.retryable, &details)
     }
 
@@ -131,8 +130,7 @@ impl ApiError {
 /// Build an error body in the shared shape (for hosts that produce errors themselves,
 /// e.g. the server's 429 or a transport-level 400).
 pub fn error_body(code: Code, message: &str, retryable: bool, details: &[(&str, &str)]) -> Value {
-    let details: Vec<Value> =
-        details.iter().map(|(field, issue)| json!({"field": field, "issue": issue})).collect();
+    let details: Vec<Value> = details.iter().map(|(field, issue)| json!({"field": field, "issue": issue})).collect();
     json!({"error": {"code": code.as_str(), "message": message, "retryable": retryable, "details": details}})
 }
 

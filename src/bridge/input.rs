@@ -98,7 +98,9 @@ impl<'a> Obj<'a> {
         match self.get(field) {
             None => Ok(None),
             Some(Value::Number(n)) => {
-                let v = n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19).map(|f| f as u64));
+                let v = n
+                    .as_u64()
+                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19).map(|f| f as u64));
                 match v {
                     Some(x) if x >= min && x <= max => Ok(Some(x)),
                     Some(_) => Err(ApiError::invalid(&name, format!("must be between {min} and {max}"))),

@@ -255,8 +255,9 @@ impl Bridge {
                 }
             }
         } else if let Some(entry) = self.jobs.get_mut(&job_id) {
-            entry.internal_error =
-                Some(format!("results id '{results_id}' of job {job_id} is held by another entry; the result was not stored"));
+            entry.internal_error = Some(format!(
+                "results id '{results_id}' of job {job_id} is held by another entry; the result was not stored"
+            ));
         }
     }
 
@@ -422,7 +423,15 @@ mod tests {
         assert!(id.starts_with("res-118658-"), "{id}");
         assert!(is_generated_results_id(&id));
         assert!(is_generated_results_id(&generated_results_id(true, 7)));
-        for not in ["res-1a2b3c4d", "res--0123abcd", "res-12-0123ABCD", "res-12-0123abc", "run-12-0123abcd", "res-1x-0123abcd", "iv-run"] {
+        for not in [
+            "res-1a2b3c4d",
+            "res--0123abcd",
+            "res-12-0123ABCD",
+            "res-12-0123abc",
+            "run-12-0123abcd",
+            "res-1x-0123abcd",
+            "iv-run",
+        ] {
             assert!(!is_generated_results_id(not), "{not}");
         }
     }

@@ -44,12 +44,8 @@ pub fn compute(times: &[f64], conc: &[f64], terminal_points: usize) -> PkParams 
     let mut warnings = Vec::new();
     // Terminal fit: the last `terminal_points` points after Cmax with positive concentration.
     let want = terminal_points.max(2);
-    let tail: Vec<(f64, f64)> = (imax + 1..n)
-        .rev()
-        .take(want)
-        .filter(|&i| conc[i] > 0.0)
-        .map(|i| (times[i], conc[i].ln()))
-        .collect();
+    let tail: Vec<(f64, f64)> =
+        (imax + 1..n).rev().take(want).filter(|&i| conc[i] > 0.0).map(|i| (times[i], conc[i].ln())).collect();
     let mut lambda_z = None;
     if tail.len() < want {
         warnings.push(format!(
@@ -72,5 +68,14 @@ pub fn compute(times: &[f64], conc: &[f64], terminal_points: usize) -> PkParams 
     let half_life = lambda_z.map(|l| std::f64::consts::LN_2 / l);
     let c_last = if n > 0 { conc[n - 1] } else { 0.0 };
     let auc_inf = lambda_z.map(|l| auc + c_last / l);
-    PkParams { cmax, tmax, auc, lambda_z, half_life, auc_inf, terminal_points: if lambda_z.is_some() { tail.len() } else { 0 }, warnings }
+    PkParams {
+        cmax,
+        tmax,
+        auc,
+        lambda_z,
+        half_life,
+        auc_inf,
+        terminal_points: if lambda_z.is_some() { tail.len() } else { 0 },
+        warnings,
+    }
 }

@@ -2,7 +2,8 @@
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for Unix time `unix_ms` (clamped to years 0..=9999).
 pub fn iso(unix_ms: f64) -> String {
-    let ms = if unix_ms.is_finite() { unix_ms.round().clamp(-62_167_219_200_000.0, 253_402_300_799_999.0) } else { 0.0 } as i64;
+    let ms = if unix_ms.is_finite() { unix_ms.round().clamp(-62_167_219_200_000.0, 253_402_300_799_999.0) } else { 0.0 }
+        as i64;
     let secs = ms.div_euclid(1000);
     let milli = ms.rem_euclid(1000);
     let days = secs.div_euclid(86_400);

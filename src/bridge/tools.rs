@@ -32,16 +32,41 @@ const fn t(name: &'static str, summary: &'static str, role: Role, success_status
 
 /// Every tool, in documentation order.
 pub const TOOLS: &[ToolSpec] = &[
-    t("load_simulation", "Load a catalogue model (or an inline model definition) under a simulation id.", Role::Operator, 201),
-    t("list_parameters", "List a loaded simulation's parameter paths, optionally filtered by a glob.", Role::Viewer, 200),
+    t(
+        "load_simulation",
+        "Load a catalogue model (or an inline model definition) under a simulation id.",
+        Role::Operator,
+        201,
+    ),
+    t(
+        "list_parameters",
+        "List a loaded simulation's parameter paths, optionally filtered by a glob.",
+        Role::Viewer,
+        200,
+    ),
     t("get_parameter_value", "Read one parameter's value, unit and range.", Role::Viewer, 200),
     t("set_parameter_value", "Change one parameter's value (range- and unit-checked).", Role::Operator, 200),
     t("run_simulation", "Queue a simulation run as a job; poll get_job_status for its progress.", Role::Operator, 202),
-    t("run_population_simulation", "Queue a population run (log-normal CL and V variability) as one job.", Role::Operator, 202),
-    t("get_job_status", "Read a job's status, timestamps, attempts, progress, result handle and error.", Role::Viewer, 200),
+    t(
+        "run_population_simulation",
+        "Queue a population run (log-normal CL and V variability) as one job.",
+        Role::Operator,
+        202,
+    ),
+    t(
+        "get_job_status",
+        "Read a job's status, timestamps, attempts, progress, result handle and error.",
+        Role::Viewer,
+        200,
+    ),
     t("cancel_job", "Request cancellation of a queued or running job.", Role::Operator, 200),
     t("get_simulation_results", "Read a finished run's concentration-time series.", Role::Viewer, 200),
-    t("get_population_results", "Read a finished population run's aggregates and per-subject chunks.", Role::Viewer, 200),
+    t(
+        "get_population_results",
+        "Read a finished population run's aggregates and per-subject chunks.",
+        Role::Viewer,
+        200,
+    ),
     t("calculate_pk_parameters", "Compute Cmax, Tmax, AUC and terminal half-life of a series.", Role::Viewer, 200),
     t("list_tools", "List the tools the caller may use, with roles and request schemas.", Role::Viewer, 200),
 ];
@@ -123,8 +148,12 @@ pub fn request_schema(name: &str) -> Value {
             p.insert("metadata".into(), json!({"type": "object"}));
             schema_obj(&["simulationId", "cohort"], run_common(p))
         }
-        "get_job_status" | "cancel_job" => schema_obj(&["jobId"], json!({"jobId": s("A job id from run_simulation or run_population_simulation.")})),
-        "get_simulation_results" => schema_obj(&["resultsId"], json!({"resultsId": s("resultHandle.resultsId of a succeeded run.")})),
+        "get_job_status" | "cancel_job" => {
+            schema_obj(&["jobId"], json!({"jobId": s("A job id from run_simulation or run_population_simulation.")}))
+        }
+        "get_simulation_results" => {
+            schema_obj(&["resultsId"], json!({"resultsId": s("resultHandle.resultsId of a succeeded run.")}))
+        }
         "get_population_results" => schema_obj(
             &["resultsId"],
             json!({"resultsId": s("resultHandle.resultsId of a succeeded population run."), "includeSubjects": {"type": "boolean", "default": true}, "chunkSize": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}),
@@ -222,14 +251,28 @@ fn param_json(b: &Bridge, p: &models::Param) -> Value {
 
 /// Set `path` to `value` on `sim`, checking unit, range and the time grid; `field` names the
 /// request field in errors.
-fn assign(sim: &mut Simulation, path: &str, value: f64, unit: Option<&str>, field: &str, unit_field: &str, now: f64) -> Result<(), ApiError> {
+fn assign(
+    sim: &mut Simulation,
+    path: &str,
+    value: f64,
+    unit: Option<&str>,
+    field: &str,
+    unit_field: &str,
+    now: f64,
+) -> Result<(), ApiError> {
     let Some(p) = sim.params.get(path) else {
         let known: Vec<&str> = sim.params.keys().map(String::as_str).collect();
-        return Err(ApiError::not_found(field, format!("Parameter '{path}' not found in simulation '{}' (known: {})", sim.id, known.join(", "))));
+        return Err(ApiError::not_found(
+            field,
+            format!("Parameter '{path}' not found in simulation '{}' (known: {})", sim.id, known.join(", ")),
+        ));
     };
     if let Some(u) = unit {
         if u.trim() != p.unit {
-            return Err(ApiError::invalid(unit_field, format!("unit '{u}' does not match the parameter's unit '{}'", p.unit)));
+            return Err(ApiError::invalid(
+                unit_field,
+                format!("unit '{u}' does not match the parameter's unit '{}'", p.unit),
+            ));
         }
     }
     if !(value.is_finite() && value >= p.min && value <= p.max) {
@@ -241,7 +284,10 @@ fn assign(sim: &mut Simulation, path: &str, value: f64, unit: Option<&str>, fiel
         _ => (1.0, 1.0),
     };
     if end / dt > (MAX_OUTPUT_POINTS - 1) as f64 {
-        return Err(ApiError::invalid(field, format!("EndTime / OutputInterval must not exceed {}", MAX_OUTPUT_POINTS - 1)));
+        return Err(ApiError::invalid(
+            field,
+            format!("EndTime / OutputInterval must not exceed {}", MAX_OUTPUT_POINTS - 1),
+        ));
     }
     if let Some(p) = sim.params.get_mut(path) {
         p.value = value;
@@ -257,8 +303,12 @@ fn load_simulation(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, Ap
     let def = o.opt_obj("modelDefinition")?;
     let now = engine.now();
     let (mut sim, source) = match (model, def) {
-        (Some(_), Some(_)) => return Err(ApiError::invalid("modelDefinition", "give either model or modelDefinition, not both")),
-        (None, None) => return Err(ApiError::invalid("model", "is required (a catalogue name), or give modelDefinition")),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid("modelDefinition", "give either model or modelDefinition, not both"))
+        }
+        (None, None) => {
+            return Err(ApiError::invalid("model", "is required (a catalogue name), or give modelDefinition"))
+        }
         (Some(name), None) => {
             let entry = models::lookup(&name).ok_or_else(|| {
                 let names: Vec<&str> = CATALOGUE.iter().map(|e| e.name).collect();
@@ -293,7 +343,10 @@ fn load_simulation(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, Ap
                     };
                     if !sim.params.contains_key(path) {
                         let known: Vec<&str> = sim.params.keys().map(String::as_str).collect();
-                        return Err(ApiError::invalid(&field, format!("unknown parameter (known: {})", known.join(", "))));
+                        return Err(ApiError::invalid(
+                            &field,
+                            format!("unknown parameter (known: {})", known.join(", ")),
+                        ));
                     }
                     assign(&mut sim, path, value, unit.as_deref(), &field, &format!("{field}.unit"), now)?;
                     if let Some(p) = sim.params.get_mut(path.as_str()) {
@@ -305,7 +358,10 @@ fn load_simulation(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, Ap
         }
     };
     if b.sims.contains_key(&id) && !replace {
-        return Err(ApiError::conflict("simulationId", format!("Simulation '{id}' is already loaded (pass replace: true to reload)")));
+        return Err(ApiError::conflict(
+            "simulationId",
+            format!("Simulation '{id}' is already loaded (pass replace: true to reload)"),
+        ));
     }
     sim.loaded_at = now;
     let body = json!({
@@ -349,7 +405,10 @@ fn set_parameter_value(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value
     let value = o.req_num("value", f64::MIN, f64::MAX)?;
     let unit = o.opt_str("unit", 32)?;
     let now = engine.now();
-    let sim = b.sims.get_mut(&id).ok_or_else(|| ApiError::not_found("simulationId", format!("Simulation '{id}' not found")))?;
+    let sim = b
+        .sims
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("simulationId", format!("Simulation '{id}' not found")))?;
     if !sim.params.contains_key(&path) {
         return Err(ApiError::not_found("parameterPath", format!("Parameter '{path}' not found in simulation '{id}'")));
     }
@@ -377,12 +436,17 @@ fn parse_cohort(o: &Obj) -> Result<Cohort, ApiError> {
             for (i, item) in items.iter().enumerate() {
                 let field = format!("cohort.covariates[{i}]");
                 let Value::Object(m) = item else {
-                    return Err(ApiError::invalid(&field, "must be an object like {\"parameter\": \"CL\", \"cv\": 0.3}"));
+                    return Err(ApiError::invalid(
+                        &field,
+                        "must be an object like {\"parameter\": \"CL\", \"cv\": 0.3}",
+                    ));
                 };
                 let co = Obj { map: m, prefix: format!("{field}.") };
                 let name = match co.opt_str("parameter", 16)? {
                     Some(n) => n,
-                    None => co.opt_str("name", 16)?.ok_or_else(|| ApiError::invalid(&co.name("parameter"), "is required"))?,
+                    None => co
+                        .opt_str("name", 16)?
+                        .ok_or_else(|| ApiError::invalid(&co.name("parameter"), "is required"))?,
                 };
                 if name != "CL" && name != "V" {
                     return Err(ApiError::invalid(&co.name("parameter"), "must be CL or V"));
@@ -396,7 +460,12 @@ fn parse_cohort(o: &Obj) -> Result<Cohort, ApiError> {
                     (Some(_), Some(_)) => return Err(ApiError::invalid(&co.name("sd"), "give cv or sd, not both")),
                     (Some(cv), None) => Variability::from_cv(&name, cv),
                     (None, Some(sd)) => Variability::from_omega(&name, sd),
-                    (None, None) => return Err(ApiError::invalid(&co.name("cv"), "is required (or sd, the log-scale standard deviation)")),
+                    (None, None) => {
+                        return Err(ApiError::invalid(
+                            &co.name("cv"),
+                            "is required (or sd, the log-scale standard deviation)",
+                        ))
+                    }
                 };
                 vars.push(v);
             }
@@ -460,7 +529,10 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
                 let job_id = job_id.clone();
                 return run_reply(b, engine, &job_id);
             }
-            return Err(ApiError::conflict("idempotencyKey", format!("Idempotency key reused with different payload for {tool}")));
+            return Err(ApiError::conflict(
+                "idempotencyKey",
+                format!("Idempotency key reused with different payload for {tool}"),
+            ));
         }
     }
     let model = sim.model();
@@ -469,7 +541,9 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     if substeps > ode::MAX_SUBSTEPS || substeps * size > 10.0 * ode::MAX_SUBSTEPS {
         return Err(ApiError::invalid(
             if population { "cohort.size" } else { "simulationId" },
-            format!("the run needs about {substeps:.0} integrator steps per subject; reduce EndTime or the rate constants"),
+            format!(
+                "the run needs about {substeps:.0} integrator steps per subject; reduce EndTime or the rate constants"
+            ),
         ));
     }
     let points = model.grid().len() as f64;
@@ -484,7 +558,8 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     let job_id = uuid_for(n);
     let generated = run_id.is_none();
     let results_id = run_id.unwrap_or_else(|| generated_results_id(population, n));
-    let taken = |id: &str| b.results.contains_key(id) || b.pop_results.contains_key(id) || b.result_owner.contains_key(id);
+    let taken =
+        |id: &str| b.results.contains_key(id) || b.pop_results.contains_key(id) || b.result_owner.contains_key(id);
     if taken(&results_id) {
         return Err(if generated {
             ApiError::internal(format!("generated results id '{results_id}' is already in use"))
@@ -512,10 +587,8 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     });
     // timeoutSeconds limits each attempt from its start; time spent queued (first run or
     // retry) does not count (fact sheet §2.3). A timeout ends the job: never retried.
-    let engine_id = engine.submit_with(
-        Box::new(work),
-        JobOptions { deadline_ms: None, attempt_timeout_ms: Some(timeout_s * 1000.0) },
-    );
+    let engine_id = engine
+        .submit_with(Box::new(work), JobOptions { deadline_ms: None, attempt_timeout_ms: Some(timeout_s * 1000.0) });
     // Both ids were checked free above, so these inserts never replace an entry.
     b.jobs.insert(
         job_id.clone(),
@@ -532,9 +605,9 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
 // ---------------------------------------------------------------- jobs
 
 fn entry_of<'a>(b: &'a Bridge, job_id: &str) -> Result<&'a JobEntry, ApiError> {
-    b.jobs.get(job_id).ok_or_else(|| {
-        ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)")
-    })
+    b.jobs
+        .get(job_id)
+        .ok_or_else(|| ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)"))
 }
 
 /// The flat job record of `job_id`.
@@ -545,7 +618,10 @@ pub fn job_record(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, Ap
     }
     let rec = engine.job(entry.engine_id).ok_or_else(|| ApiError::not_found("jobId", "Job not found (purged)"))?;
     let w = rec.work::<BridgeWork>().ok_or_else(|| {
-        ApiError::internal(format!("engine job {} is not a bridge job (was another engine passed in?)", entry.engine_id))
+        ApiError::internal(format!(
+            "engine job {} is not a bridge job (was another engine passed in?)",
+            entry.engine_id
+        ))
     })?;
     let pct = if w.total > 0 { (w.done as f64 * 10_000.0 / w.total as f64).round() / 100.0 } else { 0.0 };
     let handle = if rec.state == State::Done { json!({"resultsId": w.results_id}) } else { Value::Null };
@@ -583,7 +659,9 @@ fn cancel_job(b: &Bridge, engine: &mut Engine, o: &Obj) -> Result<Value, ApiErro
     // Make sure it is ours before touching it.
     job_record(b, engine, &job_id)?;
     match engine.cancel(entry.engine_id) {
-        CancelOutcome::Unknown => Err(ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)")),
+        CancelOutcome::Unknown => {
+            Err(ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)"))
+        }
         CancelOutcome::AlreadyTerminal(s) => Err(ApiError::not_found(
             "jobId",
             format!("Job already completed (status {}); nothing to cancel", status_name(s)),
@@ -605,8 +683,11 @@ fn missing_results(b: &Bridge, engine: &Engine, results_id: &str, what: &str) ->
         return not_found();
     };
     match rec["status"].as_str().unwrap_or("") {
-        "queued" | "running" => ApiError::not_found("resultsId", format!("{what} not ready: job {job_id} is still {}", rec["status"].as_str().unwrap_or("")))
-            .retryable(true),
+        "queued" | "running" => ApiError::not_found(
+            "resultsId",
+            format!("{what} not ready: job {job_id} is still {}", rec["status"].as_str().unwrap_or("")),
+        )
+        .retryable(true),
         "timeout" => ApiError::new(Code::Timeout, format!("Job {job_id} timed out before producing {what}"))
             .field("resultsId", "the job that produces these results timed out"),
         s => ApiError::not_found("resultsId", format!("Job {job_id} ended {s} without producing {what}")),
@@ -646,7 +727,10 @@ fn get_simulation_results(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value,
         return Ok(sim_result_json(b, r));
     }
     if b.pop_results.contains_key(&id) {
-        return Err(ApiError::not_found("resultsId", "Results not found (this id is a population run: use get_population_results)"));
+        return Err(ApiError::not_found(
+            "resultsId",
+            "Results not found (this id is a population run: use get_population_results)",
+        ));
     }
     Err(missing_results(b, engine, &id, "Results"))
 }
@@ -718,7 +802,10 @@ fn get_population_results(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value,
         return Ok(pop_result_json(b, r, include, chunk_size));
     }
     if b.results.contains_key(&id) {
-        return Err(ApiError::not_found("resultsId", "Population results not found (this id is a single run: use get_simulation_results)"));
+        return Err(ApiError::not_found(
+            "resultsId",
+            "Population results not found (this id is a single run: use get_simulation_results)",
+        ));
     }
     Err(missing_results(b, engine, &id, "Population results"))
 }
@@ -735,13 +822,15 @@ fn calculate_pk_parameters(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value
             return Err(ApiError::invalid("resultsId", "give either resultsId or time + concentration, not both"))
         }
         Some(id) => {
-            let r = match b.results.get(id) {
-                Some(r) => r,
-                None if b.pop_results.contains_key(id) => {
-                    return Err(ApiError::not_found("resultsId", "Results not found (population runs carry per-subject PK parameters in get_population_results)"))
-                }
-                None => return Err(missing_results(b, engine, id, "Results")),
-            };
+            let r =
+                match b.results.get(id) {
+                    Some(r) => r,
+                    None if b.pop_results.contains_key(id) => return Err(ApiError::not_found(
+                        "resultsId",
+                        "Results not found (population runs carry per-subject PK parameters in get_population_results)",
+                    )),
+                    None => return Err(missing_results(b, engine, id, "Results")),
+                };
             (r.times.clone(), r.concentrations.clone(), r.time_unit.to_string(), r.unit.to_string(), "results")
         }
         None => {
@@ -754,7 +843,10 @@ fn calculate_pk_parameters(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value
                 return Err(ApiError::invalid("time", "needs at least 2 points"));
             }
             if conc.len() != times.len() {
-                return Err(ApiError::invalid("concentration", format!("must have as many values as time ({})", times.len())));
+                return Err(ApiError::invalid(
+                    "concentration",
+                    format!("must have as many values as time ({})", times.len()),
+                ));
             }
             for i in 1..times.len() {
                 if times[i] <= times[i - 1] {

@@ -146,8 +146,17 @@ pub struct RunSpec {
 
 impl BridgeWork {
     pub fn new(spec: RunSpec) -> BridgeWork {
-        let RunSpec { job_id, simulation_id, model_name, results_id, model, plan, max_retries, timeout_s, fail_first_attempts } =
-            spec;
+        let RunSpec {
+            job_id,
+            simulation_id,
+            model_name,
+            results_id,
+            model,
+            plan,
+            max_retries,
+            timeout_s,
+            fail_first_attempts,
+        } = spec;
         let total = match &plan {
             Plan::Single => slices(&model).1 as u64,
             Plan::Population { cohort, .. } => cohort.size as u64,
@@ -190,7 +199,13 @@ impl BridgeWork {
                 Run::Single { it: Integration::new(self.model), intervals, slices }
             }
             Plan::Population { cohort, .. } => Run::Population {
-                subjects: population::sample(cohort.size, cohort.seed, self.model.cl, self.model.v, &cohort.variability),
+                subjects: population::sample(
+                    cohort.size,
+                    cohort.seed,
+                    self.model.cl,
+                    self.model.v,
+                    &cohort.variability,
+                ),
                 done: Vec::new(),
                 curves: Vec::new(),
                 grid: self.model.grid(),

@@ -525,8 +525,7 @@ impl Engine {
             Some(j) => match t.kind {
                 TimerKind::Deadline => j.state.is_active(),
                 TimerKind::Step | TimerKind::AttemptTimeout => {
-                    j.generation == t.generation
-                        && matches!(j.state, State::Running | State::Streaming)
+                    j.generation == t.generation && matches!(j.state, State::Running | State::Streaming)
                 }
             },
         }
@@ -773,12 +772,7 @@ mod tests {
         let states: Vec<_> = e.events_since(cursor).iter().map(|ev| (ev.to, ev.at)).collect();
         assert_eq!(
             states,
-            vec![
-                (State::Running, 0.0),
-                (State::Streaming, 0.0),
-                (State::Streaming, 1.0),
-                (State::Done, 2.0)
-            ]
+            vec![(State::Running, 0.0), (State::Streaming, 0.0), (State::Streaming, 1.0), (State::Done, 2.0)]
         );
         assert!(e.events_since(e.event_cursor()).is_empty());
         assert_eq!(e.retained_count(), 1);
@@ -840,7 +834,10 @@ mod tests {
     fn counters_stay_consistent() {
         let mut e = Engine::new(1);
         let a = e.submit(ticker(3, 1.0), SubmitOptions::default());
-        let b = e.submit_with(Box::new(Attempts { steps: vec![1, 1], done: 0, attempt: 0, ended: None }), JobOptions::default());
+        let b = e.submit_with(
+            Box::new(Attempts { steps: vec![1, 1], done: 0, attempt: 0, ended: None }),
+            JobOptions::default(),
+        );
         let c = e.submit(ticker(3, 1.0), SubmitOptions { deadline_ms: Some(1.0) });
         let d = e.submit(ticker(3, 1.0), SubmitOptions::default());
         e.submit_ended(ticker(1, 1.0), State::Failed);
@@ -873,7 +870,7 @@ mod tests {
         let blocker = e.submit(ticker(5, 1.0), SubmitOptions::default()); // busy 0..5
         let fits = e.submit_with(ticker(2, 1.0), attempt_timeout(3.0)); // 5..7
         let slow = e.submit_with(ticker(5, 1.0), attempt_timeout(1.5)); // starts at 7
-        // The same limit counted from submission would have expired in the queue.
+                                                                        // The same limit counted from submission would have expired in the queue.
         let by_deadline = e.submit(ticker(2, 1.0), SubmitOptions { deadline_ms: Some(3.0) });
         e.advance(6.0);
         assert_eq!(e.job(fits).unwrap().state, State::Streaming);
@@ -897,7 +894,10 @@ mod tests {
         let mut e = Engine::new(1);
         // Attempt 1: steps at 0, 1, 2, requeue at 3 (wait 0 ms: the slot is free). Attempt 2:
         // starts at 3, finishes at 6. A 4 ms limit from submission would end it at 4.
-        let id = e.submit_with(Box::new(Attempts { steps: vec![3, 3], done: 0, attempt: 0, ended: None }), attempt_timeout(4.0));
+        let id = e.submit_with(
+            Box::new(Attempts { steps: vec![3, 3], done: 0, attempt: 0, ended: None }),
+            attempt_timeout(4.0),
+        );
         e.advance(3.5);
         let j = e.job(id).unwrap();
         assert_eq!((j.attempts, j.started_at, j.attempt_deadline_at), (2, Some(3.0), Some(7.0)));
@@ -907,7 +907,10 @@ mod tests {
         assert_eq!(j.work::<Attempts>().unwrap().ended, None);
         // A retry that is itself too slow times out 4 ms after its own start, not retried.
         let mut e = Engine::new(1);
-        let id = e.submit_with(Box::new(Attempts { steps: vec![1, 9, 1], done: 0, attempt: 0, ended: None }), attempt_timeout(4.0));
+        let id = e.submit_with(
+            Box::new(Attempts { steps: vec![1, 9, 1], done: 0, attempt: 0, ended: None }),
+            attempt_timeout(4.0),
+        );
         e.advance(100.0);
         let j = e.job(id).unwrap();
         assert_eq!((j.state, j.started_at, j.finished_at, j.attempts), (State::TimedOut, Some(1.0), Some(5.0), 2));

@@ -2,7 +2,7 @@
 //! signature, one-line summary, implementation). The evaluator registers from it; `help`,
 //! `apropos`, the docs index and the docs-coverage test read it.
 
-use super::heap::{Heap, MapKey, MapObj, Obj, PqEntry, PqObj, Policy, Symbols, Value};
+use super::heap::{Heap, MapKey, MapObj, Obj, Policy, PqEntry, PqObj, Symbols, Value};
 use super::printer::{self, format_g};
 use super::{Datum, Host};
 use std::cell::RefCell;
@@ -75,19 +75,37 @@ impl BuiltinInfo {
 }
 
 /// Group names in display order.
-pub const GROUPS: &[&str] = &[
-    "core", "math", "predicates", "time", "json", "rng", "vec", "map", "pq", "io", "gc", "help", "vla", "cap",
-];
+pub const GROUPS: &[&str] =
+    &["core", "math", "predicates", "time", "json", "rng", "vec", "map", "pq", "io", "gc", "help", "vla", "cap"];
 
 /// The data types the docs describe (reference section 2, minus BT and media handles).
 pub const DATA_TYPES: &[&str] = &[
-    "nil", "boolean", "integer", "float", "symbol", "string", "cons", "primitive_fn", "closure", "vec", "map",
-    "pq", "rng",
+    "nil",
+    "boolean",
+    "integer",
+    "float",
+    "symbol",
+    "string",
+    "cons",
+    "primitive_fn",
+    "closure",
+    "vec",
+    "map",
+    "pq",
+    "rng",
 ];
 
 macro_rules! b {
     ($name:expr, $group:expr, $min:expr, $max:expr, $sig:expr, $sum:expr, $f:expr) => {
-        BuiltinInfo { name: $name, group: $group, min_args: $min, max_args: $max, signature: $sig, summary: $sum, func: $f }
+        BuiltinInfo {
+            name: $name,
+            group: $group,
+            min_args: $min,
+            max_args: $max,
+            signature: $sig,
+            summary: $sum,
+            func: $f,
+        }
     };
 }
 
@@ -103,13 +121,61 @@ static TABLE: &[BuiltinInfo] = &[
     b!("cdr", "core", 1, m(1), "(cdr pair) -> value", "Rest of a pair.", bi_cdr),
     b!("list", "core", 0, N, "(list x...) -> list", "Build a proper list of the arguments; (list) is nil.", bi_list),
     b!("null?", "core", 1, m(1), "(null? x) -> boolean", "True only for nil (the empty list).", bi_nullp),
-    b!("eq?", "core", 2, m(2), "(eq? a b) -> boolean", "Numbers compare by value across types, everything else by identity.", bi_eqp),
-    b!("hash64", "core", 1, m(1), "(hash64 text) -> integer", "64-bit FNV-1a hash of a string or symbol, top bit cleared.", bi_hash64),
+    b!(
+        "eq?",
+        "core",
+        2,
+        m(2),
+        "(eq? a b) -> boolean",
+        "Numbers compare by value across types, everything else by identity.",
+        bi_eqp
+    ),
+    b!(
+        "hash64",
+        "core",
+        1,
+        m(1),
+        "(hash64 text) -> integer",
+        "64-bit FNV-1a hash of a string or symbol, top bit cleared.",
+        bi_hash64
+    ),
     // math
-    b!("+", "math", 0, N, "(+ x...) -> number", "Sum; integer if every argument is an integer (checked), else float.", bi_add),
-    b!("-", "math", 1, N, "(- x y...) -> number", "Subtract the rest from the first; with one argument, negate.", bi_sub),
-    b!("*", "math", 0, N, "(* x...) -> number", "Product; integer if every argument is an integer (checked), else float.", bi_mul),
-    b!("/", "math", 1, N, "(/ x y...) -> float", "Divide, always as floats; with one argument, the reciprocal. No division-by-zero error.", bi_div),
+    b!(
+        "+",
+        "math",
+        0,
+        N,
+        "(+ x...) -> number",
+        "Sum; integer if every argument is an integer (checked), else float.",
+        bi_add
+    ),
+    b!(
+        "-",
+        "math",
+        1,
+        N,
+        "(- x y...) -> number",
+        "Subtract the rest from the first; with one argument, negate.",
+        bi_sub
+    ),
+    b!(
+        "*",
+        "math",
+        0,
+        N,
+        "(* x...) -> number",
+        "Product; integer if every argument is an integer (checked), else float.",
+        bi_mul
+    ),
+    b!(
+        "/",
+        "math",
+        1,
+        N,
+        "(/ x y...) -> float",
+        "Divide, always as floats; with one argument, the reciprocal. No division-by-zero error.",
+        bi_div
+    ),
     b!("=", "math", 2, N, "(= x y z...) -> boolean", "Numeric equality over each adjacent pair.", bi_num_eq),
     b!("<", "math", 2, N, "(< x y z...) -> boolean", "Strictly increasing over each adjacent pair.", bi_lt),
     b!(">", "math", 2, N, "(> x y z...) -> boolean", "Strictly decreasing over each adjacent pair.", bi_gt),
@@ -123,21 +189,85 @@ static TABLE: &[BuiltinInfo] = &[
     b!("clamp", "math", 3, m(3), "(clamp x lo hi) -> number", "Limit x to the range [lo, hi].", bi_clamp),
     // predicates
     b!("number?", "predicates", 1, m(1), "(number? x) -> boolean", "True for integers and floats.", bi_numberp),
-    b!("integer?", "predicates", 1, m(1), "(integer? x) -> boolean", "True for integers (not for floats with integral value).", bi_integerp),
+    b!(
+        "integer?",
+        "predicates",
+        1,
+        m(1),
+        "(integer? x) -> boolean",
+        "True for integers (not for floats with integral value).",
+        bi_integerp
+    ),
     b!("int?", "predicates", 1, m(1), "(int? x) -> boolean", "Alias of integer?.", bi_integerp),
     b!("float?", "predicates", 1, m(1), "(float? x) -> boolean", "True for floats.", bi_floatp),
-    b!("zero?", "predicates", 1, m(1), "(zero? x) -> boolean", "True for integer 0 and float 0.0 or -0.0; false for anything else.", bi_zerop),
+    b!(
+        "zero?",
+        "predicates",
+        1,
+        m(1),
+        "(zero? x) -> boolean",
+        "True for integer 0 and float 0.0 or -0.0; false for anything else.",
+        bi_zerop
+    ),
     // time
-    b!("time.now-ms", "time", 0, m(0), "(time.now-ms) -> integer", "Current job time in whole milliseconds.", bi_now_ms),
-    b!("time.sleep-ms", "time", 1, m(1), "(time.sleep-ms ms) -> nil", "Wait for ms milliseconds of job time (jobs keep running meanwhile).", bi_sleep_ms),
+    b!(
+        "time.now-ms",
+        "time",
+        0,
+        m(0),
+        "(time.now-ms) -> integer",
+        "Current job time in whole milliseconds.",
+        bi_now_ms
+    ),
+    b!(
+        "time.sleep-ms",
+        "time",
+        1,
+        m(1),
+        "(time.sleep-ms ms) -> nil",
+        "Wait for ms milliseconds of job time (jobs keep running meanwhile).",
+        bi_sleep_ms
+    ),
     // json
-    b!("json.encode", "json", 1, m(1), "(json.encode x) -> string", "Encode data as compact JSON; map keys sorted.", bi_json_encode),
-    b!("json.decode", "json", 1, m(1), "(json.decode text) -> value", "Decode JSON text; objects become maps with string keys, arrays lists.", bi_json_decode),
+    b!(
+        "json.encode",
+        "json",
+        1,
+        m(1),
+        "(json.encode x) -> string",
+        "Encode data as compact JSON; map keys sorted.",
+        bi_json_encode
+    ),
+    b!(
+        "json.decode",
+        "json",
+        1,
+        m(1),
+        "(json.decode text) -> value",
+        "Decode JSON text; objects become maps with string keys, arrays lists.",
+        bi_json_decode
+    ),
     // rng
-    b!("rng.make", "rng", 1, m(1), "(rng.make seed) -> rng", "A new SplitMix64 random generator from an integer seed.", bi_rng_make),
+    b!(
+        "rng.make",
+        "rng",
+        1,
+        m(1),
+        "(rng.make seed) -> rng",
+        "A new SplitMix64 random generator from an integer seed.",
+        bi_rng_make
+    ),
     b!("rng.uniform", "rng", 3, m(3), "(rng.uniform r lo hi) -> float", "Uniform float in [lo, hi).", bi_rng_uniform),
     b!("rng.int", "rng", 2, m(2), "(rng.int r n) -> integer", "Uniform integer in [0, n).", bi_rng_int),
-    b!("rng.normal", "rng", 3, m(3), "(rng.normal r mu sigma) -> float", "Normally distributed float (Box-Muller).", bi_rng_normal),
+    b!(
+        "rng.normal",
+        "rng",
+        3,
+        m(3),
+        "(rng.normal r mu sigma) -> float",
+        "Normally distributed float (Box-Muller).",
+        bi_rng_normal
+    ),
     // vec
     b!("vec.make", "vec", 0, m(1), "(vec.make [capacity]) -> vec", "A new empty mutable vector.", bi_vec_make),
     b!("vec.len", "vec", 1, m(1), "(vec.len v) -> integer", "Number of elements.", bi_vec_len),
@@ -146,10 +276,34 @@ static TABLE: &[BuiltinInfo] = &[
     b!("vec.push!", "vec", 2, m(2), "(vec.push! v x) -> integer", "Append x; returns its index.", bi_vec_push),
     b!("vec.pop!", "vec", 1, m(1), "(vec.pop! v) -> value", "Remove and return the last element.", bi_vec_pop),
     b!("vec.clear!", "vec", 1, m(1), "(vec.clear! v) -> nil", "Remove every element.", bi_vec_clear),
-    b!("vec.reserve!", "vec", 2, m(2), "(vec.reserve! v capacity) -> nil", "Reserve room for at least capacity elements.", bi_vec_reserve),
+    b!(
+        "vec.reserve!",
+        "vec",
+        2,
+        m(2),
+        "(vec.reserve! v capacity) -> nil",
+        "Reserve room for at least capacity elements.",
+        bi_vec_reserve
+    ),
     // map
-    b!("map.make", "map", 0, m(0), "(map.make) -> map", "A new empty mutable map (keys keep insertion order).", bi_map_make),
-    b!("map.get", "map", 3, m(3), "(map.get m key default) -> value", "Value stored under key, or default when absent.", bi_map_get),
+    b!(
+        "map.make",
+        "map",
+        0,
+        m(0),
+        "(map.make) -> map",
+        "A new empty mutable map (keys keep insertion order).",
+        bi_map_make
+    ),
+    b!(
+        "map.get",
+        "map",
+        3,
+        m(3),
+        "(map.get m key default) -> value",
+        "Value stored under key, or default when absent.",
+        bi_map_get
+    ),
     b!("map.has?", "map", 2, m(2), "(map.has? m key) -> boolean", "Whether key is present.", bi_map_has),
     b!("map.set!", "map", 3, m(3), "(map.set! m key value) -> value", "Store value under key.", bi_map_set),
     b!("map.del!", "map", 2, m(2), "(map.del! m key) -> boolean", "Remove key; true if it was present.", bi_map_del),
@@ -158,24 +312,112 @@ static TABLE: &[BuiltinInfo] = &[
     b!("pq.make", "pq", 0, m(1), "(pq.make [capacity]) -> pq", "A new empty min-priority queue.", bi_pq_make),
     b!("pq.len", "pq", 1, m(1), "(pq.len q) -> integer", "Number of entries.", bi_pq_len),
     b!("pq.empty?", "pq", 1, m(1), "(pq.empty? q) -> boolean", "Whether the queue has no entries.", bi_pq_empty),
-    b!("pq.push!", "pq", 3, m(3), "(pq.push! q priority payload) -> integer", "Add payload with a numeric priority; returns the new size.", bi_pq_push),
-    b!("pq.pop!", "pq", 1, m(1), "(pq.pop! q) -> (priority payload)", "Remove the entry with the smallest priority (oldest first on ties).", bi_pq_pop),
-    b!("pq.peek", "pq", 1, m(1), "(pq.peek q) -> (priority payload)", "The entry pq.pop! would remove, without removing it.", bi_pq_peek),
+    b!(
+        "pq.push!",
+        "pq",
+        3,
+        m(3),
+        "(pq.push! q priority payload) -> integer",
+        "Add payload with a numeric priority; returns the new size.",
+        bi_pq_push
+    ),
+    b!(
+        "pq.pop!",
+        "pq",
+        1,
+        m(1),
+        "(pq.pop! q) -> (priority payload)",
+        "Remove the entry with the smallest priority (oldest first on ties).",
+        bi_pq_pop
+    ),
+    b!(
+        "pq.peek",
+        "pq",
+        1,
+        m(1),
+        "(pq.peek q) -> (priority payload)",
+        "The entry pq.pop! would remove, without removing it.",
+        bi_pq_peek
+    ),
     // io
-    b!("print", "io", 0, N, "(print x...) -> nil", "Print the values in printer form separated by spaces, then a newline.", bi_print),
-    b!("write", "io", 1, m(1), "(write x) -> x", "Print x in readable form and a newline; unreadable values are an error.", bi_write),
-    b!("write-to-string", "io", 1, m(1), "(write-to-string x) -> string", "The readable form of x as a string.", bi_write_to_string),
-    b!("save", "io", 2, m(2), "(save path x) -> #t", "Write x's readable form to a file so that load returns it.", bi_save),
+    b!(
+        "print",
+        "io",
+        0,
+        N,
+        "(print x...) -> nil",
+        "Print the values in printer form separated by spaces, then a newline.",
+        bi_print
+    ),
+    b!(
+        "write",
+        "io",
+        1,
+        m(1),
+        "(write x) -> x",
+        "Print x in readable form and a newline; unreadable values are an error.",
+        bi_write
+    ),
+    b!(
+        "write-to-string",
+        "io",
+        1,
+        m(1),
+        "(write-to-string x) -> string",
+        "The readable form of x as a string.",
+        bi_write_to_string
+    ),
+    b!(
+        "save",
+        "io",
+        2,
+        m(2),
+        "(save path x) -> #t",
+        "Write x's readable form to a file so that load returns it.",
+        bi_save
+    ),
     // gc
     b!("heap-stats", "gc", 0, m(0), "(heap-stats) -> nil", "Print heap and collector statistics.", bi_heap_stats),
     b!("gc-stats", "gc", 0, m(0), "(gc-stats) -> nil", "Force a collection, then print heap statistics.", bi_gc_stats),
     b!("gc.policy", "gc", 0, m(0), "(gc.policy) -> symbol", "The current collection policy.", bi_gc_policy),
-    b!("gc.set-policy!", "gc", 1, m(1), "(gc.set-policy! policy) -> symbol", "Select :default, :between-ticks, :manual or :fail-on-tick-gc.", bi_gc_set_policy),
+    b!(
+        "gc.set-policy!",
+        "gc",
+        1,
+        m(1),
+        "(gc.set-policy! policy) -> symbol",
+        "Select :default, :between-ticks, :manual or :fail-on-tick-gc.",
+        bi_gc_set_policy
+    ),
     // help
-    b!("help", "help", 0, m(1), "(help [name]) -> nil", "Print a builtin's or special form's signature and summary; with no argument, list the groups.", bi_help),
-    b!("apropos", "help", 1, m(1), "(apropos text) -> list", "Names of builtins and special forms containing text.", bi_apropos),
+    b!(
+        "help",
+        "help",
+        0,
+        m(1),
+        "(help [name]) -> nil",
+        "Print a builtin's or special form's signature and summary; with no argument, list the groups.",
+        bi_help
+    ),
+    b!(
+        "apropos",
+        "help",
+        1,
+        m(1),
+        "(apropos text) -> list",
+        "Names of builtins and special forms containing text.",
+        bi_apropos
+    ),
     // vla / cap
-    b!("vla.submit", "vla", 1, m(1), "(vla.submit request) -> integer", "Submit a VLA job from a request map; returns its job id.", bi_vla),
+    b!(
+        "vla.submit",
+        "vla",
+        1,
+        m(1),
+        "(vla.submit request) -> integer",
+        "Submit a VLA job from a request map; returns its job id.",
+        bi_vla
+    ),
     b!("vla.poll", "vla", 1, m(1), "(vla.poll id) -> map", "Status, partial and final result of a job.", bi_vla),
     b!("vla.cancel", "vla", 1, m(1), "(vla.cancel id) -> boolean", "Request cancellation of a job.", bi_vla),
     b!("cap.list", "cap", 0, m(0), "(cap.list) -> list", "Names of the available capabilities.", bi_vla),
@@ -183,19 +425,115 @@ static TABLE: &[BuiltinInfo] = &[
 ];
 
 static SPECIAL: &[BuiltinInfo] = &[
-    b!("quote", "special", 1, m(1), "(quote datum) -> datum", "Return the datum unevaluated; 'x is short for (quote x).", bi_never),
-    b!("if", "special", 2, m(3), "(if test then [else]) -> value", "Evaluate then when test is truthy, else the else branch (or nil).", bi_never),
-    b!("define", "special", 2, N, "(define name expr) | (define (name param...) body...) -> value", "Bind a name in the current environment; returns the bound value.", bi_never),
-    b!("lambda", "special", 2, N, "(lambda (param...) body...) -> closure", "Make a closure with fixed parameters over the current environment.", bi_never),
-    b!("begin", "special", 0, N, "(begin form...) -> value", "Evaluate forms in order; the last value (nil when empty).", bi_never),
-    b!("let", "special", 2, N, "(let ((name expr)...) body...) -> value", "Bind names in parallel in a new scope, then evaluate the body.", bi_never),
-    b!("cond", "special", 0, N, "(cond (test body...)... [(else body...)]) -> value", "Evaluate the body of the first clause whose test is truthy.", bi_never),
-    b!("and", "special", 0, N, "(and x...) -> value", "The first falsy value, or the last value (#t when empty).", bi_never),
+    b!(
+        "quote",
+        "special",
+        1,
+        m(1),
+        "(quote datum) -> datum",
+        "Return the datum unevaluated; 'x is short for (quote x).",
+        bi_never
+    ),
+    b!(
+        "if",
+        "special",
+        2,
+        m(3),
+        "(if test then [else]) -> value",
+        "Evaluate then when test is truthy, else the else branch (or nil).",
+        bi_never
+    ),
+    b!(
+        "define",
+        "special",
+        2,
+        N,
+        "(define name expr) | (define (name param...) body...) -> value",
+        "Bind a name in the current environment; returns the bound value.",
+        bi_never
+    ),
+    b!(
+        "lambda",
+        "special",
+        2,
+        N,
+        "(lambda (param...) body...) -> closure",
+        "Make a closure with fixed parameters over the current environment.",
+        bi_never
+    ),
+    b!(
+        "begin",
+        "special",
+        0,
+        N,
+        "(begin form...) -> value",
+        "Evaluate forms in order; the last value (nil when empty).",
+        bi_never
+    ),
+    b!(
+        "let",
+        "special",
+        2,
+        N,
+        "(let ((name expr)...) body...) -> value",
+        "Bind names in parallel in a new scope, then evaluate the body.",
+        bi_never
+    ),
+    b!(
+        "cond",
+        "special",
+        0,
+        N,
+        "(cond (test body...)... [(else body...)]) -> value",
+        "Evaluate the body of the first clause whose test is truthy.",
+        bi_never
+    ),
+    b!(
+        "and",
+        "special",
+        0,
+        N,
+        "(and x...) -> value",
+        "The first falsy value, or the last value (#t when empty).",
+        bi_never
+    ),
     b!("or", "special", 0, N, "(or x...) -> value", "The first truthy value, or nil.", bi_never),
-    b!("quasiquote", "special", 1, m(1), "(quasiquote template) -> value", "Build data from a template; `x is short for (quasiquote x).", bi_never),
-    b!("unquote", "special", 1, m(1), "(unquote expr) -> value", "Inside quasiquote, insert expr's value; ,x is short for (unquote x).", bi_never),
-    b!("unquote-splicing", "special", 1, m(1), "(unquote-splicing expr) -> values", "Inside a quasiquoted list, splice in a list's elements; ,@x is short.", bi_never),
-    b!("load", "special", 1, m(1), "(load path) -> value", "Read and evaluate a file in the current environment (native only).", bi_never),
+    b!(
+        "quasiquote",
+        "special",
+        1,
+        m(1),
+        "(quasiquote template) -> value",
+        "Build data from a template; `x is short for (quasiquote x).",
+        bi_never
+    ),
+    b!(
+        "unquote",
+        "special",
+        1,
+        m(1),
+        "(unquote expr) -> value",
+        "Inside quasiquote, insert expr's value; ,x is short for (unquote x).",
+        bi_never
+    ),
+    b!(
+        "unquote-splicing",
+        "special",
+        1,
+        m(1),
+        "(unquote-splicing expr) -> values",
+        "Inside a quasiquoted list, splice in a list's elements; ,@x is short.",
+        bi_never
+    ),
+    b!(
+        "load",
+        "special",
+        1,
+        m(1),
+        "(load path) -> value",
+        "Read and evaluate a file in the current environment (native only).",
+        bi_never
+    ),
 ];
 
 /// Every builtin, in group order.
@@ -468,7 +806,13 @@ fn bi_clamp(_: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     if lo > hi {
         return Err("clamp: expected lo <= hi".into());
     }
-    Ok(Value::Float(if x < lo { lo } else if x > hi { hi } else { x }))
+    Ok(Value::Float(if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }))
 }
 
 // ---------- predicates ----------
@@ -1158,7 +1502,8 @@ fn bi_help(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
 }
 fn bi_apropos(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let needle = name_arg(c, arg(a, 0), "apropos")?;
-    let names: Vec<&str> = SPECIAL.iter().chain(TABLE.iter()).map(|b| b.name).filter(|n| n.contains(needle.as_str())).collect();
+    let names: Vec<&str> =
+        SPECIAL.iter().chain(TABLE.iter()).map(|b| b.name).filter(|n| n.contains(needle.as_str())).collect();
     let vals: Vec<Value> = names.iter().map(|n| Value::Sym(c.syms.intern(n))).collect();
     Ok(c.heap.list(&vals))
 }
@@ -1250,7 +1595,9 @@ pub(crate) fn from_datum(heap: &mut Heap, syms: &mut Symbols, d: &Datum, depth: 
                     Datum::Sym(s) => MapKey::Sym(syms.intern(s)),
                     Datum::Str(s) => MapKey::Str(s.clone()),
                     Datum::Int(i) => MapKey::Int(*i),
-                    Datum::Float(f) if !f.is_nan() => MapKey::Float(if *f == 0.0 { 0.0f64.to_bits() } else { f.to_bits() }),
+                    Datum::Float(f) if !f.is_nan() => {
+                        MapKey::Float(if *f == 0.0 { 0.0f64.to_bits() } else { f.to_bits() })
+                    }
                     other => MapKey::Str(format!("{other:?}")),
                 };
                 let val = from_datum(heap, syms, v, depth + 1)?;

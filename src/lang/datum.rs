@@ -53,10 +53,9 @@ impl Datum {
     /// Look up a map entry by symbol name.
     pub fn get_sym(&self, name: &str) -> Option<&Datum> {
         match self {
-            Datum::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| matches!(k, Datum::Sym(s) if s == name))
-                .map(|(_, v)| v),
+            Datum::Map(entries) => {
+                entries.iter().find(|(k, _)| matches!(k, Datum::Sym(s) if s == name)).map(|(_, v)| v)
+            }
             _ => None,
         }
     }

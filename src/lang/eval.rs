@@ -17,8 +17,19 @@ use std::rc::Rc;
 
 // Special-form symbol ids: interned first, in this order.
 const SF_NAMES: [&str; 13] = [
-    "quote", "if", "define", "lambda", "begin", "let", "cond", "and", "or", "quasiquote", "unquote",
-    "unquote-splicing", "load",
+    "quote",
+    "if",
+    "define",
+    "lambda",
+    "begin",
+    "let",
+    "cond",
+    "and",
+    "or",
+    "quasiquote",
+    "unquote",
+    "unquote-splicing",
+    "load",
 ];
 const QUOTE: u32 = 0;
 const IF: u32 = 1;
@@ -63,7 +74,10 @@ enum Frame {
 impl Frame {
     fn trace(&self, vals: &mut Vec<Value>, envs: &mut Vec<u32>) {
         match self {
-            Frame::Args { rest, env, .. } | Frame::Begin { rest, env } | Frame::And { rest, env } | Frame::Or { rest, env, .. } => {
+            Frame::Args { rest, env, .. }
+            | Frame::Begin { rest, env }
+            | Frame::And { rest, env }
+            | Frame::Or { rest, env, .. } => {
                 vals.push(*rest);
                 envs.push(*env);
             }
@@ -637,7 +651,7 @@ impl Interp {
                         return Err(Fail {
                             msg: format!("maximum recursion depth exceeded ({} frames)", self.limits.max_depth),
                             kind: ErrorKind::Limit,
-                            });
+                        });
                     }
                     self.push(Frame::CallMark)?;
                     self.depth += 1;

@@ -351,8 +351,7 @@ impl Heap {
     /// Whether an automatic collection is due.
     #[inline]
     pub fn wants_gc(&self) -> bool {
-        self.live >= self.threshold
-            && (self.policy != Policy::Manual || self.live >= MANUAL_HARD_LIMIT)
+        self.live >= self.threshold && (self.policy != Policy::Manual || self.live >= MANUAL_HARD_LIMIT)
     }
 
     /// Mark from `roots` (values) and `env_roots` (environment indices), then sweep.
@@ -490,11 +489,7 @@ impl Heap {
     /// slot plus the payload it owns (string bytes, vector/map/queue storage, env slots).
     pub fn bytes(&self) -> usize {
         let slot = std::mem::size_of::<Obj>() + 1;
-        self.objs
-            .iter()
-            .filter(|o| !matches!(o, Obj::Free(_)))
-            .map(|o| slot + o.payload_bytes())
-            .sum::<usize>()
+        self.objs.iter().filter(|o| !matches!(o, Obj::Free(_))).map(|o| slot + o.payload_bytes()).sum::<usize>()
     }
 }
 

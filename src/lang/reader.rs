@@ -21,11 +21,7 @@ fn pos_at(text: &[u8], offset: usize) -> Pos {
 }
 
 fn perr(text: &[u8], offset: usize, msg: &str, incomplete: bool) -> LispError {
-    LispError {
-        message: msg.to_string(),
-        pos: Some(pos_at(text, offset)),
-        kind: ErrorKind::Parse { incomplete },
-    }
+    LispError { message: msg.to_string(), pos: Some(pos_at(text, offset)), kind: ErrorKind::Parse { incomplete } }
 }
 
 enum Open {
@@ -38,11 +34,7 @@ fn is_space(b: u8) -> bool {
 }
 
 /// Read every datum of `source`. Returns each top-level datum with its start position.
-pub fn read_all(
-    source: &str,
-    heap: &mut Heap,
-    syms: &mut Symbols,
-) -> Result<Vec<(Value, Pos)>, LispError> {
+pub fn read_all(source: &str, heap: &mut Heap, syms: &mut Symbols) -> Result<Vec<(Value, Pos)>, LispError> {
     let text = source.as_bytes();
     let n = text.len();
     let mut i = 0usize;
@@ -82,11 +74,7 @@ pub fn read_all(
                 Some(Open::List { .. }) => Err(perr(text, n, "unterminated list", true)),
                 Some(Open::Prefix { sym, .. }) => {
                     let after_comma = syms.name(*sym) == "unquote" && n > 0 && text[n - 1] == b',';
-                    let msg = if after_comma {
-                        "unexpected end of input after ','"
-                    } else {
-                        "unexpected end of input"
-                    };
+                    let msg = if after_comma { "unexpected end of input after ','" } else { "unexpected end of input" };
                     Err(perr(text, n, msg, true))
                 }
             };
@@ -213,7 +201,6 @@ pub fn read_all(
     }
 }
 
-
 /// Classify an atom token (reference section 1.4).
 pub fn atom(tok: &str, syms: &mut Symbols) -> Value {
     match tok {
@@ -251,7 +238,11 @@ pub fn parse_strtod(tok: &str) -> Option<f64> {
     let lower = rest.to_ascii_lowercase();
     let mag = if lower == "inf" || lower == "infinity" {
         f64::INFINITY
-    } else if lower == "nan" || (lower.starts_with("nan(") && lower.ends_with(')') && lower[4..lower.len() - 1].bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')) {
+    } else if lower == "nan"
+        || (lower.starts_with("nan(")
+            && lower.ends_with(')')
+            && lower[4..lower.len() - 1].bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
+    {
         f64::NAN
     } else if let Some(hex) = lower.strip_prefix("0x") {
         parse_hex(hex)?

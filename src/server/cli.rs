@@ -86,10 +86,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn default_secret() -> String {
-    std::env::var(SECRET_ENV)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| crate::bridge::DEV_SECRET.to_string())
+    std::env::var(SECRET_ENV).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| crate::bridge::DEV_SECRET.to_string())
 }
 
 /// Parse `granola serve` arguments into a config.
@@ -365,8 +362,9 @@ mod tests {
 
     #[test]
     fn token_args() {
-        let t = parse_token_args(&args(&["--role", "operator", "--role", "viewer,admin", "--ttl", "10m", "--sub", "ann"]))
-            .unwrap();
+        let t =
+            parse_token_args(&args(&["--role", "operator", "--role", "viewer,admin", "--ttl", "10m", "--sub", "ann"]))
+                .unwrap();
         assert_eq!(t.roles, vec!["operator", "viewer", "admin"]);
         assert_eq!(t.ttl, Duration::from_secs(600));
         assert_eq!(t.sub, "ann");

@@ -146,8 +146,7 @@ async fn read_response(conn: &mut BufReader<TcpStream>, head_only: bool) -> io::
         }
     }
     let get = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let mut keep = version == "HTTP/1.1"
-        && !get("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+    let mut keep = version == "HTTP/1.1" && !get("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
     let mut body = Vec::new();
     if head_only || status == 204 || status == 304 || (100..200).contains(&status) {
         // no body
@@ -169,9 +168,7 @@ async fn read_response(conn: &mut BufReader<TcpStream>, head_only: bool) -> io::
             conn.read_exact(&mut crlf).await?;
         }
     } else if let Some(len) = get("content-length") {
-        let len: usize = len
-            .parse()
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?;
+        let len: usize = len.parse().map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad content-length"))?;
         body.resize(len, 0);
         conn.read_exact(&mut body).await?;
     } else {

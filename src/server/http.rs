@@ -52,7 +52,6 @@ pub(crate) fn json_response(status: u16, body: &Value) -> Response {
     resp
 }
 
-
 /// The bearer token from `Authorization: Bearer <token>`, if any.
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
@@ -76,10 +75,8 @@ pub(crate) async fn read_body(app: &Shared, headers: &HeaderMap, body: Body) -> 
             "body",
         )
     };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
@@ -153,8 +150,9 @@ async fn tools(State(app): State<App>) -> Response {
 
 /// `GET /healthz`: liveness plus a few engine figures.
 async fn healthz(State(app): State<App>) -> Response {
-    let (job_ms, jobs, active, queued) =
-        app.with_core(|core| (core.engine.now(), core.engine.retained_count(), core.engine.active_count(), core.engine.queued_count()));
+    let (job_ms, jobs, active, queued) = app.with_core(|core| {
+        (core.engine.now(), core.engine.retained_count(), core.engine.active_count(), core.engine.queued_count())
+    });
     json_response(
         200,
         &json!({
@@ -220,15 +218,7 @@ async fn access_log(
     let path = req.uri().path().to_string();
     let resp = next.run(req).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    eprintln!(
-        "{} {} {} {} {:.1}ms {}",
-        iso_now(),
-        method,
-        path,
-        resp.status().as_u16(),
-        ms,
-        peer.ip()
-    );
+    eprintln!("{} {} {} {} {:.1}ms {}", iso_now(), method, path, resp.status().as_u16(), ms, peer.ip());
     resp
 }
 

@@ -74,7 +74,7 @@ fn initialize(params: &Value) -> Value {
         "capabilities": {"tools": {"listChanged": false}},
         "serverInfo": {"name": "granola", "title": "Granola simulation bridge", "version": env!("CARGO_PKG_VERSION")},
         "instructions": "Simulation job tools. Send the bearer token in the HTTP Authorization header. \
-Submit with run_simulation, poll get_job_status until a terminal status, cancel with cancel_job."
+    Submit with run_simulation, poll get_job_status until a terminal status, cancel with cancel_job."
     })
 }
 
@@ -109,16 +109,10 @@ fn mcp_tools(tools: Value) -> Vec<Value> {
 
 fn mcp_tool(tool: Value) -> Option<Value> {
     let name = tool.get("name")?.as_str()?.to_string();
-    let description = ["description", "summary"]
-        .iter()
-        .find_map(|k| tool.get(*k).and_then(Value::as_str))
-        .unwrap_or("")
-        .to_string();
-    let input_schema = tool
-        .get("inputSchema")
-        .filter(|s| s.is_object())
-        .cloned()
-        .unwrap_or_else(|| json!({"type": "object"}));
+    let description =
+        ["description", "summary"].iter().find_map(|k| tool.get(*k).and_then(Value::as_str)).unwrap_or("").to_string();
+    let input_schema =
+        tool.get("inputSchema").filter(|s| s.is_object()).cloned().unwrap_or_else(|| json!({"type": "object"}));
     let mut out = Map::new();
     out.insert("name".into(), Value::String(name));
     out.insert("description".into(), Value::String(description));
@@ -145,11 +139,7 @@ fn call_tool(app: &App, headers: &HeaderMap, id: Value, params: &Value) -> Respo
     let Some(name) = params.get("name").or_else(|| params.get("tool")).and_then(Value::as_str) else {
         return rpc_error(id, -32602, "tools/call needs params.name (a string)", None);
     };
-    let arguments = params
-        .get("arguments")
-        .or_else(|| params.get("parameters"))
-        .cloned()
-        .unwrap_or_else(|| json!({}));
+    let arguments = params.get("arguments").or_else(|| params.get("parameters")).cloned().unwrap_or_else(|| json!({}));
     if !arguments.is_object() {
         return rpc_error(id, -32602, "params.arguments must be an object", None);
     }

@@ -91,11 +91,7 @@ impl Default for ServerConfig {
 impl ServerConfig {
     /// A config for tests: a free loopback port, no request log, everything else default.
     pub fn for_tests() -> ServerConfig {
-        ServerConfig {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            log_requests: false,
-            ..ServerConfig::default()
-        }
+        ServerConfig { addr: SocketAddr::from(([127, 0, 0, 1], 0)), log_requests: false, ..ServerConfig::default() }
     }
 }
 
@@ -174,10 +170,7 @@ async fn run(
     let router = http::router(shared.clone());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(shared.cfg.header_timeout)
-        .keep_alive(true);
+    builder.timer(TokioTimer::new()).header_read_timeout(shared.cfg.header_timeout).keep_alive(true);
     let permits = Arc::new(tokio::sync::Semaphore::new(shared.cfg.max_connections.max(1)));
     tokio::pin!(stop);
     loop {
@@ -230,8 +223,5 @@ async fn run(
 
 /// Wall-clock Unix time in milliseconds.
 pub(crate) fn unix_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(0.0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
 }

@@ -125,10 +125,7 @@ pub fn action_datum(a: &Action) -> Datum {
 }
 
 fn partial_datum(p: &Partial) -> Datum {
-    let mut m = vec![
-        ("sequence", Datum::Int(i64::from(p.sequence))),
-        ("confidence", Datum::Float(p.confidence)),
-    ];
+    let mut m = vec![("sequence", Datum::Int(i64::from(p.sequence))), ("confidence", Datum::Float(p.confidence))];
     if !p.text_chunk.is_empty() {
         m.push(("text_chunk", Datum::Str(p.text_chunk.clone())));
     }
@@ -145,10 +142,7 @@ fn final_datum(f: &Final) -> Datum {
         ("confidence", Datum::Float(f.confidence)),
         (
             "model",
-            sym_map(vec![
-                ("name", Datum::Str(f.model_name.clone())),
-                ("version", Datum::Str(f.model_version.clone())),
-            ]),
+            sym_map(vec![("name", Datum::Str(f.model_name.clone())), ("version", Datum::Str(f.model_version.clone()))]),
         ),
     ];
     if !f.explanation.is_empty() {
@@ -157,10 +151,9 @@ fn final_datum(f: &Final) -> Datum {
     let stats = match f.stats {
         FinalStats::Empty => Vec::new(),
         FinalStats::Latency(l) => vec![("latency_ms", Datum::Float(l))],
-        FinalStats::Full { latency_ms, partials } => vec![
-            ("latency_ms", Datum::Float(latency_ms)),
-            ("partials", Datum::Float(f64::from(partials))),
-        ],
+        FinalStats::Full { latency_ms, partials } => {
+            vec![("latency_ms", Datum::Float(latency_ms)), ("partials", Datum::Float(f64::from(partials)))]
+        }
     };
     m.push(("stats", sym_map(stats)));
     sym_map(m)

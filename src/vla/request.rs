@@ -356,11 +356,7 @@ impl VlaRequest {
         let _ = write!(
             t,
             "{}\n{}\n{}\n{}\n{}\n",
-            self.capability,
-            self.task_id,
-            self.instruction,
-            self.observation.timestamp_ms,
-            self.observation.frame_id
+            self.capability, self.task_id, self.instruction, self.observation.timestamp_ms, self.observation.frame_id
         );
         if let Some(id) = self.observation.image {
             let _ = writeln!(t, "img:{id}");

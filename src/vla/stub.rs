@@ -409,7 +409,14 @@ mod tests {
     #[test]
     fn every_partial_is_kept_with_its_job_time_and_partial_is_the_latest() {
         let mut w = work(vec![0.1], 1);
-        let at = |t: f64| StepCtx { job: 1, now: t, submitted_at: 10.0, started_at: 10.0, attempt: 1, cancel_requested: false };
+        let at = |t: f64| StepCtx {
+            job: 1,
+            now: t,
+            submitted_at: 10.0,
+            started_at: 10.0,
+            attempt: 1,
+            cancel_requested: false,
+        };
         assert!(w.partials().is_empty());
         w.step(&at(10.0));
         assert!(w.partials().is_empty());

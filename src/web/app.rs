@@ -94,10 +94,7 @@ fn decode(s: &str) -> String {
 
 fn encode(s: &str) -> String {
     // keep `/` readable in nested names such as special-forms/let
-    s.split('/')
-        .map(|p| String::from(js_sys::encode_uri_component(p)))
-        .collect::<Vec<_>>()
-        .join("/")
+    s.split('/').map(|p| String::from(js_sys::encode_uri_component(p))).collect::<Vec<_>>().join("/")
 }
 
 /// The current location hash (with `#`), or empty.
@@ -354,7 +351,10 @@ pub fn search_box() -> Html {
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .map(|el| {
                         let tag = el.tag_name().to_ascii_lowercase();
-                        tag == "input" || tag == "textarea" || tag == "select" || el.closest("[contenteditable]").ok().flatten().is_some()
+                        tag == "input"
+                            || tag == "textarea"
+                            || tag == "select"
+                            || el.closest("[contenteditable]").ok().flatten().is_some()
                     })
                     .unwrap_or(false);
                 if typing {

@@ -22,12 +22,8 @@ pub const DEFAULT_TICK_MS: u32 = 50;
 /// (so elapsed times move without re-rendering on every tick).
 pub const IDLE_REFRESH_MS: f64 = 200.0;
 /// The choices of the speed control: (job-ms per wall-ms, label).
-pub const SPEEDS: &[(f64, &str)] = &[
-    (0.005, "1 job-ms / 200 ms"),
-    (0.05, "1 job-ms / 20 ms"),
-    (0.25, "1 job-ms / 4 ms"),
-    (1.0, "real time"),
-];
+pub const SPEEDS: &[(f64, &str)] =
+    &[(0.005, "1 job-ms / 200 ms"), (0.05, "1 job-ms / 20 ms"), (0.25, "1 job-ms / 4 ms"), (1.0, "real time")];
 const SPEED_KEY: &str = "granola.speed";
 
 /// The speed remembered from the last visit, else [`DEFAULT_SPEED`].
@@ -76,12 +72,7 @@ pub struct Driver {
 /// time, and call `bump` when jobs changed (or, while jobs are active, every
 /// [`IDLE_REFRESH_MS`]).
 pub fn start(session: Session, tick_ms: u32, bump: Callback<()>) -> Driver {
-    let state = Rc::new(RefCell::new(DriverState {
-        session,
-        bump,
-        last_cursor: 0,
-        last_bump_wall: 0.0,
-    }));
+    let state = Rc::new(RefCell::new(DriverState { session, bump, last_cursor: 0, last_bump_wall: 0.0 }));
     DRIVERS.with(|d| {
         let mut d = d.borrow_mut();
         d.retain(|w| w.strong_count() > 0);

@@ -18,10 +18,7 @@ pub mod site;
 
 /// Milliseconds from the browser's monotonic clock (`performance.now()`); 0 if unavailable.
 pub fn wall_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// `localStorage`, if the browser allows it.

@@ -171,11 +171,8 @@ pub async fn run_source(
     mut on: impl FnMut(Vec<RunEvent>),
 ) -> RunReport {
     let mut report = RunReport::default();
-    let engine = if opts.isolated {
-        Rc::new(RefCell::new(crate::jobs::Engine::default()))
-    } else {
-        session.engine.clone()
-    };
+    let engine =
+        if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
     let mut interp = Interp::new(engine.clone());
     if let Err(e) = interp.load(source) {
         report.error = Some(error_text(&e));
@@ -450,11 +447,9 @@ impl Reducible for Transcript {
     type Action = Act;
     fn reduce(self: Rc<Self>, act: Act) -> Rc<Self> {
         match act {
-            Act::Start(wall) => Rc::new(Transcript {
-                status: Status::Running,
-                started_wall: wall,
-                ..Transcript::default()
-            }),
+            Act::Start(wall) => {
+                Rc::new(Transcript { status: Status::Running, started_wall: wall, ..Transcript::default() })
+            }
             Act::Events(evs) => {
                 let mut next = (*self).clone();
                 for ev in evs {
@@ -546,12 +541,7 @@ pub fn runner(props: &RunnerProps) -> Html {
             let flag = StopFlag::new();
             *stop_flag.borrow_mut() = Some(flag.clone());
             dispatcher.dispatch(Act::Start(super::wall_now()));
-            let session = Session {
-                engine: engine.clone(),
-                bridge: bridge.clone(),
-                clock: clock.clone(),
-                version: 0,
-            };
+            let session = Session { engine: engine.clone(), bridge: bridge.clone(), clock: clock.clone(), version: 0 };
             let source = source.clone();
             let dispatcher = dispatcher.clone();
             let on_done = on_done.clone();

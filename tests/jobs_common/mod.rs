@@ -35,11 +35,7 @@ pub fn seed_request(state: &[f64]) -> Datum {
         ),
         (
             "action_space",
-            map(vec![
-                ("type", sym(":continuous")),
-                ("dims", Datum::Int(1)),
-                ("bounds", rows(&[(-1.0, 1.0)])),
-            ]),
+            map(vec![("type", sym(":continuous")), ("dims", Datum::Int(1)), ("bounds", rows(&[(-1.0, 1.0)]))]),
         ),
         ("constraints", map(vec![("max_abs_value", Datum::Float(1.0)), ("max_delta", Datum::Float(1.0))])),
         ("model", map(vec![("name", s("rt2-stub")), ("version", s("stub-1"))])),

@@ -148,7 +148,9 @@ async fn one_client(addr: SocketAddr, tag: usize, rounds: usize, token: String, 
         if round % 5 == 4 {
             let body = json!({"jobId": target}).to_string();
             // 404 when the job already finished (the bridge's documented choice).
-            if let Some(b) = t.send("cancel_job", &[200, 404], Req::Post { path: "/cancel_job", token: tok, body }).await {
+            if let Some(b) =
+                t.send("cancel_job", &[200, 404], Req::Post { path: "/cancel_job", token: tok, body }).await
+            {
                 if b.get("error").is_none() {
                     t.report.cancelled.insert(target.clone());
                 }

@@ -100,7 +100,8 @@ pub async fn mount(speed: f64, children: Html) -> Mounted {
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     let slot: Slot = Rc::new(RefCell::new(None));
-    let h = yew::Renderer::<Mount>::with_root_and_props(root.clone(), Props { speed, slot: slot.clone(), children }).render();
+    let h = yew::Renderer::<Mount>::with_root_and_props(root.clone(), Props { speed, slot: slot.clone(), children })
+        .render();
     let ok = wait_for(5000.0, || slot.borrow().is_some()).await;
     assert!(ok, "session provided");
     let session = slot.borrow().clone().unwrap();
@@ -131,8 +132,22 @@ pub fn vla_request() -> Datum {
     sym_map(vec![
         ("task_id", Datum::str("t")),
         ("instruction", Datum::str("move")),
-        ("observation", sym_map(vec![("state", Datum::List(vec![Datum::Float(0.0)])), ("timestamp_ms", Datum::Int(100)), ("frame_id", Datum::str("base"))])),
-        ("action_space", sym_map(vec![("type", Datum::sym(":continuous")), ("dims", Datum::Int(1)), ("bounds", Datum::List(vec![Datum::List(vec![Datum::Float(-1.0), Datum::Float(1.0)])]))])),
+        (
+            "observation",
+            sym_map(vec![
+                ("state", Datum::List(vec![Datum::Float(0.0)])),
+                ("timestamp_ms", Datum::Int(100)),
+                ("frame_id", Datum::str("base")),
+            ]),
+        ),
+        (
+            "action_space",
+            sym_map(vec![
+                ("type", Datum::sym(":continuous")),
+                ("dims", Datum::Int(1)),
+                ("bounds", Datum::List(vec![Datum::List(vec![Datum::Float(-1.0), Datum::Float(1.0)])])),
+            ]),
+        ),
         ("constraints", sym_map(vec![("max_abs_value", Datum::Float(1.0)), ("max_delta", Datum::Float(1.0))])),
         ("model", sym_map(vec![("name", Datum::str("rt2-stub")), ("version", Datum::str("stub-1"))])),
     ])

@@ -95,10 +95,8 @@ fn remember(scope: &str, body: &serde_json::Value) {
                     s.jobs.push(job.to_string());
                 }
             }
-            let rid = body
-                .get("resultsId")
-                .or_else(|| body.pointer("/resultHandle/resultsId"))
-                .and_then(|r| r.as_str());
+            let rid =
+                body.get("resultsId").or_else(|| body.pointer("/resultHandle/resultsId")).and_then(|r| r.as_str());
             if let Some(r) = rid {
                 s.results = Some(r.to_string());
             }
@@ -137,7 +135,10 @@ pub fn plot_of(session: &Session, results_id: &str) -> Option<super::plot::PlotD
     let bridge = session.bridge.try_borrow().ok()?;
     if let Some(r) = bridge.results(results_id) {
         return Some(PlotData {
-            series: vec![Series { name: r.model_name.clone(), points: r.times.iter().copied().zip(r.concentrations.iter().copied()).collect() }],
+            series: vec![Series {
+                name: r.model_name.clone(),
+                points: r.times.iter().copied().zip(r.concentrations.iter().copied()).collect(),
+            }],
             bands: vec![],
             x_label: format!("time ({})", r.time_unit),
             y_label: format!("concentration ({})", r.unit),
@@ -147,7 +148,10 @@ pub fn plot_of(session: &Session, results_id: &str) -> Option<super::plot::PlotD
     let n = p.times.len().min(p.p5.len()).min(p.p50.len()).min(p.p95.len());
     Some(PlotData {
         series: vec![Series { name: "median".into(), points: (0..n).map(|i| (p.times[i], p.p50[i])).collect() }],
-        bands: vec![Band { name: "5th–95th percentile".into(), points: (0..n).map(|i| (p.times[i], p.p5[i], p.p95[i])).collect() }],
+        bands: vec![Band {
+            name: "5th–95th percentile".into(),
+            points: (0..n).map(|i| (p.times[i], p.p5[i], p.p95[i])).collect(),
+        }],
         x_label: "time (h)".into(),
         y_label: "concentration (mg/L)".into(),
     })
@@ -162,7 +166,10 @@ fn call_admin(session: &Session, tool: &str, body: serde_json::Value) -> Option<
 }
 
 /// The status record of a bridge job (by engine id) and, once it has results, its plot data.
-pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<super::plot::PlotData>)> {
+pub fn status_record(
+    session: &Session,
+    engine_id: JobId,
+) -> Option<(serde_json::Value, Option<super::plot::PlotData>)> {
     let job = bridge_job_id(session, engine_id)?;
     let status = call_admin(session, "get_job_status", serde_json::json!({ "jobId": job }))?;
     let results_id = status
@@ -339,7 +346,15 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
         })
     });
 
-    let status_class = |s: u16| if s < 300 { "status-ok" } else if s < 500 { "status-client" } else { "status-server" };
+    let status_class = |s: u16| {
+        if s < 300 {
+            "status-ok"
+        } else if s < 500 {
+            "status-client"
+        } else {
+            "status-server"
+        }
+    };
     let rows = body.lines().count().clamp(3, 20);
     html! {
         <div class="bridge-console">

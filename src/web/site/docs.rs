@@ -9,7 +9,9 @@
 
 use std::sync::OnceLock;
 
-pub use super::markdown::{encode_segment, resolve_path, slug, BridgeExample, Block, Group, LispExample, Parsed, Section};
+pub use super::markdown::{
+    encode_segment, resolve_path, slug, Block, BridgeExample, Group, LispExample, Parsed, Section,
+};
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/docs_pages.rs"));
@@ -108,7 +110,8 @@ pub fn rendered(path: &str) -> Option<&'static Parsed> {
     if generated::EMBEDDED {
         RENDERED
             .get_or_init(|| {
-                let rows: Vec<(String, serde_json::Value)> = serde_json::from_str(generated::RENDERED).unwrap_or_default();
+                let rows: Vec<(String, serde_json::Value)> =
+                    serde_json::from_str(generated::RENDERED).unwrap_or_default();
                 rows.iter()
                     .filter_map(|(p, v)| {
                         let key = generated::PAGES.iter().find(|(q, _)| q == p)?.0;

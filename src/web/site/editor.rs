@@ -185,7 +185,8 @@ pub fn editor(props: &EditorProps) -> Html {
                 let _ = js_sys::Reflect::set(&opts, &"label".into(), &JsValue::from_str(&label));
                 let _ = js_sys::Reflect::set(&opts, &"runKey".into(), &JsValue::from_bool(run_key));
                 let text = text_now.borrow().clone();
-                let Some(handle) = call(&api, "create", &[el.clone().into(), JsValue::from_str(&text), opts.into()]) else {
+                let Some(handle) = call(&api, "create", &[el.clone().into(), JsValue::from_str(&text), opts.into()])
+                else {
                     return;
                 };
                 let _ = js_sys::Reflect::set(&el, &"__granolaEditor".into(), &handle);
@@ -280,7 +281,9 @@ pub fn editor(props: &EditorProps) -> Html {
         }
     };
     let error_line = match (&props.error, *cm_ready) {
-        (Some(e), false) => html! { <div class="editor-fallback-error">{format!("line {}, column {}: {}", e.line, e.col, e.message)}</div> },
+        (Some(e), false) => {
+            html! { <div class="editor-fallback-error">{format!("line {}, column {}: {}", e.line, e.col, e.message)}</div> }
+        }
         _ => html! {},
     };
     html! {

@@ -18,7 +18,10 @@ pub const GALLERY: &[(&str, Entry)] = &[
     ("Polling loop with time.sleep-ms", Entry::Lisp(POLL_LOOP)),
     ("Cancel a job mid-stream", Entry::Lisp(CANCEL_MID)),
     ("Cancel right after submitting", Entry::Lisp(VLA_CANCEL)),
-    ("Population simulation (bridge, JSON)", Entry::Bridge("run_population_simulation", "operator", POPULATION, LOAD_POP)),
+    (
+        "Population simulation (bridge, JSON)",
+        Entry::Bridge("run_population_simulation", "operator", POPULATION, LOAD_POP),
+    ),
     ("Single simulation (bridge, JSON)", Entry::Bridge("run_simulation", "operator", SIMULATION, LOAD_SIM)),
     ("Cancel a simulation job (bridge, JSON)", Entry::Bridge("cancel_job", "operator", CANCEL_JOB, RUN_TO_CANCEL)),
 ];
@@ -153,7 +156,11 @@ const LOAD_SIM: &[(&str, &str, &str)] =
 
 const RUN_TO_CANCEL: &[(&str, &str, &str)] = &[
     ("load_simulation", "operator", r#"{"simulationId": "gallery-cancel", "model": "two_compartment_iv"}"#),
-    ("run_population_simulation", "operator", r#"{"simulationId": "gallery-cancel", "cohort": {"size": 200, "seed": 3}}"#),
+    (
+        "run_population_simulation",
+        "operator",
+        r#"{"simulationId": "gallery-cancel", "cohort": {"size": 200, "seed": 3}}"#,
+    ),
 ];
 
 /// `$JOB_ID` is the job the request before it returned (the population run started above).

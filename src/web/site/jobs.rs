@@ -287,7 +287,6 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         }
     }
 
-
     let row_html = |i: usize, r: &RowSnap| {
         let id = r.id;
         let top = (first + i) as f64 * ROW_PX;
@@ -312,7 +311,9 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
                 let pct = (done as f64 / total as f64 * 100.0).clamp(0.0, 100.0);
                 html! { <span class="job-progress" title={format!("progress {done}/{total}")} aria-label={format!("progress {done} of {total}")}><span class="job-progress-bar" style={format!("width:{pct:.1}%")}></span></span> }
             }
-            _ if r.state.is_active() => html! { <span class="job-progress job-progress-indeterminate"><span class="job-progress-bar"></span></span> },
+            _ if r.state.is_active() => {
+                html! { <span class="job-progress job-progress-indeterminate"><span class="job-progress-bar"></span></span> }
+            }
             _ => html! {},
         };
         // Labelled, and written as a number rather than a percentage, so it cannot be read as
@@ -355,7 +356,8 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
         let plot = results.filter(|p| !p.is_empty());
         let end = if snap.state.is_terminal() { tl.last().map(|t| t.1).unwrap_or(now) } else { now };
         let list = tl.iter().map(|(st, at, seq)| {
-            let what = if *st == State::Streaming && *seq > 0 { format!("partial {seq}") } else { st.name().to_string() };
+            let what =
+                if *st == State::Streaming && *seq > 0 { format!("partial {seq}") } else { st.name().to_string() };
             html! { <li><span class={badge_class(*st)}>{what}</span>{" at "}{fmt_ms(*at)}</li> }
         });
         let parts = if snap.kind == "vla" {
@@ -364,7 +366,17 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             partials
                 .borrow()
                 .get(&id)
-                .map(|v| v.iter().map(|(seq, at, text, conf)| PartialRow { seq: *seq, at: *at, text: text.clone(), confidence: *conf, action: None }).collect())
+                .map(|v| {
+                    v.iter()
+                        .map(|(seq, at, text, conf)| PartialRow {
+                            seq: *seq,
+                            at: *at,
+                            text: text.clone(),
+                            confidence: *conf,
+                            action: None,
+                        })
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let close = {

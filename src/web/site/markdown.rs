@@ -62,7 +62,8 @@ pub fn h1(source: &str) -> Option<(String, bool)> {
         }
         if let Some(rest) = l.strip_prefix("# ") {
             let t = rest.trim();
-            let is_code = t.len() >= 2 && t.starts_with('`') && t.ends_with('`') && t[1..t.len() - 1].find('`').is_none();
+            let is_code =
+                t.len() >= 2 && t.starts_with('`') && t.ends_with('`') && t[1..t.len() - 1].find('`').is_none();
             return Some((t.replace('`', ""), is_code));
         }
     }
@@ -94,7 +95,6 @@ pub fn summary(source: &str) -> String {
     }
     String::new()
 }
-
 
 /// The index group, route (after `#/`), title (without backticks) and whether the title is a
 /// code span, of the page at `path` (relative to `docs/`). `is_tool` says whether a bridge page's
@@ -333,12 +333,7 @@ pub fn parse(path: &str, source: &str, link: &dyn Fn(&str) -> Option<String>) ->
                     sections.push(Section { level: lvl, title: text.clone(), id: id.clone() });
                 }
                 heading = text;
-                pending.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(id.into()),
-                    classes: vec![],
-                    attrs: vec![],
-                }));
+                pending.push(Event::Start(Tag::Heading { level, id: Some(id.into()), classes: vec![], attrs: vec![] }));
                 i += 1;
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -368,7 +363,11 @@ pub fn parse(path: &str, source: &str, link: &dyn Fn(&str) -> Option<String>) ->
                             }
                             _ => (None, next),
                         };
-                        blocks.push(Block::Lisp(LispExample { code: text.trim_end_matches('\n').to_string(), expected, heading: heading.clone() }));
+                        blocks.push(Block::Lisp(LispExample {
+                            code: text.trim_end_matches('\n').to_string(),
+                            expected,
+                            heading: heading.clone(),
+                        }));
                         i = after;
                     }
                     "request" => {
@@ -421,7 +420,6 @@ pub fn parse(path: &str, source: &str, link: &dyn Fn(&str) -> Option<String>) ->
     flush(&mut pending, &mut blocks);
     Parsed { blocks, sections }
 }
-
 
 /// A JSON string literal.
 fn js(s: &str) -> String {

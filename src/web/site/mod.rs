@@ -82,7 +82,10 @@ pub fn page(route: &Route) -> Option<Html> {
     };
     match route {
         Route::ReferenceIndex => Some(html! { <pages::ReferenceIndex /> }),
-        Route::Reference(name) => docs::find(&format!("reference/{name}")).map(page_html).or_else(|| builtin_page(name)).or_else(|| Some(not_found(name))),
+        Route::Reference(name) => docs::find(&format!("reference/{name}"))
+            .map(page_html)
+            .or_else(|| builtin_page(name))
+            .or_else(|| Some(not_found(name))),
         Route::Bridge => Some(html! { <pages::ReferenceIndex bridge_only={true} /> }),
         Route::BridgeTool(tool) => Some(match docs::find(&format!("bridge/{tool}")) {
             Some(meta) => page_html(meta),
@@ -156,7 +159,11 @@ fn not_found(name: &str) -> Html {
     let mut hits: Vec<SearchHit> = close
         .into_iter()
         .take(5)
-        .map(|(_, n)| SearchHit { title: n.to_string(), href: format!("#/reference/{}", docs::encode_segment(n)), snippet: crate::lang::builtins::lookup(n).map(|b| b.signature.to_string()).unwrap_or_default() })
+        .map(|(_, n)| SearchHit {
+            title: n.to_string(),
+            href: format!("#/reference/{}", docs::encode_segment(n)),
+            snippet: crate::lang::builtins::lookup(n).map(|b| b.signature.to_string()).unwrap_or_default(),
+        })
         .collect();
     // Then the search box's results for the name, or else for its parts (`map` of `map.gett`).
     let mut found = search(name, 8);
@@ -228,9 +235,14 @@ pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
             if hits.len() >= limit {
                 break;
             }
-            let covered = hits.iter().any(|h| h.title == b.name) || docs::find(&format!("reference/{}", b.name)).is_some();
+            let covered =
+                hits.iter().any(|h| h.title == b.name) || docs::find(&format!("reference/{}", b.name)).is_some();
             if !covered && (b.name.to_lowercase().contains(&q) || b.summary.to_lowercase().contains(&q)) {
-                hits.push(SearchHit { title: b.name.to_string(), href: format!("#/reference/{}", docs::encode_segment(b.name)), snippet: b.signature.to_string() });
+                hits.push(SearchHit {
+                    title: b.name.to_string(),
+                    href: format!("#/reference/{}", docs::encode_segment(b.name)),
+                    snippet: b.signature.to_string(),
+                });
             }
         }
     }

@@ -34,7 +34,7 @@ pub fn doc_page(props: &DocPageProps) -> Html {
             n_lisp += 1;
             let id = format!("ex-{}-{}", docs::slug(&meta.title), n_lisp);
             html! { <Example id={id} code={AttrValue::from(ex.code.clone())}
-                expected={ex.expected.clone().map(AttrValue::from)} heading={AttrValue::from(ex.heading.clone())} /> }
+            expected={ex.expected.clone().map(AttrValue::from)} heading={AttrValue::from(ex.heading.clone())} /> }
         }
         Block::Bridge(bx) => {
             n_bridge += 1;
@@ -120,9 +120,7 @@ pub fn reference_index(props: &IndexProps) -> Html {
     let groups = docs::index();
     let groups: Vec<_> = groups
         .into_iter()
-        .filter(|(g, _)| {
-            !props.bridge_only || matches!(g, Group::Bridge | Group::BridgeGuides)
-        })
+        .filter(|(g, _)| !props.bridge_only || matches!(g, Group::Bridge | Group::BridgeGuides))
         .collect();
     let builtin_groups: Vec<&String> = groups
         .iter()
@@ -218,7 +216,9 @@ pub fn help_links(props: &HelpLinksProps) -> Html {
         .filter_map(|n| {
             let href = match docs::find(&format!("reference/{n}")) {
                 Some(p) => p.href(),
-                None if crate::lang::builtins::lookup(n).is_some() => format!("#/reference/{}", docs::encode_segment(n)),
+                None if crate::lang::builtins::lookup(n).is_some() => {
+                    format!("#/reference/{}", docs::encode_segment(n))
+                }
                 None => return None,
             };
             Some(html! { <a class="chip" href={href}>{n.clone()}</a> })

@@ -25,7 +25,10 @@ const SAVE_KEY: &str = "granola.playground";
 pub fn program_from_url() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
     let (_, query) = hash.split_once('?')?;
-    query.split('&').find_map(|kv| kv.strip_prefix("code=").and_then(decode_b64)).map(|p| without_trailing_blank_lines(&p).to_string())
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("code=").and_then(decode_b64))
+        .map(|p| without_trailing_blank_lines(&p).to_string())
 }
 
 /// The program without trailing blank lines (and without the final line break). The editor
@@ -142,7 +145,9 @@ pub fn playground() -> Html {
                     shown.set(note);
                     generation.set(*generation + 1);
                     console_pick.set(Some(title));
-                    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("pg-console")) {
+                    if let Some(el) =
+                        web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("pg-console"))
+                    {
                         el.scroll_into_view();
                     }
                 }
@@ -244,7 +249,9 @@ pub fn repl() -> Html {
     let lines = use_state(Vec::<ReplLine>::new);
     let lines_acc: Rc<RefCell<Vec<ReplLine>>> = use_mut_ref(Vec::new);
     let history: Rc<RefCell<Vec<String>>> = use_mut_ref(|| {
-        load("granola.repl.history").map(|h| h.split('\u{1e}').map(str::to_string).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+        load("granola.repl.history")
+            .map(|h| h.split('\u{1e}').map(str::to_string).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default()
     });
     let hist_pos = use_mut_ref(|| None::<usize>);
     let input = use_state(String::new);
@@ -311,7 +318,11 @@ pub fn repl() -> Html {
                 loop {
                     if *stop_flag.borrow() || used >= REPL_BUDGET {
                         it.stop();
-                        lines_acc.borrow_mut().push(ReplLine::Error(if used >= REPL_BUDGET { "Stopped: step budget used up.".into() } else { "Stopped.".into() }));
+                        lines_acc.borrow_mut().push(ReplLine::Error(if used >= REPL_BUDGET {
+                            "Stopped: step budget used up.".into()
+                        } else {
+                            "Stopped.".into()
+                        }));
                         break;
                     }
                     let mut host = Buf(String::new());

@@ -77,10 +77,8 @@ fn walk(v: &serde_json::Value, depth: usize, name: &str, out: &mut PlotData) {
             }
             // {values: [{time, value}]}
             if let Some(vals) = obj.get("values").and_then(|x| x.as_array()) {
-                let pts: Vec<(f64, f64)> = vals
-                    .iter()
-                    .filter_map(|p| Some((p.get("time")?.as_f64()?, p.get("value")?.as_f64()?)))
-                    .collect();
+                let pts: Vec<(f64, f64)> =
+                    vals.iter().filter_map(|p| Some((p.get("time")?.as_f64()?, p.get("value")?.as_f64()?))).collect();
                 if !pts.is_empty() {
                     out.series.push(Series { name: label.clone(), points: pts });
                 }
@@ -98,7 +96,10 @@ fn walk(v: &serde_json::Value, depth: usize, name: &str, out: &mut PlotData) {
                 }
                 if let Some((mn, m)) = &mid {
                     if m.len() == times.len() {
-                        out.series.push(Series { name: mn.clone(), points: times.iter().copied().zip(m.iter().copied()).collect() });
+                        out.series.push(Series {
+                            name: mn.clone(),
+                            points: times.iter().copied().zip(m.iter().copied()).collect(),
+                        });
                     }
                 }
                 if let Some((_, c)) = key_num_array(obj, &["concentrations", "concentration", "values", "mean"]) {

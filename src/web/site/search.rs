@@ -89,14 +89,15 @@ pub fn search(query: &str, limit: usize) -> Vec<Hit> {
         if !all {
             continue;
         }
-        let snippet = if score >= 400 * terms.len() as u32 {
-            page.summary.clone()
-        } else {
-            snippet(text, terms[0])
-        };
+        let snippet = if score >= 400 * terms.len() as u32 { page.summary.clone() } else { snippet(text, terms[0]) };
         hits.push(Hit { page, score, snippet });
     }
-    hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.page.title.len().cmp(&b.page.title.len())).then_with(|| a.page.title.cmp(&b.page.title)));
+    hits.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.page.title.len().cmp(&b.page.title.len()))
+            .then_with(|| a.page.title.cmp(&b.page.title))
+    });
     hits.truncate(limit);
     hits
 }

@@ -44,7 +44,6 @@ fn new_jobs_in(session: &Session, since: u64, pred: impl Fn(State) -> bool) -> b
     found
 }
 
-
 /// The steps, in order.
 pub const STEPS: &[Step] = &[
     Step {

@@ -51,10 +51,7 @@ pub fn current_hash() -> String {
 
 /// Wall-clock milliseconds (performance.now when available).
 pub fn wall_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
 }
 
 /// Unix time in ms.
