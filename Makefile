@@ -26,13 +26,14 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help tools browser-tools editor dist serve test test-native test-wasm e2e e2e-site bench clean-dist
+.PHONY: help tools browser-tools editor dist serve test lint test-native test-wasm e2e e2e-site bench clean-dist
 
 help:
 	@echo "make serve   build dist/ and serve the site on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
 	@echo "make test    native tests, docs-example tests, browser tests in headless Chromium, release build, e2e smoke test"
 	@echo "make bench   release sizes of dist/ (raw + gzip) and the CLI benchmarks"
 	@echo "make dist    only build dist/"
+	@echo "make lint    rustfmt --check, clippy (warnings denied) on all targets, native and wasm32"
 
 ## ---- tools (idempotent) ----
 tools:
@@ -60,10 +61,15 @@ tools:
 	wasm-bindgen --version; trunk --version; wasm-opt --version
 
 browser-tools:
-	@echo "==> browser tools"
-	if [ ! -x "$(CHROME_BIN)" ] || [ ! -x "$(CHROMEDRIVER)" ]; then
+	@echo "==> browser and test tools"
+	pkgs=()
+	[ -x "$(CHROME_BIN)" ] || pkgs+=(chromium)
+	[ -x "$(CHROMEDRIVER)" ] || pkgs+=(chromium-driver)
+	command -v curl >/dev/null || pkgs+=(curl)
+	command -v jq >/dev/null || pkgs+=(jq)
+	if [ $${#pkgs[@]} -gt 0 ]; then
 	  $(SUDO) apt-get update -q
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium chromium-driver
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q "$${pkgs[@]}"
 	fi
 	"$(CHROMEDRIVER)" --version
 
@@ -84,20 +90,21 @@ dist: tools editor
 ## ---- serve ----
 serve: dist
 	@echo "==> serve"
-	usage=""
-	if cargo build --release --bin granola; then usage=$$(target/release/granola serve --help 2>&1 || true); fi
-	if grep -q -- '--dist' <<<"$$usage"; then
-	  echo "Granola (site + API) on http://127.0.0.1:$(PORT)/"
-	  exec cargo run --release --bin granola -- serve --addr 127.0.0.1:$(PORT) --dist dist
-	else
-	  echo "Granola on http://127.0.0.1:$(PORT)/  (static files from dist/; Ctrl-C stops)"
-	  exec python3 -m http.server $(PORT) --bind 127.0.0.1 --directory dist
-	fi
+	cargo build --release --bin granola
+	echo "Granola (site + API) on http://127.0.0.1:$(PORT)/"
+	exec target/release/granola serve --addr 127.0.0.1:$(PORT) --dist dist
 
 ## ---- tests ----
 # e2e-site (web2): the documentation site's end-to-end test, after the shell's.
-test: tools browser-tools test-native test-wasm dist e2e e2e-site
+test: tools browser-tools lint test-native test-wasm dist e2e e2e-site
 	@echo "==> make test: all stages passed"
+
+# rustfmt (rustfmt.toml) and clippy with warnings denied, on every target, native and wasm32.
+lint: tools
+	@echo "==> lint: cargo fmt --check, clippy native + wasm32"
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 # Native unit + integration tests, including the docs-example tests.
 test-native:

@@ -168,7 +168,7 @@ fn not_found(name: &str) -> Html {
     // Then the search box's results for the name, or else for its parts (`map` of `map.gett`).
     let mut found = search(name, 8);
     if found.is_empty() {
-        for part in name.split(|c: char| c == '.' || c == '/' || c == '-' || c == '_' || c == '!' || c == '?') {
+        for part in name.split(['.', '/', '-', '_', '!', '?']) {
             if part.len() >= 2 {
                 found = search(part, 8);
                 if !found.is_empty() {

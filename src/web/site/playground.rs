@@ -35,7 +35,7 @@ pub fn program_from_url() -> Option<String> {
 /// shows a final line break as one more, empty line, so a link that carried it (every program
 /// ends with one) opened with a blank line the author never saw as part of the program.
 pub fn without_trailing_blank_lines(program: &str) -> &str {
-    program.trim_end_matches(|c: char| c == '\n' || c == '\r' || c == ' ' || c == '\t')
+    program.trim_end_matches(['\n', '\r', ' ', '\t'])
 }
 
 /// The share link of a program (the current page's URL with `#/playground?code=`).
@@ -436,7 +436,7 @@ pub fn repl() -> Html {
     };
     // `>` on the first line, `…` on continuation lines.
     let n_lines = input.split('\n').count().max(1);
-    let prompt = std::iter::once(">").chain(std::iter::repeat("…").take(n_lines - 1)).collect::<Vec<_>>().join("\n");
+    let prompt = std::iter::once(">").chain(std::iter::repeat_n("…", n_lines - 1)).collect::<Vec<_>>().join("\n");
     html! {
         <div class="repl" data-busy={busy.to_string()}>
             <pre class="repl-log" aria-live="polite">
