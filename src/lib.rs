@@ -12,6 +12,7 @@
 pub mod bridge;
 pub mod jobs;
 pub mod lang;
+pub mod planner;
 pub mod vla;
 
 #[cfg(not(target_arch = "wasm32"))]
