@@ -10,6 +10,8 @@
 //! Nothing below the hosts reads the wall clock, prints, spawns threads or panics on input.
 
 pub mod bridge;
+pub mod capability;
+pub mod env;
 pub mod jobs;
 pub mod lang;
 pub mod planner;
