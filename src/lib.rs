@@ -14,6 +14,7 @@ pub mod capability;
 pub mod env;
 pub mod jobs;
 pub mod lang;
+pub mod media;
 pub mod planner;
 pub mod vla;
 

@@ -1,5 +1,162 @@
 //! `cap.call` and `model-service.*`: the echo capability, the mock adapters
 //! (`cap.navigation.v1`, `cap.motion.v1`, `cap.tamp.v1`) and the model-service capabilities
-//! answering as a build without the model-service bridge does.
+//! answering as a build without the model-service bridge does. (`cap.list` and
+//! `cap.describe` live with the capability registry in `crate::vla::cap`.)
+//!
+//! Dispatch order, as in the reference: model-service capabilities, then the mock adapters,
+//! then `cap.echo.v1`; anything else (`vla.rt2` included) is an unknown capability.
 
+pub mod adapters;
 pub mod json;
+pub mod model_service;
+
+use crate::lang::datum::sym_map;
+use crate::lang::Datum;
+use crate::planner::hash64;
+use crate::planner::request::{lookup, text};
+
+/// `fnv1a64:` and 16 hex digits of the reference's FNV-1a hash of `text`.
+pub fn fnv_hex(text: &str) -> String {
+    format!("fnv1a64:{:016x}", hash64(text.as_bytes()))
+}
+
+/// The text of an optional string-or-symbol entry.
+pub(crate) fn text_opt(m: &Datum, key: &str, where_: &str) -> Result<Option<String>, String> {
+    lookup(m, key).map(|v| text(v, where_)).transpose()
+}
+
+/// Where the `echo` entry of an echo result comes from: a front end with the original Lisp
+/// value at hand puts that very value there (the reference echoes by identity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Echo {
+    /// Not an echo result (or a rejected one).
+    None,
+    /// The request's `payload` entry.
+    Payload,
+    /// The request map itself (no `payload`).
+    Request,
+}
+
+/// `(cap.call request)`: the result map, and where an echo came from. `Err` is the error
+/// `cap.call` raises.
+pub fn call(req: &Datum) -> Result<(Datum, Echo), String> {
+    if !matches!(req, Datum::Map(_)) {
+        return Err("cap.call: expected map".into());
+    }
+    let cap = lookup(req, "capability").ok_or("cap.call: missing required capability")?;
+    let cap = text(cap, "cap.call capability")?;
+    if model_service::CAPABILITIES.contains(&cap.as_str()) {
+        return Ok((model_service::call(req, &cap)?, Echo::None));
+    }
+    if adapters::CAPABILITIES.contains(&cap.as_str()) {
+        return Ok((adapters::call(req, &cap)?, Echo::None));
+    }
+    if cap != "cap.echo.v1" {
+        return Err("cap.call: unknown capability".into());
+    }
+    let schema = lookup(req, "schema_version").ok_or("cap.call: missing required schema_version")?;
+    if text(schema, "cap.call schema_version")? != "cap.echo.request.v1" {
+        return Err("cap.call: schema_version must be \"cap.echo.request.v1\"".into());
+    }
+    let op = lookup(req, "operation").ok_or("cap.call: missing required operation")?;
+    let op = text(op, "cap.call operation")?;
+    let mut out = vec![
+        ("schema_version", Datum::str("cap.echo.result.v1")),
+        ("capability", Datum::str("cap.echo.v1")),
+        ("operation", Datum::Str(op.clone())),
+    ];
+    if let Some(id) = lookup(req, "request_id") {
+        out.push(("request_id", id.clone()));
+    }
+    if op != "echo" {
+        out.push(("status", Datum::sym(":rejected")));
+        out.push(("error", Datum::str("unsupported operation")));
+        return Ok((sym_map(out), Echo::None));
+    }
+    out.push(("status", Datum::sym(":ok")));
+    let (echo, from) = match lookup(req, "payload") {
+        Some(p) => (p.clone(), Echo::Payload),
+        None => (req.clone(), Echo::Request),
+    };
+    out.push(("echo", echo));
+    Ok((sym_map(out), from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json::encode;
+    use super::*;
+
+    fn req(entries: Vec<(&str, Datum)>) -> Datum {
+        sym_map(entries)
+    }
+
+    #[test]
+    fn echo() {
+        let r = req(vec![
+            ("schema_version", Datum::str("cap.echo.request.v1")),
+            ("capability", Datum::str("cap.echo.v1")),
+            ("operation", Datum::str("echo")),
+            ("request_id", Datum::str("r1")),
+            ("payload", Datum::List(vec![Datum::Int(1), Datum::Int(2), Datum::Int(3)])),
+        ]);
+        let (out, from) = call(&r).unwrap();
+        assert_eq!(
+            encode(&out).unwrap(),
+            "{\"capability\":\"cap.echo.v1\",\"echo\":[1,2,3],\"operation\":\"echo\",\"request_id\":\"r1\",\"schema_version\":\"cap.echo.result.v1\",\"status\":\":ok\"}"
+        );
+        assert_eq!(from, Echo::Payload);
+        let Datum::Map(e) = &out else { panic!() };
+        assert_eq!(e.len(), 6);
+    }
+
+    #[test]
+    fn echo_rejections_and_errors() {
+        let base = |op: &str| {
+            req(vec![
+                ("schema_version", Datum::str("cap.echo.request.v1")),
+                ("capability", Datum::sym("cap.echo.v1")),
+                ("operation", Datum::str(op)),
+            ])
+        };
+        let (out, from) = call(&base("shout")).unwrap();
+        assert_eq!(lookup(&out, "status"), Some(&Datum::sym(":rejected")));
+        assert_eq!(lookup(&out, "error"), Some(&Datum::str("unsupported operation")));
+        assert_eq!(from, Echo::None);
+        let (out, from) = call(&base("echo")).unwrap();
+        assert_eq!(from, Echo::Request);
+        assert_eq!(lookup(&out, "echo"), Some(&base("echo")));
+
+        let cases: Vec<(Datum, &str)> = vec![
+            (Datum::Int(1), "cap.call: expected map"),
+            (req(vec![]), "cap.call: missing required capability"),
+            (req(vec![("capability", Datum::Int(1))]), "cap.call capability: expected string or symbol"),
+            (req(vec![("capability", Datum::str("vla.rt2"))]), "cap.call: unknown capability"),
+            (req(vec![("capability", Datum::str("cap.echo.v1"))]), "cap.call: missing required schema_version"),
+            (
+                req(vec![("capability", Datum::str("cap.echo.v1")), ("schema_version", Datum::str("x"))]),
+                "cap.call: schema_version must be \"cap.echo.request.v1\"",
+            ),
+            (
+                req(vec![
+                    ("capability", Datum::str("cap.echo.v1")),
+                    ("schema_version", Datum::str("cap.echo.request.v1")),
+                ]),
+                "cap.call: missing required operation",
+            ),
+            (req(vec![("capability", Datum::str("cap.vla.action_chunk.v1"))]), "cap.call: unknown capability"),
+        ];
+        for (r, msg) in cases {
+            assert_eq!(call(&r).unwrap_err(), msg);
+        }
+    }
+
+    #[test]
+    fn routes_to_model_service_and_adapters() {
+        let (r, _) = call(&req(vec![("capability", Datum::str("cap.model.world.rollout.v1"))])).unwrap();
+        assert_eq!(lookup(&r, "status"), Some(&Datum::sym(":unavailable")));
+        let (r, _) =
+            call(&req(vec![("capability", Datum::str("cap.tamp.v1")), ("operation", Datum::str("solve"))])).unwrap();
+        assert_eq!(lookup(&r, "adapter"), Some(&Datum::str("mock-pddlstream-pybullet")));
+    }
+}
