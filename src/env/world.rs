@@ -14,6 +14,7 @@ use crate::lang::datum::sym_map;
 use crate::lang::Datum;
 use crate::planner::request::{lookup, number};
 use crate::planner::rng::Rng;
+use std::collections::VecDeque;
 use std::f64::consts::PI;
 
 /// A circular obstacle.
@@ -144,9 +145,9 @@ pub struct World {
     collisions: u64,
     collided: bool,
     reached: bool,
-    trail: Vec<(f64, f64)>,
-    collision_points: Vec<(f64, f64)>,
-    debug: Vec<Datum>,
+    trail: VecDeque<(f64, f64)>,
+    collision_points: VecDeque<(f64, f64)>,
+    debug: VecDeque<Datum>,
     pending: Option<(f64, f64)>,
 }
 
@@ -188,13 +189,28 @@ impl World {
             collisions: 0,
             collided: false,
             reached: false,
-            trail: Vec::new(),
-            collision_points: Vec::new(),
-            debug: Vec::new(),
+            trail: VecDeque::new(),
+            collision_points: VecDeque::new(),
+            debug: VecDeque::new(),
             pending: None,
         };
         w.reset(None);
         w
+    }
+
+    /// Whether the robot has reached the goal since the last reset.
+    pub fn reached(&self) -> bool {
+        self.reached
+    }
+
+    /// Position and heading.
+    pub fn pose(&self) -> (f64, f64, f64) {
+        (self.x, self.y, self.heading)
+    }
+
+    /// Steps and collisions since the last reset.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.steps, self.collisions)
     }
 
     /// The seed of the last reset (`None`: the default layout).
@@ -259,7 +275,8 @@ impl World {
         self.collisions = 0;
         self.collided = false;
         self.reached = self.goal_dist() <= p.goal_tolerance;
-        self.trail = vec![(self.x, self.y)];
+        self.trail.clear();
+        self.trail.push_back((self.x, self.y));
         self.collision_points.clear();
         self.debug.clear();
         self.pending = None;
@@ -341,15 +358,15 @@ impl World {
         }
         if self.collided {
             self.collisions += 1;
-            self.collision_points.push((self.x, self.y));
+            self.collision_points.push_back((self.x, self.y));
             if self.collision_points.len() > TRAIL_MAX {
-                self.collision_points.remove(0);
+                self.collision_points.pop_front();
             }
         }
         self.steps += 1;
-        self.trail.push((self.x, self.y));
+        self.trail.push_back((self.x, self.y));
         if self.trail.len() > TRAIL_MAX {
-            self.trail.remove(0);
+            self.trail.pop_front();
         }
         if self.goal_dist() <= self.params.goal_tolerance {
             self.reached = true;
@@ -486,9 +503,9 @@ impl World {
 
     /// Keep a debug-draw payload for the canvas.
     pub fn debug_draw(&mut self, payload: &Datum) {
-        self.debug.push(payload.clone());
+        self.debug.push_back(payload.clone());
         if self.debug.len() > DEBUG_MAX {
-            self.debug.remove(0);
+            self.debug.pop_front();
         }
     }
 
@@ -636,13 +653,13 @@ impl World {
             goal_tolerance: self.params.goal_tolerance,
             obstacles: self.obstacles.clone(),
             rays: self.rays(),
-            trail: self.trail.clone(),
-            collision_points: self.collision_points.clone(),
+            trail: self.trail.iter().copied().collect(),
+            collision_points: self.collision_points.iter().copied().collect(),
             collisions: self.collisions,
             steps: self.steps,
             t_ms: self.t_ms(),
             reached: self.reached,
-            debug: self.debug.clone(),
+            debug: self.debug.iter().cloned().collect(),
         }
     }
 
@@ -707,7 +724,7 @@ pub(crate) mod tests {
             let mut w = World::default();
             w.reset(if seed == 0 { None } else { Some(seed) });
             let mut steps = 0;
-            while !w.view().reached && steps < 2000 {
+            while !w.reached() && steps < 2000 {
                 drive(&mut w, 1, policy);
                 steps += 1;
             }
@@ -775,7 +792,7 @@ pub(crate) mod tests {
     fn a_simple_policy_reaches_the_goal() {
         let mut w = World::default();
         let mut steps = 0;
-        while !w.view().reached && steps < 1000 {
+        while !w.reached() && steps < 1000 {
             drive(&mut w, 1, policy);
             steps += 1;
         }
