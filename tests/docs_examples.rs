@@ -4,8 +4,7 @@
 //! pages must cover the builtin table: one page per builtin and special form, and every
 //! page's H1 names a real builtin, special form or data type.
 
-use granola::lang::builtins::{self, DATA_TYPES};
-use granola::lang::run_script;
+use granola::runtime::{run_script, table};
 use std::path::{Path, PathBuf};
 
 fn md_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -128,7 +127,7 @@ fn reference_pages_cover_the_builtin_table() {
             problems.push(format!("{}: no H1 heading", f.display()));
             continue;
         };
-        let known = builtins::lookup_any(&name).is_some() || DATA_TYPES.contains(&name.as_str());
+        let known = table().lookup_any(&name).is_some() || table().data_types().contains(&name.as_str());
         if !known {
             problems.push(format!("{}: H1 `{name}` is not a builtin, special form or data type", f.display()));
         }
@@ -136,7 +135,7 @@ fn reference_pages_cover_the_builtin_table() {
     }
     // Pages exist: every builtin and special form must have one.
     if !names.is_empty() {
-        for b in builtins::table().iter().chain(builtins::special_forms()) {
+        for b in table().rows() {
             if !names.contains(b.name) {
                 problems
                     .push(format!("no reference page for `{}` (expected a page with H1 `# \\`{}\\``)", b.name, b.name));

@@ -56,7 +56,7 @@ fn page_examples_print_their_output_blocks() {
                 failures.push(format!("{page} example {}: no output block", n + 1));
                 continue;
             };
-            let got = granola::lang::run_script(&src).transcript();
+            let got = granola::runtime::run_script(&src).transcript();
             if got != expected {
                 failures.push(format!("{page} example {}:\n--- expected\n{expected}--- got\n{got}", n + 1));
             }
@@ -81,7 +81,7 @@ fn seed_page_examples_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (_, fixture, want) in SEEDS {
         let src = std::fs::read_to_string(root.join("tests/fixtures/seeds").join(fixture)).expect(fixture);
-        assert_eq!(granola::lang::run_script(&src).transcript(), *want, "{fixture}");
+        assert_eq!(granola::runtime::run_script(&src).transcript(), *want, "{fixture}");
     }
 }
 
