@@ -4,8 +4,9 @@
 //! It writes `$OUT_DIR/docs_pages.rs` for the web app (`src/web/docs.rs` includes it):
 //! - `EMBEDDED`: whether the pages are compiled in;
 //! - `PAGES`: `&[(path relative to docs/, include_str!(..)), ..]`, sorted, `/`-separated;
-//! - `RENDERED`: `[[path, rendered], ...]` (see `docs::Parsed::to_json`), from `$OUT_DIR/docs_rendered.json`;
-//! and sets `GRANOLA_DOCS_HASH`, a content hash of the pages and of the renderer.
+//! - `RENDERED`: `[[path, rendered], ...]` (see `docs::Parsed::to_json`), from `$OUT_DIR/docs_rendered.json`.
+//!
+//! It also sets `GRANOLA_DOCS_HASH`, a content hash of the pages and of the renderer.
 //!
 //! The site build leaves the pages out of the wasm, to keep the first load small: when
 //! `GRANOLA_DOCS_JSON=<file>` is set (`make dist` sets it for `trunk build --release`),
