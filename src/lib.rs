@@ -14,6 +14,7 @@
 //! (`runtime::cli` is the native host's driver).
 
 pub mod bridge;
+pub mod docs;
 pub mod jobs;
 pub mod lang;
 pub mod runtime;

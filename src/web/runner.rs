@@ -60,9 +60,9 @@ impl RunReport {
         out
     }
 
-    /// Does this run's output equal `expected` (ignoring trailing whitespace)?
+    /// Does this run's output match an example's documented `output` block (`docs::output_matches`)?
     pub fn matches(&self, expected: &str) -> bool {
-        self.script_output().trim_end() == expected.trim_end()
+        crate::docs::output_matches(expected, &self.script_output())
     }
 }
 
@@ -74,7 +74,7 @@ pub struct RunOptions {
     /// Steps per slice.
     pub slice_fuel: u64,
     /// Run on a private engine whose job time jumps straight to the end of every
-    /// `time.sleep-ms` (like `granola FILE` / `lang::run_script`): the output is exactly what
+    /// `time.sleep-ms` (like `granola FILE` / `runtime::run_script`): the output is exactly what
     /// a docs page's `output` block holds (job ids from 1, exact latencies), but the jobs do
     /// not show in the page's job lists.
     pub isolated: bool,
