@@ -8,6 +8,7 @@
 
 pub mod adapters;
 pub mod json;
+pub mod lisp;
 pub mod model_service;
 
 use crate::lang::datum::sym_map;

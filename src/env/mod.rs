@@ -7,6 +7,7 @@
 //! All time here is job time: observation timestamps, tick overruns and realtime pacing are
 //! measured on the job clock the caller passes in (`now_ms`), never on the wall clock.
 
+pub mod lisp;
 pub mod run_loop;
 pub mod world;
 

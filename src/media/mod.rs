@@ -7,6 +7,8 @@
 //! with the same text, so a script prints exactly what the reference prints and a REPL
 //! session carries on.
 
+pub mod lisp;
+
 use crate::lang::datum::sym_map;
 use crate::lang::Datum;
 use crate::planner::request::{int, text};

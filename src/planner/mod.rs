@@ -16,6 +16,7 @@
 
 pub mod fmt;
 mod ilqr;
+pub mod lisp;
 mod mcts;
 pub mod models;
 mod mppi;
