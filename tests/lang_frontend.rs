@@ -25,7 +25,28 @@ static ROWS: &[Builtin] = &[
     Builtin::plain("t.thing-id", "t", 1, Some(1), "(t.thing-id h) -> integer", "A thing's id.", t_thing_id),
     Builtin::plain("t.keep!", "t", 1, Some(1), "(t.keep! v) -> nil", "Keep v in the extension.", t_keep),
     Builtin::plain("t.kept", "t", 0, Some(0), "(t.kept) -> list", "What was kept.", t_kept),
+    Builtin::plain("t.read", "t", 1, Some(1), "(t.read text) -> list", "The data in text.", t_read),
+    Builtin::plain("t.bytes", "t", 1, Some(1), "(t.bytes path) -> list", "Write then read 3 bytes.", t_bytes),
 ];
+
+fn t_read(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
+    let text = c.text(a[0]).ok_or("t.read: expected string")?.to_string();
+    let items = c.read_all(&text).map_err(|e| format!("t.read: {}", e.located()))?;
+    Ok(c.list(&items))
+}
+
+fn t_bytes(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
+    let path = c.text(a[0]).ok_or("t.bytes: expected string")?.to_string();
+    let files = c.files().ok_or("t.bytes: no files here")?;
+    files.write_bytes(&path, &[0, 255, 7])?;
+    files.append(&format!("{path}.log"), "a")?;
+    files.append(&format!("{path}.log"), "b")?;
+    let (_, bytes) = files.read_bytes(&path, 100)?;
+    let (_, log) = files.read(&format!("{path}.log"), 100)?;
+    let mut items: Vec<Value> = bytes.iter().map(|b| Value::Int(*b as i64)).collect();
+    items.push(c.string(log));
+    Ok(c.list(&items))
+}
 
 static TEST_FE: FrontEnd = FrontEnd { name: "t", groups: &[ROWS], handles: &[&THING, &PIC], install: Some(install) };
 
@@ -180,6 +201,7 @@ impl Pacer for Jump {
 
 fn run_with(src: &str, limits: Limits, slice: u64) -> ScriptRun {
     let mut it = interp(limits);
+    it.set_files(Box::new(granola::lang::MemFiles::default()));
     let time = granola::lang::ManualTime::default();
     it.set_time(Box::new(time.clone()));
     if let Err(e) = it.load(src) {
@@ -374,4 +396,14 @@ fn the_run_loop_hands_control_back_when_the_pacer_asks() {
         }
     }
     assert_eq!(last, Driven::BudgetSpent { steps: 1000 });
+}
+
+#[test]
+fn front_ends_can_read_data_and_use_binary_files() {
+    assert_eq!(run("(t.read \"(a 1) \\\"s\\\" 2.5\")"), "((a 1) \"s\" 2.5)\n");
+    assert_eq!(
+        run_with("(t.read \"(a\")", Limits::default(), 100).error.unwrap().message,
+        "t.read: line 1, column 3: unterminated list"
+    );
+    assert_eq!(run("(t.bytes \"/b.bin\")"), "(0 255 7 \"ab\")\n");
 }

@@ -133,6 +133,18 @@ impl Ctx<'_> {
         self.heap.room()
     }
 
+    /// File access, when the host has any (native hosts; `run_script`'s in-memory files).
+    pub fn files(&mut self) -> Option<&mut (dyn Files + 'static)> {
+        self.files.as_deref_mut()
+    }
+
+    /// Read every datum of `text` with the interpreter's reader limits (nesting, heap), for
+    /// front ends that load Lisp data from files (`bt.load-dsl`). Positions are `text`'s own.
+    pub fn read_all(&mut self, text: &str) -> Result<Vec<Value>, LispError> {
+        let forms = super::reader::read_all(text, self.heap, self.syms, self.limits.max_read_depth)?;
+        Ok(forms.into_iter().map(|(v, _)| v).collect())
+    }
+
     /// Current job time in milliseconds.
     pub fn now_ms(&self) -> f64 {
         self.time.now_ms()

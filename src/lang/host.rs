@@ -58,6 +58,23 @@ pub trait Files {
     fn read(&mut self, path: &str, max_bytes: usize) -> Result<(String, String), String>;
     /// Write `text` to `path`. `Err` is the message.
     fn write(&mut self, path: &str, text: &str) -> Result<(), String>;
+    /// [`Files::read`] for binary files. Default: the text's bytes.
+    fn read_bytes(&mut self, path: &str, max_bytes: usize) -> Result<(String, Vec<u8>), String> {
+        self.read(path, max_bytes).map(|(name, text)| (name, text.into_bytes()))
+    }
+    /// Write binary data. Default: as text when it is UTF-8, else an error.
+    fn write_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.write(path, text),
+            Err(_) => Err(format!("failed to open file for write: {path}")),
+        }
+    }
+    /// Append `text` to `path` (creating it). Default: read what is there, write it back
+    /// with `text` added.
+    fn append(&mut self, path: &str, text: &str) -> Result<(), String> {
+        let old = self.read(path, usize::MAX - 1).map(|(_, t)| t).unwrap_or_default();
+        self.write(path, &(old + text))
+    }
 }
 
 /// An in-memory file system for `load`/`save`: deterministic, no host access. `run_script`
@@ -65,29 +82,47 @@ pub trait Files {
 /// browser host can install one for the same behaviour.
 #[derive(Default, Clone, Debug)]
 pub struct MemFiles {
-    files: std::collections::BTreeMap<String, String>,
+    files: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 impl MemFiles {
     /// Pre-populate a file.
     pub fn insert(&mut self, path: &str, text: &str) {
-        self.files.insert(path.to_string(), text.to_string());
+        self.files.insert(path.to_string(), text.as_bytes().to_vec());
     }
-    /// Contents of a file, if present.
+    /// Contents of a text file, if present.
     pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
+        self.files.get(path).and_then(|b| std::str::from_utf8(b).ok())
+    }
+    /// Contents of a file as bytes, if present.
+    pub fn get_bytes(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
     }
 }
 
 impl Files for MemFiles {
     fn read(&mut self, path: &str, _max_bytes: usize) -> Result<(String, String), String> {
-        match self.files.get(path) {
-            Some(t) => Ok((path.to_string(), t.clone())),
-            None => Err(format!("failed to open file: {path}")),
+        match self.files.get(path).map(|b| String::from_utf8(b.clone())) {
+            Some(Ok(t)) => Ok((path.to_string(), t)),
+            _ => Err(format!("failed to open file: {path}")),
         }
     }
     fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
-        self.files.insert(path.to_string(), text.to_string());
+        self.files.insert(path.to_string(), text.as_bytes().to_vec());
+        Ok(())
+    }
+    fn read_bytes(&mut self, path: &str, _max_bytes: usize) -> Result<(String, Vec<u8>), String> {
+        match self.files.get(path) {
+            Some(b) => Ok((path.to_string(), b.clone())),
+            None => Err(format!("failed to open file: {path}")),
+        }
+    }
+    fn write_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.files.insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+    fn append(&mut self, path: &str, text: &str) -> Result<(), String> {
+        self.files.entry(path.to_string()).or_default().extend_from_slice(text.as_bytes());
         Ok(())
     }
 }

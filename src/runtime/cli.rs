@@ -83,6 +83,27 @@ impl Files for DiskFiles {
     fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
         std::fs::write(path, text).map_err(|_| format!("failed to open file for write: {path}"))
     }
+    fn read_bytes(&mut self, path: &str, max_bytes: usize) -> Result<(String, Vec<u8>), String> {
+        let abs = absolute(path);
+        let shown = abs.display().to_string();
+        let mut bytes = Vec::new();
+        match std::fs::File::open(&abs).and_then(|f| f.take(max_bytes.saturating_add(1) as u64).read_to_end(&mut bytes))
+        {
+            Ok(_) => Ok((shown, bytes)),
+            Err(_) => Err(format!("failed to open file: {shown}")),
+        }
+    }
+    fn write_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        std::fs::write(path, bytes).map_err(|_| format!("failed to open file for write: {path}"))
+    }
+    fn append(&mut self, path: &str, text: &str) -> Result<(), String> {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(|_| format!("failed to open file for write: {path}"))
+    }
 }
 
 /// Job time follows the wall clock: the engine is advanced before every slice, and a sleep
