@@ -250,3 +250,73 @@ fn depth_limit_inside_on_tick_ends_the_form() {
     let out = run(&src);
     assert!(out.contains("maximum recursion depth exceeded"), "{out}");
 }
+
+mod log_file {
+    use granola::jobs::Engine;
+    use granola::lang::{Driven, Files, Host, Limits, MemFiles, RunLoop};
+    use granola::runtime::{new_interp, JumpClock};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// In-memory files the test can still read after the interpreter wrote them.
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<MemFiles>>);
+
+    impl Files for Shared {
+        fn read(&mut self, path: &str, max: usize) -> Result<(String, String), String> {
+            self.0.borrow_mut().read(path, max)
+        }
+        fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
+            self.0.borrow_mut().write(path, text)
+        }
+        fn append(&mut self, path: &str, text: &str) -> Result<(), String> {
+            self.0.borrow_mut().append(path, text)
+        }
+    }
+
+    struct Quiet;
+    impl Host for Quiet {
+        fn print(&mut self, _: &str) {}
+    }
+
+    #[test]
+    fn log_path_gets_one_json_line_per_tick() {
+        let engine = Rc::new(RefCell::new(Engine::default()));
+        let mut interp = new_interp(&engine, Limits::default());
+        let files = Shared::default();
+        files.0.borrow_mut().insert("run.jsonl", "{\"earlier\":true}\n");
+        interp.set_files(Box::new(files.clone()));
+        let src = "(env.attach \"sim2d\")
+(define a (map.make))
+(map.set! a 'action_schema \"sim2d.cmd.v1\")
+(map.set! a 'u (list 0.5 0.25))
+(define cfg (map.make))
+(map.set! cfg 'tick_hz 20)
+(map.set! cfg 'max_ticks 3)
+(map.set! cfg 'log_path \"run.jsonl\")
+(map.set! cfg 'schema_version \"demo.v1\")
+(env.run-loop cfg (lambda (obs) a))
+";
+        interp.load(src).unwrap();
+        let mut run = RunLoop::new(1_000_000, Some(Limits::SCRIPT_STEPS));
+        loop {
+            match run.next(&mut interp, &mut Quiet, &mut JumpClock(engine.clone())) {
+                Driven::Idle => break,
+                Driven::Error(e) => panic!("{}", e.message),
+                _ => {}
+            }
+        }
+        let text = files.0.borrow().get("run.jsonl").unwrap_or_default().to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[0], "{\"earlier\":true}", "appended, not overwritten");
+        for (i, line) in lines[1..].iter().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["tick"], i as i64 + 1);
+            assert_eq!(v["schema_version"], "demo.v1");
+            assert_eq!(v["action"]["u"], serde_json::json!([0.5, 0.25]));
+            assert_eq!(v["used_fallback"], false);
+            assert_eq!(v["obs"]["obs_schema"], "sim2d.obs.v1");
+        }
+    }
+}

@@ -196,20 +196,11 @@ fn lisp_step(c: &mut Ctx, _: &[Value]) -> Result<Flow, String> {
     }
 }
 
-/// Lines for the run-loop's JSONL log, kept in memory and written back every
-/// [`LOG_FLUSH_EVERY`] records and at the end (the file interface has no append).
-struct LogFile {
-    path: String,
-    text: String,
-    unflushed: usize,
-}
-
-const LOG_FLUSH_EVERY: usize = 100;
-
-fn write_log(c: &mut Ctx, log: &LogFile) -> Result<(), String> {
-    let fail = || format!("env.run-loop: failed to open log_path: {}", log.path);
-    let files = c.files.as_mut().ok_or_else(fail)?;
-    files.write(&log.path, &log.text).map_err(|_| fail())
+/// Append one JSONL record to the run-loop's log file.
+fn append_log(c: &mut Ctx, path: &str, line: &str) -> Result<(), String> {
+    let fail = || format!("env.run-loop: failed to open log_path: {path}");
+    let files = c.files().ok_or_else(fail)?;
+    files.append(path, &format!("{line}\n")).map_err(|_| fail())
 }
 
 /// The rest of an `env.run-loop` call while a callback runs or job time passes.
@@ -218,45 +209,9 @@ struct LoopResume {
     on_tick: Value,
     predicate: Option<Value>,
     observer: Option<Value>,
-    log: Option<LogFile>,
 }
 
 impl LoopResume {
-    fn append(&mut self, c: &mut Ctx, path: String, line: &str) -> Result<(), String> {
-        match &mut self.log {
-            Some(log) if log.path == path => {
-                log.text.push_str(line);
-                log.text.push('\n');
-                log.unflushed += 1;
-                if log.unflushed >= LOG_FLUSH_EVERY {
-                    write_log(c, log)?;
-                    log.unflushed = 0;
-                }
-                Ok(())
-            }
-            _ => {
-                self.flush(c)?;
-                let max = c.limits().max_file_bytes;
-                let existing =
-                    c.files.as_mut().and_then(|f| f.read(&path, max).ok()).map(|(_, t)| t).unwrap_or_default();
-                let log = LogFile { text: format!("{existing}{line}\n"), path, unflushed: 0 };
-                write_log(c, &log)?;
-                self.log = Some(log);
-                Ok(())
-            }
-        }
-    }
-
-    fn flush(&mut self, c: &mut Ctx) -> Result<(), String> {
-        if let Some(log) = &mut self.log {
-            if log.unflushed > 0 {
-                write_log(c, log)?;
-                log.unflushed = 0;
-            }
-        }
-        Ok(())
-    }
-
     fn call(self: Box<Self>, c: &mut Ctx, callee: Value, arg: &Datum) -> Result<Flow, String> {
         let v = value(c, "env.run-loop", arg)?;
         Ok(Flow::Call { callee, args: vec![v], then: self })
@@ -279,19 +234,12 @@ impl LoopResume {
                     None => next = self.step(c, Ok(Datum::Bool(false)))?,
                 },
                 Next::AppendLog { path, line } => {
-                    let r = self.append(c, path, &line).map(|_| Datum::Nil);
+                    let r = append_log(c, &path, &line).map(|_| Datum::Nil);
                     next = self.step(c, r)?;
                 }
                 Next::SleepUntil(t) => return sleep_until(c, t, self),
-                Next::Finish(result) => {
-                    self.flush(c)?;
-                    return Ok(Flow::Return(value(c, "env.run-loop", &result)?));
-                }
-                Next::Fail(e) => {
-                    // The error is what the caller sees; the log keeps what it has.
-                    let _ = self.flush(c);
-                    return Err(e);
-                }
+                Next::Finish(result) => return Ok(Flow::Return(value(c, "env.run-loop", &result)?)),
+                Next::Fail(e) => return Err(e),
             }
         }
     }
@@ -341,7 +289,6 @@ fn lisp_run_loop(c: &mut Ctx, a: &[Value]) -> Result<Flow, String> {
         on_tick: a[1],
         predicate: predicate.filter(|_| pk == Callable::Procedure),
         observer: observer.filter(|_| ok == Callable::Procedure),
-        log: None,
     });
     state.drive(c, next)
 }
