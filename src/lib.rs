@@ -10,6 +10,7 @@
 //! Nothing below the hosts reads the wall clock, prints, spawns threads or panics on input.
 
 pub mod bridge;
+pub mod bt;
 pub mod jobs;
 pub mod lang;
 pub mod vla;
