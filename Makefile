@@ -81,10 +81,12 @@ editor: tools
 	npm run build:editor
 
 ## ---- build ----
+# The site build: GRANOLA_DOCS_JSON tells build.rs to leave the docs pages out of the wasm and
+# write them to that file; the Trunk hook scripts/docs-asset.py copies it to dist/docs.json.
 dist: tools editor
 	@echo "==> trunk build --release"
 	cargo fetch
-	trunk build --release
+	GRANOLA_DOCS_JSON="$(CURDIR)/target/site/docs.json" trunk build --release
 	ls -l dist
 
 ## ---- serve ----

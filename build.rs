@@ -1,124 +1,123 @@
-//! Build script (owned by web2): compiles every Markdown page under `docs/` into the crate,
-//! rendered: the Markdown is parsed here (src/web/site/markdown.rs, shared with the app) so the
-//! browser app carries no Markdown parser.
+//! Build script: renders every Markdown page under `docs/` with the docs model (`src/docs`,
+//! compiled here too) at build time, so the browser app carries no Markdown parser.
 //!
-//! It writes `$OUT_DIR/docs_pages.rs` with
-//! `pub static PAGES: &[(&str, &str)] = &[("reference/builtins/map/map-get.md", include_str!(..)), ..];`
-//! (paths relative to `docs/`, sorted, `/`-separated). The browser app (`src/web/site/docs.rs`)
-//! includes it; the native binaries never include it. It also writes `$OUT_DIR/docs_rendered.json`,
-//! `[[path, rendered], ...]` (see `Parsed::to_json`), compiled in as `RENDERED`.
-//! Adding, removing or editing a page re-runs this script (Cargo watches the `docs` tree).
+//! It writes `$OUT_DIR/docs_pages.rs` for the web app (`src/web/docs.rs` includes it):
+//! - `EMBEDDED`: whether the pages are compiled in;
+//! - `PAGES`: `&[(path relative to docs/, include_str!(..)), ..]`, sorted, `/`-separated;
+//! - `RENDERED`: `[[path, rendered], ...]` (see `docs::Parsed::to_json`), from `$OUT_DIR/docs_rendered.json`.
 //!
-//! For the release site (the `wasm-release` profile) the list is left empty and `EMBEDDED` is
-//! false: the pages and their renderings go to `<target>/wasm32-unknown-unknown/wasm-release/docs.json`
-//! (`[[path, markdown, rendered], ...]`), which scripts/docs-asset.py (a Trunk hook) copies into dist/.
+//! It also sets `GRANOLA_DOCS_HASH`, a content hash of the pages and of the renderer.
+//!
+//! The site build leaves the pages out of the wasm, to keep the first load small: when
+//! `GRANOLA_DOCS_JSON=<file>` is set (`make dist` sets it for `trunk build --release`),
+//! `EMBEDDED` is false, `PAGES` and `RENDERED` are empty, and the pages go to that file instead as
+//! `[[path, markdown, rendered], ...]`; the Trunk hook `scripts/docs-asset.py` copies it into
+//! dist/ as `docs.json`, which the app fetches after start-up. Every other build (native, the
+//! browser tests, `trunk serve`) compiles them in.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[allow(dead_code)]
-#[path = "src/web/site/markdown.rs"]
-mod markdown;
-
-fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, root, out);
-        } else if path.extension().and_then(|e| e.to_str()) == Some("md") {
-            if let Ok(rel) = path.strip_prefix(root) {
-                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-                out.push((rel.join("/"), path.clone()));
-            }
-        }
-    }
-}
+#[allow(dead_code, unused_imports)]
+#[path = "src/docs/mod.rs"]
+mod docs;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
-    let docs = manifest.join("docs");
+    let docs_dir = manifest.join("docs");
+    let renderer_dir = manifest.join("src/docs");
     println!("cargo:rerun-if-changed=docs");
+    println!("cargo:rerun-if-changed=src/docs");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/web/site/markdown.rs");
-    println!("cargo:rerun-if-env-changed=GRANOLA_EMBED_DOCS");
-    let mut pages = Vec::new();
-    collect(&docs, &docs, &mut pages);
-    pages.sort();
-    let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
-    // The release site (Trunk's `wasm-release` profile) leaves the pages out of the wasm: they
-    // are ~67 KB gzipped of a first load that should stay small, and only the reference pages
-    // and search need them. scripts/docs-asset.py writes them to dist/docs.json instead, which
-    // the app fetches after start-up. Every other build (native, the browser tests, a debug
-    // `trunk serve`) compiles them in. GRANOLA_EMBED_DOCS=1 forces compiling them in.
-    let wasm = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32");
-    let release_site = wasm && Path::new(&out_dir).components().any(|c| c.as_os_str() == "wasm-release");
-    let embed = !release_site || std::env::var("GRANOLA_EMBED_DOCS").as_deref() == Ok("1");
-    // A content hash (FNV-1a) of the docs tree and of the renderer: the app fetches
-    // `docs.json?v=<hash>`, so a changed tree or rendering is never answered from a stale cache.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let renderer = (String::from("src/web/site/markdown.rs"), manifest.join("src/web/site/markdown.rs"));
-    for (rel, path) in pages.iter().chain(std::iter::once(&renderer)) {
-        let text = fs::read(path).unwrap_or_default();
-        for b in rel.as_bytes().iter().chain([0u8].iter()).chain(text.iter()).chain([0u8].iter()) {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x100_0000_01b3);
+    println!("cargo:rerun-if-env-changed=GRANOLA_DOCS_JSON");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
+    let asset = std::env::var_os("GRANOLA_DOCS_JSON").filter(|v| !v.is_empty()).map(PathBuf::from);
+
+    let pages = match docs::tree::read(&docs_dir) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("cargo:warning=docs pages not read ({e}): the site has no reference pages");
+            Vec::new()
+        }
+    };
+    // The renderer is part of the hash, so a changed rendering is never served from a stale cache.
+    let mut renderer_files: Vec<(String, String)> = Vec::new();
+    if let Ok(entries) = fs::read_dir(&renderer_dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().and_then(|x| x.to_str()) == Some("rs") {
+                let name = format!("src/docs/{}", e.file_name().to_string_lossy());
+                renderer_files.push((name, fs::read_to_string(&p).unwrap_or_default()));
+            }
         }
     }
-    println!("cargo:rustc-env=GRANOLA_DOCS_HASH={hash:016x}");
+    renderer_files.sort();
+    let hash = docs::tree::content_hash(
+        pages.iter().chain(renderer_files.iter()).map(|(name, text)| (name.as_str(), text.as_bytes())),
+    );
+    println!("cargo:rustc-env=GRANOLA_DOCS_HASH={hash}");
+
+    // Render every page. A link to another page becomes its hash route; the route does not depend
+    // on which bridge pages are tools (only the index group does), so no tool list is needed here.
+    let hrefs: std::collections::HashMap<&str, String> = pages
+        .iter()
+        .map(|(rel, text)| {
+            let (group, route, _, _) = docs::classify(rel, text, &|_| false);
+            (rel.as_str(), docs::href(&group, &route))
+        })
+        .collect();
+    let link = |p: &str| hrefs.get(p).cloned();
+    let mut rendered: Vec<(&str, &str, String)> = Vec::new();
+    for (rel, text) in &pages {
+        let parsed = docs::parse(rel, text, &link);
+        for problem in &parsed.problems {
+            println!("cargo:warning=docs/{rel}: {problem}");
+        }
+        rendered.push((rel, text, parsed.to_json()));
+    }
+    let json_str = |s: &str| serde_json::to_string(s).unwrap_or_default();
+
+    let embed = asset.is_none();
     let mut code = format!(
         "/// True when the pages are compiled in (false: fetched from docs.json). Generated by build.rs.\n\
          pub const EMBEDDED: bool = {embed};\n\
          /// Every Markdown page under `docs/`: (path relative to `docs/`, text). Generated by build.rs.\n\
          pub static PAGES: &[(&str, &str)] = &[\n"
     );
-    if embed {
-        for (rel, path) in &pages {
-            code.push_str(&format!("    ({:?}, include_str!({:?})),\n", rel, path.to_string_lossy()));
+    let rendered_path = out_dir.join("docs_rendered.json");
+    match &asset {
+        None => {
+            for (rel, _) in &pages {
+                let path = docs_dir.join(rel);
+                code.push_str(&format!("    ({:?}, include_str!({:?})),\n", rel, path.to_string_lossy()));
+            }
+            let rows: Vec<String> = rendered.iter().map(|(rel, _, r)| format!("[{},{}]", json_str(rel), r)).collect();
+            write_if_changed(&rendered_path, &format!("[{}]", rows.join(",\n")));
+        }
+        Some(file) => {
+            write_if_changed(&rendered_path, "[]");
+            let rows: Vec<String> =
+                rendered.iter().map(|(rel, text, r)| format!("[{},{},{}]", json_str(rel), json_str(text), r)).collect();
+            if let Some(dir) = file.parent() {
+                let _ = fs::create_dir_all(dir);
+            }
+            write_if_changed(file, &format!("[{}]", rows.join(",\n")));
         }
     }
     code.push_str("];\n");
-    // Render every page. A link to another page becomes its hash route; the route does not
-    // depend on which bridge pages are tools (only the index group does), so no tool list here.
-    let texts: Vec<(String, String)> =
-        pages.iter().map(|(rel, path)| (rel.clone(), fs::read_to_string(path).unwrap_or_default())).collect();
-    let hrefs: std::collections::HashMap<String, String> = texts
-        .iter()
-        .map(|(rel, text)| {
-            let (group, route, _, _) = markdown::classify(rel, text, &|_| false);
-            (rel.clone(), markdown::href(&group, &route))
-        })
-        .collect();
-    let link = |p: &str| hrefs.get(p).cloned();
-    let rendered: Vec<(String, String, String)> = texts
-        .iter()
-        .map(|(rel, text)| (rel.clone(), text.clone(), markdown::parse(rel, text, &link).to_json()))
-        .collect();
-    let json_str = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    let out_path = PathBuf::from(&out_dir);
-    if embed {
-        let rows: Vec<String> = rendered.iter().map(|(rel, _, r)| format!("[{},{}]", json_str(rel), r)).collect();
-        write_if_changed(&out_path.join("docs_rendered.json"), &format!("[{}]", rows.join(",\n")));
-    } else {
-        write_if_changed(&out_path.join("docs_rendered.json"), "[]");
-        // <target>/wasm32-unknown-unknown/wasm-release/build/granola-<hash>/out -> .../wasm-release
-        if let Some(profile_dir) = out_path.ancestors().nth(3) {
-            let rows: Vec<String> =
-                rendered.iter().map(|(rel, text, r)| format!("[{},{},{}]", json_str(rel), json_str(text), r)).collect();
-            write_if_changed(&profile_dir.join("docs.json"), &format!("[{}]", rows.join(",\n")));
-        }
-    }
     code.push_str(&format!(
         "/// Every page rendered by build.rs: `[[path, rendered], ...]` (empty when not EMBEDDED).\n\
          pub static RENDERED: &str = include_str!({:?});\n",
-        out_path.join("docs_rendered.json").to_string_lossy()
+        rendered_path.to_string_lossy()
     ));
-    write_if_changed(&out_path.join("docs_pages.rs"), &code);
+    write_if_changed(&out_dir.join("docs_pages.rs"), &code);
 }
 
 /// Only rewrites when the content changed, so an unchanged docs tree does not rebuild the crate.
 fn write_if_changed(path: &Path, text: &str) {
     if fs::read_to_string(path).ok().as_deref() != Some(text) {
-        let _ = fs::write(path, text);
+        if let Err(e) = fs::write(path, text) {
+            println!("cargo:warning=could not write {}: {e}", path.display());
+        }
     }
 }

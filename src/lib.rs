@@ -11,6 +11,7 @@
 
 pub mod bridge;
 pub mod bt;
+pub mod docs;
 pub mod jobs;
 pub mod lang;
 pub mod vla;

@@ -105,24 +105,19 @@ again="$(curl -s -X POST "$BASE_URL/cancel_job" \
   -d "{\"jobId\":\"$JOB_ID\"}" | jq -r .error.code)"
 [[ "$again" == "NOT_FOUND" ]] || fail "second cancel: $again"
 
-# If the seed page is at hand, make sure the commands above are still its commands.
-seed="${GRANOLA_SEED:-}"
-if [[ -z "$seed" ]]; then
-  for c in "$(dirname "$0")/../../shared/seeds/cancel_job.md" /work/shared/seeds/cancel_job.md; do
-    [[ -f "$c" ]] && { seed="$c"; break; }
-  done
-fi
-if [[ -f "$seed" ]]; then
-  for needle in \
-    'curl -s -X POST "$BASE_URL/cancel_job" \' \
-    'curl -s -X POST "$BASE_URL/get_job_status" \' \
-    '  -H "Authorization: Bearer $TOKEN" \' \
-    '  -H "Content-Type: application/json" \' \
-    "  -d \"{\\\"jobId\\\":\\\"\$JOB_ID\\\"}\" | jq" \
-    "  -d \"{\\\"jobId\\\":\\\"\$JOB_ID\\\"}\" | jq '.job.status'"; do
-    grep -qxF -- "$needle" "$seed" || fail "the seed page no longer has the line: $needle"
-  done
-fi
+# The commands above must still be the seed page's commands (../shared/seeds from the
+# repository root; GRANOLA_SEED overrides). A missing seed page is a failure, not a skip.
+seed="${GRANOLA_SEED:-../shared/seeds/cancel_job.md}"
+[[ -f "$seed" ]] || fail "the seed page $seed is missing"
+for needle in \
+  'curl -s -X POST "$BASE_URL/cancel_job" \' \
+  'curl -s -X POST "$BASE_URL/get_job_status" \' \
+  '  -H "Authorization: Bearer $TOKEN" \' \
+  '  -H "Content-Type: application/json" \' \
+  "  -d \"{\\\"jobId\\\":\\\"\$JOB_ID\\\"}\" | jq" \
+  "  -d \"{\\\"jobId\\\":\\\"\$JOB_ID\\\"}\" | jq '.job.status'"; do
+  grep -qxF -- "$needle" "$seed" || fail "the seed page no longer has the line: $needle"
+done
 
 # Graceful stop.
 kill -TERM "$server"

@@ -1,120 +1,78 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Every ```lisp block in docs/**/*.md that is immediately followed by an ```output block
-//! must print exactly that output when run as a file (`run_script`), and the reference
-//! pages must cover the builtin table: one page per builtin and special form, and every
-//! page's H1 names a real builtin, special form or data type.
+//! The pages under `docs/` check themselves: every `lisp` example followed by an `output` fence
+//! prints exactly that when run as a file (`run_script`, like `granola FILE`), every example fence
+//! is well formed, and the reference pages cover the builtin table (one page per builtin and
+//! special form; every page's H1 names a real builtin, special form or data type). Fences and
+//! matching come from the docs model (`granola::docs`), the same code the site uses.
+//! A missing `docs/` or `docs/reference` fails.
 
-use granola::lang::builtins::{self, DATA_TYPES};
-use granola::lang::run_script;
 use std::path::{Path, PathBuf};
 
-fn md_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            md_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "md") {
-            out.push(p);
-        }
-    }
-}
+use granola::docs;
+use granola::lang::builtins::{self, DATA_TYPES};
+use granola::lang::run_script;
 
-/// Fenced blocks as (info string, body).
-fn fenced_blocks(text: &str) -> Vec<(String, String)> {
-    let mut blocks = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let t = line.trim_start();
-        let fence = if t.starts_with("````") {
-            "````"
-        } else if t.starts_with("```") {
-            "```"
-        } else {
-            continue;
-        };
-        let info = t.trim_start_matches('`').trim().to_string();
-        let mut body = String::new();
-        for l in lines.by_ref() {
-            if l.trim_start().starts_with(fence) && l.trim().trim_start_matches('`').is_empty() {
-                break;
-            }
-            body.push_str(l);
-            body.push('\n');
-        }
-        blocks.push((info, body));
-    }
-    blocks
-}
+/// At least this many examples must be checked (210 when this was written): a docs tree that
+/// lost its examples, or a fence grammar that stopped finding them, fails instead of passing.
+const MIN_EXAMPLES: usize = 200;
 
 fn docs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
 }
 
-fn diff(expected: &str, got: &str) -> String {
-    let mut out = String::new();
-    let e: Vec<&str> = expected.lines().collect();
-    let g: Vec<&str> = got.lines().collect();
-    for i in 0..e.len().max(g.len()) {
-        let a = e.get(i).copied();
-        let b = g.get(i).copied();
-        if a != b {
-            out.push_str(&format!("    line {}: expected {:?}\n    line {}:      got {:?}\n", i + 1, a, i + 1, b));
-        }
-    }
-    out
+/// Every page under docs/ as (path relative to docs/, text); fails when there are none.
+fn pages() -> Vec<(String, String)> {
+    let pages = docs::tree::read(&docs_dir()).unwrap_or_else(|e| panic!("docs/ must be readable: {e}"));
+    assert!(!pages.is_empty(), "no pages under {}", docs_dir().display());
+    pages
 }
 
 #[test]
 fn docs_examples_print_their_output() {
-    let mut files = Vec::new();
-    md_files(&docs_dir(), &mut files);
+    let pages = pages();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for f in &files {
-        let Ok(text) = std::fs::read_to_string(f) else { continue };
-        let blocks = fenced_blocks(&text);
-        let mut idx = 0;
-        for w in blocks.windows(2) {
-            let (info, body) = (&w[0].0, &w[0].1);
-            if info == "lisp" {
-                idx += 1;
-                if w[1].0 == "output" {
-                    checked += 1;
-                    let got = run_script(body).transcript();
-                    if got != w[1].1 {
-                        failures.push(format!(
-                            "{} (lisp block #{idx}):\n{}",
-                            f.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(f).display(),
-                            diff(&w[1].1, &got)
-                        ));
-                    }
-                }
+    for (rel, text) in &pages {
+        let parsed = docs::parse(rel, text, &|_| None);
+        for (n, ex) in parsed.lisp_examples().enumerate() {
+            let Some(expected) = &ex.expected else { continue };
+            checked += 1;
+            let got = run_script(&ex.code).transcript();
+            if !docs::output_matches(expected, &got) {
+                failures.push(format!(
+                    "docs/{rel} (lisp block #{}, line {}):\n{}",
+                    n + 1,
+                    ex.line,
+                    docs::output_diff(expected, &got)
+                ));
             }
         }
     }
-    eprintln!("{checked} docs examples checked in {} files", files.len());
+    eprintln!("{checked} docs examples checked in {} files", pages.len());
     assert!(failures.is_empty(), "{} docs examples differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked >= MIN_EXAMPLES, "only {checked} examples checked (at least {MIN_EXAMPLES} expected)");
 }
 
-fn h1(text: &str) -> Option<String> {
-    let line = text.lines().find(|l| l.starts_with("# "))?;
-    let t = line.trim_start_matches("# ").trim();
-    Some(t.trim_matches('`').to_string())
+#[test]
+fn example_fences_are_well_formed() {
+    let mut problems = Vec::new();
+    for (rel, text) in pages() {
+        for p in docs::parse(&rel, &text, &|_| None).problems {
+            problems.push(format!("docs/{rel}: {p}"));
+        }
+    }
+    assert!(problems.is_empty(), "{} fence problems:\n{}", problems.len(), problems.join("\n"));
 }
 
 #[test]
 fn reference_pages_cover_the_builtin_table() {
     let refdir = docs_dir().join("reference");
-    if !refdir.is_dir() {
-        eprintln!("docs/reference does not exist yet: nothing to check");
-        return;
-    }
+    assert!(refdir.is_dir(), "{} is missing", refdir.display());
     // Only the per-name page folders; guides and indexes may have any title.
     let mut files = Vec::new();
     for sub in ["builtins", "special-forms", "data-types"] {
-        md_files(&refdir.join(sub), &mut files);
+        let dir = refdir.join(sub);
+        files.extend(docs::tree::pages(&dir).unwrap_or_else(|e| panic!("{e}")).into_iter().map(|p| p.path));
     }
     let mut names = std::collections::HashSet::new();
     let mut problems = Vec::new();
@@ -124,7 +82,7 @@ fn reference_pages_cover_the_builtin_table() {
             continue;
         }
         let text = std::fs::read_to_string(f).unwrap_or_default();
-        let Some(name) = h1(&text) else {
+        let Some((name, _)) = docs::h1(&text) else {
             problems.push(format!("{}: no H1 heading", f.display()));
             continue;
         };
@@ -134,13 +92,11 @@ fn reference_pages_cover_the_builtin_table() {
         }
         names.insert(name);
     }
-    // Pages exist: every builtin and special form must have one.
-    if !names.is_empty() {
-        for b in builtins::table().iter().chain(builtins::special_forms()) {
-            if !names.contains(b.name) {
-                problems
-                    .push(format!("no reference page for `{}` (expected a page with H1 `# \\`{}\\``)", b.name, b.name));
-            }
+    assert!(!names.is_empty(), "no reference pages under {}", refdir.display());
+    // Every builtin and special form must have a page.
+    for b in builtins::table().iter().chain(builtins::special_forms()) {
+        if !names.contains(b.name) {
+            problems.push(format!("no reference page for `{}` (expected a page with H1 `# \\`{}\\``)", b.name, b.name));
         }
     }
     assert!(problems.is_empty(), "{} reference problems:\n{}", problems.len(), problems.join("\n"));

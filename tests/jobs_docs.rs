@@ -14,33 +14,13 @@ const PAGES: &[&str] = &[
     "docs/reference/guides/vla-jobs.md",
 ];
 
-/// (lisp source, expected output or None) for every `lisp` block of a page.
+/// (lisp source, expected output or None) for every `lisp` block of a page (the docs model's
+/// fences, as the site and tests/docs_examples.rs read them).
 fn examples(text: &str) -> Vec<(String, Option<String>)> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let block = |i: &mut usize| {
-        let mut body = String::new();
-        *i += 1;
-        while *i < lines.len() && lines[*i].trim_end() != "```" {
-            body.push_str(lines[*i]);
-            body.push('\n');
-            *i += 1;
-        }
-        *i += 1;
-        body
-    };
-    while i < lines.len() {
-        if lines[i].trim_end() == "```lisp" {
-            let src = block(&mut i);
-            let expected =
-                if i < lines.len() && lines[i].trim_end() == "```output" { Some(block(&mut i)) } else { None };
-            out.push((src, expected));
-        } else {
-            i += 1;
-        }
-    }
-    out
+    granola::docs::parse("", text, &|_| None)
+        .lisp_examples()
+        .map(|ex| (format!("{}\n", ex.code), ex.expected.clone()))
+        .collect()
 }
 
 #[test]

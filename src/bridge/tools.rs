@@ -1,4 +1,5 @@
-//! The tool table (names, summaries, roles, request schemas) and the tool handlers.
+//! The one tool table (name, summary, role, success status, request schema and handler per
+//! row) and the tool handlers.
 
 use serde_json::{json, Map, Value};
 
@@ -17,62 +18,151 @@ use super::{generated_results_id, is_generated_results_id, status_name, uuid_for
 /// Most concentrations a population run may keep (subjects × output points).
 pub const MAX_POPULATION_POINTS: f64 = 2.0e6;
 
-/// One tool: name, one-line summary, least role needed, success status.
-#[derive(Clone, Copy, Debug)]
+/// What a tool handler gets: the bridge, the engine, the verified caller and the request
+/// body (already parsed into an object).
+pub type Handler = fn(&mut Bridge, &mut Engine, &Principal, &Obj) -> Result<Value, ApiError>;
+
+/// One row of the tool table: everything the bridge, `list_tools`, MCP `tools/list`, the
+/// docs and the server's routes need to know about a tool, and the function that runs it.
+#[derive(Clone, Copy)]
 pub struct ToolSpec {
     pub name: &'static str,
+    /// One line for tool lists.
     pub summary: &'static str,
+    /// The least role that may call the tool; [`Role::allowed`] lists every role that may.
     pub role: Role,
+    /// HTTP status of a success (201 for a load, 202 for a queued run, else 200).
     pub success_status: u16,
+    /// The JSON Schema of the request body.
+    pub schema: fn() -> Value,
+    pub handler: Handler,
 }
 
-const fn t(name: &'static str, summary: &'static str, role: Role, success_status: u16) -> ToolSpec {
-    ToolSpec { name, summary, role, success_status }
+impl std::fmt::Debug for ToolSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolSpec")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("success_status", &self.success_status)
+            .finish_non_exhaustive()
+    }
 }
 
-/// Every tool, in documentation order.
+/// Every tool, in documentation order: the one table.
 pub const TOOLS: &[ToolSpec] = &[
-    t(
-        "load_simulation",
-        "Load a catalogue model (or an inline model definition) under a simulation id.",
-        Role::Operator,
-        201,
-    ),
-    t(
-        "list_parameters",
-        "List a loaded simulation's parameter paths, optionally filtered by a glob.",
-        Role::Viewer,
-        200,
-    ),
-    t("get_parameter_value", "Read one parameter's value, unit and range.", Role::Viewer, 200),
-    t("set_parameter_value", "Change one parameter's value (range- and unit-checked).", Role::Operator, 200),
-    t("run_simulation", "Queue a simulation run as a job; poll get_job_status for its progress.", Role::Operator, 202),
-    t(
-        "run_population_simulation",
-        "Queue a population run (log-normal CL and V variability) as one job.",
-        Role::Operator,
-        202,
-    ),
-    t(
-        "get_job_status",
-        "Read a job's status, timestamps, attempts, progress, result handle and error.",
-        Role::Viewer,
-        200,
-    ),
-    t("cancel_job", "Request cancellation of a queued or running job.", Role::Operator, 200),
-    t("get_simulation_results", "Read a finished run's concentration-time series.", Role::Viewer, 200),
-    t(
-        "get_population_results",
-        "Read a finished population run's aggregates and per-subject chunks.",
-        Role::Viewer,
-        200,
-    ),
-    t("calculate_pk_parameters", "Compute Cmax, Tmax, AUC and terminal half-life of a series.", Role::Viewer, 200),
-    t("list_tools", "List the tools the caller may use, with roles and request schemas.", Role::Viewer, 200),
+    ToolSpec {
+        name: "load_simulation",
+        summary: "Load a catalogue model (or an inline model definition) under a simulation id.",
+        role: Role::Operator,
+        success_status: 201,
+        schema: load_simulation_schema,
+        handler: load_simulation,
+    },
+    ToolSpec {
+        name: "list_parameters",
+        summary: "List a loaded simulation's parameter paths, optionally filtered by a glob.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: list_parameters_schema,
+        handler: list_parameters,
+    },
+    ToolSpec {
+        name: "get_parameter_value",
+        summary: "Read one parameter's value, unit and range.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: get_parameter_value_schema,
+        handler: get_parameter_value,
+    },
+    ToolSpec {
+        name: "set_parameter_value",
+        summary: "Change one parameter's value (range- and unit-checked).",
+        role: Role::Operator,
+        success_status: 200,
+        schema: set_parameter_value_schema,
+        handler: set_parameter_value,
+    },
+    ToolSpec {
+        name: "run_simulation",
+        summary: "Queue a simulation run as a job; poll get_job_status for its progress.",
+        role: Role::Operator,
+        success_status: 202,
+        schema: run_simulation_schema,
+        handler: run_simulation,
+    },
+    ToolSpec {
+        name: "run_population_simulation",
+        summary: "Queue a population run (log-normal CL and V variability) as one job.",
+        role: Role::Operator,
+        success_status: 202,
+        schema: run_population_simulation_schema,
+        handler: run_population_simulation,
+    },
+    ToolSpec {
+        name: "get_job_status",
+        summary: "Read a job's status, timestamps, attempts, progress, result handle and error.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: job_id_schema,
+        handler: get_job_status,
+    },
+    ToolSpec {
+        name: "cancel_job",
+        summary: "Request cancellation of a queued or running job.",
+        role: Role::Operator,
+        success_status: 200,
+        schema: job_id_schema,
+        handler: cancel_job,
+    },
+    ToolSpec {
+        name: "get_simulation_results",
+        summary: "Read a finished run's concentration-time series.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: get_simulation_results_schema,
+        handler: get_simulation_results,
+    },
+    ToolSpec {
+        name: "get_population_results",
+        summary: "Read a finished population run's aggregates and per-subject chunks.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: get_population_results_schema,
+        handler: get_population_results,
+    },
+    ToolSpec {
+        name: "calculate_pk_parameters",
+        summary: "Compute Cmax, Tmax, AUC and terminal half-life of a series.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: calculate_pk_parameters_schema,
+        handler: calculate_pk_parameters,
+    },
+    ToolSpec {
+        name: "list_tools",
+        summary: "List the tools the caller may use, with roles and request schemas.",
+        role: Role::Viewer,
+        success_status: 200,
+        schema: empty_schema,
+        handler: list_tools,
+    },
 ];
 
+/// The row of the tool called `name`.
 pub fn spec(name: &str) -> Option<&'static ToolSpec> {
     TOOLS.iter().find(|s| s.name == name)
+}
+
+/// Run one tool: its handler on the parsed body, answered with the row's success status.
+pub fn dispatch(
+    b: &mut Bridge,
+    engine: &mut Engine,
+    spec: &ToolSpec,
+    principal: &Principal,
+    body: &Map<String, Value>,
+) -> Result<Reply, ApiError> {
+    let out = (spec.handler)(b, engine, principal, &Obj::root(body))?;
+    Ok(Reply { status: spec.success_status, body: out })
 }
 
 fn s(desc: &str) -> Value {
@@ -83,94 +173,120 @@ fn schema_obj(required: &[&str], props: Value) -> Value {
     json!({"type": "object", "required": required, "properties": props})
 }
 
-/// The JSON Schema of a tool's request body.
+/// The JSON Schema of a tool's request body (an empty object schema for unknown names).
 pub fn request_schema(name: &str) -> Value {
-    let run_common = |mut p: Map<String, Value>| {
-        p.insert("simulationId".into(), s("A loaded simulation (1-64 characters)."));
-        p.insert("runId".into(), s("Optional results id for the run (^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$)."));
-        p.insert("timeoutSeconds".into(), json!({"type": "number", "minimum": 1, "maximum": 604800, "default": 300}));
-        p.insert("maxRetries".into(), json!({"type": "integer", "minimum": 0, "maximum": 10, "default": 0}));
-        p.insert("idempotencyKey".into(), s("Same key + same payload returns the same job; another payload is a 409."));
-        p.insert(
-            "failFirstAttempts".into(),
-            json!({"type": "integer", "minimum": 0, "maximum": 100, "default": 0, "description": "Testing aid: the first N attempts fail with a retryable error."}),
-        );
-        Value::Object(p)
-    };
-    match name {
-        "load_simulation" => schema_obj(
-            &["simulationId"],
-            json!({
-                "simulationId": s("Id to load the model under (1-64 characters)."),
-                "model": {"type": "string", "enum": CATALOGUE.iter().map(|e| e.name).collect::<Vec<_>>()},
-                "modelDefinition": {"type": "object", "required": ["structure"], "properties": {
-                    "structure": {"type": "string", "enum": CATALOGUE.iter().map(|e| e.name).collect::<Vec<_>>()},
-                    "name": {"type": "string"}, "description": {"type": "string"}, "version": {"type": "string"},
-                    "parameters": {"type": "object", "additionalProperties": {"oneOf": [{"type": "number"}, {"type": "object", "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}]}}
-                }},
-                "replace": {"type": "boolean", "default": false}
-            }),
-        ),
-        "list_parameters" => schema_obj(
-            &["simulationId"],
-            json!({"simulationId": s("A loaded simulation."), "searchPattern": {"type": "string", "default": "*", "description": "Glob: * and ?"}}),
-        ),
-        "get_parameter_value" => schema_obj(
-            &["simulationId", "parameterPath"],
-            json!({"simulationId": s("A loaded simulation."), "parameterPath": s("e.g. CL")}),
-        ),
-        "set_parameter_value" => schema_obj(
-            &["simulationId", "parameterPath", "value"],
-            json!({"simulationId": s("A loaded simulation."), "parameterPath": s("e.g. CL"), "value": {"type": "number"}, "unit": s("Optional; must equal the parameter's unit.")}),
-        ),
-        "run_simulation" => {
-            let mut o = schema_obj(&["simulationId"], run_common(Map::new()));
-            o["description"] = json!("Integrates the loaded model over its time grid.");
-            o
-        }
-        "run_population_simulation" => {
-            let mut p = Map::new();
-            p.insert(
-                "cohort".into(),
-                json!({"type": "object", "required": ["size"], "properties": {
-                    "size": {"type": "integer", "minimum": 1, "maximum": 5000},
-                    "seed": {"type": "integer", "minimum": 0, "default": 1},
-                    "sampling": {"type": "string", "default": "random"},
-                    "covariates": {"type": "array", "items": {"type": "object", "required": ["parameter"], "properties": {
-                        "parameter": {"type": "string", "enum": ["CL", "V"]},
-                        "distribution": {"type": "string", "enum": ["lognormal"]},
-                        "cv": {"type": "number", "minimum": 0, "maximum": 10},
-                        "sd": {"type": "number", "minimum": 0, "maximum": 5}
-                    }}}
-                }}),
-            );
-            p.insert("outputs".into(), json!({"type": "object"}));
-            p.insert("metadata".into(), json!({"type": "object"}));
-            schema_obj(&["simulationId", "cohort"], run_common(p))
-        }
-        "get_job_status" | "cancel_job" => {
-            schema_obj(&["jobId"], json!({"jobId": s("A job id from run_simulation or run_population_simulation.")}))
-        }
-        "get_simulation_results" => {
-            schema_obj(&["resultsId"], json!({"resultsId": s("resultHandle.resultsId of a succeeded run.")}))
-        }
-        "get_population_results" => schema_obj(
-            &["resultsId"],
-            json!({"resultsId": s("resultHandle.resultsId of a succeeded population run."), "includeSubjects": {"type": "boolean", "default": true}, "chunkSize": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}),
-        ),
-        "calculate_pk_parameters" => schema_obj(
-            &[],
-            json!({
-                "resultsId": s("A simulation results id (or give time + concentration)."),
-                "time": {"type": "array", "items": {"type": "number"}},
-                "concentration": {"type": "array", "items": {"type": "number"}},
-                "timeUnit": {"type": "string", "default": "h"},
-                "concentrationUnit": {"type": "string", "default": "mg/L"},
-                "terminalPoints": {"type": "integer", "minimum": 2, "maximum": 1000, "default": 3}
-            }),
-        ),
-        _ => schema_obj(&[], json!({})),
-    }
+    spec(name).map(|t| (t.schema)()).unwrap_or_else(empty_schema)
+}
+
+fn empty_schema() -> Value {
+    schema_obj(&[], json!({}))
+}
+
+/// The fields run_simulation and run_population_simulation share.
+fn run_common(mut p: Map<String, Value>) -> Value {
+    p.insert("simulationId".into(), s("A loaded simulation (1-64 characters)."));
+    p.insert("runId".into(), s("Optional results id for the run (^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$)."));
+    p.insert("timeoutSeconds".into(), json!({"type": "number", "minimum": 1, "maximum": 604800, "default": 300}));
+    p.insert("maxRetries".into(), json!({"type": "integer", "minimum": 0, "maximum": 10, "default": 0}));
+    p.insert("idempotencyKey".into(), s("Same key + same payload returns the same job; another payload is a 409."));
+    p.insert(
+        "failFirstAttempts".into(),
+        json!({"type": "integer", "minimum": 0, "maximum": 100, "default": 0, "description": "Testing aid: the first N attempts fail with a retryable error."}),
+    );
+    Value::Object(p)
+}
+
+fn load_simulation_schema() -> Value {
+    schema_obj(
+        &["simulationId"],
+        json!({
+            "simulationId": s("Id to load the model under (1-64 characters)."),
+            "model": {"type": "string", "enum": CATALOGUE.iter().map(|e| e.name).collect::<Vec<_>>()},
+            "modelDefinition": {"type": "object", "required": ["structure"], "properties": {
+                "structure": {"type": "string", "enum": CATALOGUE.iter().map(|e| e.name).collect::<Vec<_>>()},
+                "name": {"type": "string"}, "description": {"type": "string"}, "version": {"type": "string"},
+                "parameters": {"type": "object", "additionalProperties": {"oneOf": [{"type": "number"}, {"type": "object", "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}]}}
+            }},
+            "replace": {"type": "boolean", "default": false}
+        }),
+    )
+}
+
+fn list_parameters_schema() -> Value {
+    schema_obj(
+        &["simulationId"],
+        json!({"simulationId": s("A loaded simulation."), "searchPattern": {"type": "string", "default": "*", "description": "Glob: * and ?"}}),
+    )
+}
+
+fn get_parameter_value_schema() -> Value {
+    schema_obj(
+        &["simulationId", "parameterPath"],
+        json!({"simulationId": s("A loaded simulation."), "parameterPath": s("e.g. CL")}),
+    )
+}
+
+fn set_parameter_value_schema() -> Value {
+    schema_obj(
+        &["simulationId", "parameterPath", "value"],
+        json!({"simulationId": s("A loaded simulation."), "parameterPath": s("e.g. CL"), "value": {"type": "number"}, "unit": s("Optional; must equal the parameter's unit.")}),
+    )
+}
+
+fn run_simulation_schema() -> Value {
+    let mut o = schema_obj(&["simulationId"], run_common(Map::new()));
+    o["description"] = json!("Integrates the loaded model over its time grid.");
+    o
+}
+
+fn run_population_simulation_schema() -> Value {
+    let mut p = Map::new();
+    p.insert(
+        "cohort".into(),
+        json!({"type": "object", "required": ["size"], "properties": {
+            "size": {"type": "integer", "minimum": 1, "maximum": 5000},
+            "seed": {"type": "integer", "minimum": 0, "default": 1},
+            "sampling": {"type": "string", "default": "random"},
+            "covariates": {"type": "array", "items": {"type": "object", "required": ["parameter"], "properties": {
+                "parameter": {"type": "string", "enum": ["CL", "V"]},
+                "distribution": {"type": "string", "enum": ["lognormal"]},
+                "cv": {"type": "number", "minimum": 0, "maximum": 10},
+                "sd": {"type": "number", "minimum": 0, "maximum": 5}
+            }}}
+        }}),
+    );
+    p.insert("outputs".into(), json!({"type": "object"}));
+    p.insert("metadata".into(), json!({"type": "object"}));
+    schema_obj(&["simulationId", "cohort"], run_common(p))
+}
+
+fn job_id_schema() -> Value {
+    schema_obj(&["jobId"], json!({"jobId": s("A job id from run_simulation or run_population_simulation.")}))
+}
+
+fn get_simulation_results_schema() -> Value {
+    schema_obj(&["resultsId"], json!({"resultsId": s("resultHandle.resultsId of a succeeded run.")}))
+}
+
+fn get_population_results_schema() -> Value {
+    schema_obj(
+        &["resultsId"],
+        json!({"resultsId": s("resultHandle.resultsId of a succeeded population run."), "includeSubjects": {"type": "boolean", "default": true}, "chunkSize": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}),
+    )
+}
+
+fn calculate_pk_parameters_schema() -> Value {
+    schema_obj(
+        &[],
+        json!({
+            "resultsId": s("A simulation results id (or give time + concentration)."),
+            "time": {"type": "array", "items": {"type": "number"}},
+            "concentration": {"type": "array", "items": {"type": "number"}},
+            "timeUnit": {"type": "string", "default": "h"},
+            "concentrationUnit": {"type": "string", "default": "mg/L"},
+            "terminalPoints": {"type": "integer", "minimum": 2, "maximum": 1000, "default": 3}
+        }),
+    )
 }
 
 /// The tool list; with a principal, only the tools it may call.
@@ -187,11 +303,15 @@ pub fn catalogue_json(principal: Option<&Principal>) -> Value {
                     "roles": t.role.allowed(),
                     "critical": t.role != Role::Viewer,
                     "successStatus": t.success_status,
-                    "inputSchema": request_schema(t.name),
+                    "inputSchema": (t.schema)(),
                 })
             })
             .collect(),
     )
+}
+
+fn list_tools(_: &mut Bridge, _: &mut Engine, principal: &Principal, _: &Obj) -> Result<Value, ApiError> {
+    Ok(json!({"tools": catalogue_json(Some(principal))}))
 }
 
 /// A number as JSON, integral values without a fractional part.
@@ -203,32 +323,6 @@ pub fn num(x: f64) -> Value {
     } else {
         Value::Null
     }
-}
-
-pub fn dispatch(
-    b: &mut Bridge,
-    engine: &mut Engine,
-    spec: &ToolSpec,
-    principal: &Principal,
-    body: &Map<String, Value>,
-) -> Result<Reply, ApiError> {
-    let o = Obj::root(body);
-    let out = match spec.name {
-        "load_simulation" => load_simulation(b, engine, &o)?,
-        "list_parameters" => list_parameters(b, &o)?,
-        "get_parameter_value" => get_parameter_value(b, &o)?,
-        "set_parameter_value" => set_parameter_value(b, engine, &o)?,
-        "run_simulation" => run(b, engine, &o, false)?,
-        "run_population_simulation" => run(b, engine, &o, true)?,
-        "get_job_status" => get_job_status(b, engine, &o)?,
-        "cancel_job" => cancel_job(b, engine, &o)?,
-        "get_simulation_results" => get_simulation_results(b, engine, &o)?,
-        "get_population_results" => get_population_results(b, engine, &o)?,
-        "calculate_pk_parameters" => calculate_pk_parameters(b, engine, &o)?,
-        "list_tools" => json!({"tools": catalogue_json(Some(principal))}),
-        _ => return Err(ApiError::not_found("tool", format!("Unknown tool '{}'", spec.name))),
-    };
-    Ok(Reply { status: spec.success_status, body: out })
 }
 
 // ---------------------------------------------------------------- simulations & parameters
@@ -296,7 +390,7 @@ fn assign(
     Ok(())
 }
 
-fn load_simulation(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+fn load_simulation(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("simulationId", 64)?;
     let replace = o.opt_bool("replace")?.unwrap_or(false);
     let model = o.opt_str("model", 64)?;
@@ -381,7 +475,7 @@ fn load_simulation(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, Ap
     Ok(body)
 }
 
-fn list_parameters(b: &Bridge, o: &Obj) -> Result<Value, ApiError> {
+fn list_parameters(b: &mut Bridge, _: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("simulationId", 64)?;
     let pattern = o.opt_str("searchPattern", 256)?.unwrap_or_else(|| "*".to_string());
     let sim = sim(b, &id)?;
@@ -389,7 +483,7 @@ fn list_parameters(b: &Bridge, o: &Obj) -> Result<Value, ApiError> {
     Ok(json!({"simulationId": id, "parameters": names}))
 }
 
-fn get_parameter_value(b: &Bridge, o: &Obj) -> Result<Value, ApiError> {
+fn get_parameter_value(b: &mut Bridge, _: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("simulationId", 64)?;
     let path = o.req_str("parameterPath", 256)?;
     let sim = sim(b, &id)?;
@@ -399,7 +493,7 @@ fn get_parameter_value(b: &Bridge, o: &Obj) -> Result<Value, ApiError> {
     Ok(json!({"simulationId": id, "parameter": param_json(b, p)}))
 }
 
-fn set_parameter_value(b: &mut Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+fn set_parameter_value(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("simulationId", 64)?;
     let path = o.req_str("parameterPath", 256)?;
     let value = o.req_num("value", f64::MIN, f64::MAX)?;
@@ -487,6 +581,14 @@ fn run_reply(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiErro
         "maxRetries": rec["maxRetries"],
         "timeoutSeconds": rec["timeoutSeconds"],
     }))
+}
+
+fn run_simulation(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+    run(b, engine, o, false)
+}
+
+fn run_population_simulation(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+    run(b, engine, o, true)
 }
 
 fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result<Value, ApiError> {
@@ -643,7 +745,7 @@ pub fn job_record(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, Ap
     }))
 }
 
-fn get_job_status(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+fn get_job_status(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let job_id = o.req_str("jobId", 64)?;
     let rec = job_record(b, engine, &job_id)?;
     let mut out = rec.clone();
@@ -653,7 +755,7 @@ fn get_job_status(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiErro
     Ok(out)
 }
 
-fn cancel_job(b: &Bridge, engine: &mut Engine, o: &Obj) -> Result<Value, ApiError> {
+fn cancel_job(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let job_id = o.req_str("jobId", 64)?;
     let entry = entry_of(b, &job_id)?;
     // Make sure it is ours before touching it.
@@ -721,7 +823,7 @@ fn sim_result_json(b: &Bridge, r: &SimResult) -> Value {
     })
 }
 
-fn get_simulation_results(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+fn get_simulation_results(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("resultsId", 128)?;
     if let Some(r) = b.results.get(&id) {
         return Ok(sim_result_json(b, r));
@@ -794,7 +896,7 @@ fn pop_result_json(b: &Bridge, r: &PopResult, include_subjects: bool, chunk_size
     })
 }
 
-fn get_population_results(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+fn get_population_results(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("resultsId", 128)?;
     let include = o.opt_bool("includeSubjects")?.unwrap_or(true);
     let chunk_size = o.opt_int("chunkSize", 1, 1000)?.unwrap_or(50) as usize;
@@ -814,7 +916,7 @@ fn metric(value: Option<f64>, unit: &str) -> Value {
     json!({"value": value.map(num).unwrap_or(Value::Null), "unit": unit})
 }
 
-fn calculate_pk_parameters(b: &Bridge, engine: &Engine, o: &Obj) -> Result<Value, ApiError> {
+fn calculate_pk_parameters(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let terminal = o.opt_int("terminalPoints", 2, 1000)?.unwrap_or(pk::DEFAULT_TERMINAL_POINTS as u64) as usize;
     let results_id = o.opt_str("resultsId", 128)?;
     let (times, conc, tu, cu, source) = match results_id.as_ref() {
@@ -940,5 +1042,27 @@ mod tests {
         assert_eq!(r.body["error"]["code"], "INTERNAL");
         assert!(r.body["error"]["message"].as_str().unwrap().contains("not stored"));
         assert_eq!(b.results["b"].job_id, a_job, "the entry already there was kept");
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn one_row_per_tool_with_its_schema() {
+        let mut names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), TOOLS.len(), "tool names are unique");
+        for t in TOOLS {
+            let schema = (t.schema)();
+            assert_eq!(schema["type"], "object", "{}", t.name);
+            assert!(schema["properties"].is_object(), "{}", t.name);
+            assert_eq!(request_schema(t.name), schema);
+            assert!(spec(t.name).is_some_and(|s| s.name == t.name));
+        }
+        assert!(spec("no_such_tool").is_none());
+        assert_eq!(request_schema("no_such_tool"), json!({"type": "object", "required": [], "properties": {}}));
     }
 }

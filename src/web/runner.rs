@@ -60,9 +60,9 @@ impl RunReport {
         out
     }
 
-    /// Does this run's output equal `expected` (ignoring trailing whitespace)?
+    /// Does this run's output match an example's documented `output` block (`docs::output_matches`)?
     pub fn matches(&self, expected: &str) -> bool {
-        self.script_output().trim_end() == expected.trim_end()
+        crate::docs::output_matches(expected, &self.script_output())
     }
 }
 

@@ -183,51 +183,7 @@ pub fn status_record(
     Some((status.body, plot))
 }
 
-/// Does `actual` hold what a documented response shows? Every key shown must be present with
-/// a matching value (keys not shown are not checked); `"…"` matches any value; an array whose
-/// last element is `"…"` may continue. Returns the first mismatch's path on failure.
-pub fn documented_match(expected: &serde_json::Value, actual: &serde_json::Value) -> Result<(), String> {
-    fn go(e: &serde_json::Value, a: &serde_json::Value, path: &str, depth: usize) -> Result<(), String> {
-        use serde_json::Value as V;
-        if depth > 64 {
-            return Ok(());
-        }
-        match (e, a) {
-            (V::String(s), _) if s == "…" || s == "..." => Ok(()),
-            (V::Object(eo), V::Object(ao)) => {
-                for (k, ev) in eo {
-                    match ao.get(k) {
-                        Some(av) => go(ev, av, &format!("{path}.{k}"), depth + 1)?,
-                        None => return Err(format!("{path}.{k} is missing")),
-                    }
-                }
-                Ok(())
-            }
-            (V::Array(ea), V::Array(aa)) => {
-                let open = matches!(ea.last(), Some(V::String(s)) if s == "…" || s == "...");
-                let n = if open { ea.len() - 1 } else { ea.len() };
-                if (!open && aa.len() != n) || aa.len() < n {
-                    return Err(format!("{path} has {} items", aa.len()));
-                }
-                for (i, ev) in ea.iter().take(n).enumerate() {
-                    go(ev, &aa[i], &format!("{path}[{i}]"), depth + 1)?;
-                }
-                Ok(())
-            }
-            (V::Number(x), V::Number(y)) => {
-                let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
-                if (x - y).abs() <= 1e-9 * x.abs().max(1.0) {
-                    Ok(())
-                } else {
-                    Err(format!("{path} is {y}, documented {x}"))
-                }
-            }
-            _ if e == a => Ok(()),
-            _ => Err(format!("{path} is {a}, documented {e}")),
-        }
-    }
-    go(expected, actual, "$", 0)
-}
+pub use crate::docs::documented_match;
 
 #[derive(Properties, PartialEq)]
 pub struct BridgeConsoleProps {

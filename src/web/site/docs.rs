@@ -9,8 +9,8 @@
 
 use std::sync::OnceLock;
 
-pub use super::markdown::{
-    encode_segment, resolve_path, slug, Block, BridgeExample, Group, LispExample, Parsed, Section,
+pub use crate::docs::{
+    encode_segment, percent_decode, resolve_path, slug, Block, BridgeExample, Group, LispExample, Parsed, Section,
 };
 
 mod generated {
@@ -100,7 +100,7 @@ async fn fetch_pages() -> Option<(Vec<(&'static str, &'static str)>, std::collec
         // Loaded once per page view and kept for its lifetime, like the compiled-in pages.
         let path: &'static str = Box::leak(path.to_string().into_boxed_str());
         pages.push((path, &*Box::leak(text.to_string().into_boxed_str())));
-        rendered.insert(path, decode(row.get(2)?)?);
+        rendered.insert(path, Parsed::from_json(row.get(2)?)?);
     }
     Some((pages, rendered))
 }
@@ -115,7 +115,7 @@ pub fn rendered(path: &str) -> Option<&'static Parsed> {
                 rows.iter()
                     .filter_map(|(p, v)| {
                         let key = generated::PAGES.iter().find(|(q, _)| q == p)?.0;
-                        Some((key, decode(v)?))
+                        Some((key, Parsed::from_json(v)?))
                     })
                     .collect()
             })
@@ -123,46 +123,6 @@ pub fn rendered(path: &str) -> Option<&'static Parsed> {
     } else {
         RENDERED.get()?.get(path)
     }
-}
-
-/// Reads one page's rendering back from its JSON form ([`Parsed::to_json`]).
-fn decode(v: &serde_json::Value) -> Option<Parsed> {
-    let s = |v: Option<&serde_json::Value>| -> Option<String> { Some(v?.as_str()?.to_string()) };
-    let opt = |v: Option<&serde_json::Value>| -> Option<Option<String>> {
-        let v = v?;
-        if v.is_null() {
-            Some(None)
-        } else {
-            Some(Some(v.as_str()?.to_string()))
-        }
-    };
-    let mut blocks = Vec::new();
-    for b in v.get("b")?.as_array()? {
-        let block = match b.get(0)?.as_str()? {
-            "h" => Block::Html(s(b.get(1))?),
-            "l" => Block::Lisp(LispExample { code: s(b.get(1))?, expected: opt(b.get(2))?, heading: s(b.get(3))? }),
-            "r" => Block::Bridge(BridgeExample {
-                tool: s(b.get(1))?,
-                role: s(b.get(2))?,
-                body: s(b.get(3))?,
-                expected_status: b.get(4)?.as_u64().and_then(|n| u16::try_from(n).ok()),
-                expected_body: opt(b.get(5))?,
-                heading: s(b.get(6))?,
-                after_ms: b.get(7)?.as_f64(),
-            }),
-            _ => return None,
-        };
-        blocks.push(block);
-    }
-    let mut sections = Vec::new();
-    for sec in v.get("s")?.as_array()? {
-        sections.push(Section {
-            level: u8::try_from(sec.get(0)?.as_u64()?).ok()?,
-            title: s(sec.get(1))?,
-            id: s(sec.get(2))?,
-        });
-    }
-    Some(Parsed { blocks, sections })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -185,7 +145,7 @@ impl PageMeta {
     /// The link to this page (`#/reference/map.get`, `#/reference/null%3F`): the name is
     /// percent-encoded so `?`, `/` and `#` in builtin names survive the hash router.
     pub fn href(&self) -> String {
-        super::markdown::href(&self.group, &self.route)
+        crate::docs::href(&self.group, &self.route)
     }
 }
 
@@ -205,8 +165,8 @@ pub fn pages() -> &'static [PageMeta] {
 
 /// Builds the metadata of one page.
 pub fn meta(path: &'static str, source: &'static str) -> PageMeta {
-    let (group, route, title, title_is_code) = super::markdown::classify(path, source, &is_bridge_tool);
-    PageMeta { path, source, title, title_is_code, group, route, summary: super::markdown::summary(source) }
+    let (group, route, title, title_is_code) = crate::docs::classify(path, source, &is_bridge_tool);
+    PageMeta { path, source, title, title_is_code, group, route, summary: crate::docs::summary(source) }
 }
 
 /// Is `name` one of the bridge's tools?
@@ -233,30 +193,10 @@ pub fn find(route: &str) -> Option<&'static PageMeta> {
         })
 }
 
-/// Minimal `%XX` decoding for hash routes (`map.set%21` → `map.set!`).
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(b) = hex {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Rewrites a Markdown link found on page `from` into a hash route where it points at a
 /// compiled page; external links and anchors are left alone.
 pub fn rewrite_link(from: &str, href: &str) -> String {
-    super::markdown::rewrite_link(from, href, &page_href)
+    crate::docs::rewrite_link(from, href, &page_href)
 }
 
 fn page_href(path: &str) -> Option<String> {
@@ -266,7 +206,7 @@ fn page_href(path: &str) -> Option<String> {
 /// Parses and renders a page with pulldown-cmark, as build.rs does for every page under `docs/`
 /// (the app itself shows [`rendered`] pages; this is for tests and ad-hoc pages).
 pub fn parse(path: &str, source: &str) -> Parsed {
-    super::markdown::parse(path, source, &page_href)
+    crate::docs::parse(path, source, &page_href)
 }
 
 /// The index: groups in reference order, each with its pages sorted by title.

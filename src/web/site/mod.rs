@@ -21,7 +21,7 @@
 //! - [`playground::Playground`]*, [`playground::Repl`]*, [`tour::Tour`]*.
 //!
 //! Docs: `build.rs` lists every `docs/**/*.md` into `$OUT_DIR/docs_pages.rs` (`include_str!`)
-//! and renders each with [`markdown`] (pulldown-cmark, at build time: sections, HTML with heading
+//! and renders each with the docs model (`crate::docs`, at build time: sections, HTML with heading
 //! ids and hash-route links, `lisp`+`output` and `request`/`response` example blocks); [`docs`]
 //! reads the renderings back (compiled in, or from `docs.json` in the release site) and knows
 //! each page's title, group and route, and [`search`] indexes the pages.
@@ -32,7 +32,6 @@ pub mod editor;
 pub mod example;
 pub mod gallery;
 pub mod jobs;
-pub mod markdown;
 pub mod pages;
 pub mod playground;
 pub mod plot;
