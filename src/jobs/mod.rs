@@ -13,6 +13,7 @@
 //! back with [`JobRecord::work`].
 
 pub mod clock;
+pub mod ids;
 
 pub use clock::Clock;
 
