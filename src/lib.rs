@@ -14,6 +14,7 @@
 //! (`runtime::cli` is the native host's driver).
 
 pub mod bridge;
+pub mod bt;
 pub mod capability;
 pub mod docs;
 pub mod env;
