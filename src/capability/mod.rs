@@ -83,6 +83,65 @@ pub fn call(req: &Datum) -> Result<(Datum, Echo), String> {
     Ok((sym_map(out), from))
 }
 
+/// The reference's `cap_call_start` / `cap_call_end` event data (JSON objects, fixed key
+/// order) for a mock-adapter or model-service call with `result`; `None` for echo calls and
+/// anything else that logs no events. An event log that wants them emits both, start first.
+pub fn call_events(req: &Datum, result: &Datum) -> Option<(String, String)> {
+    let s = |k: &str| match lookup(result, k) {
+        Some(Datum::Str(t)) | Some(Datum::Sym(t)) => t.trim_start_matches(':').to_string(),
+        _ => String::new(),
+    };
+    let q = |t: &str| json::encode(&Datum::str(t)).unwrap_or_default();
+    let flag = |k: &str| matches!(lookup(result, k), Some(Datum::Bool(true)));
+    let cap = s("capability");
+    let non_negative = |k: &str| match lookup(req, k) {
+        Some(Datum::Int(n)) if *n >= 0 => Some(*n),
+        _ => None,
+    };
+    if adapters::CAPABILITIES.contains(&cap.as_str()) {
+        let deadline = non_negative("deadline_ms").or_else(|| non_negative("timeout_ms")).unwrap_or(0);
+        let head = format!(
+            "{{\"request_id\":{},\"capability\":{},\"operation\":{},\"deadline_ms\":{deadline},\"adapter\":{}",
+            q(&s("request_id")),
+            q(&cap),
+            q(&s("operation")),
+            q(&s("adapter"))
+        );
+        let mut end = format!("{head},\"status\":{},\"host_reached\":{}", q(&s("status")), flag("host_reached"));
+        for k in ["request_hash", "response_hash"] {
+            if !s(k).is_empty() {
+                end.push_str(&format!(",\"{k}\":{}", q(&s(k))));
+            }
+        }
+        return Some((format!("{head}}}"), format!("{end}}}")));
+    }
+    if model_service::CAPABILITIES.contains(&cap.as_str()) {
+        let op = lookup(req, "operation").and_then(|v| text(v, "").ok()).unwrap_or_else(|| "invoke".into());
+        let deadline = match lookup(req, "deadline_ms") {
+            Some(Datum::Int(n)) => *n,
+            _ => 0,
+        };
+        let head = format!(
+            "{{\"request_id\":{},\"capability\":{},\"operation\":{},\"deadline_ms\":{deadline}",
+            q(&s("request_id")),
+            q(&cap),
+            q(&op)
+        );
+        let mut end = format!("{head},\"status\":{},\"host_reached\":{}", q(&s("status")), flag("host_reached"));
+        for k in ["request_hash", "response_hash"] {
+            end.push_str(&format!(",\"{k}\":{}", q(&s(k))));
+        }
+        end.push_str(&format!(
+            ",\"replay_cache_hit\":{},\"validation_status\":{}",
+            flag("replay_cache_hit"),
+            q(&s("validation_status"))
+        ));
+        end.push_str(&format!(",\"error_code\":{}", q(&s("error_code"))));
+        return Some((format!("{head}}}"), format!("{end}}}")));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::json::encode;
@@ -150,6 +209,40 @@ mod tests {
         for (r, msg) in cases {
             assert_eq!(call(&r).unwrap_err(), msg);
         }
+    }
+
+    #[test]
+    fn events_of_adapter_and_model_service_calls() {
+        let r = req(vec![
+            ("capability", Datum::str("cap.navigation.v1")),
+            ("operation", Datum::str("cancel")),
+            ("job_id", Datum::str("j1")),
+            ("request_id", Datum::str("c1")),
+            ("timeout_ms", Datum::Int(250)),
+        ]);
+        let (out, _) = call(&r).unwrap();
+        let (start, end) = call_events(&r, &out).unwrap();
+        assert_eq!(
+            start,
+            "{\"request_id\":\"c1\",\"capability\":\"cap.navigation.v1\",\"operation\":\"cancel\",\"deadline_ms\":250,\"adapter\":\"mock-nav2\"}"
+        );
+        assert!(end.starts_with(&start[..start.len() - 1]), "{end}");
+        assert!(end.contains(",\"status\":\"cancelled\",\"host_reached\":true,\"request_hash\":\"fnv1a64:"), "{end}");
+        let r = req(vec![("capability", Datum::str("cap.model.world.rollout.v1"))]);
+        let (out, _) = call(&r).unwrap();
+        let (start, end) = call_events(&r, &out).unwrap();
+        assert_eq!(
+            start,
+            "{\"request_id\":\"cap-call-13061159493090197990\",\"capability\":\"cap.model.world.rollout.v1\",\"operation\":\"invoke\",\"deadline_ms\":0}"
+        );
+        assert!(end.ends_with(",\"replay_cache_hit\":false,\"validation_status\":\"not_checked\",\"error_code\":\"model_service_unconfigured\"}"), "{end}");
+        let echo = req(vec![
+            ("capability", Datum::str("cap.echo.v1")),
+            ("schema_version", Datum::str("cap.echo.request.v1")),
+            ("operation", Datum::str("echo")),
+        ]);
+        let (out, _) = call(&echo).unwrap();
+        assert!(call_events(&echo, &out).is_none());
     }
 
     #[test]
