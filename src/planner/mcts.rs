@@ -3,6 +3,7 @@
 //! children. The tree is an arena and both the descent and the rollouts are loops, so a huge
 //! `max_depth` or iteration count cannot exhaust the stack.
 
+use super::math;
 use super::rng::Rng;
 use super::sort::std_sort;
 use super::{normalized_token, Action, Backend, MctsChoice, Outcome, Status, Trace};
@@ -84,7 +85,7 @@ impl Search<'_, '_> {
                 break 0.0;
             }
             let n = &self.nodes[node];
-            let cap = self.pw_k * (n.visits.max(1) as f64).powf(self.pw_alpha);
+            let cap = self.pw_k * math::powf(n.visits.max(1) as f64, self.pw_alpha);
             if (n.children.len() as f64) < cap {
                 let dims = self.b.model.action_dims();
                 let sampled = if self.safe_sampler && self.b.safe.u.len() == dims {
@@ -106,7 +107,7 @@ impl Search<'_, '_> {
                 break v;
             }
             // First argmax of q + c * sqrt(ln(max(1, N)) / n).
-            let parent_n = (n.visits.max(1) as f64).ln();
+            let parent_n = math::ln(n.visits.max(1) as f64);
             let mut best = None;
             let mut best_score = -1.0e300;
             for (i, c) in n.children.iter().enumerate() {

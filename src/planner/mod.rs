@@ -17,6 +17,7 @@
 pub mod fmt;
 mod ilqr;
 pub mod lisp;
+pub mod math;
 mod mcts;
 pub mod models;
 mod mppi;

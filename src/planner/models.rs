@@ -7,6 +7,7 @@
 //! `[dist bearing obstacle speed]`, two actions clamped to ±1, four normal draws per step,
 //! a deterministic rollout policy, horizon 20); its dynamics are Granola's own.
 
+use super::math;
 use super::rng::Rng;
 
 /// One model step: the next state, its reward, and whether the episode ended.
@@ -287,8 +288,8 @@ impl Model for ToyUnicycle {
         let w = clamp(action[1], -1.5, 1.5);
         const DT: f64 = 0.15;
         let yaw2 = wrap_angle(yaw + w * DT);
-        let x2 = x + v * yaw2.cos() * DT;
-        let y2 = y + v * yaw2.sin() * DT;
+        let x2 = x + v * math::cos(yaw2) * DT;
+        let y2 = y + v * math::sin(yaw2) * DT;
         let dx = gx - x2;
         let dy = gy - y2;
         let dist = (dx * dx + dy * dy).sqrt();
@@ -303,7 +304,7 @@ impl Model for ToyUnicycle {
         if state.len() < 5 {
             return vec![0.0, 0.0];
         }
-        let heading = (state[4] - state[1]).atan2(state[3] - state[0]);
+        let heading = math::atan2(state[4] - state[1], state[3] - state[0]);
         let err = wrap_angle(heading - state[2]);
         let v = clamp(0.8 + rng.normal(0.0, 0.15), -1.0, 1.0);
         let w = clamp(2.0 * err + rng.normal(0.0, 0.2), -1.5, 1.5);
@@ -362,10 +363,10 @@ impl Model for FlagshipGoal {
         let turn = ang * 1.2 * Self::DT + n_turn;
         let rel = bearing - turn;
         let travel = speed2 * Self::DT;
-        let gx = dist * rel.cos() - travel;
-        let gy = dist * rel.sin();
+        let gx = dist * math::cos(rel) - travel;
+        let gy = dist * math::sin(rel);
         let dist2 = ((gx * gx + gy * gy).sqrt() + n_dist).max(0.0);
-        let bearing2 = wrap_angle(gy.atan2(gx));
+        let bearing2 = wrap_angle(math::atan2(gy, gx));
         // Obstacles ahead come closer when driving forward and fade when turning away.
         let closing = if travel > 0.0 { 0.4 * travel } else { 0.0 };
         let obstacle2 = clamp(obstacle * (1.0 - 0.3 * ang.abs()) + closing * obstacle + n_obstacle, 0.0, 1.0);

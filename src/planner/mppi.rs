@@ -2,6 +2,7 @@
 //! noise, roll each sample out through the model, and average the noise weighted by
 //! `exp(-(cost - min) / lambda)`. Operation order follows the reference.
 
+use super::math;
 use super::rng::Rng;
 use super::sort::std_sort;
 use super::{Action, Backend, MppiChoice, Outcome, Status, Trace};
@@ -186,7 +187,7 @@ pub(super) fn run(b: &mut Backend<'_>) -> Result<Outcome, String> {
         let exponent = -(samples[idx].cost - cost_min) / lambda;
         // std::max(-80, std::min(80, e)), NaN handling included.
         let capped = if exponent < 80.0 { exponent } else { 80.0 };
-        let w = (if -80.0 < capped { capped } else { -80.0 }).exp();
+        let w = math::exp(if -80.0 < capped { capped } else { -80.0 });
         weights[idx] = if w.is_finite() { w } else { 0.0 };
         weight_sum += weights[idx];
     }

@@ -2,6 +2,8 @@
 //! bit the generator of the reference planner (so a seed gives the same draws, and the same
 //! plan, as there).
 
+use super::math;
+
 /// SplitMix64's increment (the golden-ratio constant); also the state used for seed 0.
 pub const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
@@ -55,10 +57,10 @@ impl Rng {
             u1 = self.unit();
         }
         let u2 = self.unit();
-        let mag = (-2.0 * u1.ln()).sqrt();
+        let mag = (-2.0 * math::ln(u1)).sqrt();
         let theta = 2.0 * std::f64::consts::PI * u2;
-        self.spare = Some(mag * theta.sin());
-        mu + sigma * (mag * theta.cos())
+        self.spare = Some(mag * math::sin(theta));
+        mu + sigma * (mag * math::cos(theta))
     }
 }
 
