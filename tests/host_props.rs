@@ -127,7 +127,7 @@ proptest! {
                     }
                 }
                 Next::CallObserver(_) => Ok(Datum::Nil),
-                Next::CallPredicate(_) => Ok(Datum::Bool(i % 7 == 0)),
+                Next::CallPredicate(_) => Ok(Datum::Bool(i.is_multiple_of(7))),
                 Next::AppendLog { .. } => Ok(Datum::Nil),
                 Next::SleepUntil(t) => { prop_assert!(t >= now); now = t; Ok(Datum::Nil) }
             };
