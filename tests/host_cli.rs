@@ -11,7 +11,10 @@ fn drive_robot_from_the_cli() {
     let out = Command::new(env!("CARGO_BIN_EXE_granola")).arg(script).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    // Job time follows the wall clock in the CLI, so a tick that took longer than 50 ms
+    // (a badly overloaded machine) would count as an overrun and change the path: only the
+    // outcome is checked here; tests/host_env.rs checks the exact run on the job clock.
     assert!(stdout.contains("\n:ok \"success predicate satisfied\"\n"), "{stdout}");
-    assert!(stdout.contains("\nticks 280 collisions 0\n"), "{stdout}");
-    assert!(stdout.contains("\nt_ms 13950 x 8.70928082315296 y 3.00692162360684\n"), "{stdout}");
+    assert!(stdout.contains("\nticks "), "{stdout}");
+    assert!(stdout.contains("goal (9.0 3.0)\n"), "{stdout}");
 }
