@@ -1,189 +1,16 @@
 //! `BridgeConsole`: a JSON request editor for the simulation bridge with an identity picker
-//! (viewer, operator, admin, anonymous). The page mints the dev token for the chosen
-//! identity with `bridge::auth::mint_token` and shows it; Send calls `Bridge::call` on the
-//! session's engine and shows the HTTP status and body; a returned job is tracked live.
-
-use std::cell::RefCell;
-use std::collections::HashMap;
+//! (viewer, operator, admin, anonymous, and the docs' test tokens). It shows the dev token minted
+//! for the chosen identity; Send calls the bridge on the session's engine and shows the HTTP
+//! status and body (checked against a docs page's documented response when it has one); a
+//! returned job's status is shown live.
 
 use yew::prelude::*;
 
-use crate::bridge::{auth::mint_token, Call, Reply};
-use crate::jobs::JobId;
-use crate::web::session::Session;
-
-use super::util::unix_ms;
-
-/// The identities of the picker (the docs pages may also use `none`, `norole`, `expired`
-/// and `tampered`, which are offered as well).
-pub const IDENTITIES: &[&str] = &["viewer", "operator", "admin", "anonymous"];
-/// Test identities the bridge pages use: no token, a token without roles, an expired token,
-/// a token with a broken signature.
-pub const EXTRA_IDENTITIES: &[&str] = &["none", "norole", "expired", "tampered"];
-
-#[derive(Default)]
-struct Seen {
-    /// Distinct job ids in the order responses returned them.
-    jobs: Vec<String>,
-    results: Option<String>,
-}
-
-thread_local! {
-    /// Job and results ids returned to the consoles, per scope (a docs page's path; "" is
-    /// the whole session), for `$JOB_ID`, `$JOB_ID_n` and `$RESULTS_ID`.
-    static SEEN: RefCell<HashMap<String, Seen>> = RefCell::new(HashMap::new());
-}
-
-/// The dev token for an identity (`None` for anonymous / none).
-pub fn token_for(session: &Session, role: &str) -> Option<String> {
-    let secret = session.bridge.borrow().config.secret.clone();
-    let now = unix_ms();
-    match role {
-        "" | "anonymous" | "none" => None,
-        "norole" => Some(mint_token(&secret, "norole-dev", &[], 3600, now)),
-        "expired" => Some(mint_token(&secret, "expired-dev", &["admin"], 60, now - 7_200_000.0)),
-        "tampered" => {
-            let mut t = mint_token(&secret, "tampered-dev", &["admin"], 3600, now);
-            let last = t.pop().unwrap_or('A');
-            t.push(if last == 'A' { 'B' } else { 'A' });
-            Some(t)
-        }
-        r => Some(mint_token(&secret, &format!("{r}-dev"), &[r], 3600, now)),
-    }
-}
-
-/// Forget the ids remembered for `scope` (all scopes for "").
-pub fn forget(scope: &str) {
-    SEEN.with(|s| {
-        if scope.is_empty() {
-            s.borrow_mut().clear();
-        } else {
-            s.borrow_mut().remove(scope);
-        }
-    });
-}
-
-/// Replaces `$JOB_ID_n`, `$JOB_ID` and `$RESULTS_ID` with ids returned earlier in `scope`
-/// (else anywhere in the session).
-pub fn substitute(scope: &str, body: &str) -> String {
-    SEEN.with(|s| {
-        let s = s.borrow();
-        let mut out = body.to_string();
-        for key in [scope, ""] {
-            let Some(seen) = s.get(key) else { continue };
-            for (i, id) in seen.jobs.iter().enumerate().rev() {
-                out = out.replace(&format!("$JOB_ID_{}", i + 1), id);
-            }
-            if let Some(last) = seen.jobs.last() {
-                out = out.replace("$JOB_ID", last);
-            }
-            if let Some(r) = &seen.results {
-                out = out.replace("$RESULTS_ID", r);
-            }
-        }
-        out
-    })
-}
-
-fn remember(scope: &str, body: &serde_json::Value) {
-    SEEN.with(|s| {
-        let mut all = s.borrow_mut();
-        for key in [scope, ""] {
-            let s = all.entry(key.to_string()).or_default();
-            if let Some(job) = body.get("jobId").and_then(|j| j.as_str()) {
-                if !s.jobs.iter().any(|j| j == job) {
-                    s.jobs.push(job.to_string());
-                }
-            }
-            let rid =
-                body.get("resultsId").or_else(|| body.pointer("/resultHandle/resultsId")).and_then(|r| r.as_str());
-            if let Some(r) = rid {
-                s.results = Some(r.to_string());
-            }
-        }
-    });
-}
-
-/// Send one request through the bridge on the session's engine (placeholders substituted
-/// from the ids returned earlier in `scope`).
-pub fn send_in(session: &Session, scope: &str, tool: &str, role: &str, body: &str) -> Reply {
-    let token = token_for(session, role);
-    let body = substitute(scope, body);
-    let reply = {
-        let mut engine = session.engine.borrow_mut();
-        let mut bridge = session.bridge.borrow_mut();
-        bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &body, unix_ms: unix_ms() })
-    };
-    remember(scope, &reply.body);
-    session.advance();
-    reply
-}
-
-/// [`send_in`] with the session-wide scope.
-pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
-    send_in(session, "", tool, role, body)
-}
-
-/// The bridge job id of an engine job, if the bridge submitted it.
-pub fn bridge_job_id(session: &Session, engine_id: JobId) -> Option<String> {
-    session.bridge.try_borrow().ok()?.job_id_of(engine_id).map(str::to_string)
-}
-
-/// Plot data of a finished simulation or population run, by results id.
-pub fn plot_of(session: &Session, results_id: &str) -> Option<super::plot::PlotData> {
-    use super::plot::{Band, PlotData, Series};
-    let bridge = session.bridge.try_borrow().ok()?;
-    if let Some(r) = bridge.results(results_id) {
-        return Some(PlotData {
-            series: vec![Series {
-                name: r.model_name.clone(),
-                points: r.times.iter().copied().zip(r.concentrations.iter().copied()).collect(),
-            }],
-            bands: vec![],
-            x_label: format!("time ({})", r.time_unit),
-            y_label: format!("concentration ({})", r.unit),
-        });
-    }
-    let p = bridge.population_results(results_id)?;
-    let n = p.times.len().min(p.p5.len()).min(p.p50.len()).min(p.p95.len());
-    Some(PlotData {
-        series: vec![Series { name: "median".into(), points: (0..n).map(|i| (p.times[i], p.p50[i])).collect() }],
-        bands: vec![Band {
-            name: "5th–95th percentile".into(),
-            points: (0..n).map(|i| (p.times[i], p.p5[i], p.p95[i])).collect(),
-        }],
-        x_label: "time (h)".into(),
-        y_label: "concentration (mg/L)".into(),
-    })
-}
-
-fn call_admin(session: &Session, tool: &str, body: serde_json::Value) -> Option<Reply> {
-    let token = token_for(session, "admin");
-    let text = body.to_string();
-    let mut engine = session.engine.try_borrow_mut().ok()?;
-    let mut bridge = session.bridge.try_borrow_mut().ok()?;
-    Some(bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &text, unix_ms: unix_ms() }))
-}
-
-/// The status record of a bridge job (by engine id) and, once it has results, its plot data.
-pub fn status_record(
-    session: &Session,
-    engine_id: JobId,
-) -> Option<(serde_json::Value, Option<super::plot::PlotData>)> {
-    let job = bridge_job_id(session, engine_id)?;
-    let status = call_admin(session, "get_job_status", serde_json::json!({ "jobId": job }))?;
-    let results_id = status
-        .body
-        .pointer("/resultHandle/resultsId")
-        .or_else(|| status.body.get("resultsId"))
-        .or_else(|| status.body.get("resultId"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let plot = results_id.and_then(|rid| plot_of(session, &rid));
-    Some((status.body, plot))
-}
-
-pub use crate::docs::documented_match;
+use crate::bridge::Reply;
+use crate::docs::documented_match;
+use crate::web::bridge::{job_status, send_in, token_for, EXTRA_IDENTITIES, IDENTITIES};
+use crate::web::session::{SessionAction, SessionHandle};
+use crate::web::util::ensure_styles;
 
 #[derive(Properties, PartialEq)]
 pub struct BridgeConsoleProps {
@@ -213,16 +40,17 @@ pub struct BridgeConsoleProps {
 /// The bridge console (see the module docs).
 #[function_component(BridgeConsole)]
 pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
-    super::ensure_styles();
-    let session = use_context::<Session>();
+    ensure_styles();
+    let state = use_context::<SessionHandle>();
     let tool = use_state(|| props.tool.to_string());
     let role = use_state(|| props.role.to_string());
     let body = use_state(|| props.body.to_string());
     let reply = use_state(|| None::<Reply>);
     let tracked = use_state(|| None::<String>);
-    let Some(session) = session else {
+    let Some(state) = state else {
         return html! { <div class="bridge-console"><p>{"No session."}</p></div> };
     };
+    let session = state.session.clone();
     let token = token_for(&session, &role);
 
     let tools: Vec<String> = {
@@ -233,7 +61,7 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
     };
 
     let on_send = {
-        let session = session.clone();
+        let state = state.clone();
         let tool = tool.clone();
         let role = role.clone();
         let body = body.clone();
@@ -241,9 +69,10 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
         let tracked = tracked.clone();
         let scope = props.scope.to_string();
         Callback::from(move |_| {
-            let r = send_in(&session, &scope, &tool, &role, &body);
+            let r = send_in(&state.session, &scope, &tool, &role, &body);
             tracked.set(r.body.get("jobId").and_then(|j| j.as_str()).map(str::to_string));
             reply.set(Some(r));
+            state.dispatch(SessionAction::Changed);
         })
     };
     let on_role = {
@@ -291,8 +120,7 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
 
     // Live status of a returned job (re-read whenever the session version changes).
     let live = tracked.as_ref().and_then(|job| {
-        let r = call_admin(&session, "get_job_status", serde_json::json!({ "jobId": job }))?;
-        let status = r.body.get("status").and_then(|s| s.as_str()).unwrap_or("?").to_string();
+        let status = job_status(&session, job)?;
         Some(html! {
             <div class="bridge-live" data-status={status.clone()}>
                 {"Job "}<code>{job.clone()}</code>{": "}
