@@ -672,7 +672,6 @@ fn run(
     let cohort = if population { Some(parse_cohort(o)?) } else { None };
     let outputs = echo_obj(o, "outputs")?;
     let metadata = echo_obj(o, "metadata")?;
-    let sim = sim(b, &sim_id)?;
     // Idempotency: the fingerprint covers the tool and the validated arguments (defaults applied).
     let mut args = o.map.clone();
     args.remove("idempotencyKey");
@@ -680,8 +679,6 @@ fn run(
     args.insert("maxRetries".into(), json!(max_retries));
     args.insert("failFirstAttempts".into(), json!(fail_first));
     let fingerprint = canonical(&json!({"tool": tool, "arguments": args}));
-    let model = sim.model();
-    let model_name = sim.name.clone();
     let mut takes_over = None;
     if let Some(k) = &key {
         // Keys are per subject: another caller's key is another key.
@@ -699,6 +696,11 @@ fn run(
             takes_over = Some(row);
         }
     }
+    // After the key: a replay is answered even when the simulation is no longer loaded (a
+    // restart forgets loaded simulations, not jobs).
+    let sim = sim(b, &sim_id)?;
+    let model = sim.model();
+    let model_name = sim.name.clone();
     admit(&model, cohort.as_ref(), b.run_budget_steps)?;
     let points = model.grid().len() as f64;
     let size = cohort.as_ref().map(|c| c.size as f64).unwrap_or(1.0);

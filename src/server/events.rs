@@ -27,6 +27,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const TERMINAL: [&str; 4] = ["succeeded", "failed", "cancelled", "timeout"];
 
 async fn status(app: &App, principal: &Principal, job_id: &str) -> Reply {
+    let _turn = app.call_turns.acquire().await;
     let app = app.clone();
     let principal = principal.clone();
     let body = json!({"jobId": job_id}).to_string();

@@ -164,6 +164,9 @@ pub(crate) async fn call_blocking(
     token: Option<String>,
     body: String,
 ) -> crate::bridge::Reply {
+    // The calls take turns on the core's mutex anyway: a few threads waiting for it are
+    // enough, and the blocking pool does not grow a thread per concurrent client.
+    let _turn = app.call_turns.acquire().await;
     let app = app.clone();
     let joined = tokio::task::spawn_blocking(move || app.call(&tool, token.as_deref(), &body)).await;
     joined.unwrap_or_else(|_| crate::bridge::ApiError::internal("the call failed unexpectedly").into_reply())

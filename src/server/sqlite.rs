@@ -62,6 +62,12 @@ impl SqliteStore {
     }
 
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        // Owner-only from the first byte (SQLite gives its -wal and -shm files the same mode).
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+        }
         let conn = Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err)?;
@@ -70,11 +76,6 @@ impl SqliteStore {
         }
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;").map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        }
         let mut store = SqliteStore { conn, path: path.to_path_buf(), stats: StoreStats::default(), finish_seq: 0 };
         store.recount()?;
         Ok(store)

@@ -47,6 +47,9 @@ impl Core {
     }
 }
 
+/// Bridge calls that may wait for the core's mutex at once.
+const CALL_TURNS: usize = 4;
+
 /// Figures for `/healthz`, copied out of the core by the ticker.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Health {
@@ -63,6 +66,8 @@ pub(crate) struct Shared {
     pub limiter: RateLimiter,
     pub pool: Arc<Pool>,
     pub health: Mutex<Health>,
+    /// Bridge calls waiting for the core at once (each on a blocking-pool thread).
+    pub call_turns: tokio::sync::Semaphore,
     /// Where the signing secret came from (for the start-up line).
     pub secret_source: SecretSource,
     started: Instant,
@@ -98,6 +103,7 @@ impl Shared {
             limiter: RateLimiter::new(cfg.rate_limit, cfg.rate_window),
             pool,
             health: Mutex::new(Health::default()),
+            call_turns: tokio::sync::Semaphore::new(CALL_TURNS),
             secret_source,
             cfg,
             started,
