@@ -89,7 +89,7 @@ fn main() {
     let mut r = PlanRequest::new(Algorithm::Ilqr, "toy-1d", vec![0.0], 1000, 7);
     r.ilqr.tol_cost = 0.0;
     r.ilqr.tol_grad = 0.0;
-    plan_bench("ilqr toy-1d 30 iterations", r, 200);
+    plan_bench("ilqr toy-1d, cap 30 iterations", r, 200);
 
     println!("== sim2d world");
     let mut w = World::default();

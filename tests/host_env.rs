@@ -320,3 +320,32 @@ mod log_file {
         }
     }
 }
+
+#[test]
+fn callbacks_survive_garbage_collection_inside_the_loop() {
+    // The config map and the lambdas exist only inside the call; a full collection on every
+    // tick must keep the callbacks alive.
+    let src = "(env.attach \"sim2d\")
+(define seen (vec.make))
+(define r
+  (env.run-loop
+    (let ((c (map.make)) (a (map.make)))
+      (begin
+        (map.set! a 'action_schema \"sim2d.cmd.v1\")
+        (map.set! a 'u (list 0.5 0.0))
+        (map.set! c 'tick_hz 20)
+        (map.set! c 'max_ticks 6)
+        (map.set! c 'observer (lambda (rec) (vec.push! seen (map.get rec 'tick 0))))
+        (map.set! c 'success_predicate (lambda (obs) (> (map.get obs 'step 0) 3)))
+        c))
+    (let ((a (map.make)))
+      (begin
+        (map.set! a 'action_schema \"sim2d.cmd.v1\")
+        (map.set! a 'u (list 0.5 0.0))
+        (lambda (obs) (begin (gc-stats) a))))))
+(list (map.get r 'status nil) (map.get r 'ticks 0) (vec.len seen) (vec.get seen 4))
+";
+    let out = run(src);
+    assert!(out.ends_with("\n(:ok 5 5 5)\n"), "{out}");
+    assert_eq!(out.matches("forced collection count:").count(), 5, "{out}");
+}

@@ -11,7 +11,6 @@ pub mod inspect;
 pub mod leaf;
 pub mod mbt1;
 pub mod model;
-pub mod nav_mock;
 pub mod runtime;
 
 #[cfg(test)]
