@@ -3,17 +3,22 @@
 //!
 //! Layering (dependencies only point down):
 //! - `web` (wasm32 only), `server` (native only)  — thin hosts
-//! - `vla`, `bridge`                               — job front ends
+//! - `runtime`                                     — composes the builtin table and interpreters
+//!   (+ the native CLI driver)
+//! - `vla`, `bridge`                               — front ends (Lisp rows, JSON tools)
 //! - `jobs`                                        — the one job engine, injected clock
-//! - `lang`                                        — reader, values, printer, evaluator, builtins
+//! - `lang`                                        — reader, values, printer, evaluator, core
+//!   builtins, and the front-end interface (rows, flow builtins, extensions, handles)
 //!
-//! Nothing below the hosts reads the wall clock, prints, spawns threads or panics on input.
+//! Nothing below the hosts reads the wall clock, prints, spawns threads or panics on input
+//! (`runtime::cli` is the native host's driver).
 
 pub mod bridge;
 pub mod bt;
 pub mod docs;
 pub mod jobs;
 pub mod lang;
+pub mod runtime;
 pub mod vla;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -9,8 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use granola::docs;
-use granola::lang::builtins::{self, DATA_TYPES};
-use granola::lang::run_script;
+use granola::runtime::{run_script, table};
 
 /// At least this many examples must be checked (210 when this was written): a docs tree that
 /// lost its examples, or a fence grammar that stopped finding them, fails instead of passing.
@@ -86,7 +85,7 @@ fn reference_pages_cover_the_builtin_table() {
             problems.push(format!("{}: no H1 heading", f.display()));
             continue;
         };
-        let known = builtins::lookup_any(&name).is_some() || DATA_TYPES.contains(&name.as_str());
+        let known = table().lookup_any(&name).is_some() || table().data_types().contains(&name.as_str());
         if !known {
             problems.push(format!("{}: H1 `{name}` is not a builtin, special form or data type", f.display()));
         }
@@ -94,7 +93,7 @@ fn reference_pages_cover_the_builtin_table() {
     }
     assert!(!names.is_empty(), "no reference pages under {}", refdir.display());
     // Every builtin and special form must have a page.
-    for b in builtins::table().iter().chain(builtins::special_forms()) {
+    for b in table().rows() {
         if !names.contains(b.name) {
             problems.push(format!("no reference page for `{}` (expected a page with H1 `# \\`{}\\``)", b.name, b.name));
         }

@@ -1,8 +1,8 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! `vla.*` / `cap.*` from Lisp source through `granola::lang::run_script` (manual clock).
+//! `vla.*` / `cap.*` from Lisp source through `granola::runtime::run_script` (manual clock).
 
 fn run(src: &str) -> String {
-    granola::lang::run_script(src).transcript()
+    granola::runtime::run_script(src).transcript()
 }
 
 const MAKE_REQ: &str = r#"

@@ -3,7 +3,12 @@
 //! evaluator; limits hold.
 
 use granola::jobs::Engine;
-use granola::lang::{run_script, Host, Interp, Outcome};
+use granola::lang::{Host, Interp, Limits, Outcome};
+use granola::runtime::run_script;
+
+fn new_interp(engine: &Rc<RefCell<Engine>>) -> Interp {
+    granola::runtime::new_interp(engine, Limits::default())
+}
 use proptest::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -99,7 +104,7 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(s in "[ -~\n]{0,80}") {
         let engine = Rc::new(RefCell::new(Engine::default()));
-        let mut it = Interp::new(engine.clone());
+        let mut it = new_interp(&engine);
         struct Null;
         impl Host for Null { fn print(&mut self, _: &str) {} }
         if it.load(&s).is_ok() {
@@ -117,7 +122,7 @@ proptest! {
 #[test]
 fn ten_million_tail_calls_in_constant_memory() {
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let mut it = Interp::new(engine);
+    let mut it = new_interp(&engine);
     struct Null;
     impl Host for Null {
         fn print(&mut self, _: &str) {}
@@ -144,7 +149,7 @@ fn ten_million_tail_calls_in_constant_memory() {
 #[test]
 fn redefining_a_recursive_function_does_not_grow_the_heap() {
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let mut it = Interp::new(engine);
+    let mut it = new_interp(&engine);
     struct Null;
     impl Host for Null {
         fn print(&mut self, _: &str) {}
@@ -180,7 +185,7 @@ fn redefining_a_recursive_function_does_not_grow_the_heap() {
 #[test]
 fn fuel_slices_and_stop() {
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let mut it = Interp::new(engine);
+    let mut it = new_interp(&engine);
     struct Null;
     impl Host for Null {
         fn print(&mut self, _: &str) {}
@@ -198,7 +203,7 @@ fn fuel_slices_and_stop() {
 #[test]
 fn sleeping_suspends_until_job_time() {
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let mut it = Interp::new(engine.clone());
+    let mut it = new_interp(&engine);
     struct Null;
     impl Host for Null {
         fn print(&mut self, _: &str) {}
@@ -239,8 +244,8 @@ fn deep_nesting_is_an_error_not_a_crash() {
 #[test]
 fn output_limit_is_enforced() {
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let limits = granola::lang::Limits { max_depth: 100, max_output_bytes: 100 };
-    let mut it = Interp::with_limits(engine, limits);
+    let limits = Limits { max_depth: 100, max_output_bytes: 100, ..Limits::default() };
+    let mut it = granola::runtime::new_interp(&engine, limits);
     struct Cap(String);
     impl Host for Cap {
         fn print(&mut self, t: &str) {
@@ -262,14 +267,14 @@ fn output_limit_is_enforced() {
 
 #[test]
 fn builtin_table_is_consistent() {
-    let t = granola::lang::builtins::table();
-    for b in t {
-        assert!(granola::lang::builtins::lookup(b.name).is_some());
+    let t = granola::runtime::table();
+    for b in t.builtins() {
+        assert!(t.lookup(b.name).is_some());
         assert!(b.signature.starts_with(&format!("({}", b.name)), "{}", b.name);
         assert!(!b.summary.is_empty());
     }
     for name in ["vla.submit", "vla.poll", "vla.cancel", "cap.list", "cap.describe", "help", "apropos"] {
-        assert!(granola::lang::builtins::lookup(name).is_some(), "{name}");
+        assert!(t.lookup(name).is_some(), "{name}");
     }
     let r = run_script("(vla.poll 0)");
     assert!(r.error.unwrap().message.starts_with("vla.poll"));

@@ -1,7 +1,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! `run_script` never hangs: an overall step cap ends scripts that would run forever.
 
-use granola::lang::{run_script, run_script_with_step_limit, ErrorKind, SCRIPT_STEP_LIMIT};
+use granola::lang::{ErrorKind, Limits};
+use granola::runtime::{run_script, run_script_with_step_limit};
 
 #[test]
 fn infinite_tail_loop_hits_the_step_limit() {
@@ -33,7 +34,7 @@ fn scripts_under_the_limit_are_unaffected() {
 
 #[test]
 fn run_script_uses_the_default_cap() {
-    assert_eq!(SCRIPT_STEP_LIMIT, 100_000_000);
+    assert_eq!(Limits::SCRIPT_STEPS, 100_000_000);
     // The real cap, on an endless loop: it ends, with the documented message.
     let r = run_script("(define (spin) (spin))\n(spin)");
     let e = r.error.expect("run_script must not hang");

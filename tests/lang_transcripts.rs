@@ -9,7 +9,8 @@
 //! One interpreter per file, so definitions carry over.
 
 use granola::jobs::Engine;
-use granola::lang::{Host, Interp, Outcome};
+use granola::lang::{Driven, Host, Interp, Limits, RunLoop};
+use granola::runtime::{new_interp, JumpClock};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -30,18 +31,17 @@ fn eval_chunk(interp: &mut Interp, engine: &Rc<RefCell<Engine>>, host: &mut Capt
         return Got::Error(e.message.clone(), e.located());
     }
     let mut values = Vec::new();
-    let mut guard = 0u64;
+    let mut run = RunLoop::new(1_000_000, Some(Limits::SCRIPT_STEPS));
+    let mut clock = JumpClock(engine.clone());
     loop {
-        guard += 1;
-        if guard > 100_000 {
-            return Got::Error("transcript runner: too many slices".into(), String::new());
-        }
-        match interp.run(host, 1_000_000) {
-            Outcome::Value { printed, .. } => values.push(printed),
-            Outcome::OutOfFuel => {}
-            Outcome::Sleeping { until_ms } => engine.borrow_mut().advance(until_ms),
-            Outcome::Idle => return Got::Values(values),
-            Outcome::Error(e) => return Got::Error(e.message.clone(), e.located()),
+        match run.next(interp, host, &mut clock) {
+            Driven::Value { printed, .. } => values.push(printed),
+            Driven::Idle => return Got::Values(values),
+            Driven::Error(e) => return Got::Error(e.message.clone(), e.located()),
+            Driven::BudgetSpent { .. } => {
+                return Got::Error("transcript runner: step budget spent".into(), String::new())
+            }
+            Driven::Waiting { .. } | Driven::Yield | Driven::Interrupted => {}
         }
     }
 }
@@ -49,7 +49,7 @@ fn eval_chunk(interp: &mut Interp, engine: &Rc<RefCell<Engine>>, host: &mut Capt
 fn run_file(path: &std::path::Path) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(path).expect("read transcript");
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let mut interp = Interp::new(engine.clone());
+    let mut interp = new_interp(&engine, Limits::default());
     let mut host = Capture(String::new());
     let mut pending = String::new();
     let mut want_out: Vec<String> = Vec::new();

@@ -339,3 +339,24 @@ async fn jobs_run_on_real_time_in_the_background() {
     slow.shutdown().await.unwrap();
     server.shutdown().await.unwrap();
 }
+
+/// Issue 18: two server starts hand out different job and results ids (they used to repeat
+/// the same sequence on every start).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_starts_give_different_ids() {
+    let mut firsts = Vec::new();
+    for _ in 0..2 {
+        let server = start(|cfg| cfg.speed = 200.0).await;
+        let mut c = client(&server);
+        let tok = operator();
+        load(&mut c, &tok, "ids").await;
+        let job = run(&mut c, &tok, "ids").await;
+        let end = wait_terminal(&mut c, &tok, &job).await;
+        let results = end["resultHandle"]["resultsId"].as_str().unwrap().to_string();
+        assert!(granola::jobs::ids::is_uuid_v4(&job), "{job}");
+        firsts.push((job, results));
+        server.shutdown().await.unwrap();
+    }
+    assert_ne!(firsts[0].0, firsts[1].0, "first job ids");
+    assert_ne!(firsts[0].1, firsts[1].1, "first results ids");
+}

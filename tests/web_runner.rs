@@ -246,7 +246,7 @@ async fn ctrl_enter_runs_and_nothing_runs_before() {
 #[wasm_bindgen_test]
 async fn an_isolated_run_prints_exactly_what_granola_file_prints() {
     let source = "(define r (map.make))\n(define s (map.make))\n(map.set! s 'dims 1)\n(map.set! r 'action_space s)\n(map.set! r 'instruction \"move\")\n(define job (vla.submit r))\n(map.get (vla.poll job) 'status ':none)\n(time.sleep-ms 50)\n(vla.poll job)\n(json.encode (vla.poll job))\n(car 1)\n";
-    let expected = granola::lang::run_script(source).transcript();
+    let expected = granola::runtime::run_script(source).transcript();
     let report = Rc::new(RefCell::new(None));
     let r2 = report.clone();
     let _h = mount_runner(Harness {

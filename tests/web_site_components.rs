@@ -112,7 +112,7 @@ fn every_compiled_page_parses_and_its_links_resolve() {
                     let ok = target == "reference"
                         || target == "bridge"
                         || docs::find(target).is_some()
-                        || granola::lang::builtins::lookup(target.trim_start_matches("reference/")).is_some();
+                        || granola::runtime::table().lookup(target.trim_start_matches("reference/")).is_some();
                     if !ok {
                         broken.push(format!("{} -> {}", p.path, target));
                     }
@@ -253,7 +253,7 @@ async fn error_marks_land_on_the_right_character_after_non_ascii_text() {
         document().head().unwrap().append_child(&s).unwrap();
     }
     let src = "(list \"\u{e9}\u{1F600}\" foo)";
-    let run = granola::lang::run_script(src);
+    let run = granola::runtime::run_script(src);
     let err = run.error.expect("foo is unbound");
     let pos = err.pos.expect("a position");
     assert_eq!((pos.line, pos.col), (1, 16), "byte column of foo");
@@ -496,11 +496,11 @@ fn gallery_programs_run_to_their_point() {
     use granola::web::site::gallery::{Entry, GALLERY};
     for (title, entry) in GALLERY {
         if let Entry::Lisp(src) = entry {
-            let run = granola::lang::run_script(src);
+            let run = granola::runtime::run_script(src);
             assert!(run.error.is_none(), "{title}: {:?}\n{}", run.error, run.stdout);
         }
     }
-    let end = |src: &str| last_line(&granola::lang::run_script(src).stdout).to_string();
+    let end = |src: &str| last_line(&granola::runtime::run_script(src).stdout).to_string();
     assert_eq!(end(granola::web::site::gallery::CANCEL_MID), ":cancelled");
     assert_eq!(end(granola::web::site::gallery::VLA_CANCEL), ":cancelled");
     assert!(end(granola::web::site::gallery::POLL_LOOP).starts_with("(polls "));
@@ -513,19 +513,19 @@ fn tour_starters_lead_to_their_checks() {
     use granola::web::site::tour::STEPS;
     assert!(STEPS.len() >= 5);
     for s in STEPS {
-        let run = granola::lang::run_script(s.starter);
+        let run = granola::runtime::run_script(s.starter);
         assert!(run.error.is_none(), "{}: {:?}", s.title, run.error);
     }
     let watch = STEPS.iter().find(|s| s.title.contains("stream")).unwrap();
-    assert_eq!(last_line(&granola::lang::run_script(watch.starter).stdout), ":done");
+    assert_eq!(last_line(&granola::runtime::run_script(watch.starter).stdout), ":done");
     let cancel = STEPS.iter().find(|s| s.title.contains("Cancel")).unwrap();
     assert_eq!(
-        last_line(&granola::lang::run_script(cancel.starter).stdout),
+        last_line(&granola::runtime::run_script(cancel.starter).stdout),
         ":done",
         "not passed before the learner acts"
     );
     let solved = cancel.starter.replace("; add (vla.cancel job) here", "(vla.cancel job)");
-    assert_eq!(last_line(&granola::lang::run_script(&solved).stdout), ":cancelled");
+    assert_eq!(last_line(&granola::runtime::run_script(&solved).stdout), ":cancelled");
 }
 
 /// Every `lisp` example of every page, run by the shell's runner in the browser the way an

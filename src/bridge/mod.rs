@@ -24,6 +24,7 @@ pub mod work;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::jobs::ids::{is_uuid_v4, IdSource};
 use crate::jobs::{Engine, JobId, Ms, State};
 
 pub use errors::{error_body, rate_limited, ApiError, Code};
@@ -99,7 +100,8 @@ pub struct Bridge {
     pub(crate) result_owner: BTreeMap<String, String>,
     /// key → (fingerprint, job id).
     pub(crate) idempotency: BTreeMap<String, (String, String)>,
-    pub(crate) counter: u64,
+    /// Where job and results ids come from (random unless a test injects a seeded source).
+    pub(crate) ids: IdSource,
     pub(crate) replay: auth::ReplayGuard,
     /// Engine event cursor: [`Bridge::sync`] reads only the events logged since the last call.
     pub(crate) cursor: u64,
@@ -157,7 +159,7 @@ impl Bridge {
             pop_results: BTreeMap::new(),
             result_owner: BTreeMap::new(),
             idempotency: BTreeMap::new(),
-            counter: 0,
+            ids: IdSource::random(),
             replay: auth::ReplayGuard::default(),
             cursor: 0,
             finished: VecDeque::new(),
@@ -338,52 +340,42 @@ impl Bridge {
         time::iso(self.config.epoch_unix_ms + job_ms)
     }
 
-    pub(crate) fn next_id(&mut self) -> u64 {
-        self.counter += 1;
-        self.counter
+    /// Use `ids` for job and results ids from now on (tests inject [`IdSource::seeded`] to get
+    /// repeatable ids; every bridge starts with [`IdSource::random`]).
+    pub fn set_id_source(&mut self, ids: IdSource) {
+        self.ids = ids;
+    }
+
+    /// A fresh job id (a random version-4 UUID) and results id (`res-`/`pop-` + another),
+    /// neither held by a retained job or result. Drawing a taken id from a real random source
+    /// does not happen in practice; a repeating (seeded) source just draws again.
+    pub(crate) fn fresh_ids(&mut self, population: bool) -> Option<(String, String)> {
+        for _ in 0..16 {
+            let job_id = self.ids.uuid_v4();
+            let results_id = generated_results_id(population, &mut self.ids);
+            let taken = self.jobs.contains_key(&job_id)
+                || self.results.contains_key(&results_id)
+                || self.pop_results.contains_key(&results_id)
+                || self.result_owner.contains_key(&results_id);
+            if !taken {
+                return Some((job_id, results_id));
+            }
+        }
+        None
     }
 }
 
-/// A deterministic, UUID-shaped job id for counter value `n` (version-4 layout, no
-/// randomness). Distinct counters give distinct ids: all 64 bits of a bijective mix of `n`
-/// are placed in the id (the rest is filler).
-pub fn uuid_for(n: u64) -> String {
-    let mut r = population::Rng::new(n ^ 0x0067_7261_6e6f_6c61);
-    // The first output of the splitmix generator is a bijection of its seed.
-    let a = r.next_u64();
-    let b = r.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        (a >> 4) & 0xfff,
-        0x8000 | ((b >> 48) & 0x3ff0) | (a & 0xf),
-        b & 0xffff_ffff_ffff
-    )
+/// The results id a run gets when it gives no `runId`: `res-<uuid>` (`pop-<uuid>` for
+/// population runs) with a random version-4 UUID. User `runId`s of this shape are refused
+/// (see [`is_generated_results_id`]), so generated and chosen ids never meet.
+pub fn generated_results_id(population: bool, ids: &mut IdSource) -> String {
+    format!("{}-{}", if population { "pop" } else { "res" }, ids.uuid_v4())
 }
 
-/// The results id a run gets when it gives no `runId`: `res-<n>-<8 hex>` (`pop-` for
-/// population runs), where `n` is the bridge's job counter. Unique by construction, since
-/// the counter never repeats; user `runId`s of this shape are refused (see
-/// [`is_generated_results_id`]) so they cannot take one in advance.
-pub fn generated_results_id(population: bool, n: u64) -> String {
-    let tag = uuid_for(n ^ 0xa5a5);
-    format!("{}-{n}-{}", if population { "pop" } else { "res" }, tag.get(..8).unwrap_or(""))
-}
-
-/// Whether `id` has the shape of a generated results id (`res-` or `pop-`, decimal digits,
-/// `-`, 8 lowercase hex digits).
+/// Whether `id` has the shape of a generated results id (`res-` or `pop-` and a lowercase
+/// version-4 UUID).
 pub fn is_generated_results_id(id: &str) -> bool {
-    let Some(rest) = id.strip_prefix("res-").or_else(|| id.strip_prefix("pop-")) else {
-        return false;
-    };
-    let Some((digits, hex)) = rest.split_once('-') else {
-        return false;
-    };
-    !digits.is_empty()
-        && digits.bytes().all(|c| c.is_ascii_digit())
-        && hex.len() == 8
-        && hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    id.strip_prefix("res-").or_else(|| id.strip_prefix("pop-")).is_some_and(is_uuid_v4)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -395,45 +387,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uuid_shaped_ids() {
-        let a = uuid_for(1);
-        assert_eq!(a.len(), 36);
-        let parts: Vec<&str> = a.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), vec![8, 4, 4, 4, 12]);
-        assert!(parts[2].starts_with('4'));
-        assert!(matches!(parts[3].chars().next(), Some('8' | '9' | 'a' | 'b')));
-        assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
-        assert_eq!(uuid_for(1), a);
-        let all: std::collections::BTreeSet<String> = (1..2000).map(uuid_for).collect();
-        assert_eq!(all.len(), 1999);
-    }
-
-    #[test]
-    fn job_ids_do_not_collide() {
-        let all: std::collections::HashSet<String> = (1..=200_000).map(uuid_for).collect();
-        assert_eq!(all.len(), 200_000);
-    }
-
-    #[test]
-    fn generated_results_ids_are_unique_and_recognised() {
-        // The old `res-` + 8 hex scheme first collided at run 118,658.
-        let all: std::collections::HashSet<String> = (1..=200_000).map(|n| generated_results_id(false, n)).collect();
-        assert_eq!(all.len(), 200_000);
-        let id = generated_results_id(false, 118_658);
-        assert!(id.starts_with("res-118658-"), "{id}");
-        assert!(is_generated_results_id(&id));
-        assert!(is_generated_results_id(&generated_results_id(true, 7)));
+    fn generated_ids_are_random_uuids_and_recognised() {
+        let mut b = Bridge::new(BridgeConfig::default());
+        let (job, res) = b.fresh_ids(false).unwrap();
+        assert!(is_uuid_v4(&job), "{job}");
+        assert!(res.starts_with("res-") && is_generated_results_id(&res), "{res}");
+        let (_, pop) = b.fresh_ids(true).unwrap();
+        assert!(pop.starts_with("pop-") && is_generated_results_id(&pop), "{pop}");
         for not in [
             "res-1a2b3c4d",
-            "res--0123abcd",
-            "res-12-0123ABCD",
-            "res-12-0123abc",
-            "run-12-0123abcd",
-            "res-1x-0123abcd",
+            "res-12-0123abcd",
+            "res-8e7d5b9a-5c7f-3c3f-9a2f-1a2b3c4d5e6f",
+            "run-8e7d5b9a-5c7f-4c3f-9a2f-1a2b3c4d5e6f",
+            "res-8E7D5B9A-5C7F-4C3F-9A2F-1A2B3C4D5E6F",
             "iv-run",
         ] {
             assert!(!is_generated_results_id(not), "{not}");
         }
+        assert!(is_generated_results_id("pop-8e7d5b9a-5c7f-4c3f-9a2f-1a2b3c4d5e6f"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::ode;
 use super::pk;
 use super::population::{default_variability, Variability};
 use super::work::{BridgeWork, Cohort, Plan, PopResult, RunSpec, SimResult};
-use super::{generated_results_id, is_generated_results_id, status_name, uuid_for, Bridge, JobEntry, Reply};
+use super::{is_generated_results_id, status_name, Bridge, JobEntry, Reply};
 
 /// Most concentrations a population run may keep (subjects × output points).
 pub const MAX_POPULATION_POINTS: f64 = 2.0e6;
@@ -600,7 +600,7 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
         if is_generated_results_id(r) {
             return Err(ApiError::invalid(
                 "runId",
-                "ids shaped like res-<n>-<8 hex> or pop-<n>-<8 hex> are reserved for generated results ids",
+                "ids shaped like res-<uuid> or pop-<uuid> are reserved for generated results ids",
             ));
         }
     }
@@ -656,22 +656,18 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
         ));
     }
     let model_name = sim.name.clone();
-    let n = b.next_id();
-    let job_id = uuid_for(n);
-    let generated = run_id.is_none();
-    let results_id = run_id.unwrap_or_else(|| generated_results_id(population, n));
-    let taken =
-        |id: &str| b.results.contains_key(id) || b.pop_results.contains_key(id) || b.result_owner.contains_key(id);
-    if taken(&results_id) {
-        return Err(if generated {
-            ApiError::internal(format!("generated results id '{results_id}' is already in use"))
-        } else {
-            ApiError::conflict("runId", format!("Results id '{results_id}' is already in use"))
-        });
-    }
-    if b.jobs.contains_key(&job_id) {
-        return Err(ApiError::internal(format!("generated job id '{job_id}' is already in use")));
-    }
+    let Some((job_id, generated_id)) = b.fresh_ids(population) else {
+        return Err(ApiError::internal("could not draw an unused job id"));
+    };
+    let results_id = match run_id {
+        Some(id) => {
+            if b.results.contains_key(&id) || b.pop_results.contains_key(&id) || b.result_owner.contains_key(&id) {
+                return Err(ApiError::conflict("runId", format!("Results id '{id}' is already in use")));
+            }
+            id
+        }
+        None => generated_id,
+    };
     let plan = match cohort {
         Some(cohort) => Plan::Population { cohort, metadata, outputs },
         None => Plan::Single,
@@ -987,8 +983,9 @@ fn calculate_pk_parameters(b: &mut Bridge, engine: &mut Engine, _: &Principal, o
 
 #[cfg(test)]
 mod tests {
-    use super::super::{auth::mint_token, generated_results_id, BridgeConfig, Call, DEV_SECRET};
+    use super::super::{auth::mint_token, BridgeConfig, Call, DEV_SECRET};
     use super::*;
+    use crate::jobs::ids::IdSource;
 
     const WALL: f64 = 1_767_225_600_000.0;
 
@@ -1006,19 +1003,19 @@ mod tests {
     }
 
     #[test]
-    fn a_generated_results_id_already_in_use_is_an_internal_error_not_an_overwrite() {
+    fn a_repeating_id_source_never_hands_out_an_id_in_use() {
         let (mut b, mut e) = setup();
+        b.set_id_source(IdSource::seeded(5));
         let first = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
         let first_job = first.body["jobId"].as_str().unwrap().to_string();
         let first_results = b.jobs[&first_job].results_id.clone();
-        assert_eq!(first_results, generated_results_id(false, 1));
-        // Rewind the counter so the next run would be given the same ids again.
-        b.counter = 0;
-        let issued = e.issued();
-        let r = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
-        assert_eq!(r.status, 500, "{}", r.body);
-        assert_eq!(r.body["error"]["code"], "INTERNAL");
-        assert_eq!(e.issued(), issued, "no job was submitted");
+        // The same seed again: the next draw repeats the ids just handed out.
+        b.set_id_source(IdSource::seeded(5));
+        let second = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
+        assert_eq!(second.status, 202, "{}", second.body);
+        let second_job = second.body["jobId"].as_str().unwrap().to_string();
+        assert_ne!(second_job, first_job);
+        assert_ne!(b.jobs[&second_job].results_id, first_results);
         assert_eq!(b.result_owner[&first_results], first_job, "the owner was not replaced");
         e.advance(10_000.0);
         let r = call(&mut b, &mut e, "get_job_status", json!({"jobId": first_job}));

@@ -13,8 +13,11 @@
 //! back with [`JobRecord::work`].
 
 pub mod clock;
+pub mod ids;
+pub mod lisp;
 
 pub use clock::Clock;
+pub use lisp::SharedEngine;
 
 use std::any::Any;
 use std::cmp::Ordering;
@@ -115,7 +118,8 @@ pub struct Summary {
 
 /// Job-specific logic driven by the engine.
 pub trait Work: Send + 'static {
-    /// Short kind name: `vla`, `simulation`, `population`, ...
+    /// Short display name of the kind: `vla`, `simulation`, `population`, ... (to tell kinds
+    /// apart in code, use the work's type: [`JobRecord::is`]).
     fn kind(&self) -> &'static str;
     /// Run one step. Called at the start of each attempt and then each time a step is due.
     fn step(&mut self, ctx: &StepCtx) -> Step;
@@ -160,6 +164,7 @@ impl From<SubmitOptions> for JobOptions {
 /// One job as the engine keeps it.
 pub struct JobRecord {
     pub id: JobId,
+    /// Display name of the job's kind ([`Work::kind`]); compare kinds with [`JobRecord::is`].
     pub kind: &'static str,
     pub state: State,
     pub submitted_at: Ms,
@@ -177,6 +182,12 @@ pub struct JobRecord {
 }
 
 impl JobRecord {
+    /// Whether the job's work is a `T` (how to tell job kinds apart: `job.is::<VlaWork>()`;
+    /// [`JobRecord::kind`] is the display name).
+    pub fn is<T: 'static>(&self) -> bool {
+        self.work::<T>().is_some()
+    }
+
     /// The job's work object, if it is a `T`.
     pub fn work<T: 'static>(&self) -> Option<&T> {
         self.work.as_any().downcast_ref::<T>()

@@ -5,46 +5,30 @@
 //! template) plus a stack of continuation frames and a value stack for arguments. A closure
 //! call pushes a `CallMark` frame unless the top frame already is one (a tail call), so tail
 //! loops run in constant space and the number of `CallMark`s is the call depth.
+//!
+//! A flow builtin's [`Flow::Call`] pushes a `Flow` frame holding its [`Resume`] and then
+//! applies the callee like any call, so the callee runs on this same stack under the same
+//! fuel, depth limit and sleep handling. Its value pops the frame and resumes the builtin; a
+//! runtime error unwinds the stack only down to the nearest `Flow` frame and is delivered
+//! there.
 
-use super::builtins::{self, Ctx, Effect};
+use super::ctx::{Ctx, Extension, Extensions, Flow, Resume};
 use super::heap::{Heap, Obj, Symbols, Value, GLOBAL};
+use super::host::{Files, Host, JobTime, ManualTime};
 use super::printer;
 use super::reader;
-use super::{ErrorKind, Files, Host, Limits, LispError, Outcome, Pos};
-use std::cell::RefCell;
+use super::table::{Func, Special, Table};
+use super::{ErrorKind, Limits, LispError, Outcome, Pos};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-// Special-form symbol ids: interned first, in this order.
-const SF_NAMES: [&str; 13] = [
-    "quote",
-    "if",
-    "define",
-    "lambda",
-    "begin",
-    "let",
-    "cond",
-    "and",
-    "or",
-    "quasiquote",
-    "unquote",
-    "unquote-splicing",
-    "load",
-];
-const QUOTE: u32 = 0;
-const IF: u32 = 1;
-const DEFINE: u32 = 2;
-const LAMBDA: u32 = 3;
-const BEGIN: u32 = 4;
-const LET: u32 = 5;
-const COND: u32 = 6;
-const AND: u32 = 7;
-const OR: u32 = 8;
-const QUASIQUOTE: u32 = 9;
-const UNQUOTE: u32 = 10;
-const UNQUOTE_SPLICING: u32 = 11;
-const LOAD: u32 = 12;
-const ELSE: u32 = 13;
+/// What a special-form symbol (interned first, ids `0..n_special`) means.
+#[derive(Clone, Copy)]
+enum FormKind {
+    Core(Special),
+    /// A front end's syntax row: its index in the table.
+    Syntax(u16),
+}
 
 #[derive(Clone, Copy)]
 enum Mode {
@@ -56,19 +40,79 @@ enum Mode {
 }
 
 enum Frame {
-    Args { pos: Pos, base: u32, rest: Value, env: u32 },
-    If { branches: Value, env: u32 },
-    Begin { rest: Value, env: u32 },
-    Define { sym: u32, env: u32 },
-    Let { base: u32, rest: Value, bindings: Value, body: Value, env: u32 },
-    Cond { body: Value, rest: Value, env: u32, pos: Pos },
-    And { rest: Value, env: u32 },
-    Or { rest: Value, env: u32, tail: bool },
+    Args {
+        pos: Pos,
+        base: u32,
+        rest: Value,
+        env: u32,
+    },
+    If {
+        branches: Value,
+        env: u32,
+    },
+    Begin {
+        rest: Value,
+        env: u32,
+    },
+    Define {
+        sym: u32,
+        env: u32,
+    },
+    Let {
+        base: u32,
+        rest: Value,
+        bindings: Value,
+        body: Value,
+        env: u32,
+    },
+    Cond {
+        body: Value,
+        rest: Value,
+        env: u32,
+        pos: Pos,
+    },
+    And {
+        rest: Value,
+        env: u32,
+    },
+    Or {
+        rest: Value,
+        env: u32,
+        tail: bool,
+    },
     CallMark,
-    LoadArg { env: u32, pos: Pos },
-    Load { forms: Vec<Value>, idx: usize, env: u32, path: String, pos: Pos },
-    QqElem { depth: u32, rest: Value, base: u32, splice: bool, env: u32, pos: Pos },
-    QqWrap { head: u32 },
+    LoadArg {
+        env: u32,
+        pos: Pos,
+    },
+    Load {
+        forms: Vec<Value>,
+        idx: usize,
+        env: u32,
+        path: String,
+        pos: Pos,
+    },
+    QqElem {
+        depth: u32,
+        rest: Value,
+        base: u32,
+        splice: bool,
+        env: u32,
+        pos: Pos,
+    },
+    QqWrap {
+        head: u32,
+    },
+    /// A flow builtin waiting for the procedure it called. `depth`/`vals` are the call depth
+    /// and value-stack height to restore when an error unwinds to it; `env` is where its
+    /// special form (if it is a syntax row) was evaluated.
+    Flow {
+        then: Box<dyn Resume>,
+        depth: usize,
+        vals: u32,
+        env: u32,
+        pos: Pos,
+    },
 }
 
 impl Frame {
@@ -102,6 +146,10 @@ impl Frame {
                 vals.push(*rest);
                 envs.push(*env);
             }
+            Frame::Flow { then, env, .. } => {
+                then.trace(vals);
+                envs.push(*env);
+            }
             Frame::CallMark | Frame::QqWrap { .. } => {}
         }
     }
@@ -110,16 +158,27 @@ impl Frame {
 struct Fail {
     msg: String,
     kind: ErrorKind,
+    /// Name only the outermost file being loaded (not every one) in front of the message.
+    outermost_load: bool,
+}
+
+impl Fail {
+    fn new(msg: String, kind: ErrorKind) -> Fail {
+        Fail { msg, kind, outermost_load: false }
+    }
+    fn limit(msg: String) -> Fail {
+        Fail::new(msg, ErrorKind::Limit)
+    }
 }
 
 impl From<String> for Fail {
     fn from(msg: String) -> Fail {
-        Fail { msg, kind: ErrorKind::Runtime }
+        Fail::new(msg, ErrorKind::Runtime)
     }
 }
 impl From<&str> for Fail {
     fn from(msg: &str) -> Fail {
-        Fail { msg: msg.to_string(), kind: ErrorKind::Runtime }
+        Fail::new(msg.to_string(), ErrorKind::Runtime)
     }
 }
 
@@ -134,6 +193,15 @@ enum StepOut {
 pub struct Interp {
     heap: Heap,
     syms: Symbols,
+    table: &'static Table,
+    /// Meaning of the special-form symbols `0..forms.len()`.
+    forms: Vec<FormKind>,
+    sym_quasiquote: u32,
+    sym_unquote: u32,
+    sym_unquote_splicing: u32,
+    sym_else: u32,
+    exts: Extensions,
+    time: Box<dyn JobTime>,
     globals: Vec<Option<Value>>,
     stack: Vec<Frame>,
     vals: Vec<Value>,
@@ -153,25 +221,46 @@ pub struct Interp {
     sleeping: Option<f64>,
     pending_sleep: Option<f64>,
     limits: Limits,
-    engine: Rc<RefCell<crate::jobs::Engine>>,
     files: Option<Box<dyn Files>>,
     out_bytes: usize,
 }
 
 impl Interp {
-    pub fn new(jobs: Rc<RefCell<crate::jobs::Engine>>) -> Interp {
-        Interp::with_limits(jobs, Limits::default())
+    /// A session on `table` with [`Limits::default`]: every builtin bound, job time a
+    /// [`ManualTime`] at 0, no files, no extensions (the runtime adds job time, the engine
+    /// and each front end's extensions; see `crate::runtime::new_interp`).
+    pub fn new(table: &'static Table) -> Interp {
+        Interp::with_limits(table, Limits::default())
     }
 
-    pub fn with_limits(jobs: Rc<RefCell<crate::jobs::Engine>>, limits: Limits) -> Interp {
+    /// [`Interp::new`] with other limits.
+    pub fn with_limits(table: &'static Table, limits: Limits) -> Interp {
         let mut syms = Symbols::default();
-        for n in SF_NAMES {
-            syms.intern(n);
+        let mut forms = Vec::new();
+        for (i, b) in table.rows().iter().enumerate() {
+            let kind = match b.func {
+                Func::Special(k) => FormKind::Core(k),
+                Func::Syntax(_) => FormKind::Syntax(i as u16),
+                _ => continue,
+            };
+            let id = syms.intern(b.name) as usize;
+            if id == forms.len() {
+                forms.push(kind);
+            }
         }
-        syms.intern("else");
+        let mut heap = Heap::default();
+        heap.set_cap(limits.max_heap_bytes);
         let mut it = Interp {
-            heap: Heap::default(),
+            sym_quasiquote: syms.intern("quasiquote"),
+            sym_unquote: syms.intern("unquote"),
+            sym_unquote_splicing: syms.intern("unquote-splicing"),
+            sym_else: syms.intern("else"),
+            heap,
             syms,
+            table,
+            forms,
+            exts: Extensions::default(),
+            time: Box::new(ManualTime::default()),
             globals: Vec::new(),
             stack: Vec::new(),
             vals: Vec::new(),
@@ -189,13 +278,14 @@ impl Interp {
             sleeping: None,
             pending_sleep: None,
             limits,
-            engine: jobs,
             files: None,
             out_bytes: 0,
         };
-        for (i, b) in builtins::table().iter().enumerate() {
-            let s = it.syms.intern(b.name);
-            it.set_global(s, Value::Prim(i as u16));
+        for (i, b) in table.rows().iter().enumerate() {
+            if !b.is_special_form() {
+                let s = it.syms.intern(b.name);
+                it.set_global(s, Value::Prim(i as u16));
+            }
         }
         let t = it.syms.intern("true");
         it.set_global(t, Value::Bool(true));
@@ -204,8 +294,29 @@ impl Interp {
         it
     }
 
-    pub fn jobs(&self) -> &Rc<RefCell<crate::jobs::Engine>> {
-        &self.engine
+    /// The table this session was built from.
+    pub fn table(&self) -> &'static Table {
+        self.table
+    }
+
+    /// Install the source of job time (`time.*`, and when a sleep is over).
+    pub fn set_time(&mut self, time: Box<dyn JobTime>) {
+        self.time = time;
+    }
+
+    /// Current job time.
+    pub fn now_ms(&self) -> f64 {
+        self.time.now_ms()
+    }
+
+    /// Install a front end's per-interpreter state, replacing one of the same type.
+    pub fn install<T: Extension>(&mut self, ext: T) {
+        self.exts.insert(ext);
+    }
+
+    /// An installed extension.
+    pub fn ext<T: Extension>(&mut self) -> Option<&mut T> {
+        self.exts.get::<T>()
     }
 
     /// Install file access for `load` and `save` (native hosts).
@@ -220,7 +331,7 @@ impl Interp {
 
     /// Parse all of `source` first; if it parses, queue its forms. Returns how many.
     pub fn load(&mut self, source: &str) -> Result<usize, LispError> {
-        let forms = reader::read_all(source, &mut self.heap, &mut self.syms)?;
+        let forms = reader::read_all(source, &mut self.heap, &mut self.syms, self.limits.max_read_depth)?;
         let id = self.next_load;
         self.next_load += 1;
         let n = forms.len();
@@ -249,7 +360,7 @@ impl Interp {
 
     /// The 8-line heap statistics text (as `heap-stats` prints it).
     pub fn heap_stats(&self) -> String {
-        builtins::stats_text(&self.heap)
+        super::builtins::gc::stats_text(&self.heap)
     }
 
     /// Force a full collection now (between forms or while idle).
@@ -277,7 +388,7 @@ impl Interp {
     /// One slice of `run`; also returns the fuel left over.
     fn run_slice(&mut self, host: &mut dyn Host, fuel: u64) -> (Outcome, u64) {
         if let Some(until) = self.sleeping {
-            let now = self.engine.try_borrow().map(|e| e.now()).unwrap_or(f64::NEG_INFINITY);
+            let now = self.time.now_ms();
             if now < until {
                 return (Outcome::Sleeping { until_ms: until }, fuel);
             }
@@ -305,10 +416,18 @@ impl Interp {
         }
         while fuel > 0 {
             fuel -= 1;
-            if self.heap.wants_gc() {
+            if self.heap.wants_gc() && self.heap.gc_due() {
                 self.gc(Some(host), false);
+                if self.heap.over_cap() {
+                    let f = Fail::limit(format!("heap limit exceeded ({} bytes)", self.heap.cap()));
+                    return (Outcome::Error(self.fail(f)), fuel);
+                }
             }
-            match self.step(host) {
+            let r = match self.step(host) {
+                Err(f) => self.catch(f, host),
+                ok => ok,
+            };
+            match r {
                 Ok(StepOut::Continue) => {
                     if let Some(until) = self.pending_sleep.take() {
                         self.sleeping = Some(until);
@@ -317,8 +436,10 @@ impl Interp {
                 }
                 Ok(StepOut::Done(v)) => {
                     self.active = false;
-                    let printed = printer::show(&self.heap, &self.syms, v);
-                    return (Outcome::Value { printed, pos: self.top_pos }, fuel);
+                    return match self.echo(v) {
+                        Ok(printed) => (Outcome::Value { printed, pos: self.top_pos }, fuel),
+                        Err(f) => (Outcome::Error(self.fail(f)), fuel),
+                    };
                 }
                 Err(f) => return (Outcome::Error(self.fail(f)), fuel),
             }
@@ -326,16 +447,80 @@ impl Interp {
         (Outcome::OutOfFuel, 0)
     }
 
-    fn fail(&mut self, f: Fail) -> LispError {
-        let Fail { msg, kind } = f;
-        let mut msg = msg;
-        let mut pos = self.err_pos.take().unwrap_or(self.cur_pos);
-        for fr in self.stack.iter().rev() {
-            if let Frame::Load { path, pos: p, .. } = fr {
-                msg = format!("load: {path}: {msg}");
-                pos = *p;
+    /// A finished top-level value in printer form, counted against the output limit (the
+    /// host echoes it, one line).
+    fn echo(&mut self, v: Value) -> R<String> {
+        let room = self.limits.max_output_bytes.saturating_sub(self.out_bytes);
+        match printer::print(&self.heap, &self.syms, self.table, v, false, "print", room) {
+            Ok(printed) if printed.len() < room => {
+                self.out_bytes += printed.len() + 1;
+                Ok(printed)
+            }
+            _ => {
+                self.out_bytes = self.limits.max_output_bytes.saturating_add(1);
+                Err(self.output_exceeded())
             }
         }
+    }
+
+    fn output_exceeded(&self) -> Fail {
+        Fail::limit(format!("output limit exceeded ({} bytes)", self.limits.max_output_bytes))
+    }
+
+    /// The message and position of failure `f` as raised where the evaluator is now: each
+    /// file being loaded above stack index `floor` adds its `load: <path>: ` prefix, and the
+    /// outermost such file gives the position (its `load` form).
+    fn locate(&mut self, f: Fail, floor: usize) -> LispError {
+        let Fail { msg, kind, outermost_load } = f;
+        let mut msg = msg;
+        let mut pos = self.err_pos.take().unwrap_or(self.cur_pos);
+        let loads = self.stack.get(floor..).unwrap_or(&[]).iter().filter_map(|fr| match fr {
+            Frame::Load { path, pos, .. } => Some((path, *pos)),
+            _ => None,
+        });
+        if outermost_load {
+            if let Some((path, p)) = loads.into_iter().next() {
+                msg = format!("load: {path}: {msg}");
+                pos = p;
+            }
+        } else {
+            for (path, p) in loads.collect::<Vec<_>>().into_iter().rev() {
+                msg = format!("load: {path}: {msg}");
+                pos = p;
+            }
+        }
+        LispError { message: msg, pos: Some(pos), kind }
+    }
+
+    /// Deliver a runtime failure to the nearest flow builtin waiting for a procedure, if any:
+    /// unwind to its frame and resume it with the error. Anything else (no such frame, a
+    /// limit) stays a failure of the whole form.
+    fn catch(&mut self, f: Fail, host: &mut dyn Host) -> R<StepOut> {
+        let mut f = f;
+        loop {
+            if f.kind != ErrorKind::Runtime {
+                return Err(f);
+            }
+            let Some(at) = self.stack.iter().rposition(|fr| matches!(fr, Frame::Flow { .. })) else {
+                return Err(f);
+            };
+            let err = self.locate(f, at + 1);
+            self.stack.truncate(at + 1);
+            let Some(Frame::Flow { then, depth, vals, env, pos }) = self.stack.pop() else {
+                return Err("internal: flow frame".into());
+            };
+            self.vals.truncate(vals as usize);
+            self.depth = depth;
+            self.cur_pos = pos;
+            match self.resume_flow(then, Err(err), env, pos, host) {
+                Ok(()) => return Ok(StepOut::Continue),
+                Err(next) => f = next,
+            }
+        }
+    }
+
+    fn fail(&mut self, f: Fail) -> LispError {
+        let err = self.locate(f, 0);
         self.stack.clear();
         self.vals.clear();
         self.active = false;
@@ -343,7 +528,7 @@ impl Interp {
         self.mode = Mode::Return(Value::Nil);
         let load = self.cur_load;
         self.queue.retain(|(_, _, l)| *l != load);
-        LispError { message: msg, pos: Some(pos), kind }
+        err
     }
 
     fn gc(&mut self, host: Option<&mut dyn Host>, forced: bool) {
@@ -364,6 +549,7 @@ impl Interp {
         for f in &self.stack {
             f.trace(&mut roots, &mut envs);
         }
+        self.exts.trace(&mut roots);
         self.heap.collect(&roots, &envs, forced);
         if let (Some(t0), Some(t1)) = (t0, host.as_mut().and_then(|h| h.monotonic_ns())) {
             self.heap.pause_ns = self.heap.pause_ns.saturating_add(t1.saturating_sub(t0));
@@ -492,10 +678,7 @@ impl Interp {
 
     fn push(&mut self, f: Frame) -> R<()> {
         if self.stack.len() >= self.max_stack {
-            return Err(Fail {
-                msg: format!("evaluation too deeply nested ({} frames)", self.max_stack),
-                kind: ErrorKind::Limit,
-            });
+            return Err(Fail::limit(format!("evaluation too deeply nested ({} frames)", self.max_stack)));
         }
         self.stack.push(f);
         Ok(())
@@ -533,8 +716,11 @@ impl Interp {
 
     fn eval_form(&mut self, form: Value, head: Value, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
         if let Value::Sym(id) = head {
-            if id < 13 {
-                return self.special(id, rest, env);
+            if let Some(kind) = self.forms.get(id as usize) {
+                return match *kind {
+                    FormKind::Core(k) => self.special(k, rest, env),
+                    FormKind::Syntax(row) => self.syntax(row, rest, env, host),
+                };
             }
         }
         let base = self.vals.len() as u32;
@@ -577,59 +763,134 @@ impl Interp {
         }
     }
 
+    /// Run `f` with a fresh [`Ctx`]; then apply what it asked for (defines in `env`, a
+    /// forced collection) and turn an output overflow into a limit failure.
+    #[inline]
+    fn with_ctx<T>(
+        &mut self,
+        host: &mut dyn Host,
+        env: u32,
+        may_define: bool,
+        args_at: usize,
+        f: impl FnOnce(&mut Ctx, &[Value]) -> Result<T, String>,
+    ) -> R<T> {
+        let (result, exceeded, gc_stats, defines) = {
+            let args = self.vals.get(args_at..).unwrap_or(&[]);
+            let mut ctx = Ctx {
+                heap: &mut self.heap,
+                syms: &mut self.syms,
+                exts: &mut self.exts,
+                host: &mut *host,
+                table: self.table,
+                time: &*self.time,
+                files: self.files.as_deref_mut(),
+                limits: &self.limits,
+                out_bytes: &mut self.out_bytes,
+                out_exceeded: false,
+                gc_stats: false,
+                defines: Vec::new(),
+                may_define,
+                limit_hit: false,
+            };
+            let r = f(&mut ctx, args);
+            let r = match r {
+                Err(msg) if ctx.limit_hit => Err(Fail::limit(msg)),
+                Err(msg) => Err(Fail::from(msg)),
+                Ok(v) => Ok(v),
+            };
+            (r, ctx.out_exceeded, ctx.gc_stats, ctx.defines)
+        };
+        if exceeded {
+            return Err(self.output_exceeded());
+        }
+        for (s, v) in defines {
+            self.define(s, v, env);
+        }
+        if gc_stats {
+            self.gc(Some(&mut *host), true);
+            let t = super::builtins::gc::stats_text(&self.heap);
+            self.out_bytes = self.out_bytes.saturating_add(t.len());
+            host.print(&t);
+        }
+        result
+    }
+
+    /// Carry out what a flow builtin (or its `Resume`) answered.
+    fn do_flow(&mut self, flow: Flow, env: u32, pos: Pos, host: &mut dyn Host) -> R<()> {
+        match flow {
+            Flow::Return(v) => self.mode = Mode::Return(v),
+            Flow::Sleep(ms) => {
+                if ms > 0.0 {
+                    self.pending_sleep = Some(self.time.now_ms() + ms);
+                }
+                self.mode = Mode::Return(Value::Nil);
+            }
+            Flow::Call { callee, args, then } => {
+                let base = self.vals.len() as u32;
+                self.push(Frame::Flow { then, depth: self.depth, vals: base, env, pos })?;
+                self.vals.push(callee);
+                self.vals.extend(args);
+                self.apply(pos, base, host)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn resume_flow(
+        &mut self,
+        then: Box<dyn Resume>,
+        result: Result<Value, LispError>,
+        env: u32,
+        pos: Pos,
+        host: &mut dyn Host,
+    ) -> R<()> {
+        self.cur_pos = pos;
+        let flow = self.with_ctx(host, env, true, usize::MAX, |ctx, _| then.resume(ctx, result))?;
+        self.do_flow(flow, env, pos, host)
+    }
+
+    /// A front end's special form: arity-check the unevaluated argument forms, then call it.
+    fn syntax(&mut self, row: u16, rest: Value, env: u32, host: &mut dyn Host) -> R<()> {
+        let Some(info) = self.table.row(row) else {
+            return Err("internal: unknown special form".into());
+        };
+        let Func::Syntax(f) = info.func else {
+            return Err("internal: unknown special form".into());
+        };
+        let args = self.heap.list_vec(rest).ok_or("expected proper list")?;
+        if let Some(e) = info.arity_error(args.len()) {
+            return Err(e.into());
+        }
+        let pos = self.cur_pos;
+        let flow = self.with_ctx(host, env, true, usize::MAX, |ctx, _| f(ctx, &args))?;
+        self.do_flow(flow, env, pos, host)
+    }
+
     fn apply(&mut self, pos: Pos, base: u32, host: &mut dyn Host) -> R<()> {
         self.cur_pos = pos;
         let b = base as usize;
         let f = self.vals.get(b).copied().unwrap_or(Value::Nil);
         match f {
             Value::Prim(p) => {
-                let info = builtins::table().get(p as usize).ok_or("attempt to call non-function value")?;
+                let info = self.table.row(p).ok_or("attempt to call non-function value")?;
                 let argc = self.vals.len().saturating_sub(b + 1);
                 if let Some(e) = info.arity_error(argc) {
                     return Err(e.into());
                 }
-                let (result, effect, exceeded) = {
-                    let args = self.vals.get(b + 1..).unwrap_or(&[]);
-                    let mut ctx = Ctx {
-                        heap: &mut self.heap,
-                        syms: &mut self.syms,
-                        host,
-                        engine: &self.engine,
-                        files: self.files.as_deref_mut(),
-                        effect: None,
-                        out_bytes: &mut self.out_bytes,
-                        max_out: self.limits.max_output_bytes,
-                        out_exceeded: false,
-                    };
-                    let r = if info.group == "vla" || info.group == "cap" {
-                        builtins::call_vla(&mut ctx, info.name, args)
-                    } else {
-                        (info.func)(&mut ctx, args)
-                    };
-                    (r, ctx.effect.take(), ctx.out_exceeded)
-                };
-                self.vals.truncate(b);
-                if exceeded {
-                    return Err(Fail {
-                        msg: format!("output limit exceeded ({} bytes)", self.limits.max_output_bytes),
-                        kind: ErrorKind::Limit,
-                    });
-                }
-                let v = result?;
-                self.mode = Mode::Return(v);
-                match effect {
-                    Some(Effect::Sleep(until)) => {
-                        self.pending_sleep = Some(until);
+                match info.func {
+                    Func::Plain(func) => {
+                        let r = self.with_ctx(host, GLOBAL, false, b + 1, func);
+                        self.vals.truncate(b);
+                        self.mode = Mode::Return(r?);
+                        Ok(())
                     }
-                    Some(Effect::GcStats) => {
-                        self.gc(Some(host), true);
-                        let t = builtins::stats_text(&self.heap);
-                        self.out_bytes = self.out_bytes.saturating_add(t.len());
-                        host.print(&t);
+                    Func::Flow(func) => {
+                        let r = self.with_ctx(host, GLOBAL, false, b + 1, func);
+                        self.vals.truncate(b);
+                        self.do_flow(r?, GLOBAL, pos, host)
                     }
-                    None => {}
+                    Func::Syntax(_) | Func::Special(_) => Err("attempt to call non-function value".into()),
                 }
-                Ok(())
             }
             Value::Obj(_) => {
                 let (params, body, cenv) = match self.heap.obj(f) {
@@ -648,10 +909,10 @@ impl Interp {
                 };
                 if !matches!(self.stack.last(), Some(Frame::CallMark)) {
                     if self.depth >= self.limits.max_depth {
-                        return Err(Fail {
-                            msg: format!("maximum recursion depth exceeded ({} frames)", self.limits.max_depth),
-                            kind: ErrorKind::Limit,
-                        });
+                        return Err(Fail::limit(format!(
+                            "maximum recursion depth exceeded ({} frames)",
+                            self.limits.max_depth
+                        )));
                     }
                     self.push(Frame::CallMark)?;
                     self.depth += 1;
@@ -759,20 +1020,21 @@ impl Interp {
                 let l = self.heap.list(&[Value::Sym(head), v]);
                 self.mode = Mode::Return(l);
             }
+            Frame::Flow { then, env, pos, .. } => self.resume_flow(then, Ok(v), env, pos, host)?,
         }
         Ok(StepOut::Continue)
     }
 
-    fn special(&mut self, id: u32, rest: Value, env: u32) -> R<()> {
-        match id {
-            QUOTE => {
+    fn special(&mut self, form: Special, rest: Value, env: u32) -> R<()> {
+        match form {
+            Special::Quote => {
                 let n = self.list_len(rest)?;
                 if n != 1 {
                     return Err(format!("quote: expected 1 arguments, got {n}").into());
                 }
                 self.mode = Mode::Return(self.car_cdr(rest).0);
             }
-            IF => {
+            Special::If => {
                 let n = self.list_len(rest)?;
                 if !(2..=3).contains(&n) {
                     return Err("if: expected 2 or 3 arguments".into());
@@ -796,7 +1058,7 @@ impl Interp {
                     }
                 }
             }
-            DEFINE => {
+            Special::Define => {
                 let n = self.list_len(rest)?;
                 if n < 2 {
                     return Err(format!("define: expected at least 2 arguments, got {n}").into());
@@ -834,7 +1096,7 @@ impl Interp {
                     },
                 }
             }
-            LAMBDA => {
+            Special::Lambda => {
                 let n = self.list_len(rest)?;
                 if n < 2 {
                     return Err(format!("lambda: expected at least 2 arguments, got {n}").into());
@@ -844,11 +1106,11 @@ impl Interp {
                 let c = self.heap.alloc(Obj::Closure { params: ps, body, env });
                 self.mode = Mode::Return(c);
             }
-            BEGIN => {
+            Special::Begin => {
                 self.list_len(rest)?;
                 self.eval_body(rest, env)?;
             }
-            LET => {
+            Special::Let => {
                 let n = self.list_len(rest)?;
                 if n < 2 {
                     return Err(format!("let: expected at least 2 arguments, got {n}").into());
@@ -878,11 +1140,11 @@ impl Interp {
                 let base = self.vals.len() as u32;
                 self.continue_let(base, bindings, bindings, body, env)?;
             }
-            COND => {
+            Special::Cond => {
                 self.list_len(rest)?;
                 self.continue_cond(rest, env)?;
             }
-            AND => {
+            Special::And => {
                 self.list_len(rest)?;
                 if matches!(rest, Value::Nil) {
                     self.mode = Mode::Return(Value::Bool(true));
@@ -890,7 +1152,7 @@ impl Interp {
                     self.continue_and(rest, env)?;
                 }
             }
-            OR => {
+            Special::Or => {
                 self.list_len(rest)?;
                 if matches!(rest, Value::Nil) {
                     self.mode = Mode::Return(Value::Nil);
@@ -899,16 +1161,18 @@ impl Interp {
                     self.continue_or(rest, env, tail)?;
                 }
             }
-            QUASIQUOTE => {
+            Special::Quasiquote => {
                 let n = self.list_len(rest)?;
                 if n != 1 {
                     return Err(format!("quasiquote: expected 1 arguments, got {n}").into());
                 }
                 self.mode = Mode::Qq(self.car_cdr(rest).0, 1, env);
             }
-            UNQUOTE => return Err("unquote: only valid inside quasiquote".into()),
-            UNQUOTE_SPLICING => return Err("unquote-splicing: only valid inside quasiquote list context".into()),
-            LOAD => {
+            Special::Unquote => return Err("unquote: only valid inside quasiquote".into()),
+            Special::UnquoteSplicing => {
+                return Err("unquote-splicing: only valid inside quasiquote list context".into())
+            }
+            Special::Load => {
                 let n = self.list_len(rest)?;
                 if n != 1 {
                     return Err(format!("load: expected 1 arguments, got {n}").into());
@@ -917,7 +1181,6 @@ impl Interp {
                 self.push(Frame::LoadArg { env, pos })?;
                 self.eval_at(self.car_cdr(rest).0, env, rest)?;
             }
-            _ => return Err("internal: unknown special form".into()),
         }
         Ok(())
     }
@@ -997,7 +1260,7 @@ impl Interp {
                 _ => return Err("cond: each clause must be a proper list".into()),
             }
             let (test, body) = self.car_cdr(clause);
-            if test == Value::Sym(ELSE) {
+            if test == Value::Sym(self.sym_else) {
                 if !matches!(more, Value::Nil) {
                     return Err("cond: else clause must be last".into());
                 }
@@ -1064,28 +1327,28 @@ impl Interp {
             self.mode = Mode::Return(x);
             return Ok(());
         }
-        if let Some(rest) = self.is_form(x, UNQUOTE) {
+        if let Some(rest) = self.is_form(x, self.sym_unquote) {
             let e = self.one_arg(rest, "unquote")?;
             if depth == 1 {
                 self.eval_at(e, env, rest)?;
             } else {
-                self.push(Frame::QqWrap { head: UNQUOTE })?;
+                self.push(Frame::QqWrap { head: self.sym_unquote })?;
                 self.mode = Mode::Qq(e, depth - 1, env);
             }
             return Ok(());
         }
-        if let Some(rest) = self.is_form(x, QUASIQUOTE) {
+        if let Some(rest) = self.is_form(x, self.sym_quasiquote) {
             let e = self.one_arg(rest, "quasiquote")?;
-            self.push(Frame::QqWrap { head: QUASIQUOTE })?;
+            self.push(Frame::QqWrap { head: self.sym_quasiquote })?;
             self.mode = Mode::Qq(e, depth.saturating_add(1), env);
             return Ok(());
         }
-        if let Some(rest) = self.is_form(x, UNQUOTE_SPLICING) {
+        if let Some(rest) = self.is_form(x, self.sym_unquote_splicing) {
             if depth == 1 {
                 return Err("unquote-splicing: only valid in list context".into());
             }
             let e = self.one_arg(rest, "unquote-splicing")?;
-            self.push(Frame::QqWrap { head: UNQUOTE_SPLICING })?;
+            self.push(Frame::QqWrap { head: self.sym_unquote_splicing })?;
             self.mode = Mode::Qq(e, depth - 1, env);
             return Ok(());
         }
@@ -1110,7 +1373,7 @@ impl Interp {
                 continue;
             }
             if depth == 1 {
-                if let Some(r) = self.is_form(el, UNQUOTE_SPLICING) {
+                if let Some(r) = self.is_form(el, self.sym_unquote_splicing) {
                     let e = self.one_arg(r, "unquote-splicing")?;
                     let pos = self.cur_pos;
                     self.push(Frame::QqElem { depth, rest: more, base, splice: true, env, pos })?;
@@ -1140,9 +1403,21 @@ impl Interp {
             return Err(format!("load: {joined}: files cannot be loaded here (this host has no file system)").into());
         };
         let shown = files.resolve(&joined);
-        let (resolved, text) = files.read(&joined).map_err(|e| format!("load: {shown}: {e}"))?;
-        let forms = reader::read_all(&text, &mut self.heap, &mut self.syms)
-            .map_err(|e| format!("load: {resolved}: {}", e.located()))?;
+        let open = self.stack.iter().filter(|f| matches!(f, Frame::Load { .. })).count();
+        if open >= self.limits.max_load_depth {
+            let msg = format!("too many nested loads (more than {} files open)", self.limits.max_load_depth);
+            return Err(Fail { outermost_load: true, ..Fail::limit(msg) });
+        }
+        let max = self.limits.max_file_bytes;
+        let (resolved, text) = files.read(&joined, max).map_err(|e| format!("load: {shown}: {e}"))?;
+        if text.len() > max {
+            return Err(Fail::limit(format!("load: {resolved}: file too large (more than {max} bytes)")));
+        }
+        let forms =
+            reader::read_all(&text, &mut self.heap, &mut self.syms, self.limits.max_read_depth).map_err(|e| {
+                let kind = if e.kind == ErrorKind::Limit { ErrorKind::Limit } else { ErrorKind::Runtime };
+                Fail::new(format!("load: {resolved}: {}", e.located()), kind)
+            })?;
         let forms: Vec<Value> = forms.into_iter().map(|(f, _)| f).collect();
         match forms.first().copied() {
             None => self.mode = Mode::Return(Value::Nil),

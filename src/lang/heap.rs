@@ -1,7 +1,7 @@
 //! Values and the heap: an arena of objects with a free list and a mark–sweep collector.
 //!
 //! A [`Value`] is a small `Copy` word: immediates (nil, booleans, numbers, symbols,
-//! primitives) or an index into the arena. Environments are heap objects too, so cycles
+//! primitives, handles) or an index into the arena. Environments are heap objects too, so cycles
 //! between closures and the environments they capture are collected like anything else.
 //! The collector only runs at evaluator safe points, with the roots handed to it
 //! explicitly (globals, the evaluator's stack, registers and queued forms).
@@ -19,7 +19,10 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Sym(u32),
+    /// A builtin: its row in the composed table.
     Prim(u16),
+    /// An opaque front-end handle: (index of its kind in the table's handle kinds, id).
+    Handle(u16, u32),
     Obj(u32),
 }
 
@@ -49,6 +52,9 @@ pub struct MapObj {
 impl MapObj {
     pub fn len(&self) -> usize {
         self.index.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
     }
     pub fn get(&self, k: &MapKey) -> Option<Value> {
         let i = *self.index.get(k)?;
@@ -184,8 +190,14 @@ impl Policy {
 }
 
 const MIN_THRESHOLD: usize = 100_000;
-/// Even under the `:manual` policy the heap is collected past this many live objects.
+/// Even under the `:manual` policy the heap is collected past this many live objects (or
+/// when it reaches its byte cap).
 const MANUAL_HARD_LIMIT: usize = 16_000_000;
+/// Payload growth (string bytes, vector/map/queue storage) since the last collection that
+/// triggers the next one at the latest.
+const MIN_GROW_TRIGGER: usize = 16 << 20;
+/// Bytes one arena slot costs (the object and its mark).
+const SLOT_BYTES: usize = std::mem::size_of::<Obj>() + 1;
 
 pub struct Heap {
     objs: Vec<Obj>,
@@ -201,6 +213,13 @@ pub struct Heap {
     pub forced: u64,
     pub policy: Policy,
     env_pool: Vec<Vec<(u32, Value)>>,
+    /// Payload bytes of the objects that survived the last collection.
+    payload_after_gc: usize,
+    /// Payload bytes added since the last collection (as noted by `string` and `note_growth`).
+    grown: usize,
+    grow_threshold: usize,
+    /// The most bytes the heap may hold (see `Limits::max_heap_bytes`).
+    cap_bytes: usize,
     /// First-element positions of reader-made lists whose first element does not start
     /// right after the '(' (see `set_head_pos`); entries of collected cells are dropped.
     head_pos: HashMap<u32, Pos>,
@@ -222,6 +241,10 @@ impl Default for Heap {
             forced: 0,
             policy: Policy::Default,
             env_pool: Vec::new(),
+            payload_after_gc: 0,
+            grown: 0,
+            grow_threshold: MIN_GROW_TRIGGER,
+            cap_bytes: usize::MAX,
             head_pos: HashMap::new(),
         }
     }
@@ -284,7 +307,42 @@ impl Heap {
         self.alloc(Obj::Cons { car, cdr, pos })
     }
     pub fn string(&mut self, s: String) -> Value {
+        self.grown = self.grown.saturating_add(s.len());
         self.alloc(Obj::Str(s))
+    }
+
+    /// Note `bytes` of payload added to an existing object (a vector or map that grew), so
+    /// that the byte cap and the collector see it.
+    #[inline]
+    pub fn note_growth(&mut self, bytes: usize) {
+        self.grown = self.grown.saturating_add(bytes);
+    }
+
+    /// Set the byte cap (see `Limits::max_heap_bytes`).
+    pub fn set_cap(&mut self, bytes: usize) {
+        self.cap_bytes = bytes.max(1 << 20);
+        self.retune();
+    }
+
+    /// The byte cap.
+    pub fn cap(&self) -> usize {
+        self.cap_bytes
+    }
+
+    /// Estimated bytes held now: every arena slot in use plus payloads (exact for what
+    /// survived the last collection, noted growth since).
+    pub fn estimate(&self) -> usize {
+        self.live.saturating_mul(SLOT_BYTES).saturating_add(self.payload_after_gc).saturating_add(self.grown)
+    }
+
+    /// Whether the estimate is past the byte cap.
+    pub fn over_cap(&self) -> bool {
+        self.estimate() > self.cap_bytes
+    }
+
+    /// Bytes left under the cap.
+    pub fn room(&self) -> usize {
+        self.cap_bytes.saturating_sub(self.estimate())
     }
     #[inline]
     pub fn pair(&self, v: Value) -> Option<(Value, Value)> {
@@ -348,10 +406,35 @@ impl Heap {
         }
     }
 
-    /// Whether an automatic collection is due.
+    /// Whether an automatic collection may be due (then ask [`Heap::gc_due`]).
     #[inline]
     pub fn wants_gc(&self) -> bool {
-        self.live >= self.threshold && (self.policy != Policy::Manual || self.live >= MANUAL_HARD_LIMIT)
+        self.live >= self.threshold || self.grown >= self.grow_threshold
+    }
+
+    /// Whether to collect now. The `:manual` policy defers until the hard object limit or
+    /// the byte cap (and moves the trigger there).
+    pub fn gc_due(&mut self) -> bool {
+        if self.policy != Policy::Manual || self.live >= MANUAL_HARD_LIMIT || self.over_cap() {
+            return true;
+        }
+        self.threshold = MANUAL_HARD_LIMIT.min(self.live.saturating_add(self.room() / SLOT_BYTES).saturating_add(1));
+        self.grow_threshold = self.grown.saturating_add(self.room()).saturating_add(1);
+        false
+    }
+
+    /// Recompute the collection triggers from what survived the last collection: twice the
+    /// live objects (at least `MIN_THRESHOLD`), but never past the byte cap.
+    fn retune(&mut self) {
+        let used = self.live_after_gc.saturating_mul(SLOT_BYTES).saturating_add(self.payload_after_gc);
+        let room = self.cap_bytes.saturating_sub(used);
+        let mut threshold = (self.live_after_gc * 2).max(MIN_THRESHOLD).min(self.live_after_gc + room / SLOT_BYTES);
+        if threshold <= self.live_after_gc {
+            // Already at the cap: check again after a little more allocation, not every step.
+            threshold = self.live_after_gc + MIN_THRESHOLD / 4;
+        }
+        self.threshold = threshold;
+        self.grow_threshold = self.payload_after_gc.max(MIN_GROW_TRIGGER).min(room.max(MIN_GROW_TRIGGER / 4));
     }
 
     /// Mark from `roots` (values) and `env_roots` (environment indices), then sweep.
@@ -434,6 +517,7 @@ impl Heap {
         }
         let mut freed = 0u64;
         let mut live = 0usize;
+        let mut payload = 0usize;
         // Rebuild the free list so low indices are reused first.
         let mut free = u32::MAX;
         for i in (0..self.objs.len()).rev() {
@@ -444,6 +528,7 @@ impl Heap {
             if let Some(slot) = self.objs.get_mut(i) {
                 if marked {
                     live += 1;
+                    payload += slot.payload_bytes();
                 } else {
                     if !matches!(slot, Obj::Free(_)) {
                         freed += 1;
@@ -481,7 +566,9 @@ impl Heap {
         self.freed_total += freed;
         self.live = live;
         self.live_after_gc = live;
-        self.threshold = (live * 2).max(MIN_THRESHOLD);
+        self.payload_after_gc = payload;
+        self.grown = 0;
+        self.retune();
     }
 
     /// Estimated bytes held by the arena and the objects' payloads.

@@ -1,34 +1,78 @@
-//! The muslisp language: reader, values and heap, printer, evaluator, builtins.
+//! The muslisp language: reader, values and heap, printer, evaluator, the core builtins, and
+//! the interface every front end (`vla`, `bt`, `planner`, `env`, `media`, …) builds on.
 //!
-//! Public surface (used by the CLI, the web app and the docs tests):
-//! [`Interp`] (one evaluator session), [`Host`] (where program output goes), [`Outcome`]
-//! (what one slice of [`Interp::run`] ended with), [`LispError`], [`run_script`] and the
-//! [`builtins`] table.
+//! `lang` imports nothing else from the crate. Job time, job effects, output, files and
+//! limits come in from the host through the small interface below; `crate::runtime` composes
+//! the whole builtin table and builds interpreters for the CLI, the server and the browser.
+//!
+//! # Running code
+//! [`Interp`] is one evaluator session. [`Interp::load`] parses and queues source;
+//! [`Interp::run`] evaluates in slices of `fuel` steps and reports an [`Outcome`] (a top-level
+//! value, an error, a sleep on job time, out of fuel, idle). [`RunLoop`] is the one loop that
+//! drives `run` for every host: it counts a step budget and asks a [`Pacer`] how to wait for
+//! job time (jump it, block, or hand control back to a browser timer). [`repl::ReplInput`]
+//! is the REPL's line buffer (the reader decides when an entry is complete).
+//!
+//! # Writing a front end
+//! A front end declares a [`FrontEnd`]: its builtin rows (one slice per group), its handle
+//! kinds and an optional `install` function that puts per-interpreter state (an
+//! [`Extension`]) into each new [`Interp`]. `src/vla/mod.rs` (`vla::FRONT_END`) is a small
+//! real example; `crate::runtime::FRONT_ENDS` lists every front end (adding one is one line).
+//!
+//! - **Rows**: [`Builtin`] `{ name, group, min_args, max_args, signature, summary, func }`.
+//!   The arity is checked before `func` runs; errors are `Err(String)` with the complete
+//!   message (`"vla.poll: expected integer"`).
+//! - **Plain builtins**: [`Func::Plain`]`(fn(&mut Ctx, &[Value]) -> Result<Value, String>)`.
+//! - **Flow builtins**: [`Func::Flow`]`(fn(&mut Ctx, &[Value]) -> Result<Flow, String>)`.
+//!   Return [`Flow::Return`]`(v)` to finish, [`Flow::Sleep`]`(ms)` to wait for job time and
+//!   return `nil`, or [`Flow::Call`]`{ callee, args, then }` to have the evaluator call a Lisp
+//!   procedure on its own stack and then call `then.resume(ctx, result)` ([`Resume`]) with the
+//!   procedure's value or its error (kind [`ErrorKind::Runtime`]). `resume` answers with the
+//!   next [`Flow`], so a builtin can call several procedures in turn. Fuel, Stop,
+//!   `time.sleep-ms` and the depth limit work inside the call as anywhere else; a
+//!   [`ErrorKind::Limit`] error (depth, output, heap, nesting) is not delivered to `resume`:
+//!   it ends the whole form. A `Resume` that holds [`Value`]s reports them in `trace`.
+//! - **Syntax rows**: [`Func::Syntax`]`(fn(&mut Ctx, &[Value]) -> Result<Flow, String>)` is a
+//!   special form: its arguments arrive unevaluated (the forms as read), and
+//!   [`Ctx::define`] binds a name in the environment the form was evaluated in (for
+//!   `(defbt NAME FORM)`). A syntax name is a special form regardless of bindings; the table
+//!   lists syntax rows with the core special forms ([`Table::special_forms`]).
+//! - **Extensions**: any `'static` type implementing [`Extension`] (its `trace` reports the
+//!   `Value`s it holds, so the collector keeps them). Install with [`Interp::install`] (in the
+//!   front end's `install`), reach from builtins with [`Ctx::ext`] or `ctx.exts.get::<T>()`
+//!   (a field, so `ctx.heap` can be borrowed at the same time).
+//! - **Handles**: a [`HandleKind`] `{ name, json }` declared by the front end; values are
+//!   [`Ctx::handle`]`(&KIND, id)` (printed `<bt_def:3>`, identity `eq?`), read back with
+//!   [`Ctx::handle_id`]. `write`/`save` refuse them (`write: cannot serialise bt_def as
+//!   readable data`); `json.encode` uses `json` when set, else `json.encode: unsupported value
+//!   type: bt_def`. [`HandleKind::type_and_id`] encodes `{"type":"image_handle","id":N}`.
+//! - **Host interface**: [`JobTime`] (job time for `time.*`; the runtime installs the job
+//!   engine), [`Host`] (output of one `run`), [`Files`] (`load`/`save`), [`Limits`].
+//! - **Data exchange**: [`Ctx::to_datum`] / [`Ctx::from_datum`] convert to and from
+//!   [`Datum`], plain owned data for front ends that work outside the heap.
 
 pub mod builtins;
+mod ctx;
 pub mod datum;
 mod eval;
-mod heap;
+pub mod heap;
+mod host;
+mod json;
+mod limits;
 mod printer;
 mod reader;
+pub mod repl;
+mod run;
+mod table;
 
+pub use ctx::{Ctx, Extension, Extensions, Flow, Resume};
 pub use datum::Datum;
 pub use eval::Interp;
-
-/// Evaluator limits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Maximum number of nested (non-tail) closure calls before an ordinary error.
-    pub max_depth: usize,
-    /// Maximum bytes of program output per `load`; more is a `Limit` error.
-    pub max_output_bytes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_depth: 10_000, max_output_bytes: 1 << 20 }
-    }
-}
+pub use heap::{Heap, Symbols, Value};
+pub use host::{Files, Host, JobTime, ManualTime, MemFiles};
+pub use limits::Limits;
+pub use run::{Driven, Pacer, RunLoop, ScriptRun, Wait};
+pub use table::{Builtin, FrontEnd, Func, HandleKind, Special, Table};
 
 /// A source position, 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
@@ -44,7 +88,7 @@ pub enum ErrorKind {
     Parse { incomplete: bool },
     /// An ordinary evaluation error (type, arity, unbound symbol, ...).
     Runtime,
-    /// A resource limit (recursion depth, output size, heap) was hit.
+    /// A resource limit (recursion depth, output size, heap, nesting, steps) was hit.
     Limit,
 }
 
@@ -79,64 +123,6 @@ impl std::fmt::Display for LispError {
 
 impl std::error::Error for LispError {}
 
-/// Where a program's output goes, plus optional host services.
-pub trait Host {
-    /// Program output, exactly as produced (each `print` call ends with a newline).
-    fn print(&mut self, text: &str);
-    /// A monotonic nanosecond clock used only to report GC pause times; `None` (the
-    /// default) reports 0, which keeps output deterministic.
-    fn monotonic_ns(&mut self) -> Option<u64> {
-        None
-    }
-}
-
-/// File access for `load` and `save`. Native hosts install one with
-/// [`Interp::set_files`]; without one (the browser) both builtins give a clear error.
-pub trait Files {
-    /// The name a path resolves to (shown in `load: <name>: ...`); default: unchanged.
-    fn resolve(&self, path: &str) -> String {
-        path.to_string()
-    }
-    /// Read `path` (already joined with the loading file's directory when relative).
-    /// Returns the resolved name (used in `load: <name>: ...` messages) and the text;
-    /// `Err` is the message, e.g. `failed to open file: /x/a.lisp`.
-    fn read(&mut self, path: &str) -> Result<(String, String), String>;
-    /// Write `text` to `path`. `Err` is the message.
-    fn write(&mut self, path: &str, text: &str) -> Result<(), String>;
-}
-
-/// An in-memory file system for `load`/`save`: deterministic, no host access. `run_script`
-/// uses a fresh one per script, so a docs example can `save` a file and `load` it back; a
-/// browser host can install one with [`Interp::set_files`] for the same behaviour.
-#[derive(Default, Clone, Debug)]
-pub struct MemFiles {
-    files: std::collections::BTreeMap<String, String>,
-}
-
-impl MemFiles {
-    /// Pre-populate a file.
-    pub fn insert(&mut self, path: &str, text: &str) {
-        self.files.insert(path.to_string(), text.to_string());
-    }
-    /// Contents of a file, if present.
-    pub fn get(&self, path: &str) -> Option<&str> {
-        self.files.get(path).map(String::as_str)
-    }
-}
-
-impl Files for MemFiles {
-    fn read(&mut self, path: &str) -> Result<(String, String), String> {
-        match self.files.get(path) {
-            Some(t) => Ok((path.to_string(), t.clone())),
-            None => Err(format!("failed to open file: {path}")),
-        }
-    }
-    fn write(&mut self, path: &str, text: &str) -> Result<(), String> {
-        self.files.insert(path.to_string(), text.to_string());
-        Ok(())
-    }
-}
-
 /// What one call to [`Interp::run`] ended with.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -144,7 +130,7 @@ pub enum Outcome {
     Value { printed: String, pos: Pos },
     /// The slice's step budget is used up; call `run` again.
     OutOfFuel,
-    /// `(time.sleep-ms)` waits for job time; advance the engine, then run again.
+    /// `(time.sleep-ms)` waits for job time; advance job time, then run again.
     Sleeping { until_ms: f64 },
     /// Nothing queued.
     Idle,
@@ -152,90 +138,10 @@ pub enum Outcome {
     Error(LispError),
 }
 
-/// The result of [`run_script`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScriptRun {
-    /// Program output and every top-level value, one per line, as `granola FILE` prints.
-    pub stdout: String,
-    /// The first error, if any (the script stopped there).
-    pub error: Option<LispError>,
-}
-
-impl ScriptRun {
-    /// Everything `granola FILE` would print: stdout, then `fatal: ...` if it failed.
-    pub fn transcript(&self) -> String {
-        let mut out = self.stdout.clone();
-        if let Some(e) = &self.error {
-            out.push_str("fatal: ");
-            out.push_str(&e.located());
-            out.push('\n');
-        }
-        out
-    }
-}
-
-struct StringHost(String);
-
-impl Host for StringHost {
-    fn print(&mut self, text: &str) {
-        self.0.push_str(text);
-    }
-}
-
-/// The most evaluation steps [`run_script`] spends on one script before it gives up with a
-/// [`ErrorKind::Limit`] error, so that a script that never ends (an infinite loop, endless
-/// sleeping) cannot hang a test or a docs build. Real scripts use far fewer (the bench
-/// programs take a few million to a few tens of millions).
-pub const SCRIPT_STEP_LIMIT: u64 = 100_000_000;
-
-/// Run a whole script on a fresh Interp + Engine with a manual clock (sleeping jumps job
-/// time forward at once): what `granola FILE` prints, deterministically. Stops with
-/// `step limit exceeded (100000000 steps)` after [`SCRIPT_STEP_LIMIT`] steps.
-pub fn run_script(source: &str) -> ScriptRun {
-    run_script_with_step_limit(source, SCRIPT_STEP_LIMIT)
-}
-
-/// [`run_script`] with another overall step cap.
-pub fn run_script_with_step_limit(source: &str, max_steps: u64) -> ScriptRun {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    const SLICE: u64 = 1_000_000;
-    let engine = Rc::new(RefCell::new(crate::jobs::Engine::default()));
-    let mut interp = Interp::new(engine.clone());
-    interp.set_files(Box::new(MemFiles::default()));
-    let mut host = StringHost(String::new());
-    if let Err(e) = interp.load(source) {
-        return ScriptRun { stdout: String::new(), error: Some(e) };
-    }
-    // Every slice counts as at least one step, so even a slice that takes none ends.
-    let mut spent = 0u64;
-    loop {
-        if spent >= max_steps {
-            let pos = interp.current_form_pos();
-            interp.stop();
-            let error = LispError {
-                message: format!("step limit exceeded ({max_steps} steps)"),
-                pos: Some(pos),
-                kind: ErrorKind::Limit,
-            };
-            return ScriptRun { stdout: host.0, error: Some(error) };
-        }
-        let before = interp.steps();
-        let outcome = interp.run(&mut host, SLICE.min(max_steps - spent));
-        spent = spent.saturating_add(interp.steps().saturating_sub(before).max(1));
-        match outcome {
-            Outcome::Value { printed, .. } => {
-                host.0.push_str(&printed);
-                host.0.push('\n');
-            }
-            Outcome::OutOfFuel => {}
-            Outcome::Sleeping { until_ms } => {
-                if let Ok(mut e) = engine.try_borrow_mut() {
-                    e.advance(until_ms);
-                }
-            }
-            Outcome::Idle => return ScriptRun { stdout: host.0, error: None },
-            Outcome::Error(e) => return ScriptRun { stdout: host.0, error: Some(e) },
-        }
-    }
+/// Whether `source` is an unfinished entry that more input could complete (an open list,
+/// string or quote). Asks the reader without building values.
+pub fn is_incomplete(source: &str) -> bool {
+    let mut s = reader::Scanner::default();
+    s.feed(source);
+    s.needs_more()
 }

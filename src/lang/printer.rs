@@ -1,8 +1,8 @@
 //! The printer: values to their reference printed forms (`print`/REPL form and `write` form).
 //! Iterative, so deep or long structures cannot overflow the host stack.
 
-use super::builtins;
 use super::heap::{Heap, Obj, Symbols, Value};
+use super::table::Table;
 
 /// `printf("%.<prec>g")` for a finite or non-finite double (C spelling of inf/nan).
 pub fn format_g(x: f64, prec: usize) -> String {
@@ -79,11 +79,47 @@ enum Task {
     Text(&'static str),
 }
 
-/// Print `v`. With `readable`, unreadable values are an error (`write` rules).
-pub fn print(heap: &Heap, syms: &Symbols, v: Value, readable: bool, who: &str) -> Result<String, String> {
+/// Why [`print`] gave no text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrintError {
+    /// `readable` and the value has no readable form: the complete message.
+    Unreadable(String),
+    /// The text would be longer than the `max` bytes asked for.
+    TooLong,
+}
+
+/// The type name of `v` as messages use it (`integer`, `map`, `bt_def`, …).
+pub fn type_name(heap: &Heap, table: &Table, v: Value) -> &'static str {
+    match v {
+        Value::Nil => "nil",
+        Value::Bool(_) => "boolean",
+        Value::Int(_) => "integer",
+        Value::Float(_) => "float",
+        Value::Sym(_) => "symbol",
+        Value::Prim(_) => "primitive_fn",
+        Value::Handle(k, _) => table.handle_kind(k).map(|h| h.name).unwrap_or("handle"),
+        Value::Obj(_) => heap.obj(v).map(Obj::type_name).unwrap_or("nil"),
+    }
+}
+
+/// Print `v`. With `readable`, unreadable values are an error (`write` rules, `who` names
+/// the builtin in the message). Stops with [`PrintError::TooLong`] past `max` bytes.
+pub fn print(
+    heap: &Heap,
+    syms: &Symbols,
+    table: &Table,
+    v: Value,
+    readable: bool,
+    who: &str,
+    max: usize,
+) -> Result<String, PrintError> {
+    let unreadable = |what: &str| PrintError::Unreadable(format!("{who}: cannot serialise {what} as readable data"));
     let mut out = String::new();
     let mut tasks = vec![Task::Val(v)];
     while let Some(t) = tasks.pop() {
+        if out.len() > max {
+            return Err(PrintError::TooLong);
+        }
         match t {
             Task::Text(s) => out.push_str(s),
             Task::Rest(cell) => match cell {
@@ -108,18 +144,25 @@ pub fn print(heap: &Heap, syms: &Symbols, v: Value, readable: bool, who: &str) -
                 Value::Int(i) => out.push_str(&i.to_string()),
                 Value::Float(f) => {
                     if readable && !f.is_finite() {
-                        return Err(format!("{who}: non-finite floats are not readable"));
+                        return Err(PrintError::Unreadable(format!("{who}: non-finite floats are not readable")));
                     }
                     out.push_str(&format_float(f))
                 }
                 Value::Sym(s) => out.push_str(syms.name(s)),
                 Value::Prim(p) => {
                     if readable {
-                        return Err(format!("{who}: cannot serialise primitive_fn as readable data"));
+                        return Err(unreadable("primitive_fn"));
                     }
                     out.push_str("<primitive:");
-                    out.push_str(builtins::table().get(p as usize).map(|b| b.name).unwrap_or("?"));
+                    out.push_str(table.row(p).map(|b| b.name).unwrap_or("?"));
                     out.push('>');
+                }
+                Value::Handle(k, id) => {
+                    let name = table.handle_kind(k).map(|h| h.name).unwrap_or("handle");
+                    if readable {
+                        return Err(unreadable(name));
+                    }
+                    out.push_str(&format!("<{name}:{id}>"));
                 }
                 Value::Obj(_) => match heap.obj(v) {
                     Some(Obj::Cons { car, cdr, .. }) => {
@@ -130,7 +173,7 @@ pub fn print(heap: &Heap, syms: &Symbols, v: Value, readable: bool, who: &str) -
                     Some(Obj::Str(s)) => escape_into(&mut out, s),
                     Some(o) => {
                         if readable {
-                            return Err(format!("{who}: cannot serialise {} as readable data", o.type_name()));
+                            return Err(unreadable(o.type_name()));
                         }
                         match o {
                             Obj::Closure { .. } => out.push_str("<closure>"),
@@ -147,10 +190,13 @@ pub fn print(heap: &Heap, syms: &Symbols, v: Value, readable: bool, who: &str) -
             },
         }
     }
+    if out.len() > max {
+        return Err(PrintError::TooLong);
+    }
     Ok(out)
 }
 
-/// Printer form, never failing.
-pub fn show(heap: &Heap, syms: &Symbols, v: Value) -> String {
-    print(heap, syms, v, false, "print").unwrap_or_default()
+/// Printer form, never failing (uncapped: for values whose size the caller bounds).
+pub fn show(heap: &Heap, syms: &Symbols, table: &Table, v: Value) -> String {
+    print(heap, syms, table, v, false, "print", usize::MAX).unwrap_or_default()
 }

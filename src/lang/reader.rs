@@ -33,8 +33,19 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
+fn limit(text: &[u8], offset: usize, msg: String) -> LispError {
+    LispError { message: msg, pos: Some(pos_at(text, offset)), kind: ErrorKind::Limit }
+}
+
 /// Read every datum of `source`. Returns each top-level datum with its start position.
-pub fn read_all(source: &str, heap: &mut Heap, syms: &mut Symbols) -> Result<Vec<(Value, Pos)>, LispError> {
+/// Lists and quotes nest at most `max_depth` deep, and reading stops with a limit error when
+/// the heap passes its byte cap.
+pub fn read_all(
+    source: &str,
+    heap: &mut Heap,
+    syms: &mut Symbols,
+    max_depth: usize,
+) -> Result<Vec<(Value, Pos)>, LispError> {
     let text = source.as_bytes();
     let n = text.len();
     let mut i = 0usize;
@@ -44,6 +55,7 @@ pub fn read_all(source: &str, heap: &mut Heap, syms: &mut Symbols) -> Result<Vec
     let mut line = 1u32;
     let mut line_start = 0usize;
     let mut scanned = 0usize;
+    let mut datums = 0usize;
     let here = |i: usize, line: &mut u32, line_start: &mut usize, scanned: &mut usize| -> Pos {
         while *scanned < i && *scanned < n {
             if text[*scanned] == b'\n' {
@@ -81,6 +93,13 @@ pub fn read_all(source: &str, heap: &mut Heap, syms: &mut Symbols) -> Result<Vec
         }
         let start = here(i, &mut line, &mut line_start, &mut scanned);
         let b = text[i];
+        datums += 1;
+        if datums.is_multiple_of(4096) && heap.over_cap() {
+            return Err(limit(text, i, format!("heap limit exceeded ({} bytes)", heap.cap())));
+        }
+        if matches!(b, b'(' | b'\'' | b'`' | b',') && stack.len() >= max_depth {
+            return Err(limit(text, i, format!("nesting too deep (more than {max_depth} levels)")));
+        }
         let datum: Value;
         let mut dpos = start;
         match b {
@@ -343,4 +362,120 @@ fn parse_hex(s: &str) -> Option<f64> {
         e += k;
     }
     Some(v)
+}
+
+/// Where a [`Scanner`] is inside the text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Scan {
+    #[default]
+    Between,
+    Comment,
+    Token,
+    Str,
+    StrEscape,
+    AfterComma,
+}
+
+/// Whether text read so far is an unfinished entry, decided the way [`read_all`] decides
+/// "incomplete", but incrementally and without building values: feeding a REPL's lines one
+/// by one costs time linear in their total length.
+#[derive(Clone, Debug, Default)]
+pub struct Scanner {
+    /// Open lists (`true`) and quote prefixes waiting for their datum (`false`).
+    open: Vec<bool>,
+    state: Scan,
+    /// The reader fails on this text whatever follows (a stray `)`, a bad escape).
+    broken: bool,
+}
+
+impl Scanner {
+    /// Scan more text.
+    pub fn feed(&mut self, text: &str) {
+        for &b in text.as_bytes() {
+            if self.broken {
+                return;
+            }
+            self.byte(b);
+        }
+    }
+
+    /// Whether more input could complete the text fed so far (it would be a parse error
+    /// with `incomplete` set if evaluated now).
+    pub fn needs_more(&self) -> bool {
+        if self.broken {
+            return false;
+        }
+        match self.state {
+            Scan::Str | Scan::StrEscape => true,
+            // A token at the end finishes its quote prefixes; only open lists remain.
+            Scan::Token => self.open.contains(&true),
+            _ => !self.open.is_empty(),
+        }
+    }
+
+    fn datum_done(&mut self) {
+        while self.open.last() == Some(&false) {
+            self.open.pop();
+        }
+    }
+
+    fn byte(&mut self, b: u8) {
+        match self.state {
+            Scan::Comment => {
+                if b == b'\n' {
+                    self.state = Scan::Between;
+                }
+                return;
+            }
+            Scan::Str => {
+                match b {
+                    b'"' => {
+                        self.state = Scan::Between;
+                        self.datum_done();
+                    }
+                    b'\\' => self.state = Scan::StrEscape,
+                    _ => {}
+                }
+                return;
+            }
+            Scan::StrEscape => {
+                if matches!(b, b'n' | b't' | b'r' | b'"' | b'\\') {
+                    self.state = Scan::Str;
+                } else {
+                    self.broken = true;
+                }
+                return;
+            }
+            Scan::Token => {
+                if !(is_space(b) || matches!(b, b'(' | b')' | b';')) {
+                    return;
+                }
+                self.state = Scan::Between;
+                self.datum_done();
+            }
+            Scan::AfterComma => {
+                self.state = Scan::Between;
+                if b == b'@' {
+                    return;
+                }
+            }
+            Scan::Between => {}
+        }
+        match b {
+            _ if is_space(b) => {}
+            b';' => self.state = Scan::Comment,
+            b'(' => self.open.push(true),
+            b')' => match self.open.pop() {
+                Some(true) => self.datum_done(),
+                _ => self.broken = true,
+            },
+            b'\'' | b'`' => self.open.push(false),
+            b',' => {
+                self.open.push(false);
+                self.state = Scan::AfterComma;
+            }
+            b'"' => self.state = Scan::Str,
+            _ => self.state = Scan::Token,
+        }
+    }
 }

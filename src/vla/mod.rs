@@ -17,15 +17,103 @@ pub mod stub;
 pub use request::VlaRequest;
 pub use stub::{Action, Final, FinalStats, Partial, PartialRecord, ResponseStatus, VlaWork};
 
-use crate::jobs::{CancelOutcome, Engine, JobId, State, SubmitOptions};
+use crate::jobs::{CancelOutcome, Engine, JobId, SharedEngine, State, SubmitOptions};
 use crate::lang::datum::sym_map;
-use crate::lang::Datum;
+use crate::lang::{Builtin, Ctx, Datum, FrontEnd, Value};
 
-/// Names of the builtins this module implements (the evaluator dispatches them to [`call`]).
-pub const BUILTINS: &[&str] = &["vla.submit", "vla.poll", "vla.cancel", "cap.list", "cap.describe"];
+/// The `vla` and `cap` groups of the builtin table. Nothing to install: the rows reach the
+/// job engine through the interpreter's [`SharedEngine`] extension.
+pub static FRONT_END: FrontEnd = FrontEnd { name: "vla", groups: &[VLA_ROWS, CAP_ROWS], handles: &[], install: None };
 
-/// Run builtin `name` with already-evaluated, arity-checked arguments.
-/// `Err` carries the complete Lisp error message (e.g. `vla.poll: expected integer`).
+static VLA_ROWS: &[Builtin] = &[
+    Builtin::plain(
+        "vla.submit",
+        "vla",
+        1,
+        Some(1),
+        "(vla.submit request) -> integer",
+        "Submit a VLA job from a request map; returns its job id.",
+        lisp_submit,
+    ),
+    Builtin::plain(
+        "vla.poll",
+        "vla",
+        1,
+        Some(1),
+        "(vla.poll id) -> map",
+        "Status, partial and final result of a job.",
+        lisp_poll,
+    ),
+    Builtin::plain(
+        "vla.cancel",
+        "vla",
+        1,
+        Some(1),
+        "(vla.cancel id) -> boolean",
+        "Request cancellation of a job.",
+        lisp_cancel,
+    ),
+];
+
+static CAP_ROWS: &[Builtin] = &[
+    Builtin::plain(
+        "cap.list",
+        "cap",
+        0,
+        Some(0),
+        "(cap.list) -> list",
+        "Names of the available capabilities.",
+        lisp_cap_list,
+    ),
+    Builtin::plain(
+        "cap.describe",
+        "cap",
+        1,
+        Some(1),
+        "(cap.describe name) -> map",
+        "Schema and metadata of one capability.",
+        lisp_cap_describe,
+    ),
+];
+
+/// Argument `i` as plain data (`name: <why>` when it cannot be).
+fn datum_arg(c: &Ctx, name: &str, args: &[Value], i: usize) -> Result<Datum, String> {
+    c.to_datum(args.get(i).copied().unwrap_or(Value::Nil)).map_err(|e| format!("{name}: {e}"))
+}
+
+/// A Lisp value for a result.
+fn result(c: &mut Ctx, name: &str, d: &Datum) -> Result<Value, String> {
+    c.from_datum(d).map_err(|e| format!("{name}: {e}"))
+}
+
+fn lisp_submit(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
+    let req = datum_arg(c, "vla.submit", a, 0)?;
+    let id = submit(&mut *SharedEngine::of(c, "vla.submit")?.engine("vla.submit")?, &req)?;
+    Ok(Value::Int(id as i64))
+}
+
+fn lisp_poll(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
+    let id = job_id_arg("vla.poll", &datum_arg(c, "vla.poll", a, 0)?)?;
+    let status = poll(&*SharedEngine::of(c, "vla.poll")?.engine("vla.poll")?, id);
+    result(c, "vla.poll", &status)
+}
+
+fn lisp_cancel(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
+    let id = job_id_arg("vla.cancel", &datum_arg(c, "vla.cancel", a, 0)?)?;
+    Ok(Value::Bool(cancel(&mut *SharedEngine::of(c, "vla.cancel")?.engine("vla.cancel")?, id)))
+}
+
+fn lisp_cap_list(c: &mut Ctx, _: &[Value]) -> Result<Value, String> {
+    result(c, "cap.list", &cap::list())
+}
+
+fn lisp_cap_describe(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
+    let d = cap::describe(&datum_arg(c, "cap.describe", a, 0)?)?;
+    result(c, "cap.describe", &d)
+}
+
+/// The same operations on plain data, by builtin name (the JS API and tests call this;
+/// Lisp calls the rows above). `Err` carries the complete Lisp error message.
 pub fn call(engine: &mut Engine, name: &str, args: &[Datum]) -> Result<Datum, String> {
     match name {
         "vla.submit" => submit(engine, arg(name, args, 0)?).map(|id| Datum::Int(id as i64)),

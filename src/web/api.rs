@@ -120,6 +120,7 @@ pub fn datum_to_json(d: &Datum) -> serde_json::Value {
         Datum::Int(i) => J::from(*i),
         Datum::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
         Datum::Sym(s) | Datum::Str(s) | Datum::Opaque(s) => J::String(s.clone()),
+        Datum::Handle { kind, id } => J::String(format!("<{kind}:{id}>")),
         Datum::List(items) => J::Array(items.iter().map(datum_to_json).collect()),
         Datum::Map(entries) => {
             let mut m = serde_json::Map::new();

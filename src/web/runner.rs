@@ -1,8 +1,8 @@
 //! `<Runner>`: runs muslisp source on the core evaluator in slices on the main thread.
 //!
-//! Each Run makes a fresh [`Interp`] that shares the session's job engine, loads the whole
-//! source (parse errors show at once with line and column), then calls `Interp::run` with a
-//! small step budget per slice. Between slices it yields to the browser (gloo-timers), so the
+//! Each Run makes a fresh interpreter that shares the session's job engine, loads the whole
+//! source (parse errors show at once with line and column), then drives it with the
+//! language's one run loop ([`RunLoop`]) in small slices. Between slices it yields to the browser (gloo-timers), so the
 //! page stays responsive; Stop sets a flag the loop checks before every slice, so a run ends
 //! within one slice. Values and printed output appear as they arrive. A per-run step budget
 //! ends runaway programs with a clear message, and the shown output is capped with an
@@ -16,11 +16,11 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use crate::lang::{ErrorKind, Host, Interp, LispError, Outcome};
+use crate::lang::{Driven, ErrorKind, Host, Limits, LispError, Pacer, RunLoop, Wait};
 
 use super::session::Session;
 
-/// Steps per `Interp::run` call.
+/// Steps per slice.
 pub const SLICE_FUEL: u64 = 20_000;
 /// Wall ms of evaluation per browser frame before yielding.
 pub const FRAME_MS: f64 = 12.0;
@@ -74,7 +74,7 @@ pub struct RunOptions {
     /// Steps per slice.
     pub slice_fuel: u64,
     /// Run on a private engine whose job time jumps straight to the end of every
-    /// `time.sleep-ms` (like `granola FILE` / `lang::run_script`): the output is exactly what
+    /// `time.sleep-ms` (like `granola FILE` / `runtime::run_script`): the output is exactly what
     /// a docs page's `output` block holds (job ids from 1, exact latencies), but the jobs do
     /// not show in the page's job lists.
     pub isolated: bool,
@@ -161,6 +161,35 @@ fn push_capped(out: &mut String, text: &str) {
     }
 }
 
+/// How a browser run waits: job time jumps for isolated runs; otherwise the loop hands
+/// control back and [`run_source`] awaits a timer. It also ends a frame every [`FRAME_MS`]
+/// and reports the Stop button.
+struct BrowserPacer {
+    engine: Rc<RefCell<crate::jobs::Engine>>,
+    isolated: bool,
+    stop: StopFlag,
+    frame_start: f64,
+}
+
+impl Pacer for BrowserPacer {
+    fn wait(&mut self, until_ms: f64) -> Wait {
+        if !self.isolated {
+            return Wait::Later;
+        }
+        // job time jumps: no waiting (deterministic, like run_script)
+        if let Ok(mut e) = self.engine.try_borrow_mut() {
+            e.advance(until_ms);
+        }
+        Wait::Ready
+    }
+    fn should_yield(&mut self) -> bool {
+        super::wall_now() - self.frame_start >= FRAME_MS
+    }
+    fn interrupted(&mut self) -> bool {
+        self.stop.is_stopped()
+    }
+}
+
 /// Run `source` on a fresh interpreter sharing `session`'s engine, in slices, yielding to
 /// the browser between them. `on` receives the events of each slice batch as they happen.
 pub async fn run_source(
@@ -173,76 +202,76 @@ pub async fn run_source(
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
-    let mut interp = Interp::new(engine.clone());
+    let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
     if let Err(e) = interp.load(source) {
         report.error = Some(error_text(&e));
         on(vec![error_event(&e)]);
         return report;
     }
     let mut host = Buf(String::new());
-    let mut used: u64 = 0;
     let mut batch: Vec<RunEvent> = Vec::new();
-    let mut frame_start = super::wall_now();
-    let slice = opts.slice_fuel.max(1);
+    let mut pacer = BrowserPacer {
+        engine: engine.clone(),
+        isolated: opts.isolated,
+        stop: stop.clone(),
+        frame_start: super::wall_now(),
+    };
+    let mut run = RunLoop::new(opts.slice_fuel, Some(opts.budget));
     loop {
-        if stop.is_stopped() {
-            interp.stop();
-            let reason = "Stopped.".to_string();
-            report.error = Some(reason.clone());
-            batch.push(RunEvent::Stopped { reason });
-            break;
-        }
-        if used >= opts.budget {
-            interp.stop();
-            let reason = format!(
-                "Stopped after {} steps: the step budget of one run is used up (an endless loop?).",
-                group_digits(used)
-            );
-            report.error = Some(reason.clone());
-            batch.push(RunEvent::Stopped { reason });
-            break;
-        }
-        let fuel = slice.min(opts.budget - used);
-        let outcome = interp.run(&mut host, fuel);
+        let driven = run.next(&mut interp, &mut host, &mut pacer);
         if !host.0.is_empty() {
             let text = std::mem::take(&mut host.0);
             push_capped(&mut report.stdout, &text);
             batch.push(RunEvent::Output(text));
         }
-        match outcome {
-            Outcome::Value { printed, pos } => {
+        match driven {
+            Driven::Value { printed, pos } => {
                 push_capped(&mut report.stdout, &printed);
                 push_capped(&mut report.stdout, "\n");
                 report.values.push(printed.clone());
                 batch.push(RunEvent::Value { printed, line: pos.line, col: pos.col });
+                if pacer.should_yield() {
+                    on(std::mem::take(&mut batch));
+                    TimeoutFuture::new(0).await;
+                    pacer.frame_start = super::wall_now();
+                }
             }
-            Outcome::OutOfFuel => used = used.saturating_add(fuel),
-            Outcome::Idle => break,
-            Outcome::Error(e) => {
+            Driven::Idle => break,
+            Driven::Error(e) => {
                 report.error = Some(error_text(&e));
                 batch.push(error_event(&e));
                 break;
             }
-            Outcome::Sleeping { until_ms } if opts.isolated => {
-                // job time jumps: no waiting (deterministic, like run_script)
-                if let Ok(mut e) = engine.try_borrow_mut() {
-                    e.advance(until_ms);
-                }
+            Driven::Interrupted => {
+                interp.stop();
+                let reason = "Stopped.".to_string();
+                report.error = Some(reason.clone());
+                batch.push(RunEvent::Stopped { reason });
+                break;
             }
-            Outcome::Sleeping { until_ms } => {
+            Driven::BudgetSpent { steps } => {
+                interp.stop();
+                let reason = format!(
+                    "Stopped after {} steps: the step budget of one run is used up (an endless loop?).",
+                    group_digits(steps)
+                );
+                report.error = Some(reason.clone());
+                batch.push(RunEvent::Stopped { reason });
+                break;
+            }
+            Driven::Waiting { until_ms } => {
                 batch.push(RunEvent::Sleeping { until_ms });
                 on(std::mem::take(&mut batch));
                 wait_for_job_time(session, until_ms, stop).await;
-                frame_start = super::wall_now();
-                continue;
+                pacer.frame_start = super::wall_now();
             }
-        }
-        if super::wall_now() - frame_start >= FRAME_MS {
-            if !batch.is_empty() {
-                on(std::mem::take(&mut batch));
+            Driven::Yield => {
+                if !batch.is_empty() {
+                    on(std::mem::take(&mut batch));
+                }
+                TimeoutFuture::new(0).await;
+                pacer.frame_start = super::wall_now();
             }
-            TimeoutFuture::new(0).await;
-            frame_start = super::wall_now();
         }
     }
     if !batch.is_empty() {

@@ -93,6 +93,7 @@ pub fn datum_text(d: &Datum) -> String {
             Datum::Sym(s) => out.push_str(s),
             Datum::Str(s) => out.push_str(&format!("{s:?}")),
             Datum::Opaque(p) => out.push_str(p),
+            Datum::Handle { kind, id } => out.push_str(&format!("<{kind}:{id}>")),
             Datum::List(items) => {
                 out.push('(');
                 for (i, it) in items.iter().enumerate() {

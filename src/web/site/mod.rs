@@ -132,7 +132,7 @@ fn docs_gate(props: &GateProps) -> Html {
 
 /// A page generated from the builtins table for a builtin that has no Markdown page yet.
 fn builtin_page(name: &str) -> Option<Html> {
-    let b = crate::lang::builtins::lookup(name)?;
+    let b = crate::runtime::table().lookup(name)?;
     Some(html! {
         <article class="doc">
             <nav class="doc-crumbs"><a href="#/reference">{"Reference"}</a>{" › "}<span>{format!("Builtins: {}", b.group)}</span></nav>
@@ -149,8 +149,8 @@ fn builtin_page(name: &str) -> Option<Html> {
 /// and links to the index.
 fn not_found(name: &str) -> Html {
     // Builtins whose names are a few edits away (`map.gett` → `map.get`), closest first.
-    let mut close: Vec<(usize, &str)> = crate::lang::builtins::table()
-        .iter()
+    let mut close: Vec<(usize, &str)> = crate::runtime::table()
+        .builtins()
         .map(|b| (edit_distance(name, b.name), b.name))
         .filter(|(d, n)| *d <= 2.max(n.len() / 4))
         .collect();
@@ -161,7 +161,7 @@ fn not_found(name: &str) -> Html {
         .map(|(_, n)| SearchHit {
             title: n.to_string(),
             href: format!("#/reference/{}", docs::encode_segment(n)),
-            snippet: crate::lang::builtins::lookup(n).map(|b| b.signature.to_string()).unwrap_or_default(),
+            snippet: crate::runtime::table().lookup(n).map(|b| b.signature.to_string()).unwrap_or_default(),
         })
         .collect();
     // Then the search box's results for the name, or else for its parts (`map` of `map.gett`).
@@ -230,7 +230,7 @@ pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
     // Builtins without a page yet (from the builtins table).
     if hits.len() < limit {
         let q = query.trim().to_lowercase();
-        for b in crate::lang::builtins::table() {
+        for b in crate::runtime::table().builtins() {
             if hits.len() >= limit {
                 break;
             }

@@ -193,7 +193,7 @@ pub fn help_targets(source: &str) -> Vec<String> {
         if let Some(r) = rest.strip_prefix('"') {
             let needle: String = r.chars().take_while(|c| *c != '"').collect();
             if !needle.is_empty() {
-                for b in crate::lang::builtins::table().iter().filter(|b| b.name.contains(&needle)).take(8) {
+                for b in crate::runtime::table().builtins().filter(|b| b.name.contains(&needle)).take(8) {
                     push(b.name.to_string());
                 }
             }
@@ -216,7 +216,7 @@ pub fn help_links(props: &HelpLinksProps) -> Html {
         .filter_map(|n| {
             let href = match docs::find(&format!("reference/{n}")) {
                 Some(p) => p.href(),
-                None if crate::lang::builtins::lookup(n).is_some() => {
+                None if crate::runtime::table().lookup(n).is_some() => {
                     format!("#/reference/{}", docs::encode_segment(n))
                 }
                 None => return None,

@@ -231,9 +231,8 @@ enum ReplLine {
 
 /// Whether `src` is an unfinished form: more input could complete it (the parser's
 /// `incomplete` flag, as the CLI REPL uses for its continuation prompt).
-pub fn is_incomplete(session: &Session, src: &str) -> bool {
-    let mut probe = Interp::new(session.engine.clone());
-    matches!(probe.load(src), Err(e) if e.is_incomplete())
+pub fn is_incomplete(_session: &Session, src: &str) -> bool {
+    crate::lang::is_incomplete(src)
 }
 
 /// Steps of one REPL entry before it is stopped as runaway.
@@ -294,7 +293,10 @@ pub fn repl() -> Html {
             input.set(String::new());
             lines_acc.borrow_mut().push(ReplLine::Input(src.clone()));
             lines.set(lines_acc.borrow().clone());
-            let mut it = interp.borrow_mut().take().unwrap_or_else(|| Interp::new(session.engine.clone()));
+            let mut it = interp
+                .borrow_mut()
+                .take()
+                .unwrap_or_else(|| crate::runtime::new_interp(&session.engine, crate::lang::Limits::browser()));
             if let Err(e) = it.load(&src) {
                 let msg = match &e.pos {
                     Some(p) => format!("line {}, column {}: {}", p.line, p.col, e.message),
