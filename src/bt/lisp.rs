@@ -143,6 +143,11 @@ fn path_arg(c: &Ctx, who: &str, v: Value) -> Result<String, String> {
     }
 }
 
+/// The error of a file builtin where the host has no file system (as `load`/`save` say it).
+fn no_files(who: &str, what: &str) -> String {
+    format!("{who}: files cannot be {what} here (this host has no file system)")
+}
+
 fn bool_arg(c: &Ctx, who: &str, v: Value) -> Result<bool, String> {
     let _ = c;
     match v {
@@ -331,8 +336,16 @@ fn after(c: &mut Ctx) -> Result<(), String> {
         c.emit(&format!("{n}\n"));
     }
     if let Some((path, text)) = out {
-        if let Some(files) = c.files() {
-            files.append(&path, &text).map_err(|e| format!("events: {e}"))?;
+        let failed = match c.files() {
+            Some(files) => files.append(&path, &text).is_err(),
+            None => true,
+        };
+        if failed {
+            // Stop writing the file (once) rather than failing every tick.
+            if let Some(bt) = c.exts.get::<BtExt>() {
+                bt.rt.events.clear_path();
+            }
+            c.emit(&format!("events: cannot write {path}; the event file is closed\n"));
         }
     }
     Ok(())
@@ -591,7 +604,7 @@ fn bi_save_dsl(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let def = def_of(c, who, a[0])?;
     let path = path_arg(c, who, a[1])?;
     let text = compile::canonical_text(&def)?;
-    let files = c.files().ok_or_else(|| format!("{who}: failed to open file for write: {path}"))?;
+    let files = c.files().ok_or_else(|| no_files(who, "written"))?;
     files.write(&path, &text).map_err(|_| format!("{who}: failed to open file for write: {path}"))?;
     Ok(Value::Bool(true))
 }
@@ -600,11 +613,12 @@ fn bi_load_dsl(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let who = "bt.load-dsl";
     let path = path_arg(c, who, a[0])?;
     let max = c.limits().max_file_bytes;
-    let text = match c.files() {
-        Some(f) => f.read(&path, max).map(|(_, t)| t),
-        None => Err(format!("failed to open file: {path}")),
-    }
-    .map_err(|_| format!("{who}: {path}: {who}: failed to open file: {path}"))?;
+    let text = c
+        .files()
+        .ok_or_else(|| no_files(who, "read"))?
+        .read(&path, max)
+        .map(|(_, t)| t)
+        .map_err(|_| format!("{who}: {path}: {who}: failed to open file: {path}"))?;
     let datums = c.read_all(&text).map_err(|e| format!("{who}: {path}: {}", e.located()))?;
     let datum = match datums.as_slice() {
         [d] => *d,
@@ -622,7 +636,7 @@ fn bi_save(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let def = def_of(c, who, a[0])?;
     let path = path_arg(c, who, a[1])?;
     let bytes = mbt1::save(&def);
-    let files = c.files().ok_or_else(|| format!("{who}: {who}: failed to open file: {path}"))?;
+    let files = c.files().ok_or_else(|| no_files(who, "written"))?;
     files.write_bytes(&path, &bytes).map_err(|_| format!("{who}: {who}: failed to open file: {path}"))?;
     Ok(Value::Bool(true))
 }
@@ -631,11 +645,12 @@ fn bi_load(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let who = "bt.load";
     let path = path_arg(c, who, a[0])?;
     let max = c.limits().max_file_bytes;
-    let bytes = match c.files() {
-        Some(f) => f.read_bytes(&path, max).map(|(_, b)| b),
-        None => Err(String::new()),
-    }
-    .map_err(|_| format!("{who}: {who}: failed to open file: {path}"))?;
+    let bytes = c
+        .files()
+        .ok_or_else(|| no_files(who, "read"))?
+        .read_bytes(&path, max)
+        .map(|(_, b)| b)
+        .map_err(|_| format!("{who}: {who}: failed to open file: {path}"))?;
     let def = mbt1::load(&bytes).map_err(|m| format!("{who}: {who}: {m}"))?;
     let id = ext(c, who)?.rt.add_def(def);
     c.handle(&BT_DEF, id)
@@ -647,7 +662,7 @@ fn bi_export_dot(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let path = path_arg(c, who, a[1])?;
     mbt1::validate(&def).map_err(|m| format!("{who}: bt.load: {m}"))?;
     let text = mbt1::dot(&def);
-    let files = c.files().ok_or_else(|| format!("{who}: failed to open file: {path}"))?;
+    let files = c.files().ok_or_else(|| no_files(who, "written"))?;
     files.write(&path, &text).map_err(|_| format!("{who}: failed to open file: {path}"))?;
     Ok(Value::Bool(true))
 }
@@ -749,8 +764,9 @@ fn ev_set_path(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     if path.is_empty() {
         return Err(format!("{who}: path must not be empty"));
     }
-    if c.files().is_none() {
-        return Err(format!("{who}: there is no file system here"));
+    match c.files() {
+        None => return Err(no_files(who, "written")),
+        Some(f) => f.append(&path, "").map_err(|_| format!("{who}: failed to open file: {path}"))?,
     }
     ext(c, who)?.rt.events.set_path(&path);
     Ok(Value::Nil)
