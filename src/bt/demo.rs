@@ -6,8 +6,11 @@
 use super::blackboard::BbValue;
 use super::leaf::{LeafCx, SchedEvent, SleepWork};
 use super::model::{Lit, Status};
-use super::nav_mock;
+use crate::capability;
 use crate::jobs::{CancelOutcome, JobOptions, State};
+use crate::lang::datum::sym_map;
+use crate::lang::Datum;
+use crate::planner::request::lookup;
 
 pub type CondFn<V> = fn(&mut LeafCx<V>, &[Lit]) -> Result<bool, String>;
 pub type ActFn<V> = fn(&mut LeafCx<V>, &[Lit]) -> Result<Status, String>;
@@ -341,68 +344,99 @@ fn bb_number<V>(cx: &LeafCx<V>, key: &str) -> Option<f64> {
     }
 }
 
+/// The `cap.navigation.request.v1` map the reference builds from the blackboard; it goes
+/// through the same path as `(cap.call request)` (`crate::capability`).
 fn nav_request<V>(
     cx: &LeafCx<V>,
     operation: &str,
     request_id: String,
     job_id: Option<String>,
-) -> Result<nav_mock::Request, String> {
+) -> Result<Datum, String> {
     let timeout_ms = match cx.bb_get("nav_timeout_ms").map(|e| &e.value) {
         Some(BbValue::Int(i)) => *i,
         _ => 1000,
     };
-    let mut req = nav_mock::Request {
-        operation: operation.to_string(),
-        request_id,
-        timeout_ms,
-        action_name: bb_text(cx, "nav_action_name"),
-        job_id,
-        target: None,
-        mock_status: None,
-    };
-    match operation {
+    let mut m = vec![
+        ("schema_version", Datum::str("cap.navigation.request.v1")),
+        ("capability", Datum::str("cap.navigation.v1")),
+        ("operation", Datum::str(operation)),
+        ("request_id", Datum::Str(request_id)),
+        ("timeout_ms", Datum::Int(timeout_ms)),
+    ];
+    if let Some(a) = bb_text(cx, "nav_action_name") {
+        m.push(("action_name", Datum::Str(a)));
+    }
+    if let Some(j) = job_id {
+        m.push(("job_id", Datum::Str(j)));
+    }
+    let mock_status = match operation {
         "navigate-to-pose" => {
             let (Some(x), Some(y)) = (bb_number(cx, "nav_goal_x"), bb_number(cx, "nav_goal_y")) else {
                 return Err("cap-navigation-tick: nav_goal_x and nav_goal_y are required".into());
             };
-            req.target = Some(nav_mock::Target {
-                frame: bb_text_or(cx, "nav_goal_frame", "map"),
-                x,
-                y,
-                yaw: bb_number(cx, "nav_goal_yaw").unwrap_or(0.0),
-            });
-            req.mock_status = bb_text(cx, "nav_mock_status");
+            m.push((
+                "target",
+                sym_map(vec![
+                    ("frame", Datum::Str(bb_text_or(cx, "nav_goal_frame", "map"))),
+                    ("x", Datum::Float(x)),
+                    ("y", Datum::Float(y)),
+                    ("yaw", Datum::Float(bb_number(cx, "nav_goal_yaw").unwrap_or(0.0))),
+                ]),
+            ));
+            bb_text(cx, "nav_mock_status")
         }
-        "status" => req.mock_status = bb_text(cx, "nav_mock_status"),
-        "cancel" => req.mock_status = bb_text(cx, "nav_mock_cancel_status"),
-        _ => {}
+        "status" => bb_text(cx, "nav_mock_status"),
+        "cancel" => bb_text(cx, "nav_mock_cancel_status"),
+        _ => None,
+    };
+    if let Some(st) = mock_status {
+        m.push(("mock_status", Datum::Str(st)));
     }
-    Ok(req)
+    Ok(sym_map(m))
 }
 
-fn call_nav<V>(cx: &mut LeafCx<V>, req: &nav_mock::Request) -> nav_mock::Response {
-    let start = nav_mock::start_event_json(req);
-    cx.emit_raw("cap_call_start", start);
-    let resp = nav_mock::call(req);
-    let end = nav_mock::end_event_json(req, &resp);
-    cx.emit_raw("cap_call_end", end);
-    resp
+/// Call the mock adapter, logging `cap_call_start` / `cap_call_end` as the reference does.
+fn call_nav<V>(cx: &mut LeafCx<V>, req: &Datum) -> Result<Datum, String> {
+    let (resp, _) = capability::call(req)?;
+    if let Some((start, end)) = capability::call_events(req, &resp) {
+        cx.emit_raw("cap_call_start", start);
+        cx.emit_raw("cap_call_end", end);
+    }
+    Ok(resp)
 }
 
-fn store_nav_result<V>(cx: &mut LeafCx<V>, resp: &nav_mock::Response, writer: &str, branch: i64) {
-    if !resp.status.is_empty() {
-        cx.bb_put("nav_status", BbValue::Str(resp.status.clone()), writer);
+fn resp_text(resp: &Datum, key: &str) -> Option<String> {
+    match lookup(resp, key) {
+        Some(Datum::Str(s)) | Some(Datum::Sym(s)) => Some(s.trim_start_matches(':').to_string()),
+        _ => None,
     }
-    if let Some(j) = resp.job_id.as_ref().filter(|j| !j.is_empty()) {
-        cx.bb_put("nav_job_id", BbValue::Str(j.clone()), writer);
+}
+
+fn store_nav_result<V>(cx: &mut LeafCx<V>, resp: &Datum, writer: &str, branch: i64) {
+    if let Some(st) = resp_text(resp, "status").filter(|s| !s.is_empty()) {
+        cx.bb_put("nav_status", BbValue::Str(st), writer);
     }
-    cx.bb_put("nav_request_hash", BbValue::Str(resp.request_hash.clone()), writer);
-    cx.bb_put("nav_response_hash", BbValue::Str(resp.response_hash.clone()), writer);
-    cx.bb_put("nav_host_reached", BbValue::Bool(resp.host_reached), writer);
-    if let Some(p) = &resp.progress {
-        cx.bb_put("nav_distance_remaining_m", BbValue::Float(p.distance_remaining_m), writer);
-        cx.bb_put("nav_number_of_recoveries", BbValue::Int(p.number_of_recoveries), writer);
-        cx.bb_put("nav_estimated_time_remaining_ms", BbValue::Int(p.estimated_time_remaining_ms), writer);
+    if let Some(j) = resp_text(resp, "job_id").filter(|j| !j.is_empty()) {
+        cx.bb_put("nav_job_id", BbValue::Str(j), writer);
+    }
+    for (key, field) in [("nav_request_hash", "request_hash"), ("nav_response_hash", "response_hash")] {
+        cx.bb_put(key, BbValue::Str(resp_text(resp, field).unwrap_or_default()), writer);
+    }
+    cx.bb_put(
+        "nav_host_reached",
+        BbValue::Bool(matches!(lookup(resp, "host_reached"), Some(Datum::Bool(true)))),
+        writer,
+    );
+    if let Some(p) = lookup(resp, "progress").filter(|_| resp_text(resp, "operation").as_deref() != Some("cancel")) {
+        if let Some(Datum::Float(d)) = lookup(p, "distance_remaining_m") {
+            cx.bb_put("nav_distance_remaining_m", BbValue::Float(*d), writer);
+        }
+        if let Some(Datum::Int(n)) = lookup(p, "number_of_recoveries") {
+            cx.bb_put("nav_number_of_recoveries", BbValue::Int(*n), writer);
+        }
+        if let Some(Datum::Int(n)) = lookup(p, "estimated_time_remaining_ms") {
+            cx.bb_put("nav_estimated_time_remaining_ms", BbValue::Int(*n), writer);
+        }
     }
     cx.bb_put("active_branch", BbValue::Int(branch), writer);
 }
@@ -413,13 +447,12 @@ fn cap_navigation_tick<V>(cx: &mut LeafCx<V>, _: &[Lit]) -> Result<Status, Strin
     let default_id = if job.is_some() { "flagship-nav-status" } else { "flagship-nav-goal" };
     let request_id = bb_text_or(cx, "nav_request_id", default_id);
     let op = if job.is_some() { "status" } else { "navigate-to-pose" };
-    match nav_request(cx, op, request_id, job) {
-        Ok(req) => {
-            let resp = call_nav(cx, &req);
+    match nav_request(cx, op, request_id, job).and_then(|req| call_nav(cx, &req)) {
+        Ok(resp) => {
             store_nav_result(cx, &resp, writer, 2);
-            Ok(match resp.status.as_str() {
-                "accepted" | "running" => Status::Running,
-                "ok" => Status::Success,
+            Ok(match resp_text(&resp, "status").as_deref() {
+                Some("accepted" | "running") => Status::Running,
+                Some("ok") => Status::Success,
                 _ => Status::Failure,
             })
         }
@@ -437,11 +470,10 @@ fn cap_navigation_cancel<V>(cx: &mut LeafCx<V>, _: &[Lit]) -> Result<Status, Str
     let writer = "cap-navigation-cancel";
     let Some(job) = bb_text(cx, "nav_job_id") else { return Ok(Status::Success) };
     let request_id = bb_text_or(cx, "nav_cancel_request_id", "flagship-nav-cancel");
-    match nav_request(cx, "cancel", request_id, Some(job)) {
-        Ok(req) => {
-            let resp = call_nav(cx, &req);
+    match nav_request(cx, "cancel", request_id, Some(job)).and_then(|req| call_nav(cx, &req)) {
+        Ok(resp) => {
             store_nav_result(cx, &resp, writer, 1);
-            if resp.status == "cancelled" {
+            if resp_text(&resp, "status").as_deref() == Some("cancelled") {
                 cx.bb_put("nav_job_id", BbValue::Str(String::new()), writer);
             }
         }

@@ -12,7 +12,6 @@ pub mod leaf;
 pub mod lisp;
 pub mod mbt1;
 pub mod model;
-pub mod nav_mock;
 pub mod runtime;
 
 #[cfg(test)]
