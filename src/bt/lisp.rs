@@ -797,6 +797,22 @@ fn ev_snapshot(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     Ok(Value::Nil)
 }
 
+/// Record an event of another front end (`cap_call_start`, `planner_v1`, ...) in the event log,
+/// outside any tick (`tick` absent). `json` is the `data` object. Nothing happens when the
+/// interpreter has no behaviour-tree runtime.
+pub fn emit_event(c: &mut Ctx, kind: &'static str, json: String) {
+    let now = engine_now(c);
+    if let Some(bt) = c.exts.get::<BtExt>() {
+        bt.rt.events.emit_raw(now, None, 0, kind, json);
+        let out = bt.rt.events.take_file_output();
+        if let Some((path, text)) = out {
+            if let Some(files) = c.files() {
+                let _ = files.append(&path, &text);
+            }
+        }
+    }
+}
+
 /// Log a line from another front end (planner, VLA, capabilities) into the event log.
 pub fn log_line(c: &mut Ctx, severity: Severity, message: &str) {
     let now = engine_now(c);

@@ -90,7 +90,7 @@
 (list (bt.tick n '((nav_goal_x 1.5) (nav_goal_y 2))) (bt.tick n) (bt.tick n '((nav_mock_status "ok"))) (bt.tick n '((nav_mock_status "error"))))
 ;=> (running running success failure)
 (list (bt.blackboard.get n 'nav_status) (bt.blackboard.get n 'nav_job_id) (bt.blackboard.get n 'active_branch) (bt.blackboard.get n 'nav_host_reached))
-;=> ("rejected" "flagship-nav-goal-job" 2 #t)
+;=> ("error" "flagship-nav-goal-job" 2 #t)
 (define n2 (bt.new-instance (bt (act cap-navigation-tick))))
 (bt.tick n2)
 ;=> failure
@@ -108,7 +108,7 @@
 (bt.tick c '((nav_job_id "job-8") (nav_mock_cancel_status "failed")))
 ;=> success
 (list (bt.blackboard.get c 'nav_status) (bt.blackboard.get c 'nav_job_id))
-;=> ("failed" "job-8")
+;=> ("rejected" "job-8")
 ; what the callbacks throw: the leaf fails and an `error` record says why
 (define error-type (map.make))
 (map.set! error-type "error" #t)
