@@ -45,7 +45,7 @@ fn main() {
         cfg.slots = slots;
         let server = granola::server::Server::start(cfg).await.expect("server starts");
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0;
-        let token = granola::bridge::auth::mint_token(granola::bridge::DEV_SECRET, "bench", &["operator"], 3600, now);
+        let token = granola::bridge::auth::mint_token(granola::server::ServerConfig::test_secret(), "bench", &["operator"], 3600, now);
         load::prepare(server.addr(), &token, "bench").await.expect("load_simulation");
         let plan = load::LoadPlan { clients, rounds, token: token.clone(), simulation: "bench".into() };
         println!(

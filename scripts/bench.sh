@@ -49,7 +49,7 @@ if [ -x bench/run.sh ]; then
 else
   echo "== bench/run.sh: not present, skipped"
 fi
-for ex in bench_jobs bench_server; do
+for ex in bench_jobs bench_server bench_host bench_load; do
   if [ -f "examples/$ex.rs" ]; then
     echo "== cargo run --release --example $ex"
     cargo run --quiet --release --example "$ex"

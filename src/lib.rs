@@ -14,9 +14,14 @@
 //! (`runtime::cli` is the native host's driver).
 
 pub mod bridge;
+pub mod bt;
+pub mod capability;
 pub mod docs;
+pub mod env;
 pub mod jobs;
 pub mod lang;
+pub mod media;
+pub mod planner;
 pub mod runtime;
 pub mod vla;
 

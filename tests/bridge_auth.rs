@@ -5,7 +5,7 @@ mod bridge_util;
 
 use bridge_util::*;
 use granola::bridge::auth::{mint_claims, mint_token};
-use granola::bridge::{Bridge, BridgeConfig, Call, DEV_SECRET};
+use granola::bridge::{Bridge, BridgeConfig, Call, TEST_SECRET};
 use serde_json::{json, Value};
 
 const VIEWER_TOOLS: [&str; 7] = [
@@ -99,8 +99,8 @@ fn call_with(bridge: &mut Bridge, token: Option<&str>, unix_ms: f64) -> granola:
 
 #[test]
 fn bad_tokens_are_401() {
-    let mut b = Bridge::new(BridgeConfig::default());
-    let good = mint_token(DEV_SECRET, "ana", &["viewer"], 60, WALL);
+    let mut b = Bridge::new(BridgeConfig { secret: TEST_SECRET.into(), epoch_unix_ms: 0.0 });
+    let good = mint_token(TEST_SECRET, "ana", &["viewer"], 60, WALL);
     assert_eq!(call_with(&mut b, Some(&good), WALL).status, 200);
     assert_eq!(call_with(&mut b, Some(&format!("Bearer {good}")), WALL).status, 200);
     let other = mint_token("another-secret", "ana", &["viewer"], 60, WALL);
@@ -108,22 +108,22 @@ fn bad_tokens_are_401() {
     tampered.pop();
     tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
     let swapped_claims = {
-        let evil = mint_token(DEV_SECRET, "ana", &["admin"], 60, WALL);
+        let evil = mint_token(TEST_SECRET, "ana", &["admin"], 60, WALL);
         let g: Vec<&str> = good.split('.').collect();
         let e: Vec<&str> = evil.split('.').collect();
         format!("{}.{}.{}", g[0], e[1], g[2])
     };
     let header = r#"{"alg":"HS256","typ":"JWT"}"#;
     let now_s = (WALL / 1000.0) as i64;
-    let no_exp = mint_claims(DEV_SECRET, r#"{"sub":"ana","roles":["viewer"]}"#, header);
-    let no_sub = mint_claims(DEV_SECRET, &format!(r#"{{"roles":["viewer"],"exp":{}}}"#, now_s + 60), header);
+    let no_exp = mint_claims(TEST_SECRET, r#"{"sub":"ana","roles":["viewer"]}"#, header);
+    let no_sub = mint_claims(TEST_SECRET, &format!(r#"{{"roles":["viewer"],"exp":{}}}"#, now_s + 60), header);
     let alg_none = mint_claims(
-        DEV_SECRET,
+        TEST_SECRET,
         &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{}}}"#, now_s + 60),
         r#"{"alg":"none"}"#,
     );
     let future_nbf = mint_claims(
-        DEV_SECRET,
+        TEST_SECRET,
         &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{},"nbf":{}}}"#, now_s + 60, now_s + 30),
         header,
     );
@@ -174,12 +174,12 @@ fn auth_comes_before_tool_lookup_and_body() {
 
 #[test]
 fn role_claim_forms() {
-    let mut b = Bridge::new(BridgeConfig::default());
+    let mut b = Bridge::new(BridgeConfig { secret: TEST_SECRET.into(), epoch_unix_ms: 0.0 });
     let header = r#"{"alg":"HS256","typ":"JWT"}"#;
     let exp = (WALL / 1000.0) as i64 + 60;
-    let spaced = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":"viewer operator","exp":{exp}}}"#), header);
-    let upper = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["ADMIN"],"exp":{exp}}}"#), header);
-    let none = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","exp":{exp}}}"#), header);
+    let spaced = mint_claims(TEST_SECRET, &format!(r#"{{"sub":"a","roles":"viewer operator","exp":{exp}}}"#), header);
+    let upper = mint_claims(TEST_SECRET, &format!(r#"{{"sub":"a","roles":["ADMIN"],"exp":{exp}}}"#), header);
+    let none = mint_claims(TEST_SECRET, &format!(r#"{{"sub":"a","exp":{exp}}}"#), header);
     let mut engine = granola::jobs::Engine::default();
     let mut run = |tok: &str| {
         b.call(
@@ -234,19 +234,20 @@ impl OkAs for Env {
 
 #[test]
 fn a_token_with_jti_is_accepted_once() {
-    let mut b = Bridge::new(BridgeConfig::default());
+    let mut b = Bridge::new(BridgeConfig { secret: TEST_SECRET.into(), epoch_unix_ms: 0.0 });
     let exp = (WALL / 1000.0) as i64 + 60;
     let header = r#"{"alg":"HS256","typ":"JWT"}"#;
-    let once = mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-1"}}"#), header);
+    let once =
+        mint_claims(TEST_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-1"}}"#), header);
     let other =
-        mint_claims(DEV_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-2"}}"#), header);
+        mint_claims(TEST_SECRET, &format!(r#"{{"sub":"a","roles":["viewer"],"exp":{exp},"jti":"t-2"}}"#), header);
     assert_eq!(call_with(&mut b, Some(&once), WALL).status, 200);
     let r = call_with(&mut b, Some(&once), WALL + 1.0);
     assert_eq!(r.status, 401);
     assert_eq!(r.body["error"]["message"], "Token replay detected");
     assert_eq!(call_with(&mut b, Some(&other), WALL).status, 200);
     // Tokens without jti (what mint_token makes) can be reused.
-    let plain = mint_token(DEV_SECRET, "a", &["viewer"], 60, WALL);
+    let plain = mint_token(TEST_SECRET, "a", &["viewer"], 60, WALL);
     assert_eq!(call_with(&mut b, Some(&plain), WALL).status, 200);
     assert_eq!(call_with(&mut b, Some(&plain), WALL).status, 200);
 }

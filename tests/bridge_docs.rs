@@ -12,29 +12,32 @@
 use std::path::{Path, PathBuf};
 
 use granola::bridge::auth::{mint_claims, mint_token};
-use granola::bridge::{tools::TOOLS, Bridge, BridgeConfig, Call, DEV_SECRET};
+use granola::bridge::{tools::TOOLS, Bridge, BridgeConfig, Call, TEST_SECRET};
 use granola::docs;
 use granola::jobs::Engine;
 use serde_json::Value;
 
 const WALL: f64 = 1_767_225_600_000.0;
 
-fn token_for(role: &str) -> Option<String> {
+/// The token of a fence's identity: a role name, or `role@subject` for another subject than
+/// the page's own (`docs`).
+fn token_for(identity: &str) -> Option<String> {
+    let (role, sub) = identity.split_once('@').unwrap_or((identity, "docs"));
     match role {
         "none" => None,
-        "expired" => Some(mint_token(DEV_SECRET, "docs", &["viewer"], 60, WALL - 3_600_000.0)),
+        "expired" => Some(mint_token(TEST_SECRET, sub, &["viewer"], 60, WALL - 3_600_000.0)),
         "tampered" => {
-            let mut t = mint_token(DEV_SECRET, "docs", &["admin"], 3600, WALL);
+            let mut t = mint_token(TEST_SECRET, sub, &["admin"], 3600, WALL);
             t.truncate(t.len() - 4);
             t.push_str("AAAA");
             Some(t)
         }
         "norole" => Some(mint_claims(
-            DEV_SECRET,
-            &format!(r#"{{"sub":"docs","exp":{}}}"#, (WALL / 1000.0) as i64 + 3600),
+            TEST_SECRET,
+            &format!(r#"{{"sub":"{sub}","exp":{}}}"#, (WALL / 1000.0) as i64 + 3600),
             r#"{"alg":"HS256","typ":"JWT"}"#,
         )),
-        r => Some(mint_token(DEV_SECRET, "docs", &[r], 3600, WALL)),
+        r => Some(mint_token(TEST_SECRET, sub, &[r], 3600, WALL)),
     }
 }
 
@@ -63,7 +66,7 @@ fn run_page(path: &Path) -> Result<usize, String> {
     if !parsed.problems.is_empty() {
         return Err(parsed.problems.join("\n"));
     }
-    let mut bridge = Bridge::new(BridgeConfig { secret: DEV_SECRET.into(), epoch_unix_ms: WALL });
+    let mut bridge = Bridge::new(BridgeConfig { secret: TEST_SECRET.into(), epoch_unix_ms: WALL });
     let mut engine = Engine::default();
     let (mut job_id, mut results_id) = (String::new(), String::new());
     let mut all_jobs: Vec<String> = Vec::new();

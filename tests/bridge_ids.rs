@@ -60,6 +60,7 @@ fn two_bridges_in_one_process_give_different_ids() {
 #[test]
 fn a_long_run_never_repeats_an_id() {
     let mut env = Env::with_slots(1);
+    env.bridge.max_active_jobs = usize::MAX;
     env.load("s", "one_compartment_iv");
     let mut seen = std::collections::HashSet::new();
     for _ in 0..20_000 {

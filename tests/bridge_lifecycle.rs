@@ -545,6 +545,7 @@ fn numerical_failures_are_not_retried() {
         plan: Plan::Single,
         max_retries: 3,
         timeout_s: 300.0,
+        budget_steps: granola::bridge::ode::RUN_BUDGET_STEPS,
         fail_first_attempts: 0,
     });
     let mut engine = Engine::default();

@@ -6,7 +6,7 @@ mod bridge_util;
 
 use bridge_util::*;
 use granola::bridge::models::{lookup, Simulation};
-use granola::bridge::ode::Integration;
+use granola::bridge::ode::{Integration, Meter, RUN_BUDGET_STEPS};
 use granola::bridge::pk;
 use granola::bridge::population::{self, Rng, Variability};
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ fn max_rel_error(model: &str, params: &[(&str, f64)]) -> f64 {
         sim.params.get_mut(*k).unwrap().value = *v;
     }
     let m = sim.model();
-    let (t, c) = Integration::run(m).unwrap();
+    let (t, c) = Integration::run(m, &Meter::new(RUN_BUDGET_STEPS)).unwrap().unwrap();
     let peak = t.iter().map(|&x| m.exact(x).unwrap()).fold(0.0, f64::max);
     let mut worst: f64 = 0.0;
     for (ti, ci) in t.iter().zip(&c) {

@@ -38,9 +38,9 @@ async fn concurrent_clients_lose_no_request_and_no_job() {
     let distinct: std::collections::BTreeSet<&String> = report.jobs.iter().collect();
     assert_eq!(distinct.len(), report.jobs.len(), "job ids are unique");
 
-    // No job lost: the engine holds exactly these jobs, and each ends terminal.
-    let engine_jobs = server.with_core(|core| core.engine.jobs().count());
-    assert_eq!(engine_jobs, report.jobs.len());
+    // No job lost: the store holds exactly these jobs, and each ends terminal.
+    let stored = server.with_core(|core| core.bridge.retained_jobs());
+    assert_eq!(stored, report.jobs.len());
     let finals = load::final_statuses(server.addr(), &tok, &report.jobs, Duration::from_secs(60)).await.unwrap();
     for (job, status) in &finals {
         if report.cancelled.contains(job) {

@@ -124,18 +124,16 @@ async fn tools_call_maps_bridge_replies() {
     if (200..300).contains(&rest.status) {
         assert_eq!(r["result"]["isError"], false);
         assert_eq!(r["result"]["content"][0]["type"], "text");
-    } else {
-        let want = match rest.status {
-            401 => -32000,
-            403 => -32001,
-            404 => -32601,
-            400 => -32602,
-            _ => -32002,
-        };
-        assert_eq!(r["error"]["code"], want, "{r}");
+    } else if matches!(rest.status, 401 | 403) {
+        assert_eq!(r["error"]["code"], if rest.status == 401 { -32000 } else { -32001 }, "{r}");
         assert_eq!(r["error"]["data"]["error"]["code"], rest.json()["error"]["code"]);
-        assert_eq!(r["error"]["data"]["httpStatus"], rest.status);
-        assert_eq!(r["error"]["message"], rest.json()["error"]["message"]);
+    } else {
+        // The tool ran and failed: a result with isError and the bridge's error body.
+        assert!(r.get("error").is_none(), "{r}");
+        assert_eq!(r["result"]["isError"], true, "{r}");
+        assert_eq!(r["result"]["structuredContent"]["error"], rest.json()["error"]);
+        assert_eq!(r["result"]["structuredContent"]["httpStatus"], rest.status);
+        assert_eq!(r["result"]["content"][0]["text"], rest.json()["error"]["message"]);
     }
     server.shutdown().await.unwrap();
 }
@@ -190,23 +188,12 @@ async fn tools_call_runs_real_tools_and_maps_every_error() {
     let (_, r) = rpc(&mut c, Some(&viewer()), call(4, "get_job_status", json!({"jobId": job}))).await;
     assert_eq!(r["result"]["structuredContent"]["job"]["jobId"], job.as_str());
 
-    // errors → JSON-RPC codes, with the bridge's error body in data
-    let cases = [
+    // Refused before any tool ran (token, role): JSON-RPC errors with the bridge's body in data.
+    let refused = [
         (None, "get_job_status", json!({"jobId": job}), -32000, 401, "UNAUTHORIZED"),
         (Some(viewer()), "cancel_job", json!({"jobId": job}), -32001, 403, "FORBIDDEN"),
-        (Some(op.clone()), "get_job_status", json!({"jobId": "nope"}), -32601, 404, "NOT_FOUND"),
-        (Some(op.clone()), "no_such_tool", json!({}), -32601, 404, "NOT_FOUND"),
-        (Some(op.clone()), "get_job_status", json!({"jobId": 5}), -32602, 400, "INVALID_INPUT"),
-        (
-            Some(op.clone()),
-            "load_simulation",
-            json!({"simulationId":"m","model":"one_compartment_iv"}),
-            -32002,
-            409,
-            "CONFLICT",
-        ),
     ];
-    for (i, (tok, tool, args, code, status, wire)) in cases.into_iter().enumerate() {
+    for (i, (tok, tool, args, code, status, wire)) in refused.into_iter().enumerate() {
         let (http, r) = rpc(&mut c, tok.as_deref(), call(10 + i as i64, tool, args)).await;
         assert_eq!(http, 200);
         assert_eq!(r["id"], 10 + i as i64);
@@ -216,13 +203,39 @@ async fn tools_call_runs_real_tools_and_maps_every_error() {
         assert_eq!(r["error"]["data"]["error"]["code"], wire, "{tool}");
         assert_eq!(r["error"]["message"], r["error"]["data"]["error"]["message"]);
     }
-    // tools/call without arguments sends {} (a 400 from the bridge for get_job_status)
+    // Issue 14: a tool that ran and failed is a result with isError: true and the bridge's
+    // error in structuredContent (these used to be JSON-RPC errors, "not found" as -32601).
+    let failed = [
+        ("get_job_status", json!({"jobId": "nope"}), 404, "NOT_FOUND"),
+        ("get_job_status", json!({"jobId": 5}), 400, "INVALID_INPUT"),
+        ("get_job_status", json!({}), 400, "INVALID_INPUT"),
+        ("load_simulation", json!({"simulationId":"m","model":"one_compartment_iv"}), 409, "CONFLICT"),
+    ];
+    for (i, (tool, args, status, wire)) in failed.into_iter().enumerate() {
+        let (http, r) = rpc(&mut c, Some(&op), call(20 + i as i64, tool, args)).await;
+        assert_eq!(http, 200);
+        assert_eq!(r["id"], 20 + i as i64);
+        assert!(r.get("error").is_none(), "{tool}: {r}");
+        let res = &r["result"];
+        assert_eq!(res["isError"], true, "{tool}: {r}");
+        assert_eq!(res["structuredContent"]["error"]["code"], wire, "{tool}");
+        assert_eq!(res["structuredContent"]["httpStatus"], status, "{tool}");
+        assert_eq!(res["content"][0]["type"], "text");
+        assert_eq!(res["content"][0]["text"], res["structuredContent"]["error"]["message"]);
+    }
+    // Protocol errors stay JSON-RPC errors with their own codes: an unknown tool is invalid
+    // params (-32602), not "method not found" (-32601, kept for unknown JSON-RPC methods).
+    let (_, r) = rpc(&mut c, Some(&op), call(30, "no_such_tool", json!({}))).await;
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    assert!(r["error"]["message"].as_str().unwrap().contains("no_such_tool"), "{r}");
+    let (_, r) = rpc(&mut c, Some(&op), json!({"jsonrpc":"2.0","id":31,"method":"tools/frobnicate"})).await;
+    assert_eq!(r["error"]["code"], -32601, "{r}");
     let (_, r) = rpc(
         &mut c,
         Some(&op),
-        json!({"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"get_job_status"}}),
+        json!({"jsonrpc":"2.0","id":32,"method":"tools/call","params":{"name":"get_job_status","arguments":[1]}}),
     )
     .await;
-    assert_eq!(r["error"]["code"], -32602);
+    assert_eq!(r["error"]["code"], -32602, "{r}");
     server.shutdown().await.unwrap();
 }

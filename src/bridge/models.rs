@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 /// The structural model (which ODE system a simulation integrates).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Structure {
     /// Gut depot with first-order absorption (`ka`, bioavailability `F`) into one compartment.
     OneCompartmentOral,
@@ -203,7 +203,7 @@ impl Simulation {
 }
 
 /// Parameter values frozen at submission (a run is not affected by later `set_parameter_value`).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Model {
     pub structure: Structure,
     pub dose: f64,

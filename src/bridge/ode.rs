@@ -6,6 +6,8 @@
 //! catalogue's ranges. Each output interval is split into equal internal steps, so output
 //! times are hit exactly.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use super::models::Model;
 
 /// Largest internal step (h).
@@ -14,6 +16,68 @@ pub const MAX_H: f64 = 0.01;
 pub const STEP_RATE: f64 = 0.02;
 /// Most internal steps one run (one subject) may take.
 pub const MAX_SUBSTEPS: f64 = 5.0e6;
+/// Most internal steps one whole run (all subjects of a population) may take: the run's
+/// compute budget, checked when the run is submitted and enforced while it runs.
+pub const RUN_BUDGET_STEPS: f64 = 5.0e7;
+/// Internal steps between two looks at the cancel flag and the budget.
+pub const METER_BLOCK: u64 = 1024;
+
+/// Why a metered integration stopped early.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stop {
+    /// The job was cancelled or timed out.
+    Cancelled,
+    /// The run used up its compute budget (`limit` internal steps).
+    Budget { limit: f64 },
+}
+
+/// The cancel flag and the compute budget of one attempt, shared by every piece of its work
+/// (which may run on another thread): the integrator looks at it every [`METER_BLOCK`] steps.
+#[derive(Debug)]
+pub struct Meter {
+    cancelled: AtomicBool,
+    used: AtomicU64,
+    limit: u64,
+}
+
+impl Meter {
+    /// A meter allowing `budget_steps` internal steps in total.
+    pub fn new(budget_steps: f64) -> Meter {
+        let limit =
+            if budget_steps.is_finite() && budget_steps > 0.0 { budget_steps.min(u64::MAX as f64) as u64 } else { 0 };
+        Meter { cancelled: AtomicBool::new(false), used: AtomicU64::new(0), limit }
+    }
+
+    /// Stop the work at its next cancellation point.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Internal steps charged so far.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Charge `steps` internal steps; `Err` once cancelled or over the budget.
+    pub fn charge(&self, steps: u64) -> Result<(), Stop> {
+        if self.is_cancelled() {
+            return Err(Stop::Cancelled);
+        }
+        let used = self.used.fetch_add(steps, Ordering::Relaxed).saturating_add(steps);
+        if used > self.limit {
+            return Err(Stop::Budget { limit: self.limit as f64 });
+        }
+        Ok(())
+    }
+}
 
 /// The internal step for `model`.
 pub fn internal_step(model: &Model) -> f64 {
@@ -53,6 +117,37 @@ pub fn integrate(model: &Model, y: [f64; 2], t0: f64, t1: f64, h_max: f64) -> [f
     y
 }
 
+/// [`integrate`] with a cancellation point and a budget charge every [`METER_BLOCK`] steps.
+pub fn integrate_metered(
+    model: &Model,
+    y: [f64; 2],
+    t0: f64,
+    t1: f64,
+    h_max: f64,
+    meter: &Meter,
+) -> Result<[f64; 2], Stop> {
+    let span = t1 - t0;
+    if span.is_nan() || h_max.is_nan() || span <= 0.0 || h_max <= 0.0 {
+        return Ok(y);
+    }
+    let n = (span / h_max).ceil().clamp(1.0, MAX_SUBSTEPS) as u64;
+    let h = span / n as f64;
+    let mut y = y;
+    let mut left = n;
+    while left > 0 {
+        let block = left.min(METER_BLOCK);
+        meter.charge(block)?;
+        for _ in 0..block {
+            y = rk4_step(model, &y, h);
+        }
+        left -= block;
+    }
+    Ok(y)
+}
+
+/// Output times and the concentrations at them.
+pub type Series = (Vec<f64>, Vec<f64>);
+
 /// A run in progress: the output grid, the state at the last output point, the series so far.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Integration {
@@ -76,30 +171,31 @@ impl Integration {
         self.conc.len() >= self.grid.len()
     }
 
-    /// Integrate up to `count` more output points; false if the numbers stopped being finite.
-    pub fn advance(&mut self, count: usize) -> bool {
+    /// Integrate up to `count` more output points; `Ok(false)` if the numbers stopped being
+    /// finite, `Err` if the meter stopped the work.
+    pub fn advance(&mut self, count: usize, meter: &Meter) -> Result<bool, Stop> {
         for _ in 0..count {
             let i = self.conc.len();
             let (Some(&t0), Some(&t1)) = (self.grid.get(i.wrapping_sub(1)), self.grid.get(i)) else {
-                return true;
+                return Ok(true);
             };
-            self.y = integrate(&self.model, self.y, t0, t1, self.h);
+            self.y = integrate_metered(&self.model, self.y, t0, t1, self.h, meter)?;
             let c = self.model.concentration(&self.y);
             if !c.is_finite() {
-                return false;
+                return Ok(false);
             }
             self.conc.push(c);
         }
-        true
+        Ok(true)
     }
 
-    /// Run to the end at once.
-    pub fn run(model: Model) -> Option<(Vec<f64>, Vec<f64>)> {
+    /// Run to the end at once: `(times, concentrations)`, or `Ok(None)` on a numerical failure.
+    pub fn run(model: Model, meter: &Meter) -> Result<Option<Series>, Stop> {
         let mut it = Integration::new(model);
         let n = it.grid.len();
-        if !it.advance(n) {
-            return None;
+        if !it.advance(n, meter)? {
+            return Ok(None);
         }
-        Some((it.grid, it.conc))
+        Ok(Some((it.grid, it.conc)))
     }
 }

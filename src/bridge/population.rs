@@ -35,7 +35,7 @@ impl Rng {
 }
 
 /// Between-subject variability of one parameter: `P_i = P · exp(omega · z_i)`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Variability {
     /// `CL` or `V`.
     pub parameter: String,

@@ -3,17 +3,19 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::jobs::{CancelOutcome, Engine, JobOptions, State};
+use crate::jobs::{CancelOutcome, Engine, JobOptions};
 
 use super::auth::{Principal, Role};
 use super::errors::{ApiError, Code};
 use super::input::{canonical, check_id, glob, Obj};
-use super::models::{self, Simulation, Structure, CATALOGUE, MAX_OUTPUT_POINTS};
+use super::models::{self, Model, Simulation, Structure, CATALOGUE, MAX_OUTPUT_POINTS};
 use super::ode;
 use super::pk;
-use super::population::{default_variability, Variability};
-use super::work::{BridgeWork, Cohort, Plan, PopResult, RunSpec, SimResult};
-use super::{is_generated_results_id, status_name, Bridge, JobEntry, Reply};
+use super::population::{self, default_variability, Variability};
+use super::store::{JobRow, StoredResult};
+use super::time;
+use super::work::{BridgeWork, Cohort, Output, Plan, PopResult, RunSpec, SimResult};
+use super::{is_generated_results_id, may_see, status_name, Bridge, Reply};
 
 /// Most concentrations a population run may keep (subjects × output points).
 pub const MAX_POPULATION_POINTS: f64 = 2.0e6;
@@ -569,10 +571,10 @@ fn parse_cohort(o: &Obj) -> Result<Cohort, ApiError> {
     Ok(Cohort { size, seed, sampling, variability })
 }
 
-fn run_reply(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiError> {
-    let rec = job_record(b, engine, job_id)?;
+fn run_reply(b: &Bridge, engine: &Engine, row: JobRow) -> Result<Value, ApiError> {
+    let rec = row_json(&current_row(b, engine, row)?);
     Ok(json!({
-        "jobId": job_id,
+        "jobId": rec["jobId"],
         "jobType": rec["jobType"],
         "simulationId": rec["simulationId"],
         "status": rec["status"],
@@ -583,15 +585,74 @@ fn run_reply(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiErro
     }))
 }
 
-fn run_simulation(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
-    run(b, engine, o, false)
+fn run_simulation(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
+    run(b, engine, p, o, false)
 }
 
-fn run_population_simulation(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
-    run(b, engine, o, true)
+fn run_population_simulation(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
+    run(b, engine, p, o, true)
 }
 
-fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result<Value, ApiError> {
+/// Largest `metadata` / `outputs` object a run may carry (bytes of JSON); they are kept with
+/// the job and echoed into its results.
+pub const MAX_ECHO_BYTES: usize = 16 * 1024;
+
+fn echo_obj(o: &Obj, field: &str) -> Result<Value, ApiError> {
+    let v = match o.opt_obj(field)? {
+        Some(x) => Value::Object(x.map.clone()),
+        None => json!({}),
+    };
+    if v.to_string().len() > MAX_ECHO_BYTES {
+        return Err(ApiError::invalid(field, format!("must be at most {MAX_ECHO_BYTES} bytes of JSON")));
+    }
+    Ok(v)
+}
+
+/// Admission: the integrator steps a run needs, per subject and in total, against the
+/// per-subject limit and the run's compute budget (population subjects are sampled here,
+/// exactly as the run will sample them, so the check sees the covariate spread).
+fn admit(model: &Model, cohort: Option<&Cohort>, budget: f64) -> Result<(), ApiError> {
+    let substeps = ode::substeps_for(model);
+    let Some(c) = cohort else {
+        if substeps > ode::MAX_SUBSTEPS || substeps > budget {
+            return Err(ApiError::invalid(
+                "simulationId",
+                format!(
+                    "the run needs about {substeps:.0} integrator steps (limit {:.0}); reduce EndTime or the rate constants",
+                    ode::MAX_SUBSTEPS.min(budget)
+                ),
+            ));
+        }
+        return Ok(());
+    };
+    let subjects = population::sample(c.size, c.seed, model.cl, model.v, &c.variability);
+    let mut total = 0.0;
+    for s in &subjects {
+        let need = ode::substeps_for(&Model { cl: s.cl, v: s.v, ..*model });
+        if need.is_nan() || need > ode::MAX_SUBSTEPS {
+            return Err(ApiError::invalid("cohort.covariates", super::work::too_stiff(s, need)));
+        }
+        total += need;
+    }
+    if total > budget {
+        return Err(ApiError::invalid(
+            "cohort.size",
+            format!(
+                "the run needs about {total:.3e} integrator steps in total (compute budget {budget:.0e}); \
+                 use fewer subjects, a smaller covariate spread or a shorter EndTime"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn run(
+    b: &mut Bridge,
+    engine: &mut Engine,
+    principal: &Principal,
+    o: &Obj,
+    population: bool,
+) -> Result<Value, ApiError> {
     let tool = if population { "run_population_simulation" } else { "run_simulation" };
     let sim_id = o.req_str("simulationId", 64)?;
     let run_id = o.opt_str("runId", 128)?;
@@ -609,15 +670,8 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     let fail_first = o.opt_int("failFirstAttempts", 0, 100)?.unwrap_or(0) as u32;
     let key = o.opt_str("idempotencyKey", 128)?;
     let cohort = if population { Some(parse_cohort(o)?) } else { None };
-    let outputs = match o.opt_obj("outputs")? {
-        Some(x) => Value::Object(x.map.clone()),
-        None => json!({}),
-    };
-    let metadata = match o.opt_obj("metadata")? {
-        Some(x) => Value::Object(x.map.clone()),
-        None => json!({}),
-    };
-    let sim = sim(b, &sim_id)?;
+    let outputs = echo_obj(o, "outputs")?;
+    let metadata = echo_obj(o, "metadata")?;
     // Idempotency: the fingerprint covers the tool and the validated arguments (defaults applied).
     let mut args = o.map.clone();
     args.remove("idempotencyKey");
@@ -625,43 +679,50 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
     args.insert("maxRetries".into(), json!(max_retries));
     args.insert("failFirstAttempts".into(), json!(fail_first));
     let fingerprint = canonical(&json!({"tool": tool, "arguments": args}));
+    let mut takes_over = None;
     if let Some(k) = &key {
-        if let Some((fp, job_id)) = b.idempotency.get(k) {
-            if *fp == fingerprint {
-                let job_id = job_id.clone();
-                return run_reply(b, engine, &job_id);
+        // Keys are per subject: another caller's key is another key.
+        if let Some(row) = b.store.job_by_key(&principal.sub, k) {
+            if row.fingerprint.as_deref() != Some(fingerprint.as_str()) {
+                return Err(ApiError::conflict(
+                    "idempotencyKey",
+                    format!("Idempotency key reused with different payload for {tool}"),
+                ));
             }
-            return Err(ApiError::conflict(
-                "idempotencyKey",
-                format!("Idempotency key reused with different payload for {tool}"),
-            ));
+            if !(row.status == "failed" && row.error_retryable) {
+                return run_reply(b, engine, row);
+            }
+            // The job was cut off by a restart: the same request runs it again under the key.
+            takes_over = Some(row);
         }
     }
+    // After the key: a replay is answered even when the simulation is no longer loaded (a
+    // restart forgets loaded simulations, not jobs).
+    let sim = sim(b, &sim_id)?;
     let model = sim.model();
-    let substeps = ode::substeps_for(&model);
-    let size = cohort.as_ref().map(|c| c.size as f64).unwrap_or(1.0);
-    if substeps > ode::MAX_SUBSTEPS || substeps * size > 10.0 * ode::MAX_SUBSTEPS {
-        return Err(ApiError::invalid(
-            if population { "cohort.size" } else { "simulationId" },
-            format!(
-                "the run needs about {substeps:.0} integrator steps per subject; reduce EndTime or the rate constants"
-            ),
-        ));
-    }
+    let model_name = sim.name.clone();
+    admit(&model, cohort.as_ref(), b.run_budget_steps)?;
     let points = model.grid().len() as f64;
+    let size = cohort.as_ref().map(|c| c.size as f64).unwrap_or(1.0);
     if population && points * size > MAX_POPULATION_POINTS {
         return Err(ApiError::invalid(
             "cohort.size",
             format!("cohort.size × output points ({points:.0}) must not exceed {MAX_POPULATION_POINTS:.0}; use fewer subjects or a coarser OutputInterval"),
         ));
     }
-    let model_name = sim.name.clone();
+    if engine.active_count() >= b.max_active_jobs {
+        return Err(ApiError::new(
+            Code::RateLimited,
+            format!("Too many jobs queued or running ({}); retry when some have finished", b.max_active_jobs),
+        )
+        .field("request", "the server's job queue is full"));
+    }
     let Some((job_id, generated_id)) = b.fresh_ids(population) else {
         return Err(ApiError::internal("could not draw an unused job id"));
     };
     let results_id = match run_id {
         Some(id) => {
-            if b.results.contains_key(&id) || b.pop_results.contains_key(&id) || b.result_owner.contains_key(&id) {
+            if b.store.results_id_in_use(&id) {
                 return Err(ApiError::conflict("runId", format!("Results id '{id}' is already in use")));
             }
             id
@@ -672,78 +733,133 @@ fn run(b: &mut Bridge, engine: &mut Engine, o: &Obj, population: bool) -> Result
         Some(cohort) => Plan::Population { cohort, metadata, outputs },
         None => Plan::Single,
     };
-    let work = BridgeWork::new(RunSpec {
+    let work = BridgeWork::with_runner(
+        RunSpec {
+            job_id: job_id.clone(),
+            simulation_id: sim_id.clone(),
+            model_name,
+            results_id: results_id.clone(),
+            model,
+            plan,
+            max_retries,
+            timeout_s,
+            budget_steps: b.run_budget_steps,
+            fail_first_attempts: fail_first,
+        },
+        b.runner.clone(),
+    );
+    let row = JobRow {
         job_id: job_id.clone(),
+        owner: principal.sub.clone(),
+        job_type: work.job_type().to_string(),
         simulation_id: sim_id,
-        model_name,
-        results_id: results_id.clone(),
-        model,
-        plan,
+        results_id,
+        status: "queued".to_string(),
+        submitted_ms: b.unix(engine.now()),
+        started_ms: None,
+        finished_ms: None,
+        attempts: 0,
         max_retries,
         timeout_s,
-        fail_first_attempts: fail_first,
-    });
+        cancel_requested: false,
+        done: 0,
+        total: work.total,
+        message: work.message.clone(),
+        error: None,
+        error_retryable: false,
+        idempotency_key: key,
+        fingerprint: Some(fingerprint),
+    };
+    if let Some(mut old) = takes_over {
+        old.idempotency_key = None;
+        b.store.put_job(&old).map_err(|e| ApiError::internal(format!("could not record the job: {e}")))?;
+    }
+    // The row is stored before the job exists and before the client hears of it: an accepted
+    // job is never lost, whatever happens to this process afterwards.
+    b.store.put_job(&row).map_err(|e| ApiError::internal(format!("could not record the job: {e}")))?;
     // timeoutSeconds limits each attempt from its start; time spent queued (first run or
     // retry) does not count (fact sheet §2.3). A timeout ends the job: never retried.
     let engine_id = engine
         .submit_with(Box::new(work), JobOptions { deadline_ms: None, attempt_timeout_ms: Some(timeout_s * 1000.0) });
-    // Both ids were checked free above, so these inserts never replace an entry.
-    b.jobs.insert(
-        job_id.clone(),
-        JobEntry { engine_id, results_id: results_id.clone(), idempotency_key: key.clone(), internal_error: None },
-    );
-    b.by_engine.insert(engine_id, job_id.clone());
-    b.result_owner.insert(results_id, job_id.clone());
-    if let Some(k) = key {
-        b.idempotency.insert(k, (fingerprint, job_id.clone()));
-    }
-    run_reply(b, engine, &job_id)
+    b.live.insert(job_id.clone(), engine_id);
+    b.by_engine.insert(engine_id, job_id);
+    run_reply(b, engine, row)
 }
 
 // ---------------------------------------------------------------- jobs
 
-fn entry_of<'a>(b: &'a Bridge, job_id: &str) -> Result<&'a JobEntry, ApiError> {
-    b.jobs
-        .get(job_id)
-        .ok_or_else(|| ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)"))
+fn not_found_job() -> ApiError {
+    ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)")
 }
 
-/// The flat job record of `job_id`.
-pub fn job_record(b: &Bridge, engine: &Engine, job_id: &str) -> Result<Value, ApiError> {
-    let entry = entry_of(b, job_id)?;
-    if let Some(e) = &entry.internal_error {
+/// `row` brought up to date with the engine, if the job is on it.
+pub fn current_row(b: &Bridge, engine: &Engine, mut row: JobRow) -> Result<JobRow, ApiError> {
+    let Some(&engine_id) = b.live.get(&row.job_id) else {
+        return Ok(row);
+    };
+    let rec = engine.job(engine_id).ok_or_else(|| {
+        ApiError::internal(format!("engine job {engine_id} is missing (was another engine passed in?)"))
+    })?;
+    let w = rec.work::<BridgeWork>().ok_or_else(|| {
+        ApiError::internal(format!("engine job {engine_id} is not a bridge job (was another engine passed in?)"))
+    })?;
+    row.status = status_name(rec.state).to_string();
+    row.started_ms = rec.started_at.map(|t| b.unix(t));
+    row.finished_ms = rec.finished_at.map(|t| b.unix(t));
+    row.attempts = rec.attempts;
+    row.cancel_requested = rec.cancel_requested;
+    row.done = w.done;
+    row.total = w.total;
+    row.message = w.message.clone();
+    row.error = w.error.clone();
+    row.error_retryable = false;
+    Ok(row)
+}
+
+/// The flat job record of a row.
+pub fn row_json(row: &JobRow) -> Value {
+    let pct = if row.total > 0 { (row.done as f64 * 10_000.0 / row.total as f64).round() / 100.0 } else { 0.0 };
+    let handle = if row.status == "succeeded" { json!({"resultsId": row.results_id}) } else { Value::Null };
+    json!({
+        "jobId": row.job_id,
+        "jobType": row.job_type,
+        "simulationId": row.simulation_id,
+        "status": row.status,
+        "submittedAt": time::iso(row.submitted_ms),
+        "startedAt": row.started_ms.map(time::iso),
+        "finishedAt": row.finished_ms.map(time::iso),
+        "attempts": row.attempts,
+        "maxRetries": row.max_retries,
+        "timeoutSeconds": num(row.timeout_s),
+        "cancelRequested": row.cancel_requested,
+        "progress": {"done": row.done, "total": row.total, "percentage": num(pct), "message": row.message},
+        "resultHandle": handle,
+        "error": row.error.as_ref().map(|m| json!({"message": m, "retryable": row.error_retryable})),
+    })
+}
+
+/// The job row of `job_id` as `principal` may see it (404 for unknown, purged and other
+/// subjects' jobs alike); `None` skips the ownership check (hosts).
+fn visible_row(b: &Bridge, job_id: &str, principal: Option<&Principal>) -> Result<JobRow, ApiError> {
+    let row = b.store.job(job_id).ok_or_else(not_found_job)?;
+    if principal.is_some_and(|p| !may_see(p, &row.owner)) {
+        return Err(not_found_job());
+    }
+    Ok(row)
+}
+
+/// The flat job record of `job_id`, as `principal` may see it.
+pub fn job_record(b: &Bridge, engine: &Engine, job_id: &str, principal: Option<&Principal>) -> Result<Value, ApiError> {
+    let row = visible_row(b, job_id, principal)?;
+    if let Some(e) = b.internal_errors.get(job_id) {
         return Err(ApiError::internal(e.clone()));
     }
-    let rec = engine.job(entry.engine_id).ok_or_else(|| ApiError::not_found("jobId", "Job not found (purged)"))?;
-    let w = rec.work::<BridgeWork>().ok_or_else(|| {
-        ApiError::internal(format!(
-            "engine job {} is not a bridge job (was another engine passed in?)",
-            entry.engine_id
-        ))
-    })?;
-    let pct = if w.total > 0 { (w.done as f64 * 10_000.0 / w.total as f64).round() / 100.0 } else { 0.0 };
-    let handle = if rec.state == State::Done { json!({"resultsId": w.results_id}) } else { Value::Null };
-    Ok(json!({
-        "jobId": job_id,
-        "jobType": w.job_type(),
-        "simulationId": w.simulation_id,
-        "status": status_name(rec.state),
-        "submittedAt": b.iso(rec.submitted_at),
-        "startedAt": rec.started_at.map(|t| b.iso(t)),
-        "finishedAt": rec.finished_at.map(|t| b.iso(t)),
-        "attempts": rec.attempts,
-        "maxRetries": w.max_retries,
-        "timeoutSeconds": num(w.timeout_s),
-        "cancelRequested": rec.cancel_requested,
-        "progress": {"done": w.done, "total": w.total, "percentage": num(pct), "message": w.message},
-        "resultHandle": handle,
-        "error": w.error.as_ref().map(|m| json!({"message": m})),
-    }))
+    Ok(row_json(&current_row(b, engine, row)?))
 }
 
-fn get_job_status(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+fn get_job_status(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let job_id = o.req_str("jobId", 64)?;
-    let rec = job_record(b, engine, &job_id)?;
+    let rec = job_record(b, engine, &job_id, Some(p))?;
     let mut out = rec.clone();
     if let Value::Object(m) = &mut out {
         m.insert("job".into(), rec);
@@ -751,33 +867,55 @@ fn get_job_status(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -
     Ok(out)
 }
 
-fn cancel_job(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+fn cancel_job(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let job_id = o.req_str("jobId", 64)?;
-    let entry = entry_of(b, &job_id)?;
-    // Make sure it is ours before touching it.
-    job_record(b, engine, &job_id)?;
-    match engine.cancel(entry.engine_id) {
-        CancelOutcome::Unknown => {
-            Err(ApiError::not_found("jobId", "Job not found (unknown id, or purged after the retention window)"))
+    // Make sure it is there, the caller's, and ours (this engine's) before touching it.
+    let rec = job_record(b, engine, &job_id, Some(p))?;
+    let outcome = match b.live.get(&job_id) {
+        Some(&engine_id) => engine.cancel(engine_id),
+        // Not on the engine: it finished (possibly before a restart).
+        None => {
+            let status = rec["status"].as_str().unwrap_or("").to_string();
+            return Err(ApiError::not_found(
+                "jobId",
+                format!("Job already completed (status {status}); nothing to cancel"),
+            ));
         }
-        CancelOutcome::AlreadyTerminal(s) => Err(ApiError::not_found(
-            "jobId",
-            format!("Job already completed (status {}); nothing to cancel", status_name(s)),
-        )),
-        CancelOutcome::CancelledWhileQueued => Ok(json!({"jobId": job_id, "status": "cancelled"})),
-        CancelOutcome::Requested(s) => Ok(json!({"jobId": job_id, "status": status_name(s)})),
+    };
+    let reply = match outcome {
+        CancelOutcome::Unknown => return Err(not_found_job()),
+        CancelOutcome::AlreadyTerminal(s) => {
+            return Err(ApiError::not_found(
+                "jobId",
+                format!("Job already completed (status {}); nothing to cancel", status_name(s)),
+            ))
+        }
+        CancelOutcome::CancelledWhileQueued => json!({"jobId": job_id, "status": "cancelled"}),
+        CancelOutcome::Requested(s) => json!({"jobId": job_id, "status": status_name(s)}),
+    };
+    // Record the flag (or the cancelled job) in the store before answering.
+    b.sync(engine);
+    if engine.job(b.live.get(&job_id).copied().unwrap_or(0)).is_some_and(|j| j.state.is_active()) {
+        b.write_live(engine, &job_id);
     }
+    Ok(reply)
 }
 
 // ---------------------------------------------------------------- results
 
-/// Why results are not available: the owning job's state decides the error.
-fn missing_results(b: &Bridge, engine: &Engine, results_id: &str, what: &str) -> ApiError {
+/// The stored result `results_id`, if `principal` may see it.
+fn visible_result(b: &Bridge, results_id: &str, principal: &Principal) -> Option<StoredResult> {
+    b.store.result(results_id).filter(|r| may_see(principal, &r.owner))
+}
+
+/// Why results are not available: the owning job's state decides the error (only for the
+/// caller's own jobs; anything else is plainly not found).
+fn missing_results(b: &Bridge, engine: &Engine, results_id: &str, what: &str, p: &Principal) -> ApiError {
     let not_found = || ApiError::not_found("resultsId", format!("{what} not found"));
-    let Some(job_id) = b.result_owner.get(results_id) else {
+    let Some(job_id) = b.store.job_for_results(results_id) else {
         return not_found();
     };
-    let Ok(rec) = job_record(b, engine, job_id) else {
+    let Ok(rec) = job_record(b, engine, &job_id, Some(p)) else {
         return not_found();
     };
     match rec["status"].as_str().unwrap_or("") {
@@ -792,7 +930,7 @@ fn missing_results(b: &Bridge, engine: &Engine, results_id: &str, what: &str) ->
     }
 }
 
-fn sim_result_json(b: &Bridge, r: &SimResult) -> Value {
+fn sim_result_json(r: &SimResult) -> Value {
     let m = &r.model;
     let mut params = json!({"Dose": num(m.dose), "CL": num(m.cl), "V": num(m.v), "EndTime": num(m.end_time), "OutputInterval": num(m.interval)});
     match m.structure {
@@ -812,28 +950,26 @@ fn sim_result_json(b: &Bridge, r: &SimResult) -> Value {
         "resultsId": r.results_id,
         "jobId": r.job_id,
         "simulationId": r.simulation_id,
-        "generatedAt": b.iso(r.generated_at),
+        "generatedAt": time::iso(r.generated_at),
         "simulationMetadata": {"name": r.model_name, "structure": m.structure.name()},
         "parameters": params,
         "series": [{"parameter": "Concentration", "unit": r.unit, "timeUnit": r.time_unit, "values": values}],
     })
 }
 
-fn get_simulation_results(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+fn get_simulation_results(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("resultsId", 128)?;
-    if let Some(r) = b.results.get(&id) {
-        return Ok(sim_result_json(b, r));
-    }
-    if b.pop_results.contains_key(&id) {
-        return Err(ApiError::not_found(
+    match visible_result(b, &id, p).as_ref().map(|r| &*r.output) {
+        Some(Output::Simulation(r)) => Ok(sim_result_json(r)),
+        Some(Output::Population(_)) => Err(ApiError::not_found(
             "resultsId",
             "Results not found (this id is a population run: use get_population_results)",
-        ));
+        )),
+        None => Err(missing_results(b, engine, &id, "Results", p)),
     }
-    Err(missing_results(b, engine, &id, "Results"))
 }
 
-fn pop_result_json(b: &Bridge, r: &PopResult, include_subjects: bool, chunk_size: usize) -> Value {
+fn pop_result_json(r: &PopResult, include_subjects: bool, chunk_size: usize) -> Value {
     let covariates: Vec<Value> = r
         .cohort
         .variability
@@ -882,7 +1018,7 @@ fn pop_result_json(b: &Bridge, r: &PopResult, include_subjects: bool, chunk_size
         "resultsId": r.results_id,
         "jobId": r.job_id,
         "simulationId": r.simulation_id,
-        "generatedAt": b.iso(r.generated_at),
+        "generatedAt": time::iso(r.generated_at),
         "cohort": {"size": r.cohort.size, "sampling": r.cohort.sampling, "seed": r.cohort.seed, "covariates": covariates},
         "aggregates": aggregates,
         "units": {"Cmax": "mg/L", "AUC": "mg·h/L", "time": "h"},
@@ -892,27 +1028,25 @@ fn pop_result_json(b: &Bridge, r: &PopResult, include_subjects: bool, chunk_size
     })
 }
 
-fn get_population_results(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+fn get_population_results(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let id = o.req_str("resultsId", 128)?;
     let include = o.opt_bool("includeSubjects")?.unwrap_or(true);
     let chunk_size = o.opt_int("chunkSize", 1, 1000)?.unwrap_or(50) as usize;
-    if let Some(r) = b.pop_results.get(&id) {
-        return Ok(pop_result_json(b, r, include, chunk_size));
-    }
-    if b.results.contains_key(&id) {
-        return Err(ApiError::not_found(
+    match visible_result(b, &id, p).as_ref().map(|r| &*r.output) {
+        Some(Output::Population(r)) => Ok(pop_result_json(r, include, chunk_size)),
+        Some(Output::Simulation(_)) => Err(ApiError::not_found(
             "resultsId",
             "Population results not found (this id is a single run: use get_simulation_results)",
-        ));
+        )),
+        None => Err(missing_results(b, engine, &id, "Population results", p)),
     }
-    Err(missing_results(b, engine, &id, "Population results"))
 }
 
 fn metric(value: Option<f64>, unit: &str) -> Value {
     json!({"value": value.map(num).unwrap_or(Value::Null), "unit": unit})
 }
 
-fn calculate_pk_parameters(b: &mut Bridge, engine: &mut Engine, _: &Principal, o: &Obj) -> Result<Value, ApiError> {
+fn calculate_pk_parameters(b: &mut Bridge, engine: &mut Engine, p: &Principal, o: &Obj) -> Result<Value, ApiError> {
     let terminal = o.opt_int("terminalPoints", 2, 1000)?.unwrap_or(pk::DEFAULT_TERMINAL_POINTS as u64) as usize;
     let results_id = o.opt_str("resultsId", 128)?;
     let (times, conc, tu, cu, source) = match results_id.as_ref() {
@@ -920,16 +1054,17 @@ fn calculate_pk_parameters(b: &mut Bridge, engine: &mut Engine, _: &Principal, o
             return Err(ApiError::invalid("resultsId", "give either resultsId or time + concentration, not both"))
         }
         Some(id) => {
+            let stored = visible_result(b, id, p);
             let r =
-                match b.results.get(id) {
-                    Some(r) => r,
-                    None if b.pop_results.contains_key(id) => return Err(ApiError::not_found(
+                match stored.as_ref().map(|r| &*r.output) {
+                    Some(Output::Simulation(r)) => r,
+                    Some(Output::Population(_)) => return Err(ApiError::not_found(
                         "resultsId",
                         "Results not found (population runs carry per-subject PK parameters in get_population_results)",
                     )),
-                    None => return Err(missing_results(b, engine, id, "Results")),
+                    None => return Err(missing_results(b, engine, id, "Results", p)),
                 };
-            (r.times.clone(), r.concentrations.clone(), r.time_unit.to_string(), r.unit.to_string(), "results")
+            (r.times.clone(), r.concentrations.clone(), r.time_unit.clone(), r.unit.clone(), "results")
         }
         None => {
             if !o.has("time") && !o.has("concentration") {
@@ -983,19 +1118,19 @@ fn calculate_pk_parameters(b: &mut Bridge, engine: &mut Engine, _: &Principal, o
 
 #[cfg(test)]
 mod tests {
-    use super::super::{auth::mint_token, BridgeConfig, Call, DEV_SECRET};
+    use super::super::{auth::mint_token, BridgeConfig, Call, TEST_SECRET};
     use super::*;
     use crate::jobs::ids::IdSource;
 
     const WALL: f64 = 1_767_225_600_000.0;
 
     fn call(b: &mut Bridge, e: &mut Engine, tool: &str, body: Value) -> Reply {
-        let tok = mint_token(DEV_SECRET, "t", &["operator"], 3600, WALL);
+        let tok = mint_token(TEST_SECRET, "t", &["operator"], 3600, WALL);
         b.call(e, &Call { tool, token: Some(&tok), body: &body.to_string(), unix_ms: WALL })
     }
 
     fn setup() -> (Bridge, Engine) {
-        let mut b = Bridge::new(BridgeConfig { secret: DEV_SECRET.into(), epoch_unix_ms: WALL });
+        let mut b = Bridge::new(BridgeConfig { secret: TEST_SECRET.into(), epoch_unix_ms: WALL });
         let mut e = Engine::new(2);
         let r = call(&mut b, &mut e, "load_simulation", json!({"simulationId": "s", "model": "one_compartment_iv"}));
         assert_eq!(r.status, 201);
@@ -1008,15 +1143,15 @@ mod tests {
         b.set_id_source(IdSource::seeded(5));
         let first = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
         let first_job = first.body["jobId"].as_str().unwrap().to_string();
-        let first_results = b.jobs[&first_job].results_id.clone();
+        let first_results = b.store.job(&first_job).unwrap().results_id;
         // The same seed again: the next draw repeats the ids just handed out.
         b.set_id_source(IdSource::seeded(5));
         let second = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s"}));
         assert_eq!(second.status, 202, "{}", second.body);
         let second_job = second.body["jobId"].as_str().unwrap().to_string();
         assert_ne!(second_job, first_job);
-        assert_ne!(b.jobs[&second_job].results_id, first_results);
-        assert_eq!(b.result_owner[&first_results], first_job, "the owner was not replaced");
+        assert_ne!(b.store.job(&second_job).unwrap().results_id, first_results);
+        assert_eq!(b.store.job_for_results(&first_results), Some(first_job.clone()), "the owner was not replaced");
         e.advance(10_000.0);
         let r = call(&mut b, &mut e, "get_job_status", json!({"jobId": first_job}));
         assert_eq!(r.body["resultHandle"]["resultsId"], first_results.as_str());
@@ -1031,14 +1166,16 @@ mod tests {
         let b_run = call(&mut b, &mut e, "run_simulation", json!({"simulationId": "s", "runId": "b"}));
         let b_job = b_run.body["jobId"].as_str().unwrap().to_string();
         // Corrupt the store on purpose: something already sits under b's results id.
-        let squatter = b.results["a"].clone();
-        b.results.insert("b".into(), SimResult { results_id: "b".into(), ..squatter });
+        let squatter = b.store.result("a").unwrap();
+        let a_row = b.store.job(&a_job).unwrap();
+        let fake = StoredResult { results_id: "b".into(), ..squatter };
+        b.store.finish_job(&a_row, Some(&fake)).unwrap();
         e.advance(30_000.0);
         let r = call(&mut b, &mut e, "get_job_status", json!({"jobId": b_job}));
         assert_eq!(r.status, 500, "{}", r.body);
         assert_eq!(r.body["error"]["code"], "INTERNAL");
         assert!(r.body["error"]["message"].as_str().unwrap().contains("not stored"));
-        assert_eq!(b.results["b"].job_id, a_job, "the entry already there was kept");
+        assert_eq!(b.store.result("b").unwrap().job_id, a_job, "the entry already there was kept");
     }
 }
 

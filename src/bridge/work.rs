@@ -1,15 +1,27 @@
 //! The bridge's job work objects on the shared engine: one simulation run (steps = slices of
-//! the output time grid) or one population run (steps = subjects). Every step starts by
-//! checking the cancel flag, so each step boundary is a cancellation point.
+//! the output time grid) or one population run (steps = subjects).
+//!
+//! The numbers are computed in *chunks* (one slice, one subject) handed to a [`Runner`]: the
+//! browser and the tests run a chunk at once, inside the engine step ([`Inline`]); the native
+//! server runs it on a worker pool, so no request and no lock ever waits for the integrator.
+//! A step applies the chunk that finished and hands out the next one; a chunk still running
+//! when its step is due makes the step look again [`POLL_MS`] later. Job time keeps running
+//! meanwhile, so `timeoutSeconds` holds however slow the arithmetic is.
+//!
+//! Every step starts by checking the cancel flag, and every chunk runs under a [`Meter`]: a
+//! cancelled or timed-out job stops its chunk at the integrator's next cancellation point
+//! (every [`ode::METER_BLOCK`] internal steps), and the whole run shares one compute budget.
 
 use std::any::Any;
+use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::jobs::{EndReason, Ms, State, Step, StepCtx, Summary, Work};
 
 use super::models::Model;
-use super::ode::Integration;
+use super::ode::{self, Integration, Meter, Stop};
 use super::pk;
 use super::population::{self, SubjectParams, Variability};
 
@@ -19,9 +31,27 @@ pub const SLICE_MS: Ms = 100.0;
 pub const MAX_SLICES: usize = 20;
 /// Job time one population subject takes (ms).
 pub const SUBJECT_MS: Ms = 10.0;
+/// How often (job ms) a step looks again for a chunk that is still being computed.
+pub const POLL_MS: Ms = 5.0;
+
+/// Runs the numerical chunks of bridge jobs.
+pub trait Runner: Send + Sync {
+    /// Run `chunk`, now or on another thread.
+    fn spawn(&self, chunk: Box<dyn FnOnce() + Send>);
+}
+
+/// Runs every chunk at once, on the caller's thread (the browser, tests, tools).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Inline;
+
+impl Runner for Inline {
+    fn spawn(&self, chunk: Box<dyn FnOnce() + Send>) {
+        chunk()
+    }
+}
 
 /// A finished simulation run: the concentration–time series.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimResult {
     pub results_id: String,
     pub job_id: String,
@@ -33,14 +63,14 @@ pub struct SimResult {
     pub times: Vec<f64>,
     /// Plasma concentrations (mg/L) at `times`.
     pub concentrations: Vec<f64>,
-    pub time_unit: &'static str,
-    pub unit: &'static str,
+    pub time_unit: String,
+    pub unit: String,
     /// Job time (ms) the run finished.
     pub generated_at: Ms,
 }
 
 /// One simulated subject of a population run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubjectResult {
     pub id: u32,
     pub cl: f64,
@@ -52,7 +82,7 @@ pub struct SubjectResult {
 }
 
 /// The cohort a population run sampled.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cohort {
     pub size: u32,
     pub seed: u64,
@@ -61,7 +91,7 @@ pub struct Cohort {
 }
 
 /// A finished population run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PopResult {
     pub results_id: String,
     pub job_id: String,
@@ -82,12 +112,36 @@ pub struct PopResult {
 }
 
 /// A job's product.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Output {
     Simulation(SimResult),
     Population(PopResult),
 }
 
+impl Output {
+    pub fn results_id(&self) -> &str {
+        match self {
+            Output::Simulation(r) => &r.results_id,
+            Output::Population(r) => &r.results_id,
+        }
+    }
+
+    pub fn job_id(&self) -> &str {
+        match self {
+            Output::Simulation(r) => &r.job_id,
+            Output::Population(r) => &r.job_id,
+        }
+    }
+
+    fn set_generated_at(&mut self, at: Ms) {
+        match self {
+            Output::Simulation(r) => r.generated_at = at,
+            Output::Population(r) => r.generated_at = at,
+        }
+    }
+}
+
+/// The numerical state of an attempt, moved into each chunk and back.
 enum Run {
     Single { it: Integration, intervals: usize, slices: usize },
     Population { subjects: Vec<SubjectParams>, done: Vec<SubjectResult>, curves: Vec<Vec<f64>>, grid: Vec<f64> },
@@ -100,21 +154,47 @@ pub enum Plan {
     Population { cohort: Cohort, metadata: Value, outputs: Value },
 }
 
+/// What a run's output is built from; shared by the chunks of every attempt.
+struct RunInfo {
+    job_id: String,
+    simulation_id: String,
+    model_name: String,
+    results_id: String,
+    model: Model,
+    plan: Plan,
+}
+
+/// What a chunk reports.
+enum ChunkDone {
+    /// `done` units (slices or subjects) are complete.
+    Progress(u64),
+    Finished(Box<Output>),
+}
+
+/// A chunk's answer: the run state back, and what happened.
+struct ChunkOut {
+    run: Run,
+    result: Result<ChunkDone, String>,
+}
+
+type Cell = Arc<Mutex<Option<ChunkOut>>>;
+
 /// The work object of one bridge job.
 pub struct BridgeWork {
-    pub job_id: String,
-    pub simulation_id: String,
-    pub model_name: String,
-    pub results_id: String,
-    pub model: Model,
-    pub plan: Plan,
+    info: Arc<RunInfo>,
     pub max_retries: u32,
     pub timeout_s: f64,
+    /// Internal integrator steps one attempt may take in total.
+    pub budget_steps: f64,
     /// Test hook: the first N attempts fail with a retryable error.
     pub fail_first_attempts: u32,
     /// Attempt whose state `run` holds (0 = not started).
     pub attempt: u32,
     run: Option<Run>,
+    /// The chunk being computed, if any.
+    pending: Option<Cell>,
+    meter: Option<Arc<Meter>>,
+    runner: Arc<dyn Runner>,
     pending_failure: bool,
     pub done: u64,
     pub total: u64,
@@ -140,12 +220,20 @@ pub struct RunSpec {
     pub max_retries: u32,
     /// `timeoutSeconds` (for the record and the timeout message; the engine enforces it).
     pub timeout_s: f64,
+    /// Internal integrator steps one attempt may take in total ([`ode::RUN_BUDGET_STEPS`]).
+    pub budget_steps: f64,
     /// Test hook: the first N attempts fail with a retryable error.
     pub fail_first_attempts: u32,
 }
 
 impl BridgeWork {
+    /// A job whose chunks run inline.
     pub fn new(spec: RunSpec) -> BridgeWork {
+        BridgeWork::with_runner(spec, Arc::new(Inline))
+    }
+
+    /// A job whose chunks run on `runner`.
+    pub fn with_runner(spec: RunSpec, runner: Arc<dyn Runner>) -> BridgeWork {
         let RunSpec {
             job_id,
             simulation_id,
@@ -155,6 +243,7 @@ impl BridgeWork {
             plan,
             max_retries,
             timeout_s,
+            budget_steps,
             fail_first_attempts,
         } = spec;
         let total = match &plan {
@@ -162,17 +251,16 @@ impl BridgeWork {
             Plan::Population { cohort, .. } => cohort.size as u64,
         };
         BridgeWork {
-            job_id,
-            simulation_id,
-            model_name,
-            results_id,
-            model,
-            plan,
+            info: Arc::new(RunInfo { job_id, simulation_id, model_name, results_id, model, plan }),
             max_retries,
             timeout_s,
+            budget_steps,
             fail_first_attempts,
             attempt: 0,
             run: None,
+            pending: None,
+            meter: None,
+            runner,
             pending_failure: false,
             done: 0,
             total,
@@ -183,41 +271,64 @@ impl BridgeWork {
         }
     }
 
+    pub fn job_id(&self) -> &str {
+        &self.info.job_id
+    }
+
+    pub fn simulation_id(&self) -> &str {
+        &self.info.simulation_id
+    }
+
+    pub fn results_id(&self) -> &str {
+        &self.info.results_id
+    }
+
     pub fn job_type(&self) -> &'static str {
-        match self.plan {
+        match self.info.plan {
             Plan::Single => "simulation",
             Plan::Population { .. } => "population",
         }
     }
 
+    /// Integrator steps the current attempt has used so far.
+    pub fn steps_used(&self) -> u64 {
+        self.meter.as_ref().map(|m| m.used()).unwrap_or(0)
+    }
+
     fn start_attempt(&mut self, attempt: u32) {
+        self.stop_chunk();
         self.attempt = attempt;
         self.done = 0;
-        self.run = Some(match &self.plan {
+        let model = self.info.model;
+        self.run = Some(match &self.info.plan {
             Plan::Single => {
-                let (intervals, slices) = slices(&self.model);
-                Run::Single { it: Integration::new(self.model), intervals, slices }
+                let (intervals, slices) = slices(&model);
+                Run::Single { it: Integration::new(model), intervals, slices }
             }
             Plan::Population { cohort, .. } => Run::Population {
-                subjects: population::sample(
-                    cohort.size,
-                    cohort.seed,
-                    self.model.cl,
-                    self.model.v,
-                    &cohort.variability,
-                ),
+                subjects: population::sample(cohort.size, cohort.seed, model.cl, model.v, &cohort.variability),
                 done: Vec::new(),
                 curves: Vec::new(),
-                grid: self.model.grid(),
+                grid: model.grid(),
             },
         });
+        self.meter = Some(Arc::new(Meter::new(self.budget_steps)));
         self.pending_failure = attempt <= self.fail_first_attempts;
         self.message = format!("attempt {attempt} started");
+    }
+
+    /// Stop the chunk in flight (it ends at its next cancellation point; its answer is dropped).
+    fn stop_chunk(&mut self) {
+        if let Some(m) = &self.meter {
+            m.cancel();
+        }
+        self.pending = None;
     }
 
     fn fail(&mut self, message: String) -> Step {
         self.error = Some(message);
         self.run = None;
+        self.stop_chunk();
         if self.attempt <= self.max_retries {
             self.message = format!("attempt {} failed; re-queued", self.attempt);
             Step::Requeue
@@ -227,72 +338,36 @@ impl BridgeWork {
         }
     }
 
-    fn finish_single(&mut self, now: Ms) -> Step {
-        let Some(Run::Single { it, .. }) = self.run.take() else {
-            return Step::Finish(State::Failed);
-        };
-        self.output = Some(Output::Simulation(SimResult {
-            results_id: self.results_id.clone(),
-            job_id: self.job_id.clone(),
-            simulation_id: self.simulation_id.clone(),
-            model_name: self.model_name.clone(),
-            model: self.model,
-            times: it.grid,
-            concentrations: it.conc,
-            time_unit: "h",
-            unit: "mg/L",
-            generated_at: now,
-        }));
-        self.error = None;
-        self.message = "completed".to_string();
-        Step::Finish(State::Done)
+    /// A failure that a retry would only repeat (numbers, budget): the job fails at once.
+    fn fail_for_good(&mut self, message: String) -> Step {
+        self.run = None;
+        self.stop_chunk();
+        self.message = format!("attempt {} failed", self.attempt);
+        self.error = Some(message);
+        Step::Finish(State::Failed)
     }
 
-    fn finish_population(&mut self, now: Ms) -> Step {
-        let Some(Run::Population { done, curves, grid, .. }) = self.run.take() else {
-            return Step::Finish(State::Failed);
-        };
-        let Plan::Population { cohort, metadata, outputs } = &self.plan else {
-            return Step::Finish(State::Failed);
-        };
-        let cmax: Vec<f64> = done.iter().map(|s| s.cmax).collect();
-        let auc: Vec<f64> = done.iter().map(|s| s.auc).collect();
-        let mut aggregates = Vec::new();
-        for (name, xs) in [("Cmax", &cmax), ("AUC", &auc)] {
-            aggregates.push((format!("mean{name}"), population::mean(xs)));
-            aggregates.push((format!("sd{name}"), population::sd(xs)));
-            for p in [5.0, 50.0, 95.0] {
-                aggregates.push((format!("p{}{name}", p as u32), population::percentile(xs, p)));
+    /// Hand the next chunk (unit `self.done + 1`) to the runner.
+    fn spawn_next(&mut self) {
+        let (Some(run), Some(meter)) = (self.run.take(), self.meter.clone()) else { return };
+        let cell: Cell = Arc::new(Mutex::new(None));
+        self.pending = Some(cell.clone());
+        let info = self.info.clone();
+        let unit = self.done + 1;
+        self.runner.spawn(Box::new(move || {
+            let out = compute_chunk(run, unit, &info, &meter);
+            if let Ok(mut slot) = cell.lock() {
+                *slot = Some(out);
             }
-        }
-        let band = |p: f64| -> Vec<f64> {
-            (0..grid.len())
-                .map(|i| {
-                    let col: Vec<f64> = curves.iter().filter_map(|c| c.get(i).copied()).collect();
-                    population::percentile(&col, p)
-                })
-                .collect()
-        };
-        let (p5, p50, p95) = (band(5.0), band(50.0), band(95.0));
-        self.output = Some(Output::Population(PopResult {
-            results_id: self.results_id.clone(),
-            job_id: self.job_id.clone(),
-            simulation_id: self.simulation_id.clone(),
-            model_name: self.model_name.clone(),
-            cohort: cohort.clone(),
-            subjects: done,
-            times: grid,
-            p5,
-            p50,
-            p95,
-            aggregates,
-            metadata: metadata.clone(),
-            outputs: outputs.clone(),
-            generated_at: now,
         }));
-        self.error = None;
-        self.message = "completed".to_string();
-        Step::Finish(State::Done)
+    }
+
+    /// The finished chunk, if it is there.
+    fn take_chunk(&mut self) -> Option<ChunkOut> {
+        let cell = self.pending.as_ref()?;
+        let out = cell.lock().ok()?.take()?;
+        self.pending = None;
+        Some(out)
     }
 }
 
@@ -303,6 +378,138 @@ pub fn slices(model: &Model) -> (usize, usize) {
     (intervals, intervals.min(MAX_SLICES))
 }
 
+/// The message a stopped chunk reports.
+fn stop_message(stop: Stop, meter: &Meter) -> String {
+    match stop {
+        Stop::Cancelled => "stopped".to_string(),
+        Stop::Budget { limit } => format!(
+            "Compute budget exceeded: the run needed more than {limit:.0} integrator steps (used {}); \
+             reduce EndTime, the rate constants or the cohort",
+            meter.used()
+        ),
+    }
+}
+
+/// Compute unit `unit` (1-based) of a run: one slice or one subject, and the output when it
+/// is the last. Runs on the runner's thread.
+fn compute_chunk(mut run: Run, unit: u64, info: &RunInfo, meter: &Meter) -> ChunkOut {
+    let result = match &mut run {
+        Run::Single { it, intervals, slices } => {
+            let k = unit as usize;
+            let target = 1 + k.min(*slices) * *intervals / (*slices).max(1);
+            match it.advance(target.saturating_sub(it.conc.len()), meter) {
+                Err(stop) => Err(stop_message(stop, meter)),
+                Ok(false) => Err("Numerical failure: the solution is not finite".to_string()),
+                Ok(true) if it.done() => Ok(ChunkDone::Finished(Box::new(Output::Simulation(SimResult {
+                    results_id: info.results_id.clone(),
+                    job_id: info.job_id.clone(),
+                    simulation_id: info.simulation_id.clone(),
+                    model_name: info.model_name.clone(),
+                    model: info.model,
+                    times: it.grid.clone(),
+                    concentrations: it.conc.clone(),
+                    time_unit: "h".to_string(),
+                    unit: "mg/L".to_string(),
+                    generated_at: 0.0,
+                })))),
+                Ok(true) => Ok(ChunkDone::Progress(unit)),
+            }
+        }
+        Run::Population { subjects, done, curves, grid } => match subjects.get(done.len()).cloned() {
+            None => Ok(ChunkDone::Finished(Box::new(finish_population(info, done, curves, grid)))),
+            Some(s) => {
+                let model = Model { cl: s.cl, v: s.v, ..info.model };
+                let need = ode::substeps_for(&model);
+                if need > ode::MAX_SUBSTEPS {
+                    Err(too_stiff(&s, need))
+                } else {
+                    match Integration::run(model, meter) {
+                        Err(stop) => Err(stop_message(stop, meter)),
+                        Ok(None) => Err(format!("Numerical failure in subject {}", s.id)),
+                        Ok(Some((times, conc))) => {
+                            let p = pk::compute(&times, &conc, pk::DEFAULT_TERMINAL_POINTS);
+                            done.push(SubjectResult {
+                                id: s.id,
+                                cl: s.cl,
+                                v: s.v,
+                                cmax: p.cmax,
+                                tmax: p.tmax,
+                                auc: p.auc,
+                                half_life: p.half_life,
+                            });
+                            curves.push(conc);
+                            if done.len() >= subjects.len() {
+                                Ok(ChunkDone::Finished(Box::new(finish_population(info, done, curves, grid))))
+                            } else {
+                                Ok(ChunkDone::Progress(done.len() as u64))
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    };
+    ChunkOut { run, result }
+}
+
+/// The error of a subject whose sampled parameters make the system too stiff to integrate
+/// within the per-subject step limit.
+pub fn too_stiff(s: &SubjectParams, steps: f64) -> String {
+    format!(
+        "Subject {} is too stiff to simulate: its sampled CL = {:.4e} L/h and V = {:.4e} L need about {steps:.2e} \
+         integrator steps (limit {:.0e} per subject); use a smaller covariate spread (cohort.covariates cv/sd) \
+         or a shorter EndTime",
+        s.id,
+        s.cl,
+        s.v,
+        ode::MAX_SUBSTEPS
+    )
+}
+
+fn finish_population(info: &RunInfo, done: &mut Vec<SubjectResult>, curves: &[Vec<f64>], grid: &[f64]) -> Output {
+    let (cohort, metadata, outputs) = match &info.plan {
+        Plan::Population { cohort, metadata, outputs } => (cohort.clone(), metadata.clone(), outputs.clone()),
+        Plan::Single => {
+            (Cohort { size: 0, seed: 0, sampling: String::new(), variability: Vec::new() }, Value::Null, Value::Null)
+        }
+    };
+    let cmax: Vec<f64> = done.iter().map(|s| s.cmax).collect();
+    let auc: Vec<f64> = done.iter().map(|s| s.auc).collect();
+    let mut aggregates = Vec::new();
+    for (name, xs) in [("Cmax", &cmax), ("AUC", &auc)] {
+        aggregates.push((format!("mean{name}"), population::mean(xs)));
+        aggregates.push((format!("sd{name}"), population::sd(xs)));
+        for p in [5.0, 50.0, 95.0] {
+            aggregates.push((format!("p{}{name}", p as u32), population::percentile(xs, p)));
+        }
+    }
+    let band = |p: f64| -> Vec<f64> {
+        (0..grid.len())
+            .map(|i| {
+                let col: Vec<f64> = curves.iter().filter_map(|c| c.get(i).copied()).collect();
+                population::percentile(&col, p)
+            })
+            .collect()
+    };
+    let (p5, p50, p95) = (band(5.0), band(50.0), band(95.0));
+    Output::Population(PopResult {
+        results_id: info.results_id.clone(),
+        job_id: info.job_id.clone(),
+        simulation_id: info.simulation_id.clone(),
+        model_name: info.model_name.clone(),
+        cohort,
+        subjects: std::mem::take(done),
+        times: grid.to_vec(),
+        p5,
+        p50,
+        p95,
+        aggregates,
+        metadata,
+        outputs,
+        generated_at: 0.0,
+    })
+}
+
 impl Work for BridgeWork {
     fn kind(&self) -> &'static str {
         self.job_type()
@@ -311,12 +518,13 @@ impl Work for BridgeWork {
     fn step(&mut self, ctx: &StepCtx) -> Step {
         if ctx.cancel_requested {
             self.run = None;
+            self.stop_chunk();
             self.output = None;
             self.error = None;
             self.message = format!("cancelled after {}/{}", self.done, self.total);
             return Step::Finish(State::Cancelled);
         }
-        if ctx.attempt != self.attempt || self.run.is_none() {
+        if ctx.attempt != self.attempt || (self.run.is_none() && self.pending.is_none()) {
             self.start_attempt(ctx.attempt);
         }
         if self.pending_failure && self.done >= 1 {
@@ -326,59 +534,48 @@ impl Work for BridgeWork {
         if self.pending_failure {
             // A failing attempt still does (and reports) its first unit of work.
             self.done = 1;
-            return Step::Continue { after_ms: step_ms(&self.plan), partial: true };
+            return Step::Continue { after_ms: step_ms(&self.info.plan), partial: true };
         }
-        match self.run.as_mut() {
-            Some(Run::Single { it, intervals, slices }) => {
-                let k = self.done as usize + 1;
-                let target = 1 + k.min(*slices) * *intervals / (*slices).max(1);
-                if !it.advance(target.saturating_sub(it.conc.len())) {
-                    self.run = None;
-                    self.error = Some("Numerical failure: the solution is not finite".to_string());
-                    return Step::Finish(State::Failed);
-                }
-                self.done += 1;
-                let t = it.grid.get(it.conc.len().saturating_sub(1)).copied().unwrap_or(0.0);
-                self.message = format!("integrated to t = {t} h ({}/{} slices)", self.done, self.total);
-                if it.done() {
-                    return self.finish_single(ctx.now);
-                }
-                Step::Continue { after_ms: SLICE_MS, partial: true }
+        if self.pending.is_none() {
+            self.spawn_next();
+        }
+        let Some(out) = self.take_chunk() else {
+            // Still being computed on the runner: look again shortly (job time goes on, so
+            // the attempt's timeout can fire meanwhile).
+            return Step::Continue { after_ms: POLL_MS, partial: false };
+        };
+        self.run = Some(out.run);
+        match out.result {
+            Err(message) => self.fail_for_good(message),
+            Ok(ChunkDone::Finished(mut output)) => {
+                output.set_generated_at(ctx.now);
+                self.run = None;
+                self.meter = None;
+                self.done = self.total;
+                self.output = Some(*output);
+                self.error = None;
+                self.message = "completed".to_string();
+                Step::Finish(State::Done)
             }
-            Some(Run::Population { subjects, done, curves, .. }) => {
-                let Some(s) = subjects.get(done.len()).cloned() else {
-                    return self.finish_population(ctx.now);
+            Ok(ChunkDone::Progress(done)) => {
+                self.done = done;
+                self.message = match &self.run {
+                    Some(Run::Single { it, .. }) => {
+                        let t = it.grid.get(it.conc.len().saturating_sub(1)).copied().unwrap_or(0.0);
+                        format!("integrated to t = {t} h ({}/{} slices)", self.done, self.total)
+                    }
+                    _ => format!("{}/{} subjects simulated", self.done, self.total),
                 };
-                let model = Model { cl: s.cl, v: s.v, ..self.model };
-                let Some((times, conc)) = Integration::run(model) else {
-                    self.run = None;
-                    self.error = Some(format!("Numerical failure in subject {}", s.id));
-                    return Step::Finish(State::Failed);
-                };
-                let p = pk::compute(&times, &conc, pk::DEFAULT_TERMINAL_POINTS);
-                done.push(SubjectResult {
-                    id: s.id,
-                    cl: s.cl,
-                    v: s.v,
-                    cmax: p.cmax,
-                    tmax: p.tmax,
-                    auc: p.auc,
-                    half_life: p.half_life,
-                });
-                curves.push(conc);
-                self.done = done.len() as u64;
-                self.message = format!("{}/{} subjects simulated", self.done, self.total);
-                if done.len() >= subjects.len() {
-                    return self.finish_population(ctx.now);
-                }
-                Step::Continue { after_ms: SUBJECT_MS, partial: true }
+                // Start the next unit now, so it computes while job time runs to its step.
+                self.spawn_next();
+                Step::Continue { after_ms: step_ms(&self.info.plan), partial: true }
             }
-            None => Step::Finish(State::Failed),
         }
     }
 
     fn on_end(&mut self, _ctx: &StepCtx, reason: EndReason) {
         self.run = None;
+        self.stop_chunk();
         self.output = None;
         match reason {
             EndReason::CancelledWhileQueued => {
@@ -401,7 +598,7 @@ impl Work for BridgeWork {
 
     fn summary(&self) -> Summary {
         Summary {
-            label: format!("{} {}", self.job_type(), self.simulation_id),
+            label: format!("{} {}", self.job_type(), self.info.simulation_id),
             text: self.message.clone(),
             confidence: None,
             progress: Some((self.done, self.total)),

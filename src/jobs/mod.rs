@@ -275,11 +275,16 @@ pub struct Engine {
     now: Ms,
     slots: usize,
     busy: usize,
-    jobs: Vec<Option<JobRecord>>,
+    /// Jobs by id: `jobs[i]` is job `first_id + i`; removed jobs are `None`, and removed jobs
+    /// at the front are dropped so the table does not grow with jobs long gone.
+    jobs: VecDeque<Option<JobRecord>>,
+    first_id: JobId,
     queue: VecDeque<JobId>,
     timers: BinaryHeap<Timer>,
     timer_seq: u64,
     events: Vec<Event>,
+    /// Sequence number of `events[0]` (events before it were forgotten by the host).
+    event_base: u64,
     /// Jobs not removed (what `jobs().count()` would count, kept up to date in O(1)).
     retained: usize,
     /// Jobs in state `Queued` (kept up to date in O(1); the queue may hold stale ids).
@@ -302,11 +307,13 @@ impl Engine {
             now: 0.0,
             slots: slots.max(1),
             busy: 0,
-            jobs: Vec::new(),
+            jobs: VecDeque::new(),
+            first_id: 1,
             queue: VecDeque::new(),
             timers: BinaryHeap::new(),
             timer_seq: 0,
             events: Vec::new(),
+            event_base: 0,
             retained: 0,
             queued: 0,
         }
@@ -333,7 +340,7 @@ impl Engine {
 
     /// [`Engine::submit`] with the full set of options (e.g. a per-attempt timeout).
     pub fn submit_with(&mut self, work: Box<dyn Work>, opts: JobOptions) -> JobId {
-        let id = self.jobs.len() as JobId + 1;
+        let id = self.issued() + 1;
         let valid = |d: &Ms| d.is_finite() && *d >= 0.0;
         let deadline_at = opts.deadline_ms.filter(valid).map(|d| self.now + d);
         let record = JobRecord {
@@ -351,7 +358,7 @@ impl Engine {
             generation: 0,
             work,
         };
-        self.jobs.push(Some(record));
+        self.jobs.push_back(Some(record));
         self.retained += 1;
         self.queued += 1;
         self.queue.push_back(id);
@@ -368,7 +375,7 @@ impl Engine {
     /// never runs a step. A non-terminal `state` is recorded as `Failed`.
     pub fn submit_ended(&mut self, work: Box<dyn Work>, state: State) -> JobId {
         let state = if state.is_terminal() { state } else { State::Failed };
-        let id = self.jobs.len() as JobId + 1;
+        let id = self.issued() + 1;
         let record = JobRecord {
             id,
             kind: work.kind(),
@@ -384,7 +391,7 @@ impl Engine {
             generation: 0,
             work,
         };
-        self.jobs.push(Some(record));
+        self.jobs.push_back(Some(record));
         self.retained += 1;
         self.queued += 1; // finish() below takes it off again
         self.log(id, None, State::Queued, 0);
@@ -452,7 +459,7 @@ impl Engine {
     }
 
     pub fn job(&self, id: JobId) -> Option<&JobRecord> {
-        let idx = usize::try_from(id).ok()?.checked_sub(1)?;
+        let idx = usize::try_from(id.checked_sub(self.first_id)?).ok()?;
         self.jobs.get(idx)?.as_ref()
     }
 
@@ -467,7 +474,7 @@ impl Engine {
 
     /// Number of ids ever issued (the last id).
     pub fn issued(&self) -> u64 {
-        self.jobs.len() as u64
+        self.first_id - 1 + self.jobs.len() as u64
     }
 
     /// Number of jobs not removed, in O(1) (the same as `jobs().count()`, which walks every
@@ -488,14 +495,17 @@ impl Engine {
 
     /// Forget a terminal job (retention purge). Its id is never reused; later lookups say unknown.
     pub fn remove(&mut self, id: JobId) -> bool {
-        let idx = match usize::try_from(id).ok().and_then(|i| i.checked_sub(1)) {
-            Some(i) => i,
-            None => return false,
+        let Some(idx) = id.checked_sub(self.first_id).and_then(|i| usize::try_from(i).ok()) else {
+            return false;
         };
         match self.jobs.get(idx) {
             Some(Some(j)) if j.state.is_terminal() => {
                 self.jobs[idx] = None;
                 self.retained = self.retained.saturating_sub(1);
+                while let Some(None) = self.jobs.front() {
+                    self.jobs.pop_front();
+                    self.first_id += 1;
+                }
                 true
             }
             _ => false,
@@ -504,24 +514,34 @@ impl Engine {
 
     /// Events with `seq >= cursor` (pass the previous [`Engine::event_cursor`] to read incrementally).
     pub fn events_since(&self, cursor: u64) -> &[Event] {
-        let start = usize::try_from(cursor).unwrap_or(usize::MAX).min(self.events.len());
+        let start =
+            usize::try_from(cursor.saturating_sub(self.event_base)).unwrap_or(usize::MAX).min(self.events.len());
         &self.events[start..]
     }
 
     /// The cursor just past the newest event.
     pub fn event_cursor(&self) -> u64 {
-        self.events.len() as u64
+        self.event_base + self.events.len() as u64
+    }
+
+    /// Drop the events before `cursor` (a host whose readers have all read that far calls it
+    /// so the log does not grow forever). Cursors keep their meaning; reading from before
+    /// `cursor` afterwards returns only the events still kept.
+    pub fn forget_events_before(&mut self, cursor: u64) {
+        let n = usize::try_from(cursor.saturating_sub(self.event_base)).unwrap_or(usize::MAX).min(self.events.len());
+        self.events.drain(..n);
+        self.event_base += n as u64;
     }
 
     // ---- internals ----
 
     fn slot_mut(&mut self, id: JobId) -> Option<&mut JobRecord> {
-        let idx = usize::try_from(id).ok()?.checked_sub(1)?;
+        let idx = usize::try_from(id.checked_sub(self.first_id)?).ok()?;
         self.jobs.get_mut(idx)?.as_mut()
     }
 
     fn log(&mut self, job: JobId, from: Option<State>, to: State, partial_seq: u32) {
-        let seq = self.events.len() as u64;
+        let seq = self.event_cursor();
         self.events.push(Event { seq, job, from, to, at: self.now, partial_seq });
     }
 
@@ -954,5 +974,33 @@ mod tests {
         // Negative or non-finite limits are ignored.
         let f = e.submit_with(ticker(1, 1.0), attempt_timeout(f64::NAN));
         assert_eq!(e.job(f).unwrap().attempt_timeout_ms, None);
+    }
+
+    #[test]
+    fn forgotten_jobs_and_events_leave_nothing_behind() {
+        let mut e = Engine::new(1);
+        let mut last = 0;
+        for _ in 0..1000 {
+            last = e.submit(ticker(1, 1.0), SubmitOptions::default());
+            e.advance(e.now() + 2.0);
+            assert_eq!(e.job(last).unwrap().state, State::Done);
+            assert!(e.remove(last));
+            let cursor = e.event_cursor();
+            e.forget_events_before(cursor);
+            assert!(e.events_since(0).is_empty());
+        }
+        assert_eq!(last, 1000);
+        assert_eq!(e.issued(), 1000);
+        assert!(e.jobs.is_empty() && e.events.is_empty(), "nothing kept for removed jobs");
+        // Ids keep counting; a kept job behind removed ones is still found.
+        let a = e.submit(ticker(1, 1.0), SubmitOptions::default());
+        let b = e.submit(ticker(1, 1.0), SubmitOptions::default());
+        assert_eq!((a, b), (1001, 1002));
+        e.advance(e.now() + 10.0);
+        assert!(e.remove(a));
+        assert_eq!(e.job(b).unwrap().id, b);
+        assert!(e.job(a).is_none() && e.job(0).is_none() && e.job(5).is_none());
+        let cursor = e.event_cursor();
+        assert_eq!(e.events_since(cursor - 1).len(), 1);
     }
 }

@@ -16,7 +16,14 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// Every front end, in table order (the order of `help`'s groups).
-pub static FRONT_ENDS: &[&FrontEnd] = &[&lang::builtins::CORE, &crate::vla::FRONT_END];
+pub static FRONT_ENDS: &[&FrontEnd] = &[
+    &lang::builtins::CORE,
+    &crate::vla::FRONT_END,
+    &crate::capability::lisp::FRONT_END,
+    &crate::media::lisp::FRONT_END,
+    &crate::planner::lisp::FRONT_END,
+    &crate::env::lisp::FRONT_END,
+];
 
 /// The composed builtin table (built once per process).
 pub fn table() -> &'static Table {

@@ -9,34 +9,51 @@ use std::time::Duration;
 
 use super::ServerConfig;
 
-/// Environment variable read for the secret when `--secret` is not given (both commands).
-pub const SECRET_ENV: &str = "GRANOLA_SECRET";
+pub use super::secret::SECRET_ENV;
+use super::secret::{self, DEFAULT_DATA_DIR};
 
-const SERVE_USAGE: &str = "usage: granola serve [--addr 127.0.0.1:8080] [--dist dist] [--secret S] [--speed 1.0]
-                     [--slots 2] [--rate-limit 600] [--rate-window 60s] [--max-body 1048576]
-                     [--timeout 30s] [--max-connections 1024] [--tick-ms 5] [--quiet]
+const SERVE_USAGE: &str =
+    "usage: granola serve [--addr 127.0.0.1:8080] [--dist dist] [--data granola-data] [--secret S]
+                     [--speed 1.0] [--slots 2] [--workers 0] [--rate-limit 600] [--rate-window 60s]
+                     [--max-body 1048576] [--timeout 30s] [--max-connections 1024] [--tick-ms 5]
+                     [--retention 7d] [--max-jobs 10000] [--max-result-bytes 256M] [--max-active 1000]
+                     [--shutdown-grace 5s] [--quiet]
 
-  --addr ADDR         where to listen (default 127.0.0.1:8080: this machine only)
-  --dist DIR          the built site to serve at / (default dist)
-  --secret S          HS256 secret for bearer tokens (default $GRANOLA_SECRET, else the dev secret)
-  --speed X           job-ms per wall-ms for the job clock (default 1.0)
-  --slots N           jobs that run at once; the rest queue (default 2)
-  --rate-limit N      API requests per client IP per window; 0 = unlimited (default 600)
-  --rate-window D     rate-limit window (default 60s)
-  --max-body BYTES    largest request body (default 1048576)
-  --timeout D         time limit per request (default 30s); headers must arrive within 10s
-  --max-connections N open connections at most; more wait to be accepted (default 1024)
-  --tick-ms MS        engine ticker period (default 5)
-  --quiet             no per-request log lines on stderr
+  --addr ADDR           where to listen (default 127.0.0.1:8080: this machine only)
+  --dist DIR            the built site to serve at / (default dist)
+  --data DIR            jobs, results and the generated token secret (default granola-data);
+                        finished jobs and results survive a restart, unfinished ones are marked
+                        failed \"interrupted by restart\"
+  --secret S            HS256 secret for bearer tokens, at least 32 bytes (default $GRANOLA_SECRET,
+                        else DIR/secret, generated on first start with owner-only permissions)
+  --speed X             job-ms per wall-ms for the job clock (default 1.0)
+  --slots N             jobs that run at once; the rest queue (default 2)
+  --workers N           threads computing simulations; 0 = one per CPU (default 0)
+  --rate-limit N        API requests per client IP per window; 0 = unlimited (default 600)
+  --rate-window D       rate-limit window (default 60s)
+  --max-body BYTES      largest request body (default 1048576)
+  --timeout D           time limit per request (default 30s); headers must arrive within 10s
+  --max-connections N   open connections at most; more wait to be accepted (default 1024)
+  --tick-ms MS          engine ticker period (default 5)
+  --retention D         how long finished jobs and results are kept; 0 = no time limit (default 7d)
+  --max-jobs N          most finished jobs kept, oldest-finished evicted first (default 10000)
+  --max-result-bytes B  most bytes of results kept, oldest-finished evicted first (default 256M)
+  --max-active N        most jobs queued or running; more submissions get 429 (default 1000)
+  --shutdown-grace D    after SIGTERM, time in-flight requests get to finish (default 5s)
+  --quiet               no per-request log lines on stderr
 
-Durations: 500ms, 30s, 10m, 1h, 1d (a bare number is seconds).";
+Durations: 500ms, 30s, 10m, 1h, 1d (a bare number is seconds). Sizes: 1048576, 512K, 256M, 2G.";
 
-const TOKEN_USAGE: &str = "usage: granola token --role ROLE [--role ROLE...] [--ttl 1h] [--sub NAME] [--secret S]
+const TOKEN_USAGE: &str =
+    "usage: granola token --role ROLE [--role ROLE...] [--ttl 1h] [--sub NAME] [--data DIR] [--secret S]
 
   --role ROLE   viewer, operator or admin (repeat or comma-separate for several)
   --ttl D       lifetime (default 1h; 500ms, 30s, 10m, 1h, 1d)
-  --sub NAME    the token's subject (default granola-dev)
-  --secret S    HS256 secret (default $GRANOLA_SECRET, else the dev secret, the same as `granola serve`)";
+  --sub NAME    the token's subject, i.e. who owns the jobs it submits (default granola-dev);
+                give each workshop participant their own
+  --data DIR    the server's data directory, whose secret signs the token (default granola-data;
+                the secret is generated there if the server has not started yet)
+  --secret S    HS256 secret (default $GRANOLA_SECRET, else DIR/secret: the same as `granola serve`)";
 
 /// Split `--flag value` / `--flag=value` arguments. Flags in `bare` take no value.
 fn parse_flags(args: &[String], bare: &[&str]) -> Result<Vec<(String, String)>, String> {
@@ -85,13 +102,30 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(ms.round() as u64))
 }
 
-fn default_secret() -> String {
-    std::env::var(SECRET_ENV).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| crate::bridge::DEV_SECRET.to_string())
+/// `1048576`, `512K`, `256M`, `2G` (powers of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (num, scale) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    let n: u64 = num.trim().parse().map_err(|_| format!("bad size `{text}` (try 1048576, 512K, 256M, 2G)"))?;
+    n.checked_mul(scale).ok_or_else(|| format!("size `{text}` is too large"))
+}
+
+fn count(flag: &str, value: &str, min: usize) -> Result<usize, String> {
+    value.parse::<usize>().ok().filter(|n| *n >= min).ok_or_else(|| format!("bad --{flag} `{value}` (at least {min})"))
 }
 
 /// Parse `granola serve` arguments into a config.
 pub fn parse_serve_args(args: &[String]) -> Result<ServerConfig, String> {
-    let mut cfg = ServerConfig { secret: default_secret(), ..ServerConfig::default() };
+    let mut cfg = ServerConfig {
+        secret_env: secret::env_secret(),
+        data_dir: Some(PathBuf::from(DEFAULT_DATA_DIR)),
+        ..ServerConfig::default()
+    };
     for (flag, value) in parse_flags(args, &["quiet", "help"])? {
         match flag.as_str() {
             "addr" => {
@@ -100,12 +134,19 @@ pub fn parse_serve_args(args: &[String]) -> Result<ServerConfig, String> {
                     .map_err(|_| format!("bad --addr `{value}` (expected IP:PORT, e.g. 127.0.0.1:8080)"))?
             }
             "dist" => cfg.dist = PathBuf::from(value),
-            "secret" => {
+            "secret" => cfg.secret = Some(value),
+            "data" => {
                 if value.is_empty() {
-                    return Err("--secret must not be empty".into());
+                    return Err("--data must not be empty".into());
                 }
-                cfg.secret = value
+                cfg.data_dir = Some(PathBuf::from(value))
             }
+            "workers" => cfg.workers = count("workers", &value, 0)?.min(1024),
+            "retention" => cfg.retention = parse_duration(&value)?,
+            "max-jobs" => cfg.max_finished_jobs = count("max-jobs", &value, 1)?,
+            "max-result-bytes" => cfg.max_result_bytes = parse_size(&value)?,
+            "max-active" => cfg.max_active_jobs = count("max-active", &value, 1)?,
+            "shutdown-grace" => cfg.shutdown_grace = parse_duration(&value)?,
             "speed" => {
                 cfg.speed = value
                     .parse::<f64>()
@@ -187,20 +228,29 @@ async fn serve_forever(cfg: ServerConfig) -> i32 {
     let addr = listener.local_addr().unwrap_or(cfg.addr);
     if !addr.ip().is_loopback() {
         eprintln!("granola serve: warning: listening on {addr}, reachable from other machines");
-        if cfg.secret == crate::bridge::DEV_SECRET {
-            eprintln!("granola serve: warning: the dev secret is in use; anyone can mint tokens (set --secret or ${SECRET_ENV})");
-        }
     }
     let site = if cfg.dist.join("index.html").is_file() {
         format!("site from {}", cfg.dist.display())
     } else {
         format!("no site yet ({} has no index.html)", cfg.dist.display())
     };
-    let shared = super::state::Shared::new(cfg);
+    let shared = match super::state::Shared::new(cfg) {
+        Ok(shared) => shared,
+        Err(e) => {
+            eprintln!("granola serve: {e}");
+            return 2;
+        }
+    };
     let tools = shared.tools().as_array().map(Vec::len).unwrap_or(0);
+    let (store, interrupted) = shared.with_core(|c| (c.bridge.store().describe(), c.bridge.interrupted_at_start()));
+    eprintln!("granola serve: jobs in {store}; tokens signed with the secret from {}", shared.secret_source);
+    if interrupted > 0 {
+        eprintln!("granola serve: {interrupted} job(s) left unfinished by the previous run are marked failed (interrupted by restart)");
+    }
     eprintln!(
-        "granola serve: listening on http://{addr} ({tools} tools, {site}, speed {}); Ctrl+C stops",
-        shared.cfg.speed
+        "granola serve: listening on http://{addr} ({tools} tools, {site}, speed {}, {} worker threads); Ctrl+C stops",
+        shared.cfg.speed,
+        shared.pool.threads()
     );
     match super::run(listener, shared, shutdown_signal()).await {
         Ok(()) => {
@@ -243,7 +293,10 @@ pub struct TokenArgs {
     pub roles: Vec<String>,
     pub ttl: Duration,
     pub sub: String,
-    pub secret: String,
+    /// `--secret`, if given.
+    pub secret: Option<String>,
+    /// `--data` (default `granola-data`).
+    pub data_dir: PathBuf,
 }
 
 pub fn parse_token_args(args: &[String]) -> Result<TokenArgs, String> {
@@ -251,7 +304,8 @@ pub fn parse_token_args(args: &[String]) -> Result<TokenArgs, String> {
         roles: Vec::new(),
         ttl: Duration::from_secs(3600),
         sub: "granola-dev".into(),
-        secret: default_secret(),
+        secret: None,
+        data_dir: PathBuf::from(DEFAULT_DATA_DIR),
     };
     for (flag, value) in parse_flags(args, &["help"])? {
         match flag.as_str() {
@@ -275,11 +329,12 @@ pub fn parse_token_args(args: &[String]) -> Result<TokenArgs, String> {
                 }
                 out.sub = value
             }
-            "secret" => {
+            "secret" => out.secret = Some(value),
+            "data" => {
                 if value.is_empty() {
-                    return Err("--secret must not be empty".into());
+                    return Err("--data must not be empty".into());
                 }
-                out.secret = value
+                out.data_dir = PathBuf::from(value)
             }
             "help" => return Err(String::new()),
             other => return Err(format!("unknown option --{other}")),
@@ -309,9 +364,15 @@ pub fn cli_token(args: &[String]) -> i32 {
             eprintln!("granola token: warning: `{role}` is not one of viewer, operator, admin");
         }
     }
+    let secret = match secret::resolve(parsed.secret.as_deref(), secret::env_secret(), Some(&parsed.data_dir)) {
+        Ok((s, _)) => s,
+        Err(e) => {
+            eprintln!("granola token: {e}");
+            return 2;
+        }
+    };
     let roles: Vec<&str> = parsed.roles.iter().map(String::as_str).collect();
-    let token =
-        crate::bridge::auth::mint_token(&parsed.secret, &parsed.sub, &roles, parsed.ttl.as_secs(), super::unix_ms());
+    let token = crate::bridge::auth::mint_token(&secret, &parsed.sub, &roles, parsed.ttl.as_secs(), super::unix_ms());
     out_line(&token);
     0
 }

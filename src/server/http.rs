@@ -26,6 +26,7 @@ pub(crate) fn router(shared: App) -> Router {
     let api = Router::new()
         .route("/tools", get(tools))
         .route("/mcp", post(super::mcp::handle))
+        .route("/jobs/{job_id}/events", get(super::events::stream))
         .route_layer(middleware::from_fn_with_state(shared.clone(), rate_limit));
     Router::new()
         .route("/healthz", get(healthz))
@@ -80,7 +81,18 @@ pub(crate) async fn read_body(app: &Shared, headers: &HeaderMap, body: Body) -> 
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let bytes = match axum::body::to_bytes(body, limit).await {
+    // A client still sending its body when the server stops gets a 503 at once, so it cannot
+    // hold the shutdown for the request time limit.
+    let read = tokio::select! {
+        read = axum::body::to_bytes(body, limit) => read,
+        _ = app.stopped() => {
+            let mut resp = error_response(503, Code::Internal, "The server is shutting down; send the request again later", "request");
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return Err(resp);
+        }
+    };
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(err) => {
             // to_bytes reports an over-limit body through a LengthLimitError source.
@@ -113,7 +125,8 @@ async fn fallback(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketA
     if req.method() == Method::POST {
         if let Some(tool) = tool_name(req.uri().path()).map(str::to_string) {
             if let Err(wait) = app.limiter.check(peer.ip()) {
-                return too_many(wait);
+                let drained = drain(&app, req.into_body()).await;
+                return too_many(wait, drained);
             }
             let (parts, body) = req.into_parts();
             return tool_call(app, tool, parts.headers, body).await;
@@ -129,8 +142,8 @@ async fn tool_call(app: App, tool: String, headers: HeaderMap, body: Body) -> Re
         Err(resp) => return resp,
     };
     let token = bearer(&headers);
-    let reply = app.call(&tool, token.as_deref(), &body);
-    let mut resp = json_response(reply.status, &reply.body);
+    let reply = call_blocking(&app, tool, token, body).await;
+    let mut resp = reply_response(&reply);
     let correlation = reply
         .body
         .pointer("/error/correlationId")
@@ -143,26 +156,61 @@ async fn tool_call(app: App, tool: String, headers: HeaderMap, body: Body) -> Re
     resp
 }
 
+/// A bridge call on the blocking pool (it takes the core's mutex, which must never stall the
+/// runtime's workers that serve `/healthz` and the other connections).
+pub(crate) async fn call_blocking(
+    app: &App,
+    tool: String,
+    token: Option<String>,
+    body: String,
+) -> crate::bridge::Reply {
+    // The calls take turns on the core's mutex anyway: a few threads waiting for it are
+    // enough, and the blocking pool does not grow a thread per concurrent client.
+    let _turn = app.call_turns.acquire().await;
+    let app = app.clone();
+    let joined = tokio::task::spawn_blocking(move || app.call(&tool, token.as_deref(), &body)).await;
+    joined.unwrap_or_else(|_| crate::bridge::ApiError::internal("the call failed unexpectedly").into_reply())
+}
+
+/// A bridge reply as an HTTP response; a 429 (the job queue is full) carries `Retry-After`.
+pub(crate) fn reply_response(reply: &crate::bridge::Reply) -> Response {
+    let mut resp = json_response(reply.status, &reply.body);
+    if reply.status == 429 {
+        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    resp
+}
+
+/// Read and discard a request body (at most the body limit), so that a refused request's
+/// client reads the whole answer instead of a reset connection. `false`: it was too large or
+/// broken, and the connection must close after the answer.
+pub(crate) async fn drain(app: &Shared, body: Body) -> bool {
+    axum::body::to_bytes(body, app.cfg.max_body_bytes).await.is_ok()
+}
+
 /// `GET /tools`: `{"tools": [...]}` as the bridge describes them.
 async fn tools(State(app): State<App>) -> Response {
     json_response(200, &json!({"tools": app.tools()}))
 }
 
 /// `GET /healthz`: liveness plus a few engine figures.
+///
+/// Never takes the core's mutex: the figures are the ticker's latest copy (at most a few
+/// milliseconds old), so it answers at once however busy the server is.
 async fn healthz(State(app): State<App>) -> Response {
-    let (job_ms, jobs, active, queued) = app.with_core(|core| {
-        (core.engine.now(), core.engine.retained_count(), core.engine.active_count(), core.engine.queued_count())
-    });
+    let h = app.health.lock().map(|h| h.clone()).unwrap_or_default();
     json_response(
         200,
         &json!({
-            "status": "ok",
+            "status": if app.is_stopping() { "stopping" } else { "ok" },
             "service": "granola",
             "version": env!("CARGO_PKG_VERSION"),
             "uptimeSeconds": (app.uptime_s() * 1000.0).round() / 1000.0,
-            "jobTimeMs": job_ms,
+            "jobTimeMs": h.job_ms,
             "speed": app.cfg.speed,
-            "jobs": {"total": jobs, "active": active, "queued": queued},
+            "jobs": {"total": h.engine_jobs, "active": h.active, "queued": h.queued},
+            "workers": {"threads": app.pool.threads(), "busy": app.pool.busy(), "queuedChunks": app.pool.queued()},
+            "retention": h.retention,
         }),
     )
 }
@@ -175,17 +223,24 @@ async fn rate_limit(
 ) -> Response {
     match app.limiter.check(peer.ip()) {
         Ok(()) => next.run(req).await,
-        Err(wait) => too_many(wait),
+        Err(wait) => {
+            let drained = drain(&app, req.into_body()).await;
+            too_many(wait, drained)
+        }
     }
 }
 
-/// The bridge's 429 reply, plus a `Retry-After` header.
-fn too_many(wait: std::time::Duration) -> Response {
+/// The bridge's 429 reply, plus a `Retry-After` header; `Connection: close` when the request
+/// body could not be read to its end.
+fn too_many(wait: std::time::Duration, drained: bool) -> Response {
     let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     let reply = crate::bridge::rate_limited(secs);
     let mut resp = json_response(reply.status, &reply.body);
     if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    if !drained {
+        resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     resp
 }

@@ -5,11 +5,16 @@
 //!   bearer token comes from the HTTP `Authorization` header; `critical: true` or the
 //!   `X-MCP-Confirm` header confirm a critical tool).
 //! - A notification (no `id`) gets `202 Accepted` with an empty body.
-//! - Batches are rejected (-32600); unknown methods get -32601; bad JSON -32700.
-//! - A tool's HTTP-level error becomes a JSON-RPC error (HTTP 200): 401 → -32000,
-//!   403 → -32001, 404 → -32601, 400 → -32602, anything else → -32002; `data` is the
-//!   bridge's whole error body. A success is `{content:[{type:"text", text}],
-//!   structuredContent, isError:false}`.
+//! - Batches are rejected (-32600); unknown methods get -32601; bad JSON -32700; a
+//!   `tools/call` without a tool name, with non-object arguments, or naming a tool that does
+//!   not exist gets -32602 (invalid params).
+//! - A tool that ran and failed (bad arguments, job not found, conflict, timeout, a full
+//!   queue, ...) is a *result*, as the MCP specification asks: `{content:[{type:"text",
+//!   text: the error message}], structuredContent: the bridge's error body (plus
+//!   `httpStatus`), isError:true}`, so an agent sees the error and can correct itself.
+//! - A call refused before any tool ran stays a JSON-RPC error, with the bridge's error body
+//!   as `data`: no or a bad token → -32000, a role that may not call the tool → -32001.
+//! - A success is `{content:[{type:"text", text}], structuredContent, isError:false}`.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -17,7 +22,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use super::http::{bearer, json_response, read_body, App};
+use super::http::{bearer, call_blocking, json_response, read_body, App};
 
 /// Protocol versions this server speaks, newest first.
 const PROTOCOL_VERSIONS: &[&str] = &["2025-06-18", "2025-03-26", "2024-11-05"];
@@ -60,8 +65,8 @@ pub(crate) async fn handle(State(app): State<App>, headers: HeaderMap, body: Bod
     match method {
         "initialize" => rpc_result(reply_id, initialize(&params)),
         "ping" => rpc_result(reply_id, json!({})),
-        "tools/list" | "mcp/tool/list" => list_tools(&app, &headers, reply_id),
-        "tools/call" | "mcp/tool/call" => call_tool(&app, &headers, reply_id, &params),
+        "tools/list" | "mcp/tool/list" => list_tools(&app, &headers, reply_id).await,
+        "tools/call" | "mcp/tool/call" => call_tool(&app, &headers, reply_id, &params).await,
         _ => rpc_error(reply_id, -32601, &format!("method not found: {method}"), None),
     }
 }
@@ -80,13 +85,13 @@ fn initialize(params: &Value) -> Value {
 
 /// `tools/list`: every tool without a token; with a token, what the bridge's `list_tools`
 /// allows that caller.
-fn list_tools(app: &App, headers: &HeaderMap, id: Value) -> Response {
+async fn list_tools(app: &App, headers: &HeaderMap, id: Value) -> Response {
     let tools = match bearer(headers) {
         None => app.tools(),
         Some(token) => {
-            let reply = app.call("list_tools", Some(&token), "{}");
+            let reply = call_blocking(app, "list_tools".into(), Some(token), "{}".into()).await;
             if !(200..300).contains(&reply.status) {
-                return tool_error(id, "list_tools", reply);
+                return refused(id, "list_tools", reply);
             }
             reply.body
         }
@@ -132,20 +137,23 @@ fn mcp_tool(tool: Value) -> Option<Value> {
     Some(Value::Object(out))
 }
 
-fn call_tool(app: &App, headers: &HeaderMap, id: Value, params: &Value) -> Response {
+async fn call_tool(app: &App, headers: &HeaderMap, id: Value, params: &Value) -> Response {
     let Some(params) = params.as_object() else {
         return rpc_error(id, -32602, "tools/call needs params {name, arguments}", None);
     };
     let Some(name) = params.get("name").or_else(|| params.get("tool")).and_then(Value::as_str) else {
         return rpc_error(id, -32602, "tools/call needs params.name (a string)", None);
     };
+    if crate::bridge::tools::spec(name).is_none() {
+        let shown: String = name.chars().take(64).collect();
+        return rpc_error(id, -32602, &format!("Unknown tool: {shown} (tools/list lists the tools)"), None);
+    }
     let arguments = params.get("arguments").or_else(|| params.get("parameters")).cloned().unwrap_or_else(|| json!({}));
     if !arguments.is_object() {
         return rpc_error(id, -32602, "params.arguments must be an object", None);
     }
-    let body = arguments.to_string();
     let token = bearer(headers);
-    let reply = app.call(name, token.as_deref(), &body);
+    let reply = call_blocking(app, name.to_string(), token, arguments.to_string()).await;
     if (200..300).contains(&reply.status) {
         let text = serde_json::to_string_pretty(&reply.body).unwrap_or_default();
         return rpc_result(
@@ -157,24 +165,39 @@ fn call_tool(app: &App, headers: &HeaderMap, id: Value, params: &Value) -> Respo
             }),
         );
     }
-    tool_error(id, name, reply)
+    if matches!(reply.status, 401 | 403) {
+        return refused(id, name, reply);
+    }
+    // The tool ran and failed: a result the agent can read, not a protocol error.
+    let message = error_message(name, &reply);
+    let mut body = reply.body;
+    if let Value::Object(map) = &mut body {
+        map.insert("httpStatus".into(), json!(reply.status));
+    }
+    rpc_result(
+        id,
+        json!({
+            "content": [{"type": "text", "text": message}],
+            "structuredContent": body,
+            "isError": true,
+        }),
+    )
 }
 
-/// A failed bridge reply as a JSON-RPC error: the status picks the code, `data` is the body.
-fn tool_error(id: Value, name: &str, reply: crate::bridge::Reply) -> Response {
-    let code = match reply.status {
-        401 => -32000,
-        403 => -32001,
-        404 => -32601,
-        400 | 422 => -32602,
-        _ => -32002,
-    };
-    let message = reply
+fn error_message(name: &str, reply: &crate::bridge::Reply) -> String {
+    reply
         .body
         .pointer("/error/message")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{name} failed with HTTP status {}", reply.status));
+        .unwrap_or_else(|| format!("{name} failed with HTTP status {}", reply.status))
+}
+
+/// A call refused before the tool ran (401: token; 403: role) as a JSON-RPC error whose
+/// `data` is the bridge's error body.
+fn refused(id: Value, name: &str, reply: crate::bridge::Reply) -> Response {
+    let code = if reply.status == 403 { -32001 } else { -32000 };
+    let message = error_message(name, &reply);
     let mut data = reply.body;
     if let Value::Object(map) = &mut data {
         map.insert("httpStatus".into(), json!(reply.status));

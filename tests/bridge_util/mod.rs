@@ -1,7 +1,7 @@
 //! Shared helpers for the bridge integration tests: a fresh bridge + engine on a manual clock.
 #![allow(dead_code)]
 
-use granola::bridge::{auth::mint_token, Bridge, BridgeConfig, Call, Reply, DEV_SECRET};
+use granola::bridge::{auth::mint_token, Bridge, BridgeConfig, Call, Reply, TEST_SECRET};
 use granola::jobs::Engine;
 use serde_json::{json, Value};
 
@@ -14,7 +14,7 @@ pub struct Env {
 }
 
 pub fn token(role: &str) -> String {
-    mint_token(DEV_SECRET, &format!("test-{role}"), &[role], 3600, WALL)
+    mint_token(TEST_SECRET, "tester", &[role], 3600, WALL)
 }
 
 impl Env {
@@ -24,7 +24,7 @@ impl Env {
 
     pub fn with_slots(slots: usize) -> Env {
         Env {
-            bridge: Bridge::new(BridgeConfig { secret: DEV_SECRET.to_string(), epoch_unix_ms: WALL }),
+            bridge: Bridge::new(BridgeConfig { secret: TEST_SECRET.to_string(), epoch_unix_ms: WALL }),
             engine: Engine::new(slots),
         }
     }

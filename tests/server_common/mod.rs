@@ -28,9 +28,9 @@ pub fn now_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
 }
 
-/// A token signed with the dev secret (the servers' default).
+/// A token the test servers accept (signed with `ServerConfig::test_secret()`).
 pub fn token(roles: &[&str]) -> String {
-    granola::bridge::auth::mint_token(granola::bridge::DEV_SECRET, "tester", roles, 3600, now_ms())
+    granola::bridge::auth::mint_token(granola::server::ServerConfig::test_secret(), "tester", roles, 3600, now_ms())
 }
 
 pub fn operator() -> String {

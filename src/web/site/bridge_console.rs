@@ -34,21 +34,27 @@ thread_local! {
     static SEEN: RefCell<HashMap<String, Seen>> = RefCell::new(HashMap::new());
 }
 
-/// The dev token for an identity (`None` for anonymous / none).
-pub fn token_for(session: &Session, role: &str) -> Option<String> {
+/// The subject of the page's tokens: one person trying every role, so jobs submitted as
+/// operator are theirs when they read them as viewer (jobs belong to the token's subject).
+pub const PAGE_SUBJECT: &str = "playground";
+
+/// The dev token for an identity (`None` for anonymous / none). `role@name` signs for the
+/// subject `name` instead of [`PAGE_SUBJECT`] (the docs show ownership with it).
+pub fn token_for(session: &Session, identity: &str) -> Option<String> {
     let secret = session.bridge.borrow().config.secret.clone();
     let now = unix_ms();
+    let (role, sub) = identity.split_once('@').unwrap_or((identity, PAGE_SUBJECT));
     match role {
         "" | "anonymous" | "none" => None,
-        "norole" => Some(mint_token(&secret, "norole-dev", &[], 3600, now)),
-        "expired" => Some(mint_token(&secret, "expired-dev", &["admin"], 60, now - 7_200_000.0)),
+        "norole" => Some(mint_token(&secret, sub, &[], 3600, now)),
+        "expired" => Some(mint_token(&secret, sub, &["admin"], 60, now - 7_200_000.0)),
         "tampered" => {
-            let mut t = mint_token(&secret, "tampered-dev", &["admin"], 3600, now);
+            let mut t = mint_token(&secret, sub, &["admin"], 3600, now);
             let last = t.pop().unwrap_or('A');
             t.push(if last == 'A' { 'B' } else { 'A' });
             Some(t)
         }
-        r => Some(mint_token(&secret, &format!("{r}-dev"), &[r], 3600, now)),
+        r => Some(mint_token(&secret, sub, &[r], 3600, now)),
     }
 }
 
