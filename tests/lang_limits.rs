@@ -41,7 +41,7 @@ fn the_limits_have_documented_defaults() {
     assert_eq!(d.max_output_bytes, 1 << 20);
     assert_eq!(d.max_load_depth, 64);
     assert_eq!(d.max_file_bytes, 16 << 20);
-    assert_eq!(d.max_depth, 10_000);
+    assert_eq!(d.max_depth, 100_000);
     assert_eq!(d.step_budget, None);
     assert!(Limits::browser().max_heap_bytes < d.max_heap_bytes);
 }

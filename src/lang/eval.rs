@@ -291,7 +291,7 @@ impl Interp {
             err_pos: None,
             steps: 0,
             depth: 0,
-            max_stack: limits.max_depth.saturating_mul(50).max(100_000),
+            max_stack: limits.max_depth.saturating_mul(10).max(100_000),
             sleeping: None,
             pending_sleep: None,
         };
