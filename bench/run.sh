@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --bin granola >/dev/null 2>&1 || cargo build --release --bin granola
 BIN=target/release/granola
-declare -A REF=([fib]=0.32 [tail_count]=1.0 [list_build]=0.54 [vec_push]=0.42 [map_ops]=0.04)
+declare -A REF=([fib]=0.32 [tail_count]=1.0 [list_build]=0.54 [vec_push]=0.42 [map_ops]=0.04 [bt_tick]=6)
 printf '%-12s %9s %9s %9s   %s\n' bench wall_s cpu_s ref_s result
 TIMEFORMAT='%R %U %S'
 for f in bench/*.lisp; do
@@ -28,3 +28,6 @@ done
 #   fib 0.061 s, list_build 0.080 s, map_ops 0.010 s, tail_count 0.232 s, vec_push 0.059 s
 #   (wall; CPU within 1 ms of wall). Under heavy load (load average 8+) wall times were
 #   3-5x the CPU times.
+# bt_tick (added with the behaviour trees, 2026-12-01, load average ~6.6): median wall 0.19 s,
+#   CPU 0.05 s for 2,000 ticks of a 341-node tree, every node visited, event log on
+#   (682,000 node visits, 2,052,002 event records); the reference needs about 6 s.

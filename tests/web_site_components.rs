@@ -531,7 +531,8 @@ fn tour_starters_lead_to_their_checks() {
 /// Every `lisp` example of every page, run by the shell's runner in the browser the way an
 /// `Example` runs it by default (isolated: a private engine whose job time jumps at sleeps),
 /// prints exactly its page's `output` block. Left out: examples that write or read files
-/// (`save`/`load`: the browser host has no file system).
+/// (`save`/`load`, `bt.save*`/`bt.load*`, `bt.export-dot`, `events.set-path`: the browser host has
+/// no file system).
 #[wasm_bindgen_test]
 async fn every_page_example_matches_its_output_in_the_browser() {
     use granola::web::runner::{run_source, RunOptions, StopFlag};
@@ -541,7 +542,10 @@ async fn every_page_example_matches_its_output_in_the_browser() {
         let parsed = docs::parse(page.path, page.source);
         for (i, ex) in parsed.lisp_examples().enumerate() {
             let Some(expected) = &ex.expected else { continue };
-            if ["(save ", "(load "].iter().any(|w| ex.code.contains(w)) {
+            if ["(save ", "(load ", "(bt.save", "(bt.load", "(bt.export-dot ", "(events.set-path "]
+                .iter()
+                .any(|w| ex.code.contains(w))
+            {
                 continue;
             }
             let session = Session::new(1.0);

@@ -3,7 +3,8 @@
 //! step budget with small limits. Nothing may panic, hang or overflow the stack.
 
 use granola::jobs::Engine;
-use granola::lang::{Host, Interp, Limits, MemFiles, Outcome};
+use granola::lang::{Driven, Host, Limits, MemFiles, RunLoop};
+use granola::runtime::{new_interp, JumpClock};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,31 +19,26 @@ impl Host for Sink {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let engine = Rc::new(RefCell::new(Engine::default()));
-    let limits = Limits { max_depth: 300, max_output_bytes: 1 << 16 };
-    let mut interp = Interp::with_limits(engine.clone(), limits);
+    let limits = Limits { max_depth: 300, max_output_bytes: 1 << 16, ..Limits::default() };
+    let mut interp = new_interp(&engine, limits);
     interp.set_files(Box::new(MemFiles::default()));
     let mut sink = Sink(0);
     if interp.load(&text).is_err() {
         return;
     }
     // A total budget of 200k steps in slices of 5k.
-    for _ in 0..40 {
-        match interp.run(&mut sink, 5_000) {
-            Outcome::Idle => break,
-            Outcome::Sleeping { until_ms } => {
-                if until_ms.is_finite() {
-                    engine.borrow_mut().advance(until_ms);
-                } else {
-                    break;
-                }
-            }
-            Outcome::Value { printed, .. } => {
+    let mut run = RunLoop::new(5_000, Some(200_000));
+    let mut clock = JumpClock(engine.clone());
+    for _ in 0..1_000 {
+        match run.next(&mut interp, &mut sink, &mut clock) {
+            Driven::Idle | Driven::BudgetSpent { .. } | Driven::Interrupted => break,
+            Driven::Value { printed, .. } => {
                 let _ = printed.len();
             }
-            Outcome::Error(e) => {
+            Driven::Error(e) => {
                 let _ = e.located();
             }
-            Outcome::OutOfFuel => {}
+            Driven::Waiting { .. } | Driven::Yield => {}
         }
     }
     interp.stop();

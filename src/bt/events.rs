@@ -302,6 +302,11 @@ impl EventLog {
         self.file = Some(FileSink { path: path.to_string(), pending, flush_due: false });
     }
 
+    /// Turn the file sink off (after a write failed).
+    pub fn clear_path(&mut self) {
+        self.file = None;
+    }
+
     pub fn file(&self) -> Option<&FileSink> {
         self.file.as_ref()
     }

@@ -9,6 +9,7 @@ pub mod fmt;
 pub mod form;
 pub mod inspect;
 pub mod leaf;
+pub mod lisp;
 pub mod mbt1;
 pub mod model;
 pub mod runtime;

@@ -97,6 +97,11 @@ impl Files for DiskFiles {
         std::fs::write(path, bytes).map_err(|_| format!("failed to open file for write: {path}"))
     }
     fn append(&mut self, path: &str, text: &str) -> Result<(), String> {
+        // The event log's file sink (`events.set-path`) creates missing directories, as the
+        // reference does.
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)

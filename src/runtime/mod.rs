@@ -23,6 +23,7 @@ pub static FRONT_ENDS: &[&FrontEnd] = &[
     &crate::media::lisp::FRONT_END,
     &crate::planner::lisp::FRONT_END,
     &crate::env::lisp::FRONT_END,
+    &crate::bt::lisp::FRONT_END,
 ];
 
 /// The composed builtin table (built once per process).
