@@ -5,16 +5,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/index.html ] || { echo "no dist/: run make dist first"; exit 1; }
 
-# First load = index.html and every file it references (the wasm, its JS glue, the CSS);
-# other files in dist/ (e.g. the editor bundle, fetched on first use) are listed apart.
+# First load = index.html and every file it references (the wasm, its JS glue, the CSS), and
+# granola-lazy.js, which the glue imports; the modules loaded on demand that index.html lists in
+# window.granolaModules (src/web/lazy.rs) and other files in dist/ (docs.json, the editor bundle,
+# fetched on first use) are listed apart.
 echo "== first load (dist/, gzip -9)"
 total_raw=0; total_gz=0
 printf '%-48s %10s %10s\n' file raw gzip
 row() { printf '%-48s %10d %10d\n' "$1" "$2" "$3"; }
+on_demand=$(grep -o 'window.granolaModules = {[^}]*}' dist/index.html | grep -o 'granola-[a-z0-9-]*\.wasm' || true)
+first_load() {
+  [ "$1" = index.html ] || [ "$1" = granola-lazy.js ] \
+    || { grep -qF "$1" dist/index.html && ! grep -qxF "$1" <<<"$on_demand"; }
+}
 for f in dist/*; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
-  if [ "$name" = index.html ] || grep -qF "$name" dist/index.html; then
+  if first_load "$name"; then
     raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
     total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
     row "$name" "$raw" "$gz"
@@ -25,7 +32,7 @@ later=0
 for f in dist/*; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
-  if [ "$name" != index.html ] && ! grep -qF "$name" dist/index.html; then
+  if ! first_load "$name"; then
     [ "$later" = 1 ] || { echo "-- loaded on demand (not part of the first load):"; later=1; }
     row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
   fi

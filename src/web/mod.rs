@@ -16,6 +16,8 @@
 //! - [`runner`]: `run_source`, the evaluation loop that runs muslisp in slices on the main thread.
 //! - [`api`]: the JS API (`granola.eval`, `submit`, `poll`, `cancel`, `jobs`).
 //! - [`util`]: storage, navigation, DOM helpers, the one job-time format.
+//! - [`lazy`]: code loaded on demand (the one mechanism: modules split out of the app's wasm by
+//!   the site build, fetched when a page or program first needs them; see its docs).
 
 pub mod api;
 pub mod app;
@@ -25,6 +27,7 @@ pub mod docs;
 pub mod driver;
 pub mod gallery;
 pub mod jobs;
+pub mod lazy;
 pub mod pages;
 pub mod route;
 pub mod runner;

@@ -193,6 +193,14 @@ pub async fn run_source(
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
+    // The robotics builtins are loaded on demand (web::lazy): before a program that names them.
+    if crate::runtime::names_on_demand(source) {
+        if let Err(message) = super::lazy::ensure_on_demand().await {
+            report.error = Some(message.clone());
+            on(vec![RunEvent::Error { message, line: None, col: None, kind: ErrorKind::Runtime }]);
+            return report;
+        }
+    }
     let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
     if let Err(e) = interp.load(source) {
         report.error = Some(error_text(&e));

@@ -77,6 +77,13 @@ impl Session {
         }
     }
 
+    /// Let `job_ms` of job time pass at once (a bridge docs page does after each request, as its
+    /// `after=` says), and advance the engine to it. Returns the engine's job time afterwards.
+    pub fn let_pass(&self, job_ms: f64) -> f64 {
+        self.clock.borrow_mut().skip(job_ms);
+        self.advance()
+    }
+
     /// The clock's speed (job-ms per wall-ms).
     pub fn speed(&self) -> f64 {
         self.clock.borrow().speed()

@@ -35,6 +35,10 @@ pub struct BridgeConsoleProps {
     /// placeholders mean the ids returned on that page).
     #[prop_or_default]
     pub scope: AttrValue,
+    /// Job time to let pass after each Send (a docs page's `after=`, see `docs::BridgeExample`),
+    /// so the page's next request sees what the documented sequence expects at any clock speed.
+    #[prop_or_default]
+    pub after_ms: Option<f64>,
 }
 
 /// The bridge console (see the module docs).
@@ -68,8 +72,12 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
         let reply = reply.clone();
         let tracked = tracked.clone();
         let scope = props.scope.to_string();
+        let after_ms = props.after_ms;
         Callback::from(move |_| {
             let r = send_in(&state.session, &scope, &tool, &role, &body);
+            if let Some(ms) = after_ms {
+                state.session.let_pass(ms);
+            }
             tracked.set(r.body.get("jobId").and_then(|j| j.as_str()).map(str::to_string));
             reply.set(Some(r));
             state.dispatch(SessionAction::Changed);

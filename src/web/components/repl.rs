@@ -112,8 +112,22 @@ pub fn repl() -> Html {
             let lines_acc = lines_acc.clone();
             let busy = busy.clone();
             let stop_flag = stop_flag.clone();
+            let on_demand = crate::runtime::names_on_demand(&src);
             wasm_bindgen_futures::spawn_local(async move {
                 let mut used = 0u64;
+                // The robotics builtins are loaded on demand (web::lazy): before input that names them.
+                if on_demand {
+                    if let Err(e) =
+                        crate::web::lazy::ensure_on_demand().await.and_then(|_| crate::runtime::extend_interp(&mut it))
+                    {
+                        it.stop();
+                        lines_acc.borrow_mut().push(ReplLine::Error(e));
+                        lines.set(lines_acc.borrow().clone());
+                        *interp.borrow_mut() = Some(it);
+                        busy.set(false);
+                        return;
+                    }
+                }
                 loop {
                     if *stop_flag.borrow() || used >= REPL_BUDGET {
                         it.stop();

@@ -1,0 +1,194 @@
+//! `granola-split`: the last step of the site build (`make dist`, a Trunk `post_build` hook).
+//!
+//! usage: granola-split ORIGINAL_WASM STAGING_DIR
+//!
+//! ORIGINAL_WASM is the app's wasm as the linker wrote it (built with `--emit-relocs` and the
+//! `granola_split` cfg, see the Makefile); STAGING_DIR holds Trunk's output, whose `*_bg.wasm`
+//! is that module after wasm-bindgen (Trunk's own wasm-opt is off for the site build).
+//!
+//! The app marks each module loaded on demand with one import/export pair (`web::lazy`). This
+//! splits the wasm there: everything reachable from the first load stays in the main module;
+//! what only a module's entry reaches moves to that module. Then it
+//! - runs `wasm-opt -Oz` on every part,
+//! - names each part by a hash of its final bytes (`granola-web-<hash>_bg.wasm`,
+//!   `granola-<module>-<hash>.wasm`), so every one of them can be cached forever,
+//! - rewrites index.html: the main wasm's new name and integrity, and `window.granolaModules`
+//!   (module name → file) for `web::lazy`, which fetches a module when a page first needs it,
+//! - writes `granola-lazy.js`, the (empty) JS module the glue imports the markers from.
+//!
+//! A build without markers (or without the cfg) is only optimised and renamed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256, Sha384};
+
+type Res<T> = Result<T, String>;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() != 2 {
+        eprintln!("usage: granola-split ORIGINAL_WASM STAGING_DIR");
+        std::process::exit(2);
+    }
+    if let Err(e) = run(Path::new(&args[0]), Path::new(&args[1])) {
+        eprintln!("granola-split: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(original_path: &Path, dir: &Path) -> Res<()> {
+    let bg = find_one(dir, |n| n.starts_with("granola-web-") && n.ends_with("_bg.wasm"))?;
+    let index_path = dir.join("index.html");
+    let mut index = fs::read_to_string(&index_path).map_err(|e| format!("{}: {e}", index_path.display()))?;
+    let original = fs::read(original_path).map_err(|e| format!("{}: {e}", original_path.display()))?;
+    let bindgened = fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
+
+    let has_markers = String::from_utf8_lossy(&bindgened).contains("__wasm_split_00___");
+    let (main, modules): (Vec<u8>, Vec<(String, Vec<u8>)>) = if has_markers {
+        let splitter = wasm_split_cli::Splitter::new(&original, &bindgened).map_err(|e| format!("split: {e:#}"))?;
+        let out = splitter.emit().map_err(|e| format!("split: {e:#}"))?;
+        // GRANOLA_SPLIT_DEBUG=DIR keeps the parts before wasm-opt (with their names) for analysis.
+        if let Some(d) = std::env::var_os("GRANOLA_SPLIT_DEBUG") {
+            let d = PathBuf::from(d);
+            fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+            fs::write(d.join("main.wasm"), &out.main.bytes).map_err(|e| e.to_string())?;
+            for m in &out.modules {
+                fs::write(d.join(format!("{}.wasm", m.module_name)), &m.bytes).map_err(|e| e.to_string())?;
+            }
+        }
+        for m in &out.modules {
+            if !m.relies_on_chunks.is_empty() {
+                return Err(format!("module {} relies on shared chunks, which web::lazy does not load", m.module_name));
+            }
+        }
+        let mods = out.modules.into_iter().map(|m| (m.module_name, m.bytes)).collect();
+        (out.main.bytes, mods)
+    } else {
+        (bindgened.clone(), Vec::new())
+    };
+
+    let old_bg_name = file_name(&bg);
+    fs::remove_file(&bg).map_err(|e| e.to_string())?;
+    let main = wasm_opt(dir, "main", &main)?;
+    let main_name = format!("granola-web-{}_bg.wasm", short_hash(&main));
+    fs::write(dir.join(&main_name), &main).map_err(|e| e.to_string())?;
+    let mut rows = vec![(main_name.clone(), main.len())];
+
+    let mut manifest = BTreeMap::new();
+    for (name, bytes) in &modules {
+        if manifest.contains_key(name) {
+            return Err(format!("two split points name the module {name}: one entry per module"));
+        }
+        let bytes = wasm_opt(dir, name, bytes)?;
+        let file = format!("granola-{name}-{}.wasm", short_hash(&bytes));
+        fs::write(dir.join(&file), &bytes).map_err(|e| e.to_string())?;
+        rows.push((file.clone(), bytes.len()));
+        manifest.insert(name.clone(), file);
+    }
+
+    // index.html: the main wasm's new name (Trunk's preload link and init call) and integrity.
+    if !index.contains(&old_bg_name) {
+        return Err(format!("index.html does not mention {old_bg_name}"));
+    }
+    index = index.replace(&old_bg_name, &main_name);
+    index = set_integrity(&index, &main_name, &main);
+    let modules_js = manifest.iter().map(|(k, v)| format!("{k:?}:{v:?}")).collect::<Vec<_>>().join(",");
+    let script = format!(
+        "<script>/* modules loaded on demand (web::lazy), written by granola-split */ window.granolaModules = {{{modules_js}}};</script>\n"
+    );
+    let Some(at) = index.find("</head>") else { return Err("index.html has no </head>".into()) };
+    index.insert_str(at, &script);
+    fs::write(&index_path, index).map_err(|e| e.to_string())?;
+    fs::write(
+        dir.join("granola-lazy.js"),
+        "// The wasm's markers for modules loaded on demand are imports from this (empty) module;\n\
+         // granola-split replaces them in the wasm, so nothing is imported from here.\nexport {};\n",
+    )
+    .map_err(|e| e.to_string())?;
+
+    println!("granola-split: {} module(s) loaded on demand", modules.len());
+    for (name, size) in rows {
+        println!("  {name:<48} {size:>9} bytes");
+    }
+    Ok(())
+}
+
+/// `wasm-opt -Oz` (npm binaryen 132, first on PATH) with the features rustc's wasm32 target uses.
+fn wasm_opt(dir: &Path, label: &str, bytes: &[u8]) -> Res<Vec<u8>> {
+    let tmp_in = dir.join(format!(".split-{label}.in.wasm"));
+    let tmp_out = dir.join(format!(".split-{label}.out.wasm"));
+    fs::write(&tmp_in, bytes).map_err(|e| e.to_string())?;
+    let status = Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(&tmp_in)
+        .arg("-o")
+        .arg(&tmp_out)
+        .status()
+        .map_err(|e| format!("wasm-opt: {e} (is node_modules/.bin on PATH?)"))?;
+    if !status.success() {
+        return Err(format!("wasm-opt failed on {label}"));
+    }
+    let out = fs::read(&tmp_out).map_err(|e| e.to_string())?;
+    let _ = fs::remove_file(&tmp_in);
+    let _ = fs::remove_file(&tmp_out);
+    Ok(out)
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replace the `integrity` attribute of the tag that references `name` (Trunk's preload link).
+fn set_integrity(html: &str, name: &str, bytes: &[u8]) -> String {
+    let sri = format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)));
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(name) {
+        let tag_start = rest[..i].rfind('<').unwrap_or(0);
+        let tag_end = rest[i..].find('>').map(|j| i + j).unwrap_or(rest.len());
+        let tag = &rest[tag_start..tag_end];
+        out.push_str(&rest[..tag_start]);
+        match tag.find("integrity=\"") {
+            Some(a) => {
+                let v = a + "integrity=\"".len();
+                let e = tag[v..].find('"').map(|k| v + k).unwrap_or(tag.len());
+                out.push_str(&tag[..v]);
+                out.push_str(&sri);
+                out.push_str(&tag[e..]);
+            }
+            None => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_one(dir: &Path, want: impl Fn(&str) -> bool) -> Res<PathBuf> {
+    let mut found = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?.flatten() {
+        if want(&e.file_name().to_string_lossy()) {
+            found.push(e.path());
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        n => Err(format!("expected one app wasm in {}, found {n}", dir.display())),
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
