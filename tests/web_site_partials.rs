@@ -54,7 +54,7 @@ async fn a_panel_mounted_after_a_job_streamed_lists_all_its_partials() {
     };
     assert_eq!(records.len(), 3, "the job kept its three partials");
     let times: Vec<String> = records.iter().map(|r| fmt_ms(r.at_ms)).collect();
-    assert_eq!(times, vec!["1 ms", "2 ms", "3 ms"]);
+    assert_eq!(times, vec!["0 ms", "1 ms", "2 ms"]);
 
     // Now a panel is mounted; open the job's details.
     let root = document().create_element("div").unwrap();
