@@ -124,3 +124,95 @@ fn version_and_unknown_options() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Run the binary with `args` and `stdin`, killing it (and failing) if it has not ended
+/// after 60 s: a process that would eat memory or spin forever fails the test.
+fn run_bounded(args: &[&str], stdin: &str, dir: &std::path::Path) -> (String, String, i32) {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_string();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("granola {args:?} did not end within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let _ = feeder.join();
+    (out.join().unwrap(), err.join().unwrap(), status.code().unwrap_or(-1))
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("granola-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn loading_dev_zero_is_a_clear_limit_error() {
+    let dir = scratch("zero");
+    std::fs::write(dir.join("zero.lisp"), "(print 1)\n(load \"/dev/zero\")\n").unwrap();
+    let (out, err, code) = run_bounded(&["zero.lisp"], "", &dir);
+    assert_eq!(out, "1\nnil\n");
+    assert_eq!(err, "fatal: line 2, column 1: load: /dev/zero: file too large (more than 16777216 bytes)\n");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_script_that_loads_itself_ends_with_a_limit_error() {
+    let dir = scratch("self");
+    std::fs::write(dir.join("self.lisp"), "(load \"self.lisp\")\n").unwrap();
+    let (_, err, code) = run_bounded(&["self.lisp"], "", &dir);
+    let shown = dir.join("self.lisp").display().to_string();
+    assert_eq!(
+        err,
+        format!("fatal: line 1, column 1: load: {shown}: too many nested loads (more than 64 files open)\n")
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn an_allocation_bomb_in_the_repl_is_an_error_and_the_repl_goes_on() {
+    let dir = scratch("bomb");
+    // A string that triples at every step reaches the default 512 MiB heap limit quickly.
+    let (out, err, code) =
+        run_bounded(&[], "(define (grow s) (grow (write-to-string (list s s))))\n(grow \"x\")\n(+ 1 2)\n", &dir);
+    assert!(err.starts_with("error: line 1, column 1: "), "{err}");
+    assert!(err.trim_end().ends_with("heap limit exceeded (536870912 bytes)"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.ends_with("3\nmuslisp> \n"), "{out}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn piped_repl_input_of_twenty_thousand_open_lines_reads_to_the_end() {
+    let dir = scratch("open");
+    let (out, err, code) = run_bounded(&[], &"(\n".repeat(20_000), &dir);
+    assert_eq!(err, "parse error: line 20001, column 1: unterminated list\n");
+    assert_eq!(out.matches("......> ").count(), 20_000);
+    assert_eq!(code, 0);
+}

@@ -3,8 +3,8 @@
 //! evaluator; limits hold.
 
 use granola::jobs::Engine;
-use granola::lang::{Host, Interp, Limits, Outcome};
-use granola::runtime::run_script;
+use granola::lang::{Driven, Host, Interp, Limits, Outcome, RunLoop};
+use granola::runtime::{run_script, JumpClock};
 
 fn new_interp(engine: &Rc<RefCell<Engine>>) -> Interp {
     granola::runtime::new_interp(engine, Limits::default())
@@ -108,13 +108,9 @@ proptest! {
         struct Null;
         impl Host for Null { fn print(&mut self, _: &str) {} }
         if it.load(&s).is_ok() {
-            for _ in 0..50 {
-                match it.run(&mut Null, 10_000) {
-                    Outcome::Idle => break,
-                    Outcome::Sleeping { until_ms } => engine.borrow_mut().advance(until_ms),
-                    _ => {}
-                }
-            }
+            let mut run = RunLoop::new(10_000, Some(500_000));
+            let mut clock = JumpClock(engine.clone());
+            while !matches!(run.next(&mut it, &mut Null, &mut clock), Driven::Idle | Driven::BudgetSpent { .. }) {}
         }
     }
 }
@@ -132,11 +128,11 @@ fn ten_million_tail_calls_in_constant_memory() {
     it.load(&format!("(define (loop n acc) (if (= n 0) acc (loop (- n 1) (+ acc 1)))) (loop {n} 0) (heap-stats)"))
         .unwrap();
     let mut values = Vec::new();
+    let mut run = RunLoop::new(10_000_000, None);
     loop {
-        match it.run(&mut Null, 10_000_000) {
-            Outcome::Value { printed, .. } => values.push(printed),
-            Outcome::Idle => break,
-            Outcome::OutOfFuel => {}
+        match run.next(&mut it, &mut Null, &mut JumpClock(engine.clone())) {
+            Driven::Value { printed, .. } => values.push(printed),
+            Driven::Idle => break,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -161,10 +157,11 @@ fn redefining_a_recursive_function_does_not_grow_the_heap() {
     for i in 0..n {
         // One REPL entry: parse, queue, run.
         it.load("(define (f n) (if (= n 0) 0 (f (- n 1))))").unwrap();
+        let mut run = RunLoop::new(1_000_000, None);
         loop {
-            match it.run(&mut Null, 1_000_000) {
-                Outcome::Idle => break,
-                Outcome::Value { .. } | Outcome::OutOfFuel => {}
+            match run.next(&mut it, &mut Null, &mut JumpClock(engine.clone())) {
+                Driven::Idle => break,
+                Driven::Value { .. } => {}
                 other => panic!("unexpected {other:?}"),
             }
         }

@@ -67,14 +67,14 @@ pub struct StoredResult {
     pub job_id: String,
     pub owner: String,
     pub output: Arc<Output>,
-    /// Size of the result's stored (JSON) form.
+    /// Size of the result as the store counts it (the SQLite store: its stored JSON).
     pub bytes: u64,
 }
 
 impl StoredResult {
-    /// A result for `row`'s job; `bytes` is the length of `output` as JSON.
+    /// A result for `row`'s job, sized by [`Output::approx_bytes`] until a store measures it.
     pub fn new(row: &JobRow, output: Output) -> StoredResult {
-        let bytes = serde_json::to_vec(&output).map(|v| v.len() as u64).unwrap_or(0);
+        let bytes = output.approx_bytes();
         StoredResult {
             results_id: row.results_id.clone(),
             job_id: row.job_id.clone(),

@@ -133,6 +133,35 @@ impl Output {
         }
     }
 
+    /// About how many bytes the result takes (numbers at 8 bytes, text at its length): what
+    /// the in-memory store counts against its cap. The SQLite store counts its stored JSON.
+    pub fn approx_bytes(&self) -> u64 {
+        let text = |s: &str| s.len() as u64;
+        let nums = |n: usize| 8 * n as u64;
+        match self {
+            Output::Simulation(r) => {
+                text(&r.results_id)
+                    + text(&r.job_id)
+                    + text(&r.simulation_id)
+                    + text(&r.model_name)
+                    + nums(r.times.len() + r.concentrations.len())
+                    + 128
+            }
+            Output::Population(r) => {
+                text(&r.results_id)
+                    + text(&r.job_id)
+                    + text(&r.simulation_id)
+                    + text(&r.model_name)
+                    + nums(r.times.len() + r.p5.len() + r.p50.len() + r.p95.len())
+                    + nums(7 * r.subjects.len())
+                    + r.aggregates.iter().map(|(k, _)| text(k) + 8).sum::<u64>()
+                    + text(&r.metadata.to_string())
+                    + text(&r.outputs.to_string())
+                    + 256
+            }
+        }
+    }
+
     fn set_generated_at(&mut self, at: Ms) {
         match self {
             Output::Simulation(r) => r.generated_at = at,

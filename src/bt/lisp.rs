@@ -275,7 +275,7 @@ fn bb_value(c: &Ctx, who: &str, v: Value) -> Result<BbValue, String> {
 
 fn handle_raw_id(v: Value) -> i64 {
     match v {
-        Value::Handle(_, id) => i64::from(id),
+        Value::Handle(h) => i64::from(h.id()),
         _ => 0,
     }
 }

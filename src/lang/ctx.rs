@@ -97,24 +97,37 @@ pub struct Ctx<'a> {
     pub exts: &'a mut Extensions,
     pub(crate) host: &'a mut dyn Host,
     pub(crate) table: &'static Table,
-    pub(crate) time: &'a dyn JobTime,
-    pub(crate) files: Option<&'a mut (dyn Files + 'static)>,
-    pub(crate) limits: &'a Limits,
-    pub(crate) out_bytes: &'a mut usize,
-    pub(crate) out_exceeded: bool,
-    pub(crate) gc_stats: bool,
-    pub(crate) defines: Vec<(u32, Value)>,
+    /// Job time, files, limits, output count: one pointer, so making a `Ctx` per call
+    /// stays cheap.
+    pub(crate) svc: &'a mut Services,
+    /// What the call asks of the evaluator afterwards ([`Ctx::OUT_EXCEEDED`], …): one field,
+    /// so the common case (nothing) is one test.
+    pub(crate) flags: u8,
     pub(crate) may_define: bool,
-    pub(crate) limit_hit: bool,
+}
+
+/// The interpreter's host services as builtins see them.
+pub(crate) struct Services {
+    pub(crate) time: Box<dyn JobTime>,
+    pub(crate) files: Option<Box<dyn Files>>,
+    pub(crate) limits: Limits,
+    /// Output bytes of the current load (against `limits.max_output_bytes`).
+    pub(crate) out_bytes: usize,
+    /// Bindings a syntax row asked for during its call (empty between calls).
+    pub(crate) defines: Vec<(u32, Value)>,
 }
 
 impl Ctx<'_> {
+    pub(crate) const OUT_EXCEEDED: u8 = 1;
+    pub(crate) const GC_STATS: u8 = 2;
+    pub(crate) const LIMIT: u8 = 4;
+
     /// Program output, counted against the output limit (past it nothing more is printed
     /// and the form fails with `output limit exceeded`).
     pub fn emit(&mut self, text: &str) {
-        *self.out_bytes = self.out_bytes.saturating_add(text.len());
-        if *self.out_bytes > self.limits.max_output_bytes {
-            self.out_exceeded = true;
+        self.svc.out_bytes = self.svc.out_bytes.saturating_add(text.len());
+        if self.svc.out_bytes > self.svc.limits.max_output_bytes {
+            self.flags |= Ctx::OUT_EXCEEDED;
             return;
         }
         self.host.print(text);
@@ -124,7 +137,7 @@ impl Ctx<'_> {
     /// ([`ErrorKind::Limit`](super::ErrorKind::Limit): not delivered to a [`Resume`], ends the
     /// form). Returns `msg` for `return Err(ctx.limit_error(msg))`.
     pub fn limit_error(&mut self, msg: String) -> String {
-        self.limit_hit = true;
+        self.flags |= Ctx::LIMIT;
         msg
     }
 
@@ -135,19 +148,19 @@ impl Ctx<'_> {
 
     /// File access, when the host has any (native hosts; `run_script`'s in-memory files).
     pub fn files(&mut self) -> Option<&mut (dyn Files + 'static)> {
-        self.files.as_deref_mut()
+        self.svc.files.as_deref_mut()
     }
 
     /// Read every datum of `text` with the interpreter's reader limits (nesting, heap), for
     /// front ends that load Lisp data from files (`bt.load-dsl`). Positions are `text`'s own.
     pub fn read_all(&mut self, text: &str) -> Result<Vec<Value>, LispError> {
-        let forms = super::reader::read_all(text, self.heap, self.syms, self.limits.max_read_depth)?;
+        let forms = super::reader::read_all(text, self.heap, self.syms, self.svc.limits.max_read_depth)?;
         Ok(forms.into_iter().map(|(v, _)| v).collect())
     }
 
     /// Current job time in milliseconds.
     pub fn now_ms(&self) -> f64 {
-        self.time.now_ms()
+        self.svc.time.now_ms()
     }
 
     /// The installed extension `T` (see also the `exts` field, for borrowing the heap at the
@@ -158,7 +171,7 @@ impl Ctx<'_> {
 
     /// The limits of this interpreter.
     pub fn limits(&self) -> &Limits {
-        self.limits
+        &self.svc.limits
     }
 
     /// The composed builtin table.
@@ -169,7 +182,7 @@ impl Ctx<'_> {
     /// A handle value of `kind` (which must be one of the table's handle kinds).
     pub fn handle(&self, kind: &HandleKind, id: u32) -> Result<Value, String> {
         match self.table.handle_index(kind) {
-            Some(k) => Ok(Value::Handle(k, id)),
+            Some(k) => Ok(Value::Handle(super::heap::Handle::new(k, id))),
             None => Err(format!("{}: handle kind not registered", kind.name)),
         }
     }
@@ -177,7 +190,7 @@ impl Ctx<'_> {
     /// The id of `v` if it is a handle of `kind`.
     pub fn handle_id(&self, kind: &HandleKind, v: Value) -> Option<u32> {
         match v {
-            Value::Handle(k, id) if self.table.handle_kind(k).is_some_and(|h| h.name == kind.name) => Some(id),
+            Value::Handle(h) if self.table.handle_kind(h.kind()).is_some_and(|k| k.name == kind.name) => Some(h.id()),
             _ => None,
         }
     }
@@ -188,7 +201,7 @@ impl Ctx<'_> {
     pub fn define(&mut self, name: Value, value: Value) -> Result<(), String> {
         match name {
             Value::Sym(s) if self.may_define => {
-                self.defines.push((s, value));
+                self.svc.defines.push((s, value));
                 Ok(())
             }
             Value::Sym(_) => Err("define: only special forms can bind names".into()),
@@ -253,7 +266,7 @@ impl Ctx<'_> {
 
     /// A plain-data copy of `v` (depth bounded by [`Limits::max_data_depth`]).
     pub fn to_datum(&self, v: Value) -> Result<Datum, String> {
-        datum::to_datum(self.heap, self.syms, self.table, v, self.limits.max_data_depth)
+        datum::to_datum(self.heap, self.syms, self.table, v, self.svc.limits.max_data_depth)
     }
 
     /// Fresh Lisp values from a [`Datum`] (maps become map objects, lists lists).

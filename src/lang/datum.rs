@@ -104,8 +104,8 @@ fn to_datum_at(
         Value::Int(i) => Datum::Int(i),
         Value::Float(f) => Datum::Float(f),
         Value::Sym(s) => Datum::Sym(syms.name(s).to_string()),
-        Value::Handle(k, id) => match table.handle_kind(k) {
-            Some(h) => Datum::Handle { kind: h.name, id },
+        Value::Handle(handle) => match table.handle_kind(handle.kind()) {
+            Some(h) => Datum::Handle { kind: h.name, id: handle.id() },
             None => Datum::Opaque(printer::show(heap, syms, table, v)),
         },
         Value::Prim(_) => Datum::Opaque(printer::show(heap, syms, table, v)),
@@ -172,7 +172,7 @@ pub(crate) fn from_datum(
         Datum::Float(f) => Value::Float(*f),
         Datum::Sym(s) => Value::Sym(syms.intern(s)),
         Datum::Handle { kind, id } => match table.handle_by_name(kind) {
-            Some(k) => Value::Handle(k, *id),
+            Some(k) => Value::Handle(super::heap::Handle::new(k, *id)),
             None => return Err(format!("unknown handle kind: {kind}")),
         },
         Datum::Str(s) | Datum::Opaque(s) => heap.string(s.clone()),

@@ -12,7 +12,7 @@
 //! runtime error unwinds the stack only down to the nearest `Flow` frame and is delivered
 //! there.
 
-use super::ctx::{Ctx, Extension, Extensions, Flow, Resume};
+use super::ctx::{Ctx, Extension, Extensions, Flow, Resume, Services};
 use super::heap::{Heap, Obj, Symbols, Value, GLOBAL};
 use super::host::{Files, Host, JobTime, ManualTime};
 use super::printer;
@@ -21,6 +21,14 @@ use super::table::{Func, Special, Table};
 use super::{ErrorKind, Limits, LispError, Outcome, Pos};
 use std::collections::VecDeque;
 use std::rc::Rc;
+
+/// A table row as `apply` needs it, in one flat array (arity and function).
+#[derive(Clone, Copy)]
+struct Prim {
+    min: usize,
+    max: usize,
+    func: Func,
+}
 
 /// What a special-form symbol (interned first, ids `0..n_special`) means.
 #[derive(Clone, Copy)]
@@ -194,6 +202,7 @@ pub struct Interp {
     heap: Heap,
     syms: Symbols,
     table: &'static Table,
+    prims: Box<[Prim]>,
     /// Meaning of the special-form symbols `0..forms.len()`.
     forms: Vec<FormKind>,
     sym_quasiquote: u32,
@@ -201,7 +210,7 @@ pub struct Interp {
     sym_unquote_splicing: u32,
     sym_else: u32,
     exts: Extensions,
-    time: Box<dyn JobTime>,
+    svc: Services,
     globals: Vec<Option<Value>>,
     stack: Vec<Frame>,
     vals: Vec<Value>,
@@ -220,9 +229,6 @@ pub struct Interp {
     max_stack: usize,
     sleeping: Option<f64>,
     pending_sleep: Option<f64>,
-    limits: Limits,
-    files: Option<Box<dyn Files>>,
-    out_bytes: usize,
 }
 
 impl Interp {
@@ -258,9 +264,20 @@ impl Interp {
             heap,
             syms,
             table,
+            prims: table
+                .rows()
+                .iter()
+                .map(|b| Prim { min: b.min_args, max: b.max_args.unwrap_or(usize::MAX), func: b.func })
+                .collect(),
             forms,
             exts: Extensions::default(),
-            time: Box::new(ManualTime::default()),
+            svc: Services {
+                time: Box::new(ManualTime::default()),
+                files: None,
+                limits,
+                out_bytes: 0,
+                defines: Vec::new(),
+            },
             globals: Vec::new(),
             stack: Vec::new(),
             vals: Vec::new(),
@@ -274,12 +291,9 @@ impl Interp {
             err_pos: None,
             steps: 0,
             depth: 0,
-            max_stack: limits.max_depth.saturating_mul(50).max(100_000),
+            max_stack: limits.max_depth.saturating_mul(10).max(100_000),
             sleeping: None,
             pending_sleep: None,
-            limits,
-            files: None,
-            out_bytes: 0,
         };
         for (i, b) in table.rows().iter().enumerate() {
             if !b.is_special_form() {
@@ -301,12 +315,12 @@ impl Interp {
 
     /// Install the source of job time (`time.*`, and when a sleep is over).
     pub fn set_time(&mut self, time: Box<dyn JobTime>) {
-        self.time = time;
+        self.svc.time = time;
     }
 
     /// Current job time.
     pub fn now_ms(&self) -> f64 {
-        self.time.now_ms()
+        self.svc.time.now_ms()
     }
 
     /// Install a front end's per-interpreter state, replacing one of the same type.
@@ -321,17 +335,17 @@ impl Interp {
 
     /// Install file access for `load` and `save` (native hosts).
     pub fn set_files(&mut self, files: Box<dyn Files>) {
-        self.files = Some(files);
+        self.svc.files = Some(files);
     }
 
     /// The current limits.
     pub fn limits(&self) -> Limits {
-        self.limits
+        self.svc.limits
     }
 
     /// Parse all of `source` first; if it parses, queue its forms. Returns how many.
     pub fn load(&mut self, source: &str) -> Result<usize, LispError> {
-        let forms = reader::read_all(source, &mut self.heap, &mut self.syms, self.limits.max_read_depth)?;
+        let forms = reader::read_all(source, &mut self.heap, &mut self.syms, self.svc.limits.max_read_depth)?;
         let id = self.next_load;
         self.next_load += 1;
         let n = forms.len();
@@ -388,7 +402,7 @@ impl Interp {
     /// One slice of `run`; also returns the fuel left over.
     fn run_slice(&mut self, host: &mut dyn Host, fuel: u64) -> (Outcome, u64) {
         if let Some(until) = self.sleeping {
-            let now = self.time.now_ms();
+            let now = self.svc.time.now_ms();
             if now < until {
                 return (Outcome::Sleeping { until_ms: until }, fuel);
             }
@@ -400,7 +414,7 @@ impl Interp {
                 None => return (Outcome::Idle, fuel),
                 Some((form, pos, load)) => {
                     if load != self.cur_load {
-                        self.out_bytes = 0;
+                        self.svc.out_bytes = 0;
                         self.cur_load = load;
                     }
                     self.active = true;
@@ -419,21 +433,16 @@ impl Interp {
             if self.heap.wants_gc() && self.heap.gc_due() {
                 self.gc(Some(host), false);
                 if self.heap.over_cap() {
+                    // Where the collection happened says little: name the top-level form.
+                    self.err_pos = Some(self.top_pos);
                     let f = Fail::limit(format!("heap limit exceeded ({} bytes)", self.heap.cap()));
                     return (Outcome::Error(self.fail(f)), fuel);
                 }
             }
-            let r = match self.step(host) {
-                Err(f) => self.catch(f, host),
-                ok => ok,
-            };
-            match r {
-                Ok(StepOut::Continue) => {
-                    if let Some(until) = self.pending_sleep.take() {
-                        self.sleeping = Some(until);
-                        return (Outcome::Sleeping { until_ms: until }, fuel);
-                    }
-                }
+            // (matched in place: moving the result first costs a store-forwarding stall
+            // per step)
+            match self.step(host) {
+                Ok(StepOut::Continue) => {}
                 Ok(StepOut::Done(v)) => {
                     self.active = false;
                     return match self.echo(v) {
@@ -441,7 +450,15 @@ impl Interp {
                         Err(f) => (Outcome::Error(self.fail(f)), fuel),
                     };
                 }
-                Err(f) => return (Outcome::Error(self.fail(f)), fuel),
+                Err(f) => {
+                    if let Err(f) = self.catch(f, host) {
+                        return (Outcome::Error(self.fail(f)), fuel);
+                    }
+                }
+            }
+            if let Some(until) = self.pending_sleep.take() {
+                self.sleeping = Some(until);
+                return (Outcome::Sleeping { until_ms: until }, fuel);
             }
         }
         (Outcome::OutOfFuel, 0)
@@ -450,21 +467,22 @@ impl Interp {
     /// A finished top-level value in printer form, counted against the output limit (the
     /// host echoes it, one line).
     fn echo(&mut self, v: Value) -> R<String> {
-        let room = self.limits.max_output_bytes.saturating_sub(self.out_bytes);
+        let room = self.svc.limits.max_output_bytes.saturating_sub(self.svc.out_bytes);
         match printer::print(&self.heap, &self.syms, self.table, v, false, "print", room) {
             Ok(printed) if printed.len() < room => {
-                self.out_bytes += printed.len() + 1;
+                self.svc.out_bytes += printed.len() + 1;
                 Ok(printed)
             }
             _ => {
-                self.out_bytes = self.limits.max_output_bytes.saturating_add(1);
+                self.svc.out_bytes = self.svc.limits.max_output_bytes.saturating_add(1);
+                self.err_pos = Some(self.top_pos);
                 Err(self.output_exceeded())
             }
         }
     }
 
     fn output_exceeded(&self) -> Fail {
-        Fail::limit(format!("output limit exceeded ({} bytes)", self.limits.max_output_bytes))
+        Fail::limit(format!("output limit exceeded ({} bytes)", self.svc.limits.max_output_bytes))
     }
 
     /// The message and position of failure `f` as raised where the evaluator is now: each
@@ -495,7 +513,8 @@ impl Interp {
     /// Deliver a runtime failure to the nearest flow builtin waiting for a procedure, if any:
     /// unwind to its frame and resume it with the error. Anything else (no such frame, a
     /// limit) stays a failure of the whole form.
-    fn catch(&mut self, f: Fail, host: &mut dyn Host) -> R<StepOut> {
+    #[cold]
+    fn catch(&mut self, f: Fail, host: &mut dyn Host) -> R<()> {
         let mut f = f;
         loop {
             if f.kind != ErrorKind::Runtime {
@@ -513,7 +532,7 @@ impl Interp {
             self.depth = depth;
             self.cur_pos = pos;
             match self.resume_flow(then, Err(err), env, pos, host) {
-                Ok(()) => return Ok(StepOut::Continue),
+                Ok(()) => return Ok(()),
                 Err(next) => f = next,
             }
         }
@@ -765,7 +784,7 @@ impl Interp {
 
     /// Run `f` with a fresh [`Ctx`]; then apply what it asked for (defines in `env`, a
     /// forced collection) and turn an output overflow into a limit failure.
-    #[inline]
+    #[inline(always)]
     fn with_ctx<T>(
         &mut self,
         host: &mut dyn Host,
@@ -774,7 +793,7 @@ impl Interp {
         args_at: usize,
         f: impl FnOnce(&mut Ctx, &[Value]) -> Result<T, String>,
     ) -> R<T> {
-        let (result, exceeded, gc_stats, defines) = {
+        let (result, flags) = {
             let args = self.vals.get(args_at..).unwrap_or(&[]);
             let mut ctx = Ctx {
                 heap: &mut self.heap,
@@ -782,37 +801,56 @@ impl Interp {
                 exts: &mut self.exts,
                 host: &mut *host,
                 table: self.table,
-                time: &*self.time,
-                files: self.files.as_deref_mut(),
-                limits: &self.limits,
-                out_bytes: &mut self.out_bytes,
-                out_exceeded: false,
-                gc_stats: false,
-                defines: Vec::new(),
+                svc: &mut self.svc,
+                flags: 0,
                 may_define,
-                limit_hit: false,
             };
-            let r = f(&mut ctx, args);
-            let r = match r {
-                Err(msg) if ctx.limit_hit => Err(Fail::limit(msg)),
-                Err(msg) => Err(Fail::from(msg)),
-                Ok(v) => Ok(v),
-            };
-            (r, ctx.out_exceeded, ctx.gc_stats, ctx.defines)
+            (f(&mut ctx, args), ctx.flags)
         };
-        if exceeded {
+        if flags != 0 || !self.svc.defines.is_empty() {
+            return self.after_call(host, env, flags, result);
+        }
+        result.map_err(Fail::from)
+    }
+
+    /// What a call asked for besides its result (rare): an output overflow, defines, a
+    /// forced collection, a limit error.
+    #[cold]
+    #[inline(never)]
+    fn after_call<T>(&mut self, host: &mut dyn Host, env: u32, flags: u8, result: Result<T, String>) -> R<T> {
+        if flags & Ctx::OUT_EXCEEDED != 0 {
+            self.svc.defines.clear();
             return Err(self.output_exceeded());
         }
-        for (s, v) in defines {
+        for (s, v) in std::mem::take(&mut self.svc.defines) {
             self.define(s, v, env);
         }
-        if gc_stats {
+        if flags & Ctx::GC_STATS != 0 {
             self.gc(Some(&mut *host), true);
             let t = super::builtins::gc::stats_text(&self.heap);
-            self.out_bytes = self.out_bytes.saturating_add(t.len());
+            self.svc.out_bytes = self.svc.out_bytes.saturating_add(t.len());
             host.print(&t);
         }
-        result
+        match result {
+            Err(msg) if flags & Ctx::LIMIT != 0 => Err(Fail::limit(msg)),
+            r => r.map_err(Fail::from),
+        }
+    }
+
+    /// A flow builtin's call (kept out of `apply`, whose plain-builtin path is the hot one).
+    #[inline(never)]
+    fn call_flow(&mut self, func: super::table::FlowFn, pos: Pos, b: usize, host: &mut dyn Host) -> R<()> {
+        let r = self.with_ctx(host, GLOBAL, false, b + 1, func);
+        self.vals.truncate(b);
+        self.do_flow(r?, GLOBAL, pos, host)
+    }
+
+    #[cold]
+    fn arity_fail(&self, p: u16, argc: usize) -> Fail {
+        match self.table.row(p).and_then(|b| b.arity_error(argc)) {
+            Some(e) => e.into(),
+            None => "attempt to call non-function value".into(),
+        }
     }
 
     /// Carry out what a flow builtin (or its `Resume`) answered.
@@ -821,7 +859,7 @@ impl Interp {
             Flow::Return(v) => self.mode = Mode::Return(v),
             Flow::Sleep(ms) => {
                 if ms > 0.0 {
-                    self.pending_sleep = Some(self.time.now_ms() + ms);
+                    self.pending_sleep = Some(self.svc.time.now_ms() + ms);
                 }
                 self.mode = Mode::Return(Value::Nil);
             }
@@ -830,7 +868,8 @@ impl Interp {
                 self.push(Frame::Flow { then, depth: self.depth, vals: base, env, pos })?;
                 self.vals.push(callee);
                 self.vals.extend(args);
-                self.apply(pos, base, host)?;
+                // (through continue_args, so that `apply` keeps a single call site)
+                self.continue_args(pos, base, Value::Nil, env, host)?;
             }
         }
         Ok(())
@@ -866,29 +905,28 @@ impl Interp {
         self.do_flow(flow, env, pos, host)
     }
 
+    #[inline]
     fn apply(&mut self, pos: Pos, base: u32, host: &mut dyn Host) -> R<()> {
         self.cur_pos = pos;
         let b = base as usize;
         let f = self.vals.get(b).copied().unwrap_or(Value::Nil);
         match f {
             Value::Prim(p) => {
-                let info = self.table.row(p).ok_or("attempt to call non-function value")?;
+                let Some(&Prim { min, max, func }) = self.prims.get(p as usize) else {
+                    return Err("attempt to call non-function value".into());
+                };
                 let argc = self.vals.len().saturating_sub(b + 1);
-                if let Some(e) = info.arity_error(argc) {
-                    return Err(e.into());
+                if argc < min || argc > max {
+                    return Err(self.arity_fail(p, argc));
                 }
-                match info.func {
+                match func {
                     Func::Plain(func) => {
                         let r = self.with_ctx(host, GLOBAL, false, b + 1, func);
                         self.vals.truncate(b);
                         self.mode = Mode::Return(r?);
                         Ok(())
                     }
-                    Func::Flow(func) => {
-                        let r = self.with_ctx(host, GLOBAL, false, b + 1, func);
-                        self.vals.truncate(b);
-                        self.do_flow(r?, GLOBAL, pos, host)
-                    }
+                    Func::Flow(func) => self.call_flow(func, pos, b, host),
                     Func::Syntax(_) | Func::Special(_) => Err("attempt to call non-function value".into()),
                 }
             }
@@ -908,10 +946,10 @@ impl Interp {
                     return Err("internal: environment allocation".into());
                 };
                 if !matches!(self.stack.last(), Some(Frame::CallMark)) {
-                    if self.depth >= self.limits.max_depth {
+                    if self.depth >= self.svc.limits.max_depth {
                         return Err(Fail::limit(format!(
                             "maximum recursion depth exceeded ({} frames)",
-                            self.limits.max_depth
+                            self.svc.limits.max_depth
                         )));
                     }
                     self.push(Frame::CallMark)?;
@@ -1399,22 +1437,22 @@ impl Interp {
             Some(d) if !path.starts_with('/') && !d.is_empty() => format!("{d}/{path}"),
             _ => path,
         };
-        let Some(files) = self.files.as_mut() else {
+        let Some(files) = self.svc.files.as_mut() else {
             return Err(format!("load: {joined}: files cannot be loaded here (this host has no file system)").into());
         };
         let shown = files.resolve(&joined);
         let open = self.stack.iter().filter(|f| matches!(f, Frame::Load { .. })).count();
-        if open >= self.limits.max_load_depth {
-            let msg = format!("too many nested loads (more than {} files open)", self.limits.max_load_depth);
+        if open >= self.svc.limits.max_load_depth {
+            let msg = format!("too many nested loads (more than {} files open)", self.svc.limits.max_load_depth);
             return Err(Fail { outermost_load: true, ..Fail::limit(msg) });
         }
-        let max = self.limits.max_file_bytes;
+        let max = self.svc.limits.max_file_bytes;
         let (resolved, text) = files.read(&joined, max).map_err(|e| format!("load: {shown}: {e}"))?;
         if text.len() > max {
             return Err(Fail::limit(format!("load: {resolved}: file too large (more than {max} bytes)")));
         }
         let forms =
-            reader::read_all(&text, &mut self.heap, &mut self.syms, self.limits.max_read_depth).map_err(|e| {
+            reader::read_all(&text, &mut self.heap, &mut self.syms, self.svc.limits.max_read_depth).map_err(|e| {
                 let kind = if e.kind == ErrorKind::Limit { ErrorKind::Limit } else { ErrorKind::Runtime };
                 Fail::new(format!("load: {resolved}: {}", e.located()), kind)
             })?;

@@ -21,9 +21,27 @@ pub enum Value {
     Sym(u32),
     /// A builtin: its row in the composed table.
     Prim(u16),
-    /// An opaque front-end handle: (index of its kind in the table's handle kinds, id).
-    Handle(u16, u32),
+    /// An opaque front-end handle (its kind and id).
+    Handle(Handle),
     Obj(u32),
+}
+
+/// A handle value's kind (index into the table's handle kinds) and id, packed in one word
+/// (so that copying a `Value` stays two plain words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle(u64);
+
+impl Handle {
+    pub(crate) fn new(kind: u16, id: u32) -> Handle {
+        Handle((u64::from(kind) << 32) | u64::from(id))
+    }
+    pub(crate) fn kind(self) -> u16 {
+        (self.0 >> 32) as u16
+    }
+    /// The handle's id.
+    pub fn id(self) -> u32 {
+        self.0 as u32
+    }
 }
 
 impl Value {

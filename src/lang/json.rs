@@ -52,7 +52,7 @@ fn json_float(f: f64) -> Result<String, String> {
 }
 
 fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), String> {
-    if depth > c.limits.max_json_depth {
+    if depth > c.svc.limits.max_json_depth {
         return Err("json.encode: nesting too deep".into());
     }
     if out.len() > c.heap.room() {
@@ -65,9 +65,9 @@ fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), Str
         Value::Float(f) => out.push_str(&json_float(f)?),
         Value::Sym(s) => json_str(out, c.syms.name(s)),
         Value::Prim(_) => return Err("json.encode: unsupported value type: primitive_fn".into()),
-        Value::Handle(k, id) => match c.table.handle_kind(k) {
+        Value::Handle(handle) => match c.table.handle_kind(handle.kind()) {
             Some(h) => match h.json {
-                Some(f) => out.push_str(&f(h, id)),
+                Some(f) => out.push_str(&f(h, handle.id())),
                 None => return Err(format!("json.encode: unsupported value type: {}", h.name)),
             },
             None => return Err("json.encode: unsupported value type: handle".into()),
@@ -178,7 +178,7 @@ fn json_string(p: &mut JsonIn) -> Result<String, String> {
 }
 
 fn json_value(c: &mut Ctx, p: &mut JsonIn, depth: usize) -> Result<Value, String> {
-    if depth > c.limits.max_json_depth {
+    if depth > c.svc.limits.max_json_depth {
         return Err(jerr("nesting too deep"));
     }
     p.ws();

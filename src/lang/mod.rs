@@ -68,7 +68,7 @@ mod table;
 pub use ctx::{Ctx, Extension, Extensions, Flow, Resume};
 pub use datum::Datum;
 pub use eval::Interp;
-pub use heap::{Heap, Symbols, Value};
+pub use heap::{Handle, Heap, Symbols, Value};
 pub use host::{Files, Host, JobTime, ManualTime, MemFiles};
 pub use limits::Limits;
 pub use run::{Driven, Pacer, RunLoop, ScriptRun, Wait};

@@ -97,7 +97,7 @@ pub fn type_name(heap: &Heap, table: &Table, v: Value) -> &'static str {
         Value::Float(_) => "float",
         Value::Sym(_) => "symbol",
         Value::Prim(_) => "primitive_fn",
-        Value::Handle(k, _) => table.handle_kind(k).map(|h| h.name).unwrap_or("handle"),
+        Value::Handle(h) => table.handle_kind(h.kind()).map(|h| h.name).unwrap_or("handle"),
         Value::Obj(_) => heap.obj(v).map(Obj::type_name).unwrap_or("nil"),
     }
 }
@@ -157,8 +157,9 @@ pub fn print(
                     out.push_str(table.row(p).map(|b| b.name).unwrap_or("?"));
                     out.push('>');
                 }
-                Value::Handle(k, id) => {
-                    let name = table.handle_kind(k).map(|h| h.name).unwrap_or("handle");
+                Value::Handle(h) => {
+                    let id = h.id();
+                    let name = table.handle_kind(h.kind()).map(|h| h.name).unwrap_or("handle");
                     if readable {
                         return Err(unreadable(name));
                     }

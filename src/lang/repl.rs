@@ -22,6 +22,7 @@ pub enum Entry {
 pub struct ReplInput {
     buffer: String,
     scan: Scanner,
+    scanned: usize,
 }
 
 impl ReplInput {
@@ -51,6 +52,7 @@ impl ReplInput {
         }
         self.buffer.push_str(line);
         self.scan.feed(line);
+        self.scanned += line.len();
         if self.scan.needs_more() {
             return Entry::More;
         }
@@ -63,6 +65,12 @@ impl ReplInput {
         self.scan = Scanner::default();
         let text = std::mem::take(&mut self.buffer);
         (!text.trim().is_empty()).then_some(text)
+    }
+
+    /// Bytes examined to decide completeness since this input began: each byte once, so a
+    /// long entry costs time linear in its length.
+    pub fn scanned(&self) -> usize {
+        self.scanned
     }
 
     /// Drop the unfinished entry.

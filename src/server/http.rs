@@ -69,12 +69,15 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
 pub(crate) async fn read_body(app: &Shared, headers: &HeaderMap, body: Body) -> Result<String, Response> {
     let limit = app.cfg.max_body_bytes;
     let too_large = || {
-        error_response(
+        let mut resp = error_response(
             413,
             Code::InvalidInput,
             &format!("Request body is larger than the limit of {limit} bytes"),
             "body",
-        )
+        );
+        // The rest of the body is not read: the connection cannot carry another request.
+        resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        resp
     };
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());

@@ -178,13 +178,15 @@ impl Store for SqliteStore {
                 .query_row("SELECT bytes FROM results WHERE results_id = ?1", [&r.results_id], |x| x.get(0))
                 .optional()
                 .map_err(err)?;
+            // What counts against the byte cap here is the stored JSON.
+            let size = data.len() as i64;
             tx.execute(
                 "INSERT OR REPLACE INTO results (results_id, job_id, owner, bytes, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![r.results_id, r.job_id, r.owner, r.bytes as i64, data],
+                params![r.results_id, r.job_id, r.owner, size, data],
             )
             .map_err(err)?;
             results = i64::from(old.is_none());
-            bytes = r.bytes as i64 - old.unwrap_or(0);
+            bytes = size - old.unwrap_or(0);
         }
         tx.commit().map_err(err)?;
         if row.is_finished() {

@@ -10,7 +10,12 @@
 (deep 9000)
 ;=> 9000
 (deep 20000)
-;!! maximum recursion depth exceeded (10000 frames)
+;=> 20000
+(deep 200000)
+;!! maximum recursion depth exceeded (100000 frames)
+(define (sum n) (if (= n 0) 0 (+ n (sum (- n 1)))))
+(sum 10000)
+;=> 50005000
 (deep 10)
 ;=> 10
 (define (cond-loop n) (cond ((= n 0) 'done) (else (cond-loop (- n 1)))))

@@ -53,7 +53,7 @@ pub(crate) fn eq_values(a: Value, b: Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Sym(x), Value::Sym(y)) => x == y,
         (Value::Prim(x), Value::Prim(y)) => x == y,
-        (Value::Handle(k, x), Value::Handle(j, y)) => k == j && x == y,
+        (Value::Handle(x), Value::Handle(y)) => x == y,
         (Value::Obj(x), Value::Obj(y)) => x == y,
         _ => false,
     }

@@ -29,7 +29,7 @@ fn bi_heap_stats(c: &mut Ctx, _: &[Value]) -> Result<Value, String> {
     Ok(Value::Nil)
 }
 fn bi_gc_stats(c: &mut Ctx, _: &[Value]) -> Result<Value, String> {
-    c.gc_stats = true;
+    c.flags |= Ctx::GC_STATS;
     Ok(Value::Nil)
 }
 fn bi_gc_policy(c: &mut Ctx, _: &[Value]) -> Result<Value, String> {

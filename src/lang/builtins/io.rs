@@ -43,7 +43,7 @@ pub(super) static ROWS: &[Builtin] = &[
 
 /// Bytes of output left before the output limit.
 fn out_room(c: &Ctx) -> usize {
-    c.limits.max_output_bytes.saturating_sub(*c.out_bytes)
+    c.svc.limits.max_output_bytes.saturating_sub(c.svc.out_bytes)
 }
 
 /// `v` printed for output: `None` when it would not fit in what is left of the output
@@ -52,7 +52,7 @@ fn for_output(c: &mut Ctx, v: Value, readable: bool, room: usize) -> Result<Opti
     match printer::print(c.heap, c.syms, c.table, v, readable, "write", room) {
         Ok(s) => Ok(Some(s)),
         Err(PrintError::TooLong) => {
-            c.out_exceeded = true;
+            c.flags |= Ctx::OUT_EXCEEDED;
             Ok(None)
         }
         Err(PrintError::Unreadable(m)) => Err(m),
@@ -109,7 +109,7 @@ fn bi_save(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
         _ if c.heap.str_of(x).is_some() => body,
         _ => format!("(quote {body})"),
     };
-    match c.files.as_mut() {
+    match c.svc.files.as_deref_mut() {
         Some(f) => f.write(&path, &text).map_err(|e| format!("save: {e}"))?,
         None => return Err("save: files cannot be written here (this host has no file system)".into()),
     }
