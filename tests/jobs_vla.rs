@@ -1,12 +1,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! `vla.*` and `cap.*` through `granola::vla::call`, on a manual clock.
 
-mod jobs_common;
+mod jobs_support;
 
 use granola::jobs::{Engine, State};
 use granola::lang::Datum;
 use granola::vla::{self, VlaWork};
-use jobs_common::*;
+use jobs_support::*;
 
 fn err(e: &mut Engine, name: &str, args: &[Datum]) -> String {
     match vla::call(e, name, args) {
