@@ -92,6 +92,8 @@ dist: tools editor
 	# loaded on demand (src/web/lazy.rs) by the post_build hook scripts/split-wasm.sh.
 	GRANOLA_DOCS_JSON="$(CURDIR)/target/site/docs.json" \
 	  RUSTFLAGS="--cfg granola_split -C link-arg=--emit-relocs" trunk build --release
+	# brotli and gzip copies of every file, which `granola serve` sends as they are
+	target/tools/release/granola-split --precompress dist
 	ls -l dist
 
 ## ---- serve ----

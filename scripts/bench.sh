@@ -9,10 +9,13 @@ cd "$(dirname "$0")/.."
 # granola-lazy.js, which the glue imports; the modules loaded on demand that index.html lists in
 # window.granolaModules (src/web/lazy.rs) and other files in dist/ (docs.json, the editor bundle,
 # fetched on first use) are listed apart.
-echo "== first load (dist/, gzip -9)"
-total_raw=0; total_gz=0
-printf '%-48s %10s %10s\n' file raw gzip
-row() { printf '%-48s %10d %10d\n' "$1" "$2" "$3"; }
+# The .br/.gz copies make dist writes for `granola serve` are not counted as files of their own;
+# the brotli column is what `granola serve` sends to a browser that accepts br.
+echo "== first load (dist/, gzip -9; brotli = the .br copy granola serve sends)"
+total_raw=0; total_gz=0; total_br=0
+printf '%-48s %10s %10s %10s\n' file raw gzip brotli
+brsize() { if [ -f "$1.br" ]; then wc -c <"$1.br"; else echo 0; fi; }
+row() { printf '%-48s %10d %10d %10d\n' "$1" "$2" "$3" "$4"; }
 on_demand=$(grep -o 'window.granolaModules = {[^}]*}' dist/index.html | grep -o 'granola-[a-z0-9-]*\.wasm' || true)
 first_load() {
   [ "$1" = index.html ] || [ "$1" = granola-lazy.js ] \
@@ -21,20 +24,22 @@ first_load() {
 for f in dist/*; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
+  case "$name" in *.br | *.gz) continue ;; esac
   if first_load "$name"; then
-    raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
-    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-    row "$name" "$raw" "$gz"
+    raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c); br=$(brsize "$f")
+    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+    row "$name" "$raw" "$gz" "$br"
   fi
 done
-printf '%-48s %10d %10d   (%d KB gzipped; target <= 300 KB)\n' "first load total" "$total_raw" "$total_gz" $(((total_gz + 1023) / 1024))
+printf '%-48s %10d %10d %10d   (%d KB gzipped; target <= 300 KB)\n' "first load total" "$total_raw" "$total_gz" "$total_br" $(((total_gz + 1023) / 1024))
 later=0
 for f in dist/*; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
+  case "$name" in *.br | *.gz) continue ;; esac
   if ! first_load "$name"; then
     [ "$later" = 1 ] || { echo "-- loaded on demand (not part of the first load):"; later=1; }
-    row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+    row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)" "$(brsize "$f")"
   fi
 done
 

@@ -36,9 +36,9 @@ try {
 
   const modules = await page.evaluate(() => window.granolaModules ?? null);
   console.log('modules loaded on demand:', JSON.stringify(modules));
-  check(modules && modules.robotics && modules.pages, 'index.html lists the modules loaded on demand (robotics, pages)');
+  check(modules && modules.extra, 'index.html lists the module loaded on demand (extra)');
   check(!fetched.includes('docs.json'), 'the home page does not fetch docs.json');
-  check(!fetched.some(f => /^granola-(robotics|pages)-/.test(f)), `the home page loads no on-demand module (${fetched.join(' ')})`);
+  check(!fetched.some(f => /^granola-extra-/.test(f)), `the home page loads no on-demand module (${fetched.join(' ')})`);
 
   // Run click -> first output, measured by the runner itself.
   await home.locator('button.run').click();
@@ -63,10 +63,10 @@ try {
   check(typeof sub.id === 'number' && sub.jobs.some(j => j.id === sub.id && j.kind === 'vla'), 'granola.submit makes a job that granola.jobs lists');
   check(typeof sub.poll?.status === 'string', 'granola.poll returns the poll map');
 
-  // A program that names a robotics builtin loads the robotics module first, then runs.
+  // A program that names a robotics builtin loads the module with the robotics builtins first, then runs.
   const bt = await page.evaluate(async () => await window.granola.eval('(bt.tick (bt.new-instance (bt (succeed))))'));
   check(bt.error === null && bt.values[0] === 'success', `a behaviour tree runs after its module loads (${JSON.stringify(bt)})`);
-  check(fetched.some(f => /^granola-robotics-.*\.wasm$/.test(f)), 'the robotics module was fetched on demand');
+  check(fetched.some(f => /^granola-extra-.*\.wasm$/.test(f)), 'the module with the robotics builtins was fetched on demand');
 
   // A job from Lisp, watched in the job list.
   await page.locator('#job-runner button.run').click();

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::components::Header;
-use super::lazy::use_module;
+use super::lazy::{use_module, EXTRA};
 use super::pages;
 use super::route::Route;
 use super::session::SessionProvider;
@@ -20,8 +20,8 @@ pub fn app() -> Html {
     }
 }
 
-/// The page for a route. The home page is part of the first load; every other page is in the
-/// `pages` module, loaded on demand ([`super::lazy`]; at once in builds without the split).
+/// The page for a route. The home page is part of the first load; every other page is loaded
+/// on demand ([`super::lazy::EXTRA`]; at once in builds without the split).
 pub fn switch(route: &Route) -> Html {
     match route {
         Route::Home => pages::home::page(),
@@ -34,11 +34,11 @@ pub struct LazyPageProps {
     pub route: Route,
 }
 
-/// A page of the `pages` module: "Loading…" until the module is in, then the page.
+/// A page loaded on demand: "Loading…" until the module is in, then the page.
 #[function_component(LazyPage)]
 pub fn lazy_page(props: &LazyPageProps) -> Html {
-    match use_module(&pages::PAGES) {
-        Some(Ok(api)) => (api.view)(&props.route),
+    match use_module(&EXTRA) {
+        Some(Ok(api)) => (api.pages.view)(&props.route),
         Some(Err(e)) => html! {
             <div class="card load-error" role="alert">
                 <p>{ format!("This page could not be loaded ({e}).") }</p>

@@ -21,10 +21,19 @@
 //! or that code simply stays in the first load (no error, just a bigger first load, which
 //! `make bench` shows); one entry per module; a module's API is `'static` and `Sync`.
 //!
-//! # The modules
-//! - [`ROBOTICS`]: the robotics builtins (`runtime::ON_DEMAND`: capability, media, planner,
-//!   env, bt/events). [`ensure_on_demand`] loads it before a program that names them runs
-//!   (`runtime::names_on_demand`), then the interpreter moves to the full table.
+//! # The module
+//! One module, [`EXTRA`], holds everything the first load (the shell, the home page, the core
+//! interpreter, VLA jobs, the job list, the JS API) does not need:
+//! - the robotics builtins (`runtime::ON_DEMAND`: capability, media, planner, env, bt/events):
+//!   [`ensure_on_demand`] loads the module before a program that names them runs
+//!   (`runtime::names_on_demand`), then the interpreter moves to the full table;
+//! - every page but the home page (`web::pages::view`), with the simulation bridge, whose only
+//!   callers are those pages (the session makes its bridge on first use, `web::bridge::bridge`).
+//!
+//! Why one module and not one per feature: code that two modules loaded on demand share (and the
+//! first load does not) would have to go into a third, shared part, which `granola-split` does
+//! not produce; with one module there is nothing to share. A second module is one more
+//! [`lazy_module!`] whose code shares nothing with [`EXTRA`] but through the first load.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -176,31 +185,41 @@ macro_rules! lazy_module {
     };
 }
 
-/// The API of the robotics module: the front ends of `runtime::ON_DEMAND`.
+/// The API of the module loaded on demand.
+pub struct Extra {
+    /// The robotics builtins.
+    pub robotics: Robotics,
+    /// Every page but the home page, and the bridge.
+    pub pages: &'static crate::web::pages::Pages,
+}
+
+/// The robotics builtins: the front ends of `runtime::ON_DEMAND`.
 pub struct Robotics {
     pub front_ends: &'static [&'static crate::lang::FrontEnd],
 }
 
-fn robotics_api() -> &'static Robotics {
-    static API: Robotics = Robotics { front_ends: crate::runtime::ON_DEMAND };
+fn extra_api() -> &'static Extra {
+    static API: Extra =
+        Extra { robotics: Robotics { front_ends: crate::runtime::ON_DEMAND }, pages: &crate::web::pages::API };
     &API
 }
 
 lazy_module! {
-    /// The robotics builtins (bt, events, planner, env, media, capability).
-    pub static ROBOTICS: Robotics = "robotics", robotics_api,
-        __wasm_split_00___robotics___00_export_1_api, __wasm_split_00___robotics___00_import_1_api;
+    /// Everything the first load does not carry: the robotics builtins, every page but the home
+    /// page, the bridge.
+    pub static EXTRA: Extra = "extra", extra_api,
+        __wasm_split_00___extra___00_export_1_api, __wasm_split_00___extra___00_import_1_api;
 }
 
-/// Make sure the table has the robotics front ends (`runtime::ON_DEMAND`): loads [`ROBOTICS`]
+/// Make sure the table has the robotics front ends (`runtime::ON_DEMAND`): loads [`EXTRA`]
 /// if needed and composes the full table. Interpreters made before then move to it with
 /// `runtime::extend_interp`.
 pub async fn ensure_on_demand() -> Result<(), String> {
     if crate::runtime::has_on_demand() {
         return Ok(());
     }
-    let api = ROBOTICS.load().await?;
-    crate::runtime::add_on_demand(api.front_ends);
+    let api = EXTRA.load().await?;
+    crate::runtime::add_on_demand(api.robotics.front_ends);
     Ok(())
 }
 

@@ -58,7 +58,7 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
     let token = token_for(&session, &role);
 
     let tools: Vec<String> = {
-        let t = session.bridge.borrow().tools();
+        let t = crate::web::bridge::bridge(&session).map(|b| b.tools()).unwrap_or_default();
         t.as_array()
             .map(|a| a.iter().filter_map(|x| x.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect())
             .unwrap_or_default()

@@ -5,8 +5,9 @@
 //! Pages with state of their own are components (`PlaygroundPage`, `TourPage`); the others are
 //! view functions (`page()`, `index()`) over components.
 //!
-//! Every page but the home page is in the `pages` module loaded on demand ([`PAGES`], see
-//! `web::lazy`): `app::switch` draws [`view`] through it.
+//! Every page but the home page is loaded on demand (`web::lazy::EXTRA`): `app::switch` draws
+//! [`view`] through it. The simulation bridge's code comes with it (the job list reads a bridge
+//! job's record through [`Pages::status_record`]).
 
 pub mod bridge;
 pub mod home;
@@ -21,9 +22,13 @@ pub use tour::TourPage;
 
 use yew::prelude::*;
 
-use super::components::DocsGate;
+use super::components::jobs_panel::JobsPanelProps;
+use super::components::plot::PlotData;
+use super::components::{DocsGate, JobsPanel};
 use super::route::Route;
+use super::session::Session;
 use super::util::hash_hex;
+use crate::jobs::JobId;
 
 /// A page other than the home page. Pages that read the docs pages are drawn behind a
 /// [`DocsGate`] (the site build fetches them when a page first needs them).
@@ -50,19 +55,23 @@ fn gated(route: &Route, page: impl Fn() -> Html + 'static) -> Html {
     html! { <DocsGate key={route.href()} render={Callback::from(move |_| page())} /> }
 }
 
-/// The API of the `pages` module.
+/// What the first load reaches of the pages, through the module loaded on demand
+/// (`web::lazy::EXTRA`).
 pub struct Pages {
     /// [`view`].
     pub view: fn(&Route) -> Html,
+    /// `web::bridge::status_record`: the simulation bridge's code is loaded on demand with the
+    /// pages, because only they (the bridge console, the bridge docs, the playground's bridge
+    /// examples) send requests; the job list of the first load reads a bridge job's record
+    /// through here.
+    pub status_record: fn(&Session, JobId) -> Option<(serde_json::Value, Option<PlotData>)>,
+    /// The job list ([`JobsPanel`]), which the home page draws once the session has a job.
+    pub jobs_panel: fn(&JobsPanelProps) -> Html,
 }
 
-fn pages_api() -> &'static Pages {
-    static API: Pages = Pages { view };
-    &API
+fn jobs_panel(props: &JobsPanelProps) -> Html {
+    html! { <JobsPanel ..props.clone() /> }
 }
 
-crate::lazy_module! {
-    /// Every page but the home page.
-    pub static PAGES: Pages = "pages", pages_api,
-        __wasm_split_00___pages___00_export_2_api, __wasm_split_00___pages___00_import_2_api;
-}
+/// The pages' part of the on-demand module's API.
+pub static API: Pages = Pages { view, status_record: super::bridge::status_record, jobs_panel };

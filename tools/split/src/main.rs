@@ -1,6 +1,7 @@
 //! `granola-split`: the last step of the site build (`make dist`, a Trunk `post_build` hook).
 //!
 //! usage: granola-split ORIGINAL_WASM STAGING_DIR
+//!        granola-split --precompress DIST_DIR
 //!
 //! ORIGINAL_WASM is the app's wasm as the linker wrote it (built with `--emit-relocs` and the
 //! `granola_split` cfg, see the Makefile); STAGING_DIR holds Trunk's output, whose `*_bg.wasm`
@@ -15,6 +16,10 @@
 //! - rewrites index.html: the main wasm's new name and integrity, and `window.granolaModules`
 //!   (module name → file) for `web::lazy`, which fetches a module when a page first needs it,
 //! - writes `granola-lazy.js`, the (empty) JS module the glue imports the markers from.
+//!
+//! With `--precompress` (`make dist`, after Trunk has finished) it writes a brotli (`.br`) and a
+//! gzip (`.gz`) copy of every text and wasm file of the built site, which `granola serve` sends
+//! to browsers that accept them.
 //!
 //! A build without markers (or without the cfg) is only optimised and renamed.
 
@@ -31,10 +36,15 @@ type Res<T> = Result<T, String>;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() != 2 {
-        eprintln!("usage: granola-split ORIGINAL_WASM STAGING_DIR");
+        eprintln!("usage: granola-split ORIGINAL_WASM STAGING_DIR | granola-split --precompress DIST_DIR");
         std::process::exit(2);
     }
-    if let Err(e) = run(Path::new(&args[0]), Path::new(&args[1])) {
+    let done = if args[0] == "--precompress" {
+        precompress(Path::new(&args[1])).map(|n| println!("granola-split: {n} file(s) precompressed (.br, .gz)"))
+    } else {
+        run(Path::new(&args[0]), Path::new(&args[1]))
+    };
+    if let Err(e) = done {
         eprintln!("granola-split: {e}");
         std::process::exit(1);
     }
@@ -65,8 +75,18 @@ fn run(original_path: &Path, dir: &Path) -> Res<()> {
                 return Err(format!("module {} relies on shared chunks, which web::lazy does not load", m.module_name));
             }
         }
-        let mods = out.modules.into_iter().map(|m| (m.module_name, m.bytes)).collect();
-        (out.main.bytes, mods)
+        // Data stays in the main module, all of it, as the linker laid it out; the modules loaded
+        // on demand bring code only. wasm-split-cli also moves data it finds reachable only from
+        // a module (zeroing it in the main module), but it misses some references from the first
+        // load (measured: a string the JS API's eval result needs was zeroed). Costs ~29 KB gz
+        // in the first load; in exchange no module can ever overwrite memory the first load uses.
+        let data = section(&bindgened, DATA_SECTION)?.ok_or("the app wasm has no data section")?;
+        let main = replace_section(&out.main.bytes, DATA_SECTION, Some(data))?;
+        let mut mods = Vec::new();
+        for m in out.modules {
+            mods.push((m.module_name, replace_section(&m.bytes, DATA_SECTION, None)?));
+        }
+        (main, mods)
     } else {
         (bindgened.clone(), Vec::new())
     };
@@ -115,6 +135,98 @@ fn run(original_path: &Path, dir: &Path) -> Res<()> {
         println!("  {name:<48} {size:>9} bytes");
     }
     Ok(())
+}
+
+const DATA_SECTION: u8 = 11;
+
+fn leb_u32(bytes: &[u8], at: &mut usize) -> Res<u32> {
+    let (mut value, mut shift) = (0u32, 0);
+    loop {
+        let b = *bytes.get(*at).ok_or("truncated wasm")?;
+        *at += 1;
+        value |= u32::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+        shift += 7;
+        if shift > 28 {
+            return Err("bad LEB128 in wasm".into());
+        }
+    }
+}
+
+/// The sections of a wasm module: (id, whole section bytes including its header).
+fn sections(bytes: &[u8]) -> Res<Vec<(u8, &[u8])>> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err("not a wasm module".into());
+    }
+    let mut out = Vec::new();
+    let mut at = 8;
+    while at < bytes.len() {
+        let start = at;
+        let id = bytes[at];
+        at += 1;
+        let len = leb_u32(bytes, &mut at)? as usize;
+        let end = at.checked_add(len).filter(|&e| e <= bytes.len()).ok_or("truncated wasm section")?;
+        out.push((id, &bytes[start..end]));
+        at = end;
+    }
+    Ok(out)
+}
+
+/// The section with this id (header included), if any.
+fn section(bytes: &[u8], id: u8) -> Res<Option<Vec<u8>>> {
+    Ok(sections(bytes)?.into_iter().find(|(i, _)| *i == id).map(|(_, s)| s.to_vec()))
+}
+
+/// `bytes` with its section `id` replaced by `with` (or removed when `None`).
+fn replace_section(bytes: &[u8], id: u8, with: Option<Vec<u8>>) -> Res<Vec<u8>> {
+    let mut out = bytes[..8].to_vec();
+    let mut replaced = false;
+    for (i, s) in sections(bytes)? {
+        if i == id {
+            if let Some(w) = &with {
+                out.extend_from_slice(w);
+            }
+            replaced = true;
+        } else {
+            out.extend_from_slice(s);
+        }
+    }
+    if !replaced && with.is_some() {
+        return Err(format!("no section {id} to replace"));
+    }
+    Ok(out)
+}
+
+/// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip -9) next to every file of the site
+/// worth compressing, so `granola serve` sends the smallest encoding the browser accepts without
+/// compressing on each request. Returns how many files it compressed.
+fn precompress(dir: &Path) -> Res<usize> {
+    use std::io::Write as _;
+    let mut n = 0;
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = file_name(&path);
+        let ext = name.rsplit('.').next().unwrap_or("");
+        if !path.is_file() || name.starts_with('.') || !["wasm", "js", "css", "html", "json", "svg", "txt"].contains(&ext) {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut br = Vec::new();
+        {
+            let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+            brotli::BrotliCompress(&mut &bytes[..], &mut br, &params).map_err(|e| format!("brotli {name}: {e}"))?;
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes).map_err(|e| e.to_string())?;
+        let gz = gz.finish().map_err(|e| e.to_string())?;
+        fs::write(dir.join(format!("{name}.br")), br).map_err(|e| e.to_string())?;
+        fs::write(dir.join(format!("{name}.gz")), gz).map_err(|e| e.to_string())?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// `wasm-opt -Oz` (npm binaryen 132, first on PATH) with the features rustc's wasm32 target uses.
