@@ -20,16 +20,12 @@ pub mod page;
 pub mod render;
 pub mod tree;
 
+// The crate's one FNV-1a (`lang::fnv`), by path: `build.rs` compiles this module without the
+// rest of the crate, and that file imports nothing.
+#[allow(dead_code)]
+#[path = "../lang/fnv.rs"]
+mod fnv;
+
 pub use check::{documented_match, output_diff, output_matches};
 pub use page::{classify, encode_segment, h1, href, percent_decode, resolve_path, rewrite_link, slug, summary, Group};
 pub use render::{parse, Block, BridgeExample, LispExample, Parsed, Section};
-
-/// FNV-1a, 64 bits: the content hash of the docs tree and the key of saved example edits.
-pub fn fnv1a64(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}

@@ -47,5 +47,5 @@ pub fn content_hash<'a>(items: impl IntoIterator<Item = (&'a str, &'a [u8])>) ->
     let bytes = items
         .into_iter()
         .flat_map(|(name, text)| name.as_bytes().iter().copied().chain([0u8]).chain(text.iter().copied()).chain([0u8]));
-    format!("{:016x}", super::fnv1a64(bytes))
+    format!("{:016x}", super::fnv::fnv1a64_from(super::fnv::STANDARD_BASIS, bytes))
 }
