@@ -20,7 +20,7 @@
 //!   the shared text/hash helpers (`lang::textfmt`, `lang::fnv`, `lang::splitmix`); it imports
 //!   nothing else from the crate
 //! - `docs` (beside the layers) — the docs model: pages, fences, expected-output matching; std,
-//!   pulldown-cmark and serde_json only (`build.rs` compiles it too)
+//!   pulldown-cmark, serde_json and `lang::fnv` only (`build.rs` compiles it, with that file)
 //!
 //! Nothing below the hosts reads the wall clock, prints, spawns threads or panics on input
 //! (`runtime::cli` is the native host's driver).

@@ -20,12 +20,6 @@ pub mod page;
 pub mod render;
 pub mod tree;
 
-// The crate's one FNV-1a (`lang::fnv`), by path: `build.rs` compiles this module without the
-// rest of the crate, and that file imports nothing.
-#[allow(dead_code)]
-#[path = "../lang/fnv.rs"]
-mod fnv;
-
 pub use check::{documented_match, output_diff, output_matches};
 pub use page::{classify, encode_segment, h1, href, percent_decode, resolve_path, rewrite_link, slug, summary, Group};
 pub use render::{parse, Block, BridgeExample, LispExample, Parsed, Section};

@@ -9,8 +9,8 @@
 //!   never shows (the VLA request hash and string seeds, the docs tree's content hash, the key
 //!   of an example's saved edits).
 //!
-//! This file imports nothing, so `src/docs` (which `build.rs` also compiles, without the rest
-//! of the crate) includes it by path instead of keeping a copy.
+//! This file imports nothing: `build.rs`, which compiles `src/docs` without the rest of the
+//! crate, compiles it too as `crate::lang::fnv` (the docs tree's content hash uses it).
 
 /// The 64-bit FNV prime.
 pub const PRIME: u64 = 0x0000_0100_0000_01b3;
