@@ -73,7 +73,7 @@ browser-tools:
 	fi
 	"$(CHROMEDRIVER)" --version
 
-## ---- web2: the CodeMirror 6 editor bundle (www/editor/src -> www/editor/granola-editor.js) ----
+## ---- the CodeMirror 6 editor bundle (www/editor/src -> www/editor/granola-editor.js) ----
 ## The built bundle is committed too (so a plain `trunk build` works); this keeps it in step
 ## with www/editor/src and package-lock.json.
 editor: tools
@@ -97,7 +97,7 @@ serve: dist
 	exec target/release/granola serve --addr 127.0.0.1:$(PORT) --dist dist
 
 ## ---- tests ----
-# e2e-site (web2): the documentation site's end-to-end test, after the shell's.
+# e2e-site: the documentation site's end-to-end test, after the smoke test.
 test: tools browser-tools lint test-native test-wasm dist e2e e2e-site
 	@echo "==> make test: all stages passed"
 
@@ -144,7 +144,7 @@ e2e:
 	node scripts/e2e.mjs http://127.0.0.1:$$port/ target/e2e
 	ls -l target/e2e
 
-## ---- web2: site e2e (reference page, search, playground, share link, REPL, jobs panel,
+## ---- site e2e (reference page, search, playground, share link, REPL, jobs panel,
 ## population plot, phone) against dist/; screenshots target/e2e/site-*.png ----
 e2e-site:
 	@mkdir -p target/logs target/e2e

@@ -7,7 +7,7 @@
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
-#[path = "../tests/server_common/load.rs"]
+#[path = "../tests/server_support/load.rs"]
 mod load;
 
 #[cfg(not(target_arch = "wasm32"))]

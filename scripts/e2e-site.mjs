@@ -1,4 +1,4 @@
-// End-to-end test of the documentation site (web2) against dist/ in headless Chromium
+// End-to-end test of the documentation site against dist/ in headless Chromium
 // (playwright-core + the system Chromium).
 // usage: node scripts/e2e-site.mjs http://127.0.0.1:8089/ target/e2e
 // Clicks through a reference page (CodeMirror editor, Run, expected output, See Also link),

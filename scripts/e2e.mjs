@@ -56,11 +56,11 @@ try {
 
   // A job from Lisp, watched in the job list.
   await page.locator('#job-runner button.run').click();
-  await page.waitForSelector('.jobs .job', { timeout: T });
-  const firstState = await page.locator('.jobs .job').first().getAttribute('data-state');
+  await page.waitForSelector('.card .jobs-panel .job-row', { timeout: T });
+  const firstState = await page.locator('.card .jobs-panel .job-row').first().getAttribute('data-state');
   check(['queued', 'running', 'streaming'].includes(firstState), `a submitted job shows up active (${firstState})`);
   // the README picture: the whole home page while the job streams
-  await page.waitForSelector('.jobs .job[data-state="streaming"]', { timeout: T });
+  await page.waitForSelector('.card .jobs-panel .job-row[data-state="streaming"]', { timeout: T });
   await page.setViewportSize({ width: 1280, height: 1560 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${out}/readme.png` });

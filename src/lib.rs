@@ -9,6 +9,8 @@
 //! - `jobs`                                        — the one job engine, injected clock
 //! - `lang`                                        — reader, values, printer, evaluator, core
 //!   builtins, and the front-end interface (rows, flow builtins, extensions, handles)
+//! - `docs` (beside the layers)                    — the docs model: pages, fences, matching; std,
+//!   pulldown-cmark and serde_json only (build.rs compiles it too)
 //!
 //! Nothing below the hosts reads the wall clock, prints, spawns threads or panics on input
 //! (`runtime::cli` is the native host's driver).
@@ -23,6 +25,7 @@ pub mod lang;
 pub mod media;
 pub mod planner;
 pub mod runtime;
+pub mod studio;
 pub mod vla;
 
 #[cfg(not(target_arch = "wasm32"))]

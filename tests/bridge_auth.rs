@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Tokens and roles: every tool × role, and every way a token can be bad.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::bridge::auth::{mint_claims, mint_token};
 use granola::bridge::{Bridge, BridgeConfig, Call, TEST_SECRET};
 use serde_json::{json, Value};

@@ -4,11 +4,11 @@
 //! stops at cancellation points, every run has a compute budget, and a subject whose sampled
 //! parameters are too stiff fails with a clear error instead of running for minutes.
 
-mod bridge_util;
+mod bridge_support;
 
 use std::sync::{Arc, Mutex};
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::bridge::models::{lookup, Simulation};
 use granola::bridge::population::Variability;
 use granola::bridge::work::{BridgeWork, Cohort, Plan, RunSpec, Runner};

@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The error taxonomy: every code, the one body shape, and 400s that name the field.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::bridge::errors::{error_body, rate_limited, Code};
 use granola::bridge::{Call, Reply};
 use serde_json::{json, Value};

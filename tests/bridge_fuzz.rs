@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! No panic on any input, and lifecycle invariants under random operation sequences.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::bridge::tools::TOOLS;
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -2,11 +2,11 @@
 //! Job and results ids are random version-4 UUIDs, different on every start; nothing is
 //! silently overwritten.
 
-mod bridge_util;
+mod bridge_support;
 
 use std::collections::BTreeSet;
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::jobs::ids::{is_uuid_v4, IdSource};
 use serde_json::json;
 

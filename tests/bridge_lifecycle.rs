@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Job lifecycle through the bridge: §6 checklist items adapted to the bridge's decisions.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use serde_json::json;
 
 #[test]

@@ -2,9 +2,9 @@
 //! Numerical checks: RK4 runs against closed-form solutions, PK parameters against hand
 //! computations, population sampling.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::bridge::models::{lookup, Simulation};
 use granola::bridge::ode::{Integration, Meter, RUN_BUDGET_STEPS};
 use granola::bridge::pk;

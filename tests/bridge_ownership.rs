@@ -3,9 +3,9 @@
 //! non-admin subjects get 404 as if they did not exist, admins see all, idempotency keys are
 //! per subject), and retention is capped by count and bytes, oldest-finished first.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use granola::bridge::auth::mint_token;
 use granola::bridge::{Call, Reply, TEST_SECRET};
 use serde_json::{json, Value};

@@ -2,9 +2,9 @@
 //! `Bridge::sync` is incremental: what one call looks at depends on what happened since the
 //! previous call, not on how many finished jobs are retained.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use serde_json::json;
 
 /// A bridge with `n` finished (succeeded) jobs retained, plus one probe job id.

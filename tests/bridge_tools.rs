@@ -1,9 +1,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Tool behaviour: loading, parameters, the seed page's cancel_job examples.
 
-mod bridge_util;
+mod bridge_support;
 
-use bridge_util::*;
+use bridge_support::*;
 use serde_json::json;
 
 #[test]

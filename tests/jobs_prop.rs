@@ -2,11 +2,11 @@
 //! Property test: random sequences of submit / poll / cancel / advance through `vla::call`
 //! keep the engine's invariants.
 
-mod jobs_common;
+mod jobs_support;
 
 use granola::jobs::Engine;
 use granola::lang::Datum;
-use jobs_common::*;
+use jobs_support::*;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]

@@ -3,11 +3,11 @@
 //! fail, and every submitted job must still be known to the server and end in a terminal
 //! state (succeeded, or cancelled when its cancel was accepted).
 
-mod server_common;
+mod server_support;
 
 use std::time::Duration;
 
-use server_common::*;
+use server_support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_lose_no_request_and_no_job() {

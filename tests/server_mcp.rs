@@ -1,11 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! `POST /mcp`: JSON-RPC 2.0 framing, initialize, tools/list, tools/call and error mapping.
 
-mod server_common;
+mod server_support;
 
 use granola::server::client::Client;
 use serde_json::{json, Value};
-use server_common::*;
+use server_support::*;
 
 async fn rpc(c: &mut Client, token: Option<&str>, body: Value) -> (u16, Value) {
     let r = c.post_json("/mcp", token, &body.to_string()).await.unwrap();

@@ -6,7 +6,7 @@
 //! was told was accepted, even when the kill came in the middle of a flood of submissions.
 //! A stop does not wait for a long computation.
 
-mod server_common;
+mod server_support;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use granola::server::client::Client;
 use serde_json::{json, Value};
-use server_common::{now_ms, temp_dir};
+use server_support::{now_ms, temp_dir};
 
 struct Proc {
     child: Child,

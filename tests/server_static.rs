@@ -2,12 +2,12 @@
 //! The built site from `--dist`: content types, gzip, cache headers, 404s, and the page shown
 //! when nothing is built.
 
-mod server_common;
+mod server_support;
 
 use std::io::Read;
 use std::path::Path;
 
-use server_common::*;
+use server_support::*;
 
 const JS: &str = "granola-web-1a2b3c4d5e6f7a8b.js";
 const WASM: &str = "granola-web-1a2b3c4d5e6f7a8b_bg.wasm";

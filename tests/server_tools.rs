@@ -2,13 +2,13 @@
 //! The bridge tools over real HTTP: the seed page's cancel_job request and response, every
 //! tool route with its success status, and every error code and role rule.
 
-mod server_common;
+mod server_support;
 
 use std::time::Duration;
 
 use granola::server::client::Client;
 use serde_json::{json, Value};
-use server_common::*;
+use server_support::*;
 
 async fn post(c: &mut Client, tool: &str, token: Option<&str>, body: Value) -> (u16, Value) {
     let r = c.post_json(&format!("/{tool}"), token, &body.to_string()).await.unwrap();

@@ -2,12 +2,12 @@
 //! The HTTP transport around the bridge: health, tool listing, body limit, rate limit, time
 //! limit, methods, graceful shutdown, and the port-taken error. Real HTTP on loopback.
 
-mod server_common;
+mod server_support;
 
 use std::time::Duration;
 
 use granola::server::client::Client;
-use server_common::*;
+use server_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,13 +3,13 @@
 //! slow the arithmetic, every rate-limited request gets a complete 429, `/healthz` shows the
 //! retention figures, and `GET /jobs/{id}/events` streams a job to its end.
 
-mod server_common;
+mod server_support;
 
 use std::time::{Duration, Instant};
 
 use granola::server::client::Client;
 use serde_json::{json, Value};
-use server_common::*;
+use server_support::*;
 
 async fn post(c: &mut Client, tool: &str, token: &str, body: Value) -> (u16, Value) {
     let r = c.post_json(&format!("/{tool}"), Some(token), &body.to_string()).await.unwrap();

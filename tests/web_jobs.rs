@@ -1,19 +1,25 @@
-//! Browser tests of the job driver and the job list: a job moves through queued, running,
-//! streaming, done in that order as the browser timers fire, and a Cancel click ends an
-//! active job cancelled. Each test mounts into a fresh element.
+//! Browser tests of the job driver and the job list (`JobsPanel`): a job is seen queued,
+//! running, streaming, done in that order as the browser timers fire, with its timeline; Cancel
+//! ends an active job (a queued one at once); a VLA job submitted from Lisp moves through its
+//! states; the details show the timeline, partials (a VLA job's from the job itself, even when
+//! no list watched it stream) and the poll map; a finished VLA job shows its final and a
+//! labelled confidence; 10 000 jobs render only the visible rows.
 #![cfg(target_arch = "wasm32")]
 
+mod web_support;
+
 use std::any::Any;
-use std::cell::RefCell;
-use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use granola::jobs::{State, Step, StepCtx, SubmitOptions, Summary, Work};
-use granola::web::driver::JobList;
+use granola::vla::VlaWork;
+use granola::web::components::{JobsPanel, Runner};
 use granola::web::session::{Session, SessionProvider};
-use wasm_bindgen::JsCast;
+use granola::web::util::fmt_ms;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
+
+use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -60,251 +66,247 @@ fn tiny(quiet: u32, partials: u32, every: f64) -> Box<dyn Work> {
     Box::new(Tiny { quiet, partials, every, done: 0 })
 }
 
-type Slot = Rc<RefCell<Option<Session>>>;
-
-#[derive(Properties)]
-struct Props {
-    speed: f64,
-    slot: Slot,
+fn row(id: u64) -> String {
+    format!(".job-row[data-job=\"{id}\"]")
 }
 
-impl PartialEq for Props {
-    fn eq(&self, o: &Self) -> bool {
-        self.speed == o.speed && Rc::ptr_eq(&self.slot, &o.slot)
-    }
+fn state_of(m: &Mounted, id: u64) -> String {
+    m.q(&row(id)).and_then(|e| e.get_attribute("data-state")).unwrap_or_default()
 }
 
-/// Hands the session out to the test.
-#[function_component(Grab)]
-fn grab(p: &Props) -> Html {
-    let s = use_context::<Session>();
-    *p.slot.borrow_mut() = s;
-    Html::default()
+/// The states of a row's mini timeline, in order (`tl-queued tl-running ...`).
+fn mini_timeline(m: &Mounted, id: u64) -> Vec<String> {
+    let list = m.root.query_selector_all(&format!("{} .job-mini-timeline .tl-seg", row(id))).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .filter_map(|e| {
+            e.class_name().split_whitespace().find(|c| c.starts_with("tl-") && *c != "tl-seg").map(str::to_string)
+        })
+        .collect()
 }
 
-#[function_component(Mount)]
-fn mount(p: &Props) -> Html {
-    html! {
-        <SessionProvider speed={p.speed} tick_ms={20}>
-            <Grab speed={p.speed} slot={p.slot.clone()} />
-            <div class="under-test"><JobList limit={20} /></div>
-        </SessionProvider>
-    }
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-async fn mount_jobs(speed: f64) -> (yew::AppHandle<Mount>, Session, web_sys::Element) {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    let slot: Slot = Rc::new(RefCell::new(None));
-    let h = yew::Renderer::<Mount>::with_root_and_props(root.clone(), Props { speed, slot: slot.clone() }).render();
-    let start = now();
-    while slot.borrow().is_none() && now() - start < 5000.0 {
-        TimeoutFuture::new(10).await;
-    }
-    let s = slot.borrow().clone().expect("session provided");
-    (h, s, root)
-}
-
-fn now() -> f64 {
-    web_sys::window().unwrap().performance().unwrap().now()
-}
-
-fn job_state(root: &web_sys::Element, id: u64) -> Option<String> {
-    root.query_selector(&format!("li.job[data-job-id=\"{id}\"]"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.get_attribute("data-state"))
-}
-
-async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
-    let start = now();
-    while now() - start < ms {
-        if cond() {
-            return true;
+/// Samples a row's state every 3 ms until it is `done` (or `ms` pass): the distinct states seen.
+async fn states_seen(m: &Mounted, id: u64, ms: f64) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let t0 = now();
+    while now() - t0 < ms {
+        let st = state_of(m, id);
+        if !st.is_empty() && seen.last() != Some(&st) {
+            seen.push(st.clone());
         }
-        TimeoutFuture::new(5).await;
+        if st == "done" {
+            break;
+        }
+        TimeoutFuture::new(3).await;
     }
-    cond()
+    seen
 }
+
+const IN_ORDER: [&str; 4] = ["tl-queued", "tl-running", "tl-streaming", "tl-done"];
 
 #[wasm_bindgen_test]
 async fn a_job_is_seen_queued_running_streaming_done_in_order() {
     // 1 job-ms per 20 wall-ms.
-    let (_h, s, root) = mount_jobs(0.05).await;
+    let m = mount(0.05, html! { <JobsPanel /> }).await;
     // Two blockers fill both worker slots, so our job visibly waits in the queue.
     let (id, start) = {
-        let mut e = s.engine.borrow_mut();
+        let mut e = m.session.engine.borrow_mut();
         e.submit(tiny(0, 2, 4.0), SubmitOptions::default());
         e.submit(tiny(0, 2, 4.0), SubmitOptions::default());
         (e.submit(tiny(1, 2, 8.0), SubmitOptions::default()), e.now())
     };
     granola::web::driver::poke();
-    let mut seen: Vec<String> = Vec::new();
-    let t0 = now();
-    while now() - t0 < 8000.0 {
-        if let Some(st) = job_state(&root, id) {
-            if seen.last() != Some(&st) {
-                seen.push(st.clone());
-            }
-            if st == "done" {
-                break;
-            }
-        }
-        TimeoutFuture::new(3).await;
-    }
-    assert_eq!(seen, vec!["queued", "running", "streaming", "done"], "states seen by the component");
+    let seen = states_seen(&m, id, 8000.0).await;
+    assert_eq!(seen, vec!["queued", "running", "streaming", "done"], "states seen by the list");
     // It took job time, driven by the browser timers (not all at once).
-    let e = s.engine.borrow();
-    let j = e.job(id).unwrap();
-    assert!(j.finished_at.unwrap() - start >= 24.0, "finished at {:?}", j.finished_at);
-    // The component's timeline lists the transitions in order.
-    let tl = root
-        .query_selector(&format!("li.job[data-job-id=\"{id}\"] .job-timeline"))
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
-    let pos = |w: &str| tl.find(w).unwrap_or_else(|| panic!("{w} missing in {tl}"));
-    assert!(
-        pos("queued") < pos("running") && pos("running") < pos("streaming") && pos("streaming") < pos("done"),
-        "{tl}"
-    );
+    let finished = m.session.engine.borrow().job(id).unwrap().finished_at.unwrap();
+    assert!(finished - start >= 24.0, "finished at {finished}");
+    // The row's timeline (from the engine's event log) shows every state in order.
+    assert!(wait_for(2000.0, || mini_timeline(&m, id) == IN_ORDER).await, "{:?}", mini_timeline(&m, id));
+    m.unmount();
 }
 
 #[wasm_bindgen_test]
 async fn cancel_click_ends_an_active_job_cancelled() {
-    let (_h, s, root) = mount_jobs(0.1).await;
-    let id = s.engine.borrow_mut().submit(tiny(0, 1000, 5.0), SubmitOptions::default());
+    let m = mount(0.1, html! { <JobsPanel /> }).await;
+    let id = m.session.engine.borrow_mut().submit(tiny(0, 1000, 5.0), SubmitOptions::default());
     granola::web::driver::poke();
-    assert!(
-        wait_for(3000.0, || job_state(&root, id).as_deref() == Some("streaming")).await,
-        "state: {:?}",
-        job_state(&root, id)
-    );
-    let button = root
-        .query_selector(&format!("li.job[data-job-id=\"{id}\"] button.job-cancel"))
-        .unwrap()
-        .expect("Cancel button while active")
-        .dyn_into::<web_sys::HtmlElement>()
-        .unwrap();
-    button.click();
-    assert!(
-        wait_for(3000.0, || job_state(&root, id).as_deref() == Some("cancelled")).await,
-        "state: {:?}",
-        job_state(&root, id)
-    );
-    assert_eq!(s.engine.borrow().job(id).unwrap().state, State::Cancelled);
-    assert!(
-        root.query_selector(&format!("li.job[data-job-id=\"{id}\"] button.job-cancel")).unwrap().is_none(),
-        "no Cancel button once terminal"
-    );
+    assert!(wait_for(3000.0, || state_of(&m, id) == "streaming").await, "state: {}", state_of(&m, id));
+    m.click(&format!("{} button.job-cancel", row(id)));
+    assert!(wait_for(3000.0, || state_of(&m, id) == "cancelled").await, "state: {}", state_of(&m, id));
+    assert_eq!(m.session.engine.borrow().job(id).unwrap().state, State::Cancelled);
+    assert!(m.q(&format!("{} button.job-cancel", row(id))).is_none(), "no Cancel button once terminal");
+    m.unmount();
 }
 
 #[wasm_bindgen_test]
 async fn a_queued_job_cancels_at_once() {
-    let (_h, s, root) = mount_jobs(0.01).await;
+    let m = mount(0.01, html! { <JobsPanel /> }).await;
     let ids: Vec<u64> = {
-        let mut e = s.engine.borrow_mut();
+        let mut e = m.session.engine.borrow_mut();
         (0..3).map(|_| e.submit(tiny(0, 100, 50.0), SubmitOptions::default())).collect()
     };
     granola::web::driver::poke();
     let third = ids[2];
-    assert!(wait_for(2000.0, || job_state(&root, third).as_deref() == Some("queued")).await);
-    root.query_selector(&format!("li.job[data-job-id=\"{third}\"] button.job-cancel"))
-        .unwrap()
-        .unwrap()
-        .dyn_into::<web_sys::HtmlElement>()
-        .unwrap()
-        .click();
-    assert!(wait_for(1000.0, || job_state(&root, third).as_deref() == Some("cancelled")).await);
-}
-
-#[derive(Properties)]
-struct LispProps {
-    slot: Slot,
-    source: AttrValue,
-}
-
-impl PartialEq for LispProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.slot, &o.slot) && self.source == o.source
-    }
-}
-
-#[function_component(LispMount)]
-fn lisp_mount(p: &LispProps) -> Html {
-    html! {
-        <SessionProvider speed={0.01} tick_ms={20}>
-            <Grab speed={0.01} slot={p.slot.clone()} />
-            <granola::web::runner::Runner id="lisp-jobs" source={p.source.clone()} autorun={true} />
-            <div class="under-test"><JobList limit={20} /></div>
-        </SessionProvider>
-    }
+    assert!(wait_for(2000.0, || state_of(&m, third) == "queued").await);
+    m.click(&format!("{} button.job-cancel", row(third)));
+    assert!(wait_for(1000.0, || state_of(&m, third) == "cancelled").await);
+    m.unmount();
 }
 
 #[wasm_bindgen_test]
 async fn a_vla_job_submitted_from_lisp_moves_through_its_states_as_timers_fire() {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    let slot: Slot = Rc::new(RefCell::new(None));
     // Two jobs fill the worker slots; the third waits queued, then runs, streams, finishes.
     let source = "(define (req text)\n  (let ((r (map.make)) (s (map.make)))\n    (map.set! s 'dims 2)\n    (map.set! r 'action_space s)\n    (map.set! r 'instruction text)\n    r))\n(vla.submit (req \"a\"))\n(vla.submit (req \"b\"))\n(define third (vla.submit (req \"c\")))\n(map.get (vla.poll third) 'status ':none)\n(time.sleep-ms 10)\n(map.get (vla.poll third) 'status ':none)\n";
-    let _h = yew::Renderer::<LispMount>::with_root_and_props(
-        root.clone(),
-        LispProps { slot: slot.clone(), source: source.into() },
-    )
-    .render();
+    let m = mount(0.01, html! { <><Runner id="lisp-jobs" source={source} autorun={true} /><JobsPanel /></> }).await;
     let id = 3;
-    let mut seen: Vec<String> = Vec::new();
-    let mut samples: Vec<(f64, Option<String>)> = Vec::new();
-    let t0 = now();
-    while now() - t0 < 15000.0 {
-        samples.push((now() - t0, job_state(&root, id)));
-        if let Some(st) = job_state(&root, id) {
-            if seen.last() != Some(&st) {
-                seen.push(st.clone());
-            }
-            if st == "done" {
-                break;
-            }
-        }
-        TimeoutFuture::new(3).await;
-    }
-    assert_eq!(
-        seen.first().map(String::as_str),
-        Some("queued"),
-        "first seen: {seen:?}; samples {:?}",
-        &samples[..samples.len().min(40)]
-    );
+    let seen = states_seen(&m, id, 15000.0).await;
+    assert_eq!(seen.first().map(String::as_str), Some("queued"), "first seen: {seen:?}");
     assert_eq!(seen.last().map(String::as_str), Some("done"), "last seen: {seen:?}");
     let order = ["queued", "running", "streaming", "done"];
     let idx: Vec<usize> = seen.iter().map(|s| order.iter().position(|o| o == s).expect("known state")).collect();
     assert!(idx.windows(2).all(|w| w[0] < w[1]), "states out of order: {seen:?}");
     assert!(seen.contains(&"streaming".to_string()), "streaming seen: {seen:?}");
-    // The component's timeline (from the engine's event log) shows every transition in order.
-    let tl = root
-        .query_selector(&format!("li.job[data-job-id=\"{id}\"] .job-timeline"))
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
-    let pos = |w: &str| tl.find(w).unwrap_or_else(|| panic!("{w} missing in {tl}"));
-    assert!(
-        pos("queued") < pos("running") && pos("running") < pos("streaming") && pos("streaming") < pos("done"),
-        "{tl}"
-    );
+    assert!(wait_for(2000.0, || mini_timeline(&m, id) == IN_ORDER).await, "{:?}", mini_timeline(&m, id));
     // The program saw the job queued at once and done after the sleep.
-    let runner = document().get_element_by_id("lisp-jobs").unwrap();
-    let start = now();
-    while runner.get_attribute("data-status").as_deref() != Some("done") && now() - start < 10000.0 {
-        TimeoutFuture::new(10).await;
-    }
-    let out = runner.query_selector(".runner-output").unwrap().unwrap().text_content().unwrap();
+    assert!(wait_for(10000.0, || m.q("#lisp-jobs[data-status=\"done\"]").is_some()).await);
+    let out = m.text("#lisp-jobs .runner-output");
     assert!(out.contains(":queued") && out.contains(":done"), "program output: {out}");
-    let s = slot.borrow().clone().unwrap();
-    assert_eq!(s.engine.borrow().job(id).unwrap().state, State::Done);
+    assert_eq!(m.session.engine.borrow().job(id).unwrap().state, State::Done);
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn cancel_from_the_list_then_the_details_show_the_timeline_and_poll_map() {
+    // Slow clock: 1 job-ms per 200 wall-ms, so the job is still active when clicked.
+    let m = mount(0.005, html! { <JobsPanel /> }).await;
+    let id = submit_vla(&m.session);
+    assert!(wait_for(3000.0, || m.q(&format!("{} .job-cancel", row(id))).is_some()).await, "Cancel shown while active");
+    m.click(&format!("{} .job-cancel", row(id)));
+    assert!(wait_for(8000.0, || state_of(&m, id) == "cancelled").await, "state: {}", state_of(&m, id));
+    assert!(m.q(&format!("{} .job-cancel", row(id))).is_none(), "no Cancel once terminal");
+    m.click(&row(id));
+    assert!(wait_for(2000.0, || m.q(".job-details .timeline-list").is_some()).await);
+    let tl = m.text(".job-details .timeline-list");
+    assert!(tl.contains("queued") && tl.contains("cancelled"), "timeline: {tl}");
+    // A job cancelled after its pick-up has a partial, so "Partials" may come first.
+    assert!(m.text(".job-details").contains("Poll map"), "a VLA job's record is its poll map");
+    assert!(m.text(".job-details .job-record").contains("status"), "poll map shown");
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_vla_job_shows_its_final_and_a_labelled_confidence() {
+    let m = mount(1.0, html! { <JobsPanel /> }).await;
+    let id = submit_vla(&m.session);
+    assert!(wait_for(8000.0, || state_of(&m, id) == "done").await, "state: {}", state_of(&m, id));
+    TimeoutFuture::new(100).await;
+    let text = m.text(&format!("{} .job-text", row(id)));
+    assert_eq!(text, "rt2-style stub output", "the final's explanation, not the last partial");
+    let conf = m.text(&format!("{} .job-conf", row(id)));
+    assert_eq!(conf, "conf 0.75", "confidence labelled, not a bare percentage");
+    assert!(!m.text(&row(id)).contains('%'), "no percentage that reads as progress: {}", m.text(&row(id)));
+    let bar = m.q(&format!("{} .job-progress", row(id))).expect("progress bar");
+    assert_eq!(bar.get_attribute("title").as_deref(), Some("progress 3/3"));
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_list_mounted_after_a_job_streamed_lists_all_its_partials() {
+    // The job streams to done while no list exists (and no driver runs: the test moves job time).
+    let session = Session::new(1.0);
+    let id = {
+        let mut e = session.engine.borrow_mut();
+        let id = granola::vla::submit(&mut e, &vla_request()).expect("vla.submit");
+        for t in 0..=6 {
+            e.advance(f64::from(t));
+        }
+        assert_eq!(e.job(id).map(|j| j.state), Some(State::Done));
+        id
+    };
+    let records = {
+        let e = session.engine.borrow();
+        e.job(id).and_then(|j| j.work::<VlaWork>()).map(|w| w.partials().to_vec()).unwrap_or_default()
+    };
+    assert_eq!(records.len(), 3, "the job kept its three partials");
+    let times: Vec<String> = records.iter().map(|r| fmt_ms(r.at_ms)).collect();
+    assert_eq!(times, vec!["0 ms", "1 ms", "2 ms"]);
+
+    // Now a list is mounted; open the job's details.
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<ListOnly>::with_root_and_props(root.clone(), ListOnlyProps { session }).render();
+    let q = |sel: &str| root.query_selector(sel).ok().flatten();
+    let text = |sel: &str| q(sel).and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(wait_for(3000.0, || q(&row(id)).is_some()).await, "row shown");
+    let el: web_sys::HtmlElement = wasm_bindgen::JsCast::dyn_into(q(&row(id)).unwrap()).unwrap();
+    el.click();
+    let items = || root.query_selector_all(".job-details ol.partials li").map(|l| l.length()).unwrap_or(0);
+    assert!(wait_for(3000.0, || items() == 3).await, "details list {} partials", items());
+    let list = text(".job-details ol.partials");
+    for (r, t) in records.iter().zip(&times) {
+        let line = format!("#{} at {}: {}", r.partial.sequence, t, r.partial.text_chunk);
+        assert!(list.contains(&line), "missing {line:?} in {list:?}");
+    }
+    assert!(
+        list.contains("encode observation")
+            && list.contains("decode action prior")
+            && list.contains("finalize structured action"),
+        "{list}"
+    );
+    assert!(list.contains("confidence 0.20") && list.contains("confidence 0.75"), "{list}");
+    assert!(list.contains("u = ("), "action candidates shown: {list}");
+    // The poll map's partial is still the latest one.
+    let record = text(".job-details .job-record");
+    assert!(record.contains("finalize structured action") || record.contains("sequence 3"), "{record}");
+    handle.destroy();
+    root.remove();
+}
+
+#[derive(Properties, PartialEq)]
+struct ListOnlyProps {
+    session: Session,
+}
+
+/// Only a job list, on the given session, with no job driver.
+#[function_component(ListOnly)]
+fn list_only(p: &ListOnlyProps) -> Html {
+    html! {
+        <SessionProvider session={Some(p.session.clone())} tick_ms={0}>
+            <JobsPanel />
+        </SessionProvider>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_jobs_render_only_the_visible_rows() {
+    let m = mount(1.0, html! { <JobsPanel height={400} /> }).await;
+    {
+        let mut e = m.session.engine.borrow_mut();
+        for _ in 0..10_000 {
+            granola::vla::submit(&mut e, &vla_request()).expect("vla.submit");
+        }
+    }
+    assert!(wait_for(5000.0, || m.q(&row(10_000)).is_some()).await, "newest first");
+    let rows = m.count(".job-row");
+    assert!(rows <= 20, "only visible rows are in the DOM: {rows}");
+    let list = m.q(".jobs-list").unwrap();
+    list.set_scroll_top(5000 * 64);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    let ok = wait_for(3000.0, || m.q(&row(5000)).is_some()).await;
+    assert!(
+        ok,
+        "scrolling windows the rows: scrollTop {} clientHeight {} first row {:?}",
+        list.scroll_top(),
+        list.client_height(),
+        m.q(".job-row").and_then(|e| e.get_attribute("data-job"))
+    );
+    for i in 0..20 {
+        list.set_scroll_top(i * 300 * 64);
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+        TimeoutFuture::new(0).await;
+    }
+    assert!(m.count(".job-row") <= 20);
+    m.unmount();
 }

@@ -3,14 +3,21 @@
 //! responding, the step budget, the output cap. Each test mounts into a fresh element.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
-use granola::web::runner::{RunReport, Runner};
-use granola::web::session::SessionProvider;
+mod web_support;
+
 use std::cell::RefCell;
 use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use granola::web::components::runner::MAX_LINES;
+use granola::web::components::Runner;
+use granola::web::runner::RunReport;
+use granola::web::session::SessionProvider;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
+
+use web_support::{document, key_down, now, wait_for};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -40,10 +47,6 @@ fn mount(p: &Harness) -> Html {
     }
 }
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
 fn mount_runner(props: Harness) -> yew::AppHandle<Mount> {
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
@@ -60,22 +63,6 @@ fn text(selector: &str) -> String {
 
 fn status(id: &str) -> String {
     el(&format!("#{id}")).and_then(|e| e.get_attribute("data-status")).unwrap_or_default()
-}
-
-fn now() -> f64 {
-    web_sys::window().unwrap().performance().unwrap().now()
-}
-
-/// Poll `cond` every 10 ms for up to `ms`; true if it became true.
-async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
-    let start = now();
-    while now() - start < ms {
-        if cond() {
-            return true;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    cond()
 }
 
 fn click(selector: &str) {
@@ -213,7 +200,7 @@ async fn huge_output_is_capped_with_a_more_lines_note() {
     });
     assert!(wait_for(10000.0, || status("r-cap") == "done").await, "status: {}", status("r-cap"));
     let shown = document().query_selector_all("#r-cap .runner-output .out").unwrap().length();
-    assert!(shown as usize <= granola::web::runner::MAX_LINES, "{shown} lines shown");
+    assert!(shown as usize <= MAX_LINES, "{shown} lines shown");
     let note = text("#r-cap .runner-output .more");
     assert!(note.contains("more lines"), "note: {note}");
 }
@@ -232,13 +219,7 @@ async fn ctrl_enter_runs_and_nothing_runs_before() {
     assert!(wait_for(2000.0, || status("r-keys") == "idle").await, "status: {}", status("r-keys"));
     TimeoutFuture::new(100).await;
     assert_eq!(status("r-keys"), "idle", "no run without a request");
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_ctrl_key(true);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    el("#r-keys .runner-source").unwrap().dispatch_event(&ev).unwrap();
+    key_down(&el("#r-keys .runner-source").unwrap(), "Enter", true);
     assert!(wait_for(3000.0, || status("r-keys") == "done").await, "status: {}", status("r-keys"));
     assert!(text("#r-keys .runner-output").contains("42"));
 }

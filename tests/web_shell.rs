@@ -1,35 +1,22 @@
-//! Browser tests of the app shell: hash routes, the home page running its example on load,
-//! navigation by hash, the theme toggle (remembered), and `/` focusing the search box.
+//! Browser tests of the app shell and router: hash routes parse and print, the home page runs
+//! its example on load, navigation by hash (the nav marks the section), the theme toggle
+//! (remembered), `/` focusing the search box, and the router giving every route its page.
 #![cfg(target_arch = "wasm32")]
 
+mod web_support;
+
 use gloo_timers::future::TimeoutFuture;
-use granola::web::app::{App, Route};
+use granola::web::app::{switch, App};
+use granola::web::route::Route;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn window() -> web_sys::Window {
     web_sys::window().unwrap()
-}
-
-fn document() -> web_sys::Document {
-    window().document().unwrap()
-}
-
-fn now() -> f64 {
-    window().performance().unwrap().now()
-}
-
-async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
-    let start = now();
-    while now() - start < ms {
-        if cond() {
-            return true;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    cond()
 }
 
 #[wasm_bindgen_test]
@@ -73,7 +60,6 @@ async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
     // hash navigation
     window().location().set_hash("#/jobs").unwrap();
     assert!(wait_for(3000.0, || root.query_selector("main.page-jobs").ok().flatten().is_some()).await, "jobs page");
-    // The header's nav re-renders on its own hashchange listener: wait for it too.
     let nav_active = || root.query_selector("nav a.active").ok().flatten().and_then(|a| a.get_attribute("href"));
     assert!(
         wait_for(3000.0, || nav_active().as_deref() == Some("#/jobs")).await,
@@ -89,19 +75,44 @@ async fn the_shell_runs_the_home_example_navigates_and_toggles_the_theme() {
         root.query_selector("button.theme-toggle").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
     toggle.click();
     assert!(wait_for(1000.0, || html.get_attribute("data-theme").is_some()).await, "theme forced");
-    let storage = window().local_storage().unwrap().unwrap();
-    assert_eq!(storage.get_item("granola.theme").unwrap(), html.get_attribute("data-theme"));
+    assert_eq!(storage().get_item("granola.theme").unwrap(), html.get_attribute("data-theme"));
     toggle.click();
     assert!(wait_for(1000.0, || html.get_attribute("data-theme").is_none()).await, "theme follows the OS again");
-    assert_eq!(storage.get_item("granola.theme").unwrap(), None);
+    assert_eq!(storage().get_item("granola.theme").unwrap(), None);
 
     // `/` focuses the search box
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("/");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    document().body().unwrap().dispatch_event(&ev).unwrap();
+    key_down(&document().body().unwrap(), "/", false);
     let focused = document().active_element().map(|e| e.class_name()).unwrap_or_default();
     assert!(focused.contains("search-input"), "focused: {focused}");
+}
+
+/// Every route gets its page from the router (a docs route its docs page, an unknown reference
+/// name the not-found page with suggestions, an unknown path a not-found note).
+#[wasm_bindgen_test]
+async fn the_router_gives_every_route_its_page() {
+    for (hash, sel) in [
+        ("#/", "#home-runner"),
+        ("#/reference", ".reference-index"),
+        ("#/reference/map.get", "article.doc[data-path=\"reference/builtins/map/map-get.md\"]"),
+        ("#/reference/special-forms/let", "article.doc[data-path]"),
+        ("#/bridge", ".reference-index .bridge-console"),
+        ("#/bridge/run_simulation", "article.doc[data-path=\"bridge/run_simulation.md\"]"),
+        ("#/bridge/no_such_tool", "article.doc .bridge-console"),
+        ("#/playground", ".playground"),
+        ("#/jobs", ".jobs-page .jobs-panel"),
+        ("#/tour", ".tour"),
+        ("#/docs/reference/guides/getting-started", "article.doc[data-path=\"reference/guides/getting-started.md\"]"),
+        ("#/reference/not-a-thing-at-all", ".not-found"),
+        ("#/no/such/page", "section.prose h1"),
+    ] {
+        let m = mount(1.0, switch(&Route::parse(hash))).await;
+        assert!(
+            wait_for(3000.0, || m.q(sel).is_some()).await,
+            "{hash}: no {sel} in {}",
+            m.root.text_content().unwrap_or_default()
+        );
+        assert!(!m.root.text_content().unwrap_or_default().contains("being built"), "{hash}: no placeholder");
+        m.unmount();
+        TimeoutFuture::new(0).await;
+    }
 }

@@ -495,3 +495,25 @@ fn compile_identity_metadata() {
     assert!(lines[0].contains("\"tree_hash\":\"fnv1a64:0caf1ec6ff0240e8\""));
     assert!(lines[1].contains("\"dsl\":\"(invert (act bb-put-int hits 1))\",\"tree_hash\":\"fnv1a64:0caf1ec6ff0240e8\",\"source_hash\":\"fnv1a64:0caf1ec6ff0240e8\",\"canonical_dsl_hash\":\"fnv1a64:0caf1ec6ff0240e8\""));
 }
+
+#[test]
+fn host_leaves_fail_with_a_logged_error_until_installed() {
+    let mut h = H::new();
+    let i = h.inst("(sel (plan-action :state_key s) (vla-wait :name p) (succeed))");
+    assert_eq!(h.tick(i, NO), Status::Success);
+    let msgs: Vec<String> =
+        h.rt.events
+            .records()
+            .filter_map(|e| match &e.data {
+                Data::Log { message, node, .. } => Some(format!("{node}: {message}")),
+                _ => None,
+            })
+            .collect();
+    assert_eq!(
+        msgs,
+        [
+            "0: plan-action failed: plan-action: this leaf is not available in this build",
+            "1: vla-wait failed: vla-wait: this leaf is not available in this build"
+        ]
+    );
+}

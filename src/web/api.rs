@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 use crate::lang::Datum;
 
 use super::driver;
+use super::jobs::snapshots;
 use super::runner::{run_source, RunOptions, StopFlag};
 use super::session;
 
@@ -81,7 +82,7 @@ pub fn jobs() -> Result<JsValue, JsValue> {
     let s = session::global_or_new();
     s.advance();
     let list = match s.engine.try_borrow() {
-        Ok(e) => driver::snapshots(&e, usize::MAX),
+        Ok(e) => snapshots(&e, usize::MAX),
         Err(_) => Vec::new(),
     };
     to_js(&list)

@@ -1,39 +1,33 @@
-//! The Yew web app (wasm32 only). Thin: it calls the core (`lang`, `jobs`, `vla`, `bridge`).
+//! The Yew web app (wasm32 only). Thin: it calls the core (`lang`, `jobs`, `vla`, `bridge`,
+//! `docs`). Laid out as Yew apps are:
 //!
-//! - [`app`]: the shell (header, navigation, search box, hash router, themes) and the home page.
-//! - [`session`]: the [`session::Session`] context (shared engine, bridge, clock, version) and
-//!   its provider, which also runs the job driver.
-//! - [`driver`]: the job driver (a timer that advances the engine on the scaled job clock),
-//!   the speed control, job snapshots and a minimal job list with Cancel buttons.
-//! - [`runner`]: the `<Runner>` component that runs muslisp in slices on the main thread.
+//! - [`app`]: the shell (header, page, footer) and the router; [`route`]: the hash routes.
+//! - [`pages`]: one component per route (home, reference, bridge, playground, jobs, tour).
+//! - [`components`]: the reusable views pages are built from (runner, editor, example, job
+//!   list and rows, plot, bridge console, REPL, search box, theme toggle, ...).
+//! - [`session`]: the shared state. One job engine, one bridge and the job clock, provided as
+//!   contexts by `SessionProvider`: `Session` (never changes; for running code) and
+//!   `SessionHandle` (a `use_reducer` handle whose version changes when jobs change; views
+//!   dispatch `SessionAction`s to cancel jobs or set the clock). [`driver`] is the timer that
+//!   advances the engine and tells the views.
+//! - Models the views read: [`jobs`] (job snapshots, kinds, timelines, records), [`docs`] (the
+//!   docs pages, compiled in or fetched), [`search`], [`bridge`] (tokens, requests,
+//!   placeholders, status records), [`gallery`] (the programs the pages show).
+//! - [`runner`]: `run_source`, the evaluation loop that runs muslisp in slices on the main thread.
 //! - [`api`]: the JS API (`granola.eval`, `submit`, `poll`, `cancel`, `jobs`).
-//! - `site` (web2): docs rendering, editor, search, jobs panel, playground, tour, bridge console.
+//! - [`util`]: storage, navigation, DOM helpers, the one job-time format.
 
 pub mod api;
 pub mod app;
+pub mod bridge;
+pub mod components;
+pub mod docs;
 pub mod driver;
+pub mod gallery;
+pub mod jobs;
+pub mod pages;
+pub mod route;
 pub mod runner;
+pub mod search;
 pub mod session;
-pub mod site;
-
-/// Milliseconds from the browser's monotonic clock (`performance.now()`); 0 if unavailable.
-pub fn wall_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
-
-/// `localStorage`, if the browser allows it.
-pub fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-/// Read a remembered setting.
-pub fn load_setting(key: &str) -> Option<String> {
-    local_storage().and_then(|s| s.get_item(key).ok().flatten())
-}
-
-/// Remember a setting (silently ignored when storage is unavailable).
-pub fn save_setting(key: &str, value: &str) {
-    if let Some(s) = local_storage() {
-        let _ = s.set_item(key, value);
-    }
-}
+pub mod util;

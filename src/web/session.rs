@@ -1,8 +1,13 @@
-//! The session context shared by every component: one job engine, one bridge, the scaled
-//! job clock, and a version number that the job driver bumps whenever jobs changed.
+//! The session shared by every component: one job engine, one bridge, the scaled job clock.
 //!
-//! Mount [`SessionProvider`] once at the app root (the shell does); components read the
-//! session with `use_context::<Session>()` and re-render when `version` changes.
+//! [`SessionProvider`] (mounted once by the app) creates it, runs the job driver
+//! ([`super::driver`]) and provides two contexts:
+//! - [`Session`]: the session's objects. It never changes, so components that only run code on
+//!   the engine (the runner, the REPL) do not re-render while jobs move.
+//! - [`SessionHandle`] (`UseReducerHandle<SessionState>`): what job views read. Its `version`
+//!   changes whenever jobs changed (the driver dispatches [`SessionAction::Changed`]), and views
+//!   change the session by dispatching a [`SessionAction`] (cancel a job, set the clock speed)
+//!   instead of borrowing the engine themselves.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,23 +15,35 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bridge::{Bridge, BridgeConfig};
-use crate::jobs::{Clock, Engine};
+use crate::jobs::{Clock, Engine, JobId};
 
 use super::driver;
+use super::util::{load, save, wall_now};
 
+/// Default clock speed: 1 job-ms per 200 wall-ms, slow enough to watch a job stream.
+pub const DEFAULT_SPEED: f64 = 0.005;
+/// The choices of the speed control: (job-ms per wall-ms, label).
+pub const SPEEDS: &[(f64, &str)] =
+    &[(0.005, "1 job-ms / 200 ms"), (0.05, "1 job-ms / 20 ms"), (0.25, "1 job-ms / 4 ms"), (1.0, "real time")];
+const SPEED_KEY: &str = "granola.speed";
+
+/// The speed remembered from the last visit, else [`DEFAULT_SPEED`].
+pub fn remembered_speed() -> f64 {
+    load(SPEED_KEY).and_then(|s| s.parse::<f64>().ok()).filter(|s| s.is_finite() && *s > 0.0).unwrap_or(DEFAULT_SPEED)
+}
+
+/// The session's objects (cheap to clone: shared references).
 #[derive(Clone)]
 pub struct Session {
     pub engine: Rc<RefCell<Engine>>,
     pub bridge: Rc<RefCell<Bridge>>,
     /// wall ms -> job ms, speed set on the page
     pub clock: Rc<RefCell<Clock>>,
-    /// bumped by the job driver whenever jobs changed
-    pub version: u64,
 }
 
 impl PartialEq for Session {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.engine, &other.engine)
+        Rc::ptr_eq(&self.engine, &other.engine)
     }
 }
 
@@ -34,19 +51,17 @@ impl Session {
     /// A fresh session: an engine with the default two worker slots at job time 0, a bridge
     /// with the dev secret whose job time 0 is "now" in Unix time, and a clock at `speed`.
     pub fn new(speed: f64) -> Session {
-        let unix_now = js_sys::Date::now();
-        let config = BridgeConfig { epoch_unix_ms: unix_now, ..BridgeConfig::default() };
+        let config = BridgeConfig { epoch_unix_ms: js_sys::Date::now(), ..BridgeConfig::default() };
         Session {
             engine: Rc::new(RefCell::new(Engine::default())),
             bridge: Rc::new(RefCell::new(Bridge::new(config))),
-            clock: Rc::new(RefCell::new(Clock::new(speed, super::wall_now()))),
-            version: 0,
+            clock: Rc::new(RefCell::new(Clock::new(speed, wall_now()))),
         }
     }
 
     /// Job time now, on this session's clock.
     pub fn job_now(&self) -> f64 {
-        self.clock.borrow().job_time(super::wall_now())
+        self.clock.borrow().job_time(wall_now())
     }
 
     /// Advance the engine to the clock's current job time. Safe to call from anywhere at
@@ -61,7 +76,66 @@ impl Session {
             Err(_) => now,
         }
     }
+
+    /// The clock's speed (job-ms per wall-ms).
+    pub fn speed(&self) -> f64 {
+        self.clock.borrow().speed()
+    }
+
+    fn cancel(&self, id: JobId) {
+        if let Ok(mut e) = self.engine.try_borrow_mut() {
+            e.cancel(id);
+        }
+        self.advance();
+    }
+
+    fn set_speed(&self, speed: f64) {
+        if speed.is_finite() && speed > 0.0 {
+            self.clock.borrow_mut().set_speed(speed, wall_now());
+            save(SPEED_KEY, &speed.to_string());
+        }
+    }
 }
+
+/// A change to the session, dispatched by views (and by the driver).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionAction {
+    /// Jobs changed (the driver, or a view that submitted work): views re-read.
+    Changed,
+    /// Cancel a job (queued jobs end at once, running ones at their next step).
+    Cancel(JobId),
+    /// Set the clock's speed (job-ms per wall-ms), remembered for the next visit.
+    SetSpeed(f64),
+}
+
+/// What job views read: the session and a version that changes with every action.
+#[derive(Clone)]
+pub struct SessionState {
+    pub session: Session,
+    pub version: u64,
+}
+
+impl PartialEq for SessionState {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && self.session == other.session
+    }
+}
+
+impl Reducible for SessionState {
+    type Action = SessionAction;
+
+    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        match action {
+            SessionAction::Changed => {}
+            SessionAction::Cancel(id) => self.session.cancel(id),
+            SessionAction::SetSpeed(speed) => self.session.set_speed(speed),
+        }
+        Rc::new(SessionState { session: self.session.clone(), version: self.version.wrapping_add(1) })
+    }
+}
+
+/// The context job views read (see the module docs).
+pub type SessionHandle = UseReducerHandle<SessionState>;
 
 thread_local! {
     static GLOBAL: RefCell<Option<Session>> = const { RefCell::new(None) };
@@ -88,70 +162,54 @@ pub struct SessionProviderProps {
     #[prop_or_default]
     pub children: Html,
     /// Initial clock speed (job-ms per wall-ms). `None`: the remembered speed, else
-    /// [`driver::DEFAULT_SPEED`].
+    /// [`DEFAULT_SPEED`].
     #[prop_or_default]
     pub speed: Option<f64>,
-    /// Driver tick period in wall ms.
+    /// Driver tick period in wall ms; 0 runs no driver (job time then moves only when the
+    /// page's code advances the engine, e.g. in tests).
     #[prop_or(driver::DEFAULT_TICK_MS)]
     pub tick_ms: u32,
     /// Register this session for the JS API (the app root does; tests usually don't).
     #[prop_or(false)]
     pub global: bool,
+    /// Provide this session instead of a new one (`speed` is then ignored).
+    #[prop_or_default]
+    pub session: Option<Session>,
 }
 
-/// Creates the session once, runs the job driver while mounted, and provides the context.
+/// Creates the session once, runs the job driver while mounted, and provides both contexts.
 #[function_component(SessionProvider)]
 pub fn session_provider(props: &SessionProviderProps) -> Html {
     let speed = props.speed;
     let global = props.global;
-    let base = use_memo((), move |_| {
-        let s = Session::new(speed.unwrap_or_else(driver::remembered_speed));
+    let given = props.session.clone();
+    let session = use_memo((), move |_| {
+        let s = given.unwrap_or_else(|| Session::new(speed.unwrap_or_else(remembered_speed)));
         if global {
             GLOBAL.with(|g| *g.borrow_mut() = Some(s.clone()));
         }
         s
     });
-    let version = use_reducer(|| Version(0));
+    let state = {
+        let session = (*session).clone();
+        use_reducer(move || SessionState { session, version: 0 })
+    };
     {
-        let base = (*base).clone();
-        let bump = version.dispatcher();
+        let session = (*session).clone();
+        let dispatcher = state.dispatcher();
         let tick_ms = props.tick_ms;
         use_effect_with((), move |_| {
-            let drv = driver::start(base, tick_ms, Callback::from(move |_| bump.dispatch(())));
+            let drv = (tick_ms > 0).then(|| {
+                driver::start(session, tick_ms, Callback::from(move |_| dispatcher.dispatch(SessionAction::Changed)))
+            });
             move || drop(drv)
         });
     }
-    let session = Session { version: version.0, ..(*base).clone() };
-    let fixed = SessionRefs((*base).clone());
     html! {
-        <ContextProvider<SessionRefs> context={fixed}>
-            <ContextProvider<Session> context={session}>
+        <ContextProvider<Session> context={(*session).clone()}>
+            <ContextProvider<SessionHandle> context={state}>
                 { props.children.clone() }
-            </ContextProvider<Session>>
-        </ContextProvider<SessionRefs>>
-    }
-}
-
-/// The same session without the version: a context that never changes, for components
-/// that need the engine but must not re-render on every driver tick (the Runner reads
-/// this one, so a page with many examples stays cheap while jobs run).
-/// `use_context::<SessionRefs>()` → `.0` is the session (its `version` is always 0).
-#[derive(Clone)]
-pub struct SessionRefs(pub Session);
-
-impl PartialEq for SessionRefs {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0.engine, &other.0.engine)
-    }
-}
-
-/// The version counter behind [`SessionProvider`].
-#[derive(PartialEq)]
-struct Version(u64);
-
-impl Reducible for Version {
-    type Action = ();
-    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
-        Rc::new(Version(self.0.wrapping_add(1)))
+            </ContextProvider<SessionHandle>>
+        </ContextProvider<Session>>
     }
 }

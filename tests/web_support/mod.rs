@@ -1,6 +1,7 @@
 //! Helpers shared by the browser tests (`mod web_support;` in each): mounting a component
-//! under a fresh session, waiting on a condition, DOM queries, JS calls, the editor's text,
-//! and submitting a VLA job. Not every test file uses every helper.
+//! under a fresh session, the clock and waiting on a condition, DOM queries and events, JS
+//! calls, the editor's text, localStorage, and submitting a VLA job. Not every test file uses
+//! every helper.
 #![allow(dead_code)]
 
 use std::cell::RefCell;
@@ -53,10 +54,12 @@ pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
+/// `performance.now()`.
 pub fn now() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
 }
 
+/// Polls `cond` every 10 ms for up to `ms`; true if it became true.
 pub async fn wait_for(ms: f64, mut cond: impl FnMut() -> bool) -> bool {
     let start = now();
     while now() - start < ms {
@@ -96,6 +99,8 @@ impl Mounted {
     }
 }
 
+/// Mounts `children` under a fresh session (clock at `speed` job-ms per wall-ms, driver every
+/// 20 ms) in a new element, and waits for the session.
 pub async fn mount(speed: f64, children: Html) -> Mounted {
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
@@ -153,10 +158,50 @@ pub fn vla_request() -> Datum {
     ])
 }
 
+/// Submits [`vla_request`] on the session's engine; the job id.
 pub fn submit_vla(s: &Session) -> u64 {
     let mut e = s.engine.borrow_mut();
-    match granola::vla::call(&mut e, "vla.submit", &[vla_request()]) {
-        Ok(Datum::Int(id)) => id as u64,
-        other => panic!("vla.submit: {other:?}"),
+    granola::vla::submit(&mut e, &vla_request()).expect("vla.submit")
+}
+
+/// The page's localStorage.
+pub fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// Dispatches a keydown of `key` (with Ctrl when `ctrl`) that bubbles, on `target`.
+pub fn key_down(target: &web_sys::EventTarget, key: &str, ctrl: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&ev).unwrap();
+}
+
+/// Types `text` into the first editor under `root` (CodeMirror or the textarea fallback).
+pub fn set_editor_text(root: &web_sys::Element, text: &str) {
+    js(
+        "root, text",
+        "const host = root.querySelector('.editor-host');
+         if (host && host.__granolaEditor) { host.__granolaEditor.setText(text); return; }
+         const ta = root.querySelector('textarea.editor-fallback');
+         ta.value = text; ta.dispatchEvent(new Event('input', {bubbles: true}));",
+        root,
+        &JsValue::from_str(text),
+    );
+}
+
+/// Loads the CodeMirror bundle as an inline module (the test server does not serve www/).
+pub fn load_editor_bundle() {
+    let loaded = js_sys::Reflect::get(&web_sys::window().unwrap(), &"granolaEditor".into())
+        .map(|v| !v.is_undefined())
+        .unwrap_or(false);
+    if !loaded {
+        let s = document().create_element("script").unwrap();
+        s.set_attribute("type", "module").unwrap();
+        s.set_text_content(Some(include_str!("../../www/editor/granola-editor.js")));
+        document().head().unwrap().append_child(&s).unwrap();
     }
 }

@@ -1,6 +1,6 @@
 // Granola's code editor: CodeMirror 6 with a muslisp mode, bundled by esbuild into one ES
 // module (www/editor/granola-editor.js, `npm run build:editor`). It exposes a tiny API on
-// `window.granolaEditor` that the Rust binding (src/web/site/editor.rs) calls:
+// `window.granolaEditor` that the Rust binding (src/web/components/editor.rs) calls:
 //
 //   const ed = granolaEditor.create(element, text, { onChange(text), onRun(), readOnly, minLines })
 //   ed.getText(); ed.setText(text); ed.markError(line, col, message); ed.clearError();
@@ -131,7 +131,7 @@ const baseTheme = EditorView.theme({
 function create(element, text, opts = {}) {
   const onChange = opts.onChange || (() => {});
   const onRun = opts.onRun || (() => {});
-  // With `runKey: false` Ctrl/Cmd+Enter is left to bubble to the page (the shell's Runner
+  // With `runKey: false` Ctrl/Cmd+Enter is left to bubble to the page (the enclosing Runner
   // listens for it around the editor).
   // (The binding claims the key so the default "insert blank line" does not run; it does
   // not stop propagation.)

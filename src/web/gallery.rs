@@ -1,4 +1,30 @@
-//! The playground's examples gallery: Lisp programs and bridge requests (written for this site).
+//! The programs the pages show: the home page's two examples, and the playground's gallery of
+//! Lisp programs and bridge requests (with the `make-request` helper the tour shares).
+
+/// The home page's first example (it runs when the page loads).
+pub const HOME_EXAMPLE: &str = r#"; Each top-level form's value shows as soon as it finishes.
+(define (square x) (* x x))
+(square 12)
+(print "hello from muslisp")
+(list (square 1) (square 2) (square 3) (square 4) (square 5))
+(define (fact n) (if (= n 0) 1 (* n (fact (- n 1)))))
+(fact 20)
+"#;
+
+/// The home page's job example.
+pub const JOB_EXAMPLE: &str = r#"; Submit a VLA job, look at it at once, wait 5 job-ms, look again.
+(define (request text dims)
+  (let ((req (map.make)) (space (map.make)))
+    (map.set! space 'dims dims)
+    (map.set! req 'action_space space)
+    (map.set! req 'instruction text)
+    req))
+(define job (vla.submit (request "pick up the cup" 2)))
+(map.get (vla.poll job) 'status ':none)
+(time.sleep-ms 5)
+(map.get (vla.poll job) 'status ':none)
+(json.encode (map.get (map.get (vla.poll job) 'final nil) 'action nil))
+"#;
 
 /// What a gallery entry loads.
 #[derive(Clone, Copy, Debug, PartialEq)]

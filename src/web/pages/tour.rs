@@ -5,14 +5,12 @@
 use yew::prelude::*;
 
 use crate::jobs::State;
-use crate::web::runner::{RunReport, Runner};
+use crate::web::components::{Editor, JobsPanel, Runner};
+use crate::web::gallery::make_request;
+use crate::web::jobs::{issued, vla_job_since};
+use crate::web::runner::RunReport;
 use crate::web::session::Session;
-
-use super::editor::Editor;
-use super::jobs::JobsPanel;
-use super::util::{load, save};
-
-use super::gallery::make_request;
+use crate::web::util::{load, save};
 
 const PROGRESS_KEY: &str = "granola.tour.done";
 
@@ -36,12 +34,6 @@ fn ok_if(cond: bool, hint: &'static str) -> Result<(), &'static str> {
     } else {
         Err(hint)
     }
-}
-
-fn new_jobs_in(session: &Session, since: u64, pred: impl Fn(State) -> bool) -> bool {
-    let e = session.engine.borrow();
-    let found = e.jobs().rev().take_while(|j| j.id > since).any(|j| j.kind == "vla" && pred(j.state));
-    found
 }
 
 /// The steps, in order.
@@ -71,7 +63,7 @@ pub const STEPS: &[Step] = &[
             make_request!("tour"),
             "(define job (vla.submit (make-request \"move\")))\njob\n"
         ),
-        check: |r, s, since| ok_if(r.error.is_none() && new_jobs_in(s, since, |_| true), "Run the program so that it calls vla.submit."),
+        check: |r, s, since| ok_if(r.error.is_none() && vla_job_since(s, since, |_| true), "Run the program so that it calls vla.submit."),
     },
     Step {
         title: "Watching it stream",
@@ -91,7 +83,7 @@ pub const STEPS: &[Step] = &[
         ),
         check: |r, s, since| {
             ok_if(
-                r.error.is_none() && (last_value(r) == Some(":cancelled") || new_jobs_in(s, since, |st| st == State::Cancelled)),
+                r.error.is_none() && (last_value(r) == Some(":cancelled") || vla_job_since(s, since, |st| st == State::Cancelled)),
                 "Call (vla.cancel job) before waiting; the last value should be :cancelled.",
             )
         },
@@ -104,8 +96,8 @@ pub fn completed() -> usize {
 }
 
 /// The tour page.
-#[function_component(Tour)]
-pub fn tour() -> Html {
+#[function_component(TourPage)]
+pub fn tour_page() -> Html {
     let session = use_context::<Session>();
     let done = use_state(completed);
     let current = use_state(|| completed().min(STEPS.len() - 1));
@@ -131,7 +123,7 @@ pub fn tour() -> Html {
             verdict.set(None);
             text.set(STEPS[i].starter.to_string());
             generation.set(*generation + 1);
-            since.set(session.engine.borrow().issued());
+            since.set(issued(&session));
         })
     };
     let on_done = {

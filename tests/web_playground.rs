@@ -1,17 +1,18 @@
-//! Browser tests of QA's web findings: the REPL continues an unfinished form on Enter, a
-//! finished VLA job shows its final explanation and a labelled confidence, an unknown
-//! reference name gets a real not-found page, a bridge example in the playground's gallery
-//! switches to the console and leaves the Lisp editor with a note, and the share link opens
-//! without a trailing blank line.
+//! Browser tests of the playground: the REPL continues an unfinished form on Enter (and Eval
+//! still reports it), a bridge example from the gallery switches to the console and leaves the
+//! Lisp editor with a note, share links round-trip the program and open without a trailing
+//! blank line, `help`/`apropos` in a program link to pages, and the gallery's programs run to
+//! their point.
 #![cfg(target_arch = "wasm32")]
 
 mod web_support;
 
 use gloo_timers::future::TimeoutFuture;
-use granola::web::app::Route;
-use granola::web::site;
-use granola::web::site::jobs::JobsPanel;
-use granola::web::site::playground::{Playground, Repl};
+use granola::web::components::help_links::help_targets;
+use granola::web::components::Repl;
+use granola::web::gallery::{self, Entry, GALLERY};
+use granola::web::pages::playground::{program_from_url, share_url, PlaygroundPage};
+use granola::web::util::{decode_b64, encode_b64};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -41,8 +42,6 @@ fn repl_input(root: &web_sys::Element) -> String {
         .map(|t| t.value())
         .unwrap_or_default()
 }
-
-// ------------------------------------------------------------------ 1. REPL continuation
 
 #[wasm_bindgen_test]
 async fn enter_on_an_unfinished_form_continues_it_on_a_new_line() {
@@ -89,67 +88,14 @@ async fn the_eval_button_still_reports_an_unfinished_form() {
     m.unmount();
 }
 
-// ------------------------------------------------------------------ 2. jobs panel
-
-#[wasm_bindgen_test]
-async fn a_finished_vla_job_shows_its_final_and_a_labelled_confidence() {
-    let m = mount(1.0, html! { <JobsPanel /> }).await;
-    let id = submit_vla(&m.session);
-    let row = format!(".job-row[data-job=\"{id}\"]");
-    let state = || m.q(&row).and_then(|e| e.get_attribute("data-state")).unwrap_or_default();
-    assert!(wait_for(8000.0, || state() == "done").await, "state: {}", state());
-    TimeoutFuture::new(100).await;
-    let text = m.text(&format!("{row} .job-text"));
-    assert_eq!(text, "rt2-style stub output", "the final's explanation, not the last partial");
-    let conf = m.text(&format!("{row} .job-conf"));
-    assert_eq!(conf, "conf 0.75", "confidence labelled, not a bare percentage");
-    assert!(!m.text(&row).contains('%'), "no percentage that reads as progress: {}", m.text(&row));
-    let bar = m.q(&format!("{row} .job-progress")).expect("progress bar");
-    assert_eq!(bar.get_attribute("title").as_deref(), Some("progress 3/3"));
-    m.unmount();
-}
-
-// ------------------------------------------------------------------ 3. not-found page
-
-#[wasm_bindgen_test]
-async fn an_unknown_reference_name_gets_a_not_found_page_with_suggestions() {
-    let page = site::page(&Route::parse("#/reference/no.such")).expect("a page");
-    let m = mount(1.0, page).await;
-    assert!(wait_for(2000.0, || m.q(".not-found").is_some()).await);
-    assert_eq!(m.text(".not-found h1"), "No page named no.such");
-    assert!(!m.text(".not-found").contains("being built"));
-    assert_eq!(
-        m.q(".not-found a.not-found-index").and_then(|a| a.get_attribute("href")).as_deref(),
-        Some("#/reference")
-    );
-    m.unmount();
-
-    // A near miss suggests the real page.
-    let page = site::page(&Route::parse("#/reference/map.gett")).expect("a page");
-    let m = mount(1.0, page).await;
-    assert!(wait_for(2000.0, || m.q(".not-found-hits").is_some()).await, "suggestions: {}", m.text(".not-found"));
-    let hits = m.text(".not-found-hits");
-    assert!(hits.contains("map.get"), "suggests map.get: {hits}");
-    m.unmount();
-
-    // Real pages and builtins are unaffected.
-    let page = site::page(&Route::parse("#/reference/map.get")).expect("a page");
-    let m = mount(1.0, page).await;
-    TimeoutFuture::new(100).await;
-    assert!(m.q(".not-found").is_none());
-    m.unmount();
-}
-
-// ------------------------------------------------------------------ 4. bridge examples
-
 #[wasm_bindgen_test]
 async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
-    let m = mount(1.0, html! { <Playground /> }).await;
+    let m = mount(1.0, html! { <PlaygroundPage /> }).await;
     assert!(wait_for(3000.0, || m.q(".pg-gallery select").is_some()).await);
-    let (i, title) = site::gallery::GALLERY
+    let (i, title) = GALLERY
         .iter()
         .enumerate()
-        .find(|(_, g)| matches!(g.1, site::gallery::Entry::Bridge(..)))
+        .find(|(_, g)| matches!(g.1, Entry::Bridge(..)))
         .map(|(i, g)| (i, g.0))
         .expect("a bridge example");
     js(
@@ -188,15 +134,12 @@ async fn a_bridge_example_switches_to_the_console_and_clears_the_lisp_editor() {
         &JsValue::UNDEFINED,
     );
     assert!(wait_for(3000.0, || m.q(".pg-console-picked").is_none()).await);
-    assert!(wait_for(3000.0, || editor_text(&m.root) == site::gallery::FIRST).await);
+    assert!(wait_for(3000.0, || editor_text(&m.root) == gallery::FIRST).await);
     m.unmount();
 }
 
-// ------------------------------------------------------------------ 5. share link
-
 #[wasm_bindgen_test]
 fn the_share_link_opens_without_a_trailing_blank_line() {
-    use granola::web::site::playground::{program_from_url, share_url};
     let prog = "(define x 1)\n(+ x 41)\n";
     let url = share_url(prog);
     let hash = format!("#{}", url.split_once('#').unwrap().1);
@@ -207,7 +150,7 @@ fn the_share_link_opens_without_a_trailing_blank_line() {
     loc.set_hash(&before).unwrap();
     assert_eq!(opened.as_deref(), Some("(define x 1)\n(+ x 41)"));
     // Links made before the fix (carrying the final line break, or blank lines) open the same.
-    let old = format!("#/playground?code={}", site::util::encode_b64("(define x 1)\n(+ x 41)\n\n  \n"));
+    let old = format!("#/playground?code={}", encode_b64("(define x 1)\n(+ x 41)\n\n  \n"));
     loc.set_hash(&old).unwrap();
     let opened = program_from_url();
     loc.set_hash(&before).unwrap();
@@ -219,4 +162,38 @@ fn the_share_link_opens_without_a_trailing_blank_line() {
     let opened = program_from_url();
     loc.set_hash(&before).unwrap();
     assert_eq!(opened.as_deref(), Some(prog));
+}
+#[wasm_bindgen_test]
+fn the_share_link_round_trips_the_program() {
+    let prog = "(define (f x) (* x 2))\n(f 21) ; ünïcode";
+    let url = share_url(prog);
+    let code = url.split("code=").nth(1).unwrap();
+    assert_eq!(decode_b64(code).as_deref(), Some(prog));
+    assert!(!code.contains('+') && !code.contains('/'), "URL-safe");
+}
+
+#[wasm_bindgen_test]
+fn help_and_apropos_in_a_program_link_to_pages() {
+    let t = help_targets("(help 'map.get)\n(help vla.poll)\n(apropos \"map.s\")");
+    assert_eq!(&t[..2], ["map.get", "vla.poll"]);
+    assert!(t.iter().any(|n| n == "map.set!"), "apropos matches: {t:?}");
+}
+fn last_line(s: &str) -> &str {
+    s.trim_end().lines().last().unwrap_or("")
+}
+
+/// The playground's gallery programs run without errors on the real evaluator and end where
+/// their titles say.
+#[wasm_bindgen_test]
+fn gallery_programs_run_to_their_point() {
+    for (title, entry) in GALLERY {
+        if let Entry::Lisp(src) = entry {
+            let run = granola::runtime::run_script(src);
+            assert!(run.error.is_none(), "{title}: {:?}\n{}", run.error, run.stdout);
+        }
+    }
+    let end = |src: &str| last_line(&granola::runtime::run_script(src).stdout).to_string();
+    assert_eq!(end(granola::web::gallery::CANCEL_MID), ":cancelled");
+    assert_eq!(end(granola::web::gallery::VLA_CANCEL), ":cancelled");
+    assert!(end(granola::web::gallery::POLL_LOOP).starts_with("(polls "));
 }

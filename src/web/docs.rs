@@ -1,33 +1,28 @@
-//! The documentation pages compiled into the app (see `build.rs`) and their parsed structure:
-//! title, group, route, sections and example blocks.
-//!
-//! Routes (the part after `#/`):
-//! - builtins: `reference/<name>` with the name from the H1 (`reference/map.get`);
-//! - special forms / data types: `reference/special-forms/<file>`, `reference/data-types/<file>`;
-//! - bridge pages: `bridge/<file>` (`bridge/run_simulation`);
-//! - anything else (guides, indexes): `docs/<path without .md>`.
+//! The docs pages in the app: where they come from (compiled in by `build.rs`, or fetched from
+//! `docs.json` in the site build), their build-time renderings, and the index the pages, the
+//! router and search read ([`PageMeta`]: title, group, route). The model itself (routes, fences,
+//! rendering, matching) is `crate::docs`.
 
 use std::sync::OnceLock;
 
 pub use crate::docs::{
-    encode_segment, percent_decode, resolve_path, slug, Block, BridgeExample, Group, LispExample, Parsed, Section,
+    encode_segment, percent_decode, slug, Block, BridgeExample, Group, LispExample, Parsed, Section,
 };
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/docs_pages.rs"));
 }
 
-/// The pages fetched from the docs asset (release builds; see `build.rs`).
+/// The pages fetched from the docs asset (the site build; see `build.rs`).
 static FETCHED: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
 /// Every page rendered at build time (by build.rs): docs path -> [`Parsed`], decoded from the
 /// compiled-in JSON or from `docs.json`.
 static RENDERED: OnceLock<std::collections::HashMap<&'static str, Parsed>> = OnceLock::new();
 
-/// Every page as (path relative to `docs/`, Markdown text). In the release site (Trunk's
-/// `wasm-release` profile) the pages are not compiled in, to keep the first load small: they
-/// come from `docs.json` (written into dist/ by `scripts/docs-asset.py`), fetched by
-/// [`ensure_loaded`]; until it arrives this is empty. Other builds (tests, `trunk serve`)
-/// compile the pages in and have them at once.
+/// Every page as (path relative to `docs/`, Markdown text). In the site build (`make dist`) the
+/// pages are not compiled in, to keep the first load small: they come from `docs.json` (copied
+/// into dist/ by `scripts/docs-asset.py`), fetched by [`ensure_loaded`]; until it arrives this
+/// is empty. Other builds (tests, `trunk serve`) compile the pages in and have them at once.
 pub fn sources() -> &'static [(&'static str, &'static str)] {
     if generated::EMBEDDED {
         generated::PAGES
@@ -191,12 +186,6 @@ pub fn find(route: &str) -> Option<&'static PageMeta> {
                 .find(|p| p.title_is_code && p.title == name)
                 .or_else(|| all.iter().find(|p| p.path.ends_with(&format!("/{name}.md"))))
         })
-}
-
-/// Rewrites a Markdown link found on page `from` into a hash route where it points at a
-/// compiled page; external links and anchors are left alone.
-pub fn rewrite_link(from: &str, href: &str) -> String {
-    crate::docs::rewrite_link(from, href, &page_href)
 }
 
 fn page_href(path: &str) -> Option<String> {

@@ -1,5 +1,5 @@
-//! `Example`: one runnable `lisp` block of a page = the code [`Editor`] inside the shell's
-//! `Runner` (Run, Stop, Ctrl/Cmd+Enter, output as it arrives next to the expected output).
+//! `Example`: one runnable `lisp` block of a page = the code [`Editor`] inside a [`Runner`]
+//! (Run, Stop, Ctrl/Cmd+Enter, output as it arrives next to the expected output).
 //! Edits are kept in localStorage under a hash of the example's original text (so a changed
 //! page never resurrects stale edits); Reset restores the original; a failed run marks the
 //! line and column in the editor. By default a run is exact (the Runner's `isolated` mode:
@@ -9,10 +9,11 @@
 
 use yew::prelude::*;
 
-use crate::web::runner::Runner;
+use crate::web::util::{encode_b64, hash_hex, load, remove, save};
 
 use super::editor::{Editor, ErrorMark};
-use super::util::{hash_hex, load, remove, save};
+use super::help_links::HelpLinks;
+use super::runner::Runner;
 
 /// localStorage key of the "live jobs" choice (shared by every example).
 pub const LIVE_KEY: &str = "granola.examples.live";
@@ -115,7 +116,7 @@ pub fn example(props: &ExampleProps) -> Html {
                 show_source={false} on_error_at={Some(on_error_at)} isolated={!*live}>
                 <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change}
                     run_key={false} error={(*error).clone()} min_lines={lines} label={label} />
-                <super::pages::HelpLinks source={AttrValue::from((*text).clone())} />
+                <HelpLinks source={AttrValue::from((*text).clone())} />
                 if uses_jobs {
                     <label class="live-toggle" title="Off: run exactly as `granola FILE` does (job time jumps at each sleep), so the output matches the page. On: run on the page's job clock; the jobs stream in the jobs panel.">
                         <input type="checkbox" checked={*live} onchange={on_live} />
@@ -127,7 +128,7 @@ pub fn example(props: &ExampleProps) -> Html {
                 }
                 <div class="example-tools">
                     if edited { <span class="edited-note" title="Your edits are saved in this browser">{"edited"}</span> }
-                    <a class="open-playground" href={format!("#/playground?code={}", super::util::encode_b64(&text))}
+                    <a class="open-playground" href={format!("#/playground?code={}", encode_b64(&text))}
                         title="Open this program in the playground">{"Playground ↗"}</a>
                     <button class="reset" onclick={on_reset} disabled={!edited} title="Restore the original example">{"Reset"}</button>
                 </div>

@@ -135,7 +135,7 @@ struct Live {
 /// The code editor component (see the module docs).
 #[function_component(Editor)]
 pub fn editor(props: &EditorProps) -> Html {
-    super::ensure_styles();
+    crate::web::util::ensure_styles();
     let host = use_node_ref();
     let area = use_node_ref();
     let cm_ready = use_state(|| false);

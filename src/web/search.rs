@@ -1,11 +1,56 @@
-//! Full-text search over the compiled pages: names first, then titles, then text.
+//! Search over the docs pages (names first, then titles, then text) and the builtin table (for
+//! builtins without a page): what the header's search box and the reference's not-found page
+//! show.
 
-use super::docs::{pages, PageMeta};
 use std::sync::OnceLock;
 
-/// One search result.
+use super::docs::{self, pages, PageMeta};
+
+/// One result as the search box shows it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Hit {
+pub struct SearchHit {
+    pub title: String,
+    /// Where it links (a hash, e.g. `#/reference/map.get`).
+    pub href: String,
+    /// A short line of context.
+    pub snippet: String,
+}
+
+/// Search hits for the header box (at most `limit`): every page by name and text, then builtins
+/// that have no page yet (from the builtin table).
+pub fn search(query: &str, limit: usize) -> Vec<SearchHit> {
+    docs::ensure_loaded(None);
+    let mut hits: Vec<SearchHit> = search_pages(query, limit)
+        .into_iter()
+        .map(|h| SearchHit {
+            title: h.page.title.clone(),
+            href: h.page.href(),
+            snippet: if h.snippet.is_empty() { h.page.group.label() } else { h.snippet },
+        })
+        .collect();
+    if hits.len() < limit {
+        let q = query.trim().to_lowercase();
+        for b in crate::runtime::table().builtins() {
+            if hits.len() >= limit {
+                break;
+            }
+            let covered =
+                hits.iter().any(|h| h.title == b.name) || docs::find(&format!("reference/{}", b.name)).is_some();
+            if !covered && (b.name.to_lowercase().contains(&q) || b.summary.to_lowercase().contains(&q)) {
+                hits.push(SearchHit {
+                    title: b.name.to_string(),
+                    href: format!("#/reference/{}", docs::encode_segment(b.name)),
+                    snippet: b.signature.to_string(),
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// One page found by [`search_pages`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageHit {
     pub page: &'static PageMeta,
     pub score: u32,
     /// A short piece of the text around the first match (empty for name matches).
@@ -16,7 +61,7 @@ static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
 
 /// Page text without Markdown punctuation, lower-cased (one per `pages()` entry).
 fn texts() -> &'static [String] {
-    if !super::docs::loaded() {
+    if !docs::loaded() {
         return &[];
     }
     TEXTS.get_or_init(|| pages().iter().map(|p| plain(p.source).to_lowercase()).collect())
@@ -53,14 +98,14 @@ pub fn plain(md: &str) -> String {
 }
 
 /// Search the pages. Every whitespace-separated term must occur (in the name or the text).
-pub fn search(query: &str, limit: usize) -> Vec<Hit> {
+pub fn search_pages(query: &str, limit: usize) -> Vec<PageHit> {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
         return Vec::new();
     }
     let terms: Vec<&str> = q.split_whitespace().collect();
     let texts = texts();
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut hits: Vec<PageHit> = Vec::new();
     for (i, page) in pages().iter().enumerate() {
         let title = page.title.to_lowercase();
         let text = texts.get(i).map(String::as_str).unwrap_or("");
@@ -90,7 +135,7 @@ pub fn search(query: &str, limit: usize) -> Vec<Hit> {
             continue;
         }
         let snippet = if score >= 400 * terms.len() as u32 { page.summary.clone() } else { snippet(text, terms[0]) };
-        hits.push(Hit { page, score, snippet });
+        hits.push(PageHit { page, score, snippet });
     }
     hits.sort_by(|a, b| {
         b.score

@@ -1,0 +1,184 @@
+//! The simulation bridge as the page uses it: dev tokens for the console's identities, sending
+//! a request through `Bridge::call` on the session's engine (with the `$JOB_ID` / `$RESULTS_ID`
+//! placeholders the docs pages use), and reading a bridge job's status record and plot data
+//! directly from the bridge (no token, no tool call).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::bridge::{auth::mint_token, Call, Reply};
+use crate::jobs::JobId;
+
+use super::components::plot::{Band, PlotData, Series};
+use super::session::Session;
+use super::util::unix_ms;
+
+/// The identities of the console's picker.
+pub const IDENTITIES: &[&str] = &["viewer", "operator", "admin", "anonymous"];
+/// Test identities the bridge pages use: no token, a token without roles, an expired token,
+/// a token with a broken signature (offered in the picker too).
+pub const EXTRA_IDENTITIES: &[&str] = &["none", "norole", "expired", "tampered"];
+
+#[derive(Default)]
+struct Seen {
+    /// Distinct job ids in the order responses returned them.
+    jobs: Vec<String>,
+    results: Option<String>,
+}
+
+thread_local! {
+    /// Job and results ids returned to the consoles, per scope (a docs page's path; "" is
+    /// the whole session), for `$JOB_ID`, `$JOB_ID_n` and `$RESULTS_ID`.
+    static SEEN: RefCell<HashMap<String, Seen>> = RefCell::new(HashMap::new());
+}
+
+/// The subject of the page's tokens: one person trying every role, so jobs submitted as
+/// operator are theirs when they read them as viewer (jobs belong to the token's subject).
+pub const PAGE_SUBJECT: &str = "playground";
+
+/// The dev token for an identity (`None` for anonymous / none). `role@name` signs for the
+/// subject `name` instead of [`PAGE_SUBJECT`] (the docs show ownership with it).
+pub fn token_for(session: &Session, identity: &str) -> Option<String> {
+    let secret = session.bridge.borrow().config.secret.clone();
+    let now = unix_ms();
+    let (role, sub) = identity.split_once('@').unwrap_or((identity, PAGE_SUBJECT));
+    match role {
+        "" | "anonymous" | "none" => None,
+        "norole" => Some(mint_token(&secret, sub, &[], 3600, now)),
+        "expired" => Some(mint_token(&secret, sub, &["admin"], 60, now - 7_200_000.0)),
+        "tampered" => {
+            let mut t = mint_token(&secret, sub, &["admin"], 3600, now);
+            let last = t.pop().unwrap_or('A');
+            t.push(if last == 'A' { 'B' } else { 'A' });
+            Some(t)
+        }
+        r => Some(mint_token(&secret, sub, &[r], 3600, now)),
+    }
+}
+
+/// Forget the ids remembered for `scope` (all scopes for "").
+pub fn forget(scope: &str) {
+    SEEN.with(|s| {
+        if scope.is_empty() {
+            s.borrow_mut().clear();
+        } else {
+            s.borrow_mut().remove(scope);
+        }
+    });
+}
+
+/// Replaces `$JOB_ID_n`, `$JOB_ID` and `$RESULTS_ID` with ids returned earlier in `scope`
+/// (else anywhere in the session).
+pub fn substitute(scope: &str, body: &str) -> String {
+    SEEN.with(|s| {
+        let s = s.borrow();
+        let mut out = body.to_string();
+        for key in [scope, ""] {
+            let Some(seen) = s.get(key) else { continue };
+            for (i, id) in seen.jobs.iter().enumerate().rev() {
+                out = out.replace(&format!("$JOB_ID_{}", i + 1), id);
+            }
+            if let Some(last) = seen.jobs.last() {
+                out = out.replace("$JOB_ID", last);
+            }
+            if let Some(r) = &seen.results {
+                out = out.replace("$RESULTS_ID", r);
+            }
+        }
+        out
+    })
+}
+
+fn remember(scope: &str, body: &serde_json::Value) {
+    SEEN.with(|s| {
+        let mut all = s.borrow_mut();
+        for key in [scope, ""] {
+            let s = all.entry(key.to_string()).or_default();
+            if let Some(job) = body.get("jobId").and_then(|j| j.as_str()) {
+                if !s.jobs.iter().any(|j| j == job) {
+                    s.jobs.push(job.to_string());
+                }
+            }
+            let rid =
+                body.get("resultsId").or_else(|| body.pointer("/resultHandle/resultsId")).and_then(|r| r.as_str());
+            if let Some(r) = rid {
+                s.results = Some(r.to_string());
+            }
+        }
+    });
+}
+
+/// Send one request through the bridge on the session's engine (placeholders substituted
+/// from the ids returned earlier in `scope`).
+pub fn send_in(session: &Session, scope: &str, tool: &str, role: &str, body: &str) -> Reply {
+    let token = token_for(session, role);
+    let body = substitute(scope, body);
+    let reply = {
+        let mut engine = session.engine.borrow_mut();
+        let mut bridge = session.bridge.borrow_mut();
+        bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &body, unix_ms: unix_ms() })
+    };
+    remember(scope, &reply.body);
+    session.advance();
+    reply
+}
+
+/// [`send_in`] with the session-wide scope.
+pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
+    send_in(session, "", tool, role, body)
+}
+
+/// The bridge job id of an engine job, if the bridge submitted it.
+pub fn bridge_job_id(session: &Session, engine_id: JobId) -> Option<String> {
+    session.bridge.try_borrow().ok()?.job_id_of(engine_id).map(str::to_string)
+}
+
+/// The status of a bridge job (`queued`, `running`, `succeeded`, ...), read from the bridge.
+pub fn job_status(session: &Session, job_id: &str) -> Option<String> {
+    let engine = session.engine.try_borrow().ok()?;
+    let record = session.bridge.try_borrow().ok()?.job_record(&engine, job_id)?;
+    record.get("status").and_then(|s| s.as_str()).map(str::to_string)
+}
+
+/// Plot data of a finished simulation or population run, by results id.
+pub fn plot_of(session: &Session, results_id: &str) -> Option<PlotData> {
+    let bridge = session.bridge.try_borrow().ok()?;
+    if let Some(r) = bridge.results(results_id) {
+        return Some(PlotData {
+            series: vec![Series {
+                name: r.model_name.clone(),
+                points: r.times.iter().copied().zip(r.concentrations.iter().copied()).collect(),
+            }],
+            bands: vec![],
+            x_label: format!("time ({})", r.time_unit),
+            y_label: format!("concentration ({})", r.unit),
+        });
+    }
+    let p = bridge.population_results(results_id)?;
+    let n = p.times.len().min(p.p5.len()).min(p.p50.len()).min(p.p95.len());
+    Some(PlotData {
+        series: vec![Series { name: "median".into(), points: (0..n).map(|i| (p.times[i], p.p50[i])).collect() }],
+        bands: vec![Band {
+            name: "5th–95th percentile".into(),
+            points: (0..n).map(|i| (p.times[i], p.p5[i], p.p95[i])).collect(),
+        }],
+        x_label: "time (h)".into(),
+        y_label: "concentration (mg/L)".into(),
+    })
+}
+
+/// The status record of a bridge job (by engine id), as `get_job_status` describes it, and once
+/// it has results, their plot data. Read from the bridge directly (finished jobs' results are
+/// collected first, as a tool call would).
+pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<PlotData>)> {
+    let job = bridge_job_id(session, engine_id)?;
+    let record = {
+        let mut engine = session.engine.try_borrow_mut().ok()?;
+        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        bridge.sync(&mut engine);
+        bridge.job_record(&engine, &job)?
+    };
+    let results_id = record.pointer("/resultHandle/resultsId").and_then(|v| v.as_str()).map(str::to_string);
+    let plot = results_id.and_then(|rid| plot_of(session, &rid));
+    Some((record, plot))
+}
