@@ -180,10 +180,13 @@ pub fn plot_of(session: &Session, results_id: &str) -> Option<PlotData> {
     })
 }
 
+/// A bridge job's status record and, once it has results, their plot data.
+pub type StatusRecord = (serde_json::Value, Option<PlotData>);
+
 /// The status record of a bridge job (by engine id), as `get_job_status` describes it, and once
 /// it has results, their plot data. Read from the bridge directly (finished jobs' results are
 /// collected first, as a tool call would).
-pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<PlotData>)> {
+pub fn status_record(session: &Session, engine_id: JobId) -> Option<StatusRecord> {
     let job = bridge_job_id(session, engine_id)?;
     let record = {
         let mut engine = session.engine.try_borrow_mut().ok()?;

@@ -22,8 +22,8 @@ pub use tour::TourPage;
 
 use yew::prelude::*;
 
+use super::bridge::StatusRecord;
 use super::components::jobs_panel::JobsPanelProps;
-use super::components::plot::PlotData;
 use super::components::{DocsGate, JobsPanel};
 use super::route::Route;
 use super::session::Session;
@@ -64,7 +64,7 @@ pub struct Pages {
     /// pages, because only they (the bridge console, the bridge docs, the playground's bridge
     /// examples) send requests; the job list of the first load reads a bridge job's record
     /// through here.
-    pub status_record: fn(&Session, JobId) -> Option<(serde_json::Value, Option<PlotData>)>,
+    pub status_record: fn(&Session, JobId) -> Option<StatusRecord>,
     /// The job list ([`JobsPanel`]), which the home page draws once the session has a job.
     pub jobs_panel: fn(&JobsPanelProps) -> Html,
 }
