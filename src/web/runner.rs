@@ -193,6 +193,11 @@ pub async fn run_source(
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
+    if !opts.isolated {
+        // Job time is the clock's now (the driver may not have ticked since the last frame), so
+        // a program's first sleep starts from the present, not from a stale engine time.
+        session.advance();
+    }
     let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
     if let Err(e) = interp.load(source) {
         report.error = Some(error_text(&e));
@@ -217,6 +222,11 @@ pub async fn run_source(
                 push_capped(&mut report.stdout, "\n");
                 report.values.push(printed.clone());
                 batch.push(RunEvent::Value { printed, line: pos.line, col: pos.col });
+                if !opts.isolated {
+                    // Jobs run beside the program: between top-level forms the engine catches
+                    // up with the clock (and starts what was submitted if a slot is free).
+                    session.advance();
+                }
                 if pacer.should_yield() {
                     on(std::mem::take(&mut batch));
                     TimeoutFuture::new(0).await;
