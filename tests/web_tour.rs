@@ -1,8 +1,9 @@
 //! Browser tests of the tour (issue 15 item 8): any step can be opened at any time and the steps
 //! passed are recorded (in any order); a step checks the learner's run and gives a hint for a
 //! wrong answer; the lesson text sits beside the editor; step 5's starter does not pass until
-//! the learner completes the loop, and the completed loop prints `:running` and `:streaming`
-//! as the lesson says; the finish message is shown in view; the job steps end where their
+//! the learner completes the loop, and the completed loop prints the statuses the lesson says
+//! it prints (`:queued`, `:streaming`, `:done`; `:running` lasts no job time with this model,
+//! and the lesson says so); the finish message is shown in view; the job steps end where their
 //! checks expect, and the last step passes only once the learner adds the cancel.
 #![cfg(target_arch = "wasm32")]
 
@@ -75,8 +76,8 @@ fn last_line(s: &str) -> &str {
 }
 
 /// The tour's starters: the job steps run as given, step 5 does not pass until the learner
-/// completes its loop (which then prints :running and :streaming), and the last step passes
-/// once the learner adds the cancel.
+/// completes its loop (which then prints the statuses the lesson names), and the last step
+/// passes once the learner adds the cancel.
 #[wasm_bindgen_test]
 fn tour_starters_lead_to_their_checks() {
     assert!(STEPS.len() >= 5);
@@ -91,9 +92,10 @@ fn tour_starters_lead_to_their_checks() {
     assert_ne!(solved, watch.starter);
     let run = granola::runtime::run_script(&solved);
     assert_eq!(last_line(&run.stdout), ":done");
-    // (An exact run polls before the engine starts the job, so it prints :queued first; on the
-    // page the job starts beside the program and :running is printed: see the next test.)
-    assert!(run.stdout.contains(":streaming"), "{}", run.stdout);
+    let printed: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with(':')).collect();
+    assert_eq!(printed.first(), Some(&":queued"), "{}", run.stdout);
+    assert!(printed.contains(&":streaming"), "{}", run.stdout);
+    assert!(STEPS.iter().any(|s| s.text.contains("it prints :queued, then :streaming, then :done")));
     let cancel = STEPS.iter().find(|s| s.title.contains("Cancel")).unwrap();
     assert_eq!(
         last_line(&granola::runtime::run_script(cancel.starter).stdout),
@@ -105,9 +107,9 @@ fn tour_starters_lead_to_their_checks() {
 }
 
 /// Step 5 in the page: the starter gets a hint; the completed loop passes on the page's live
-/// clock, printing :running and :streaming.
+/// clock, printing the statuses the lesson names.
 #[wasm_bindgen_test]
-async fn step_five_passes_only_when_completed_and_prints_running() {
+async fn step_five_passes_only_when_completed_and_prints_what_it_promises() {
     clear_progress();
     let m = mount(0.05, html! { <TourPage /> }).await;
     let i = STEPS.iter().position(|s| s.title.contains("stream")).unwrap();
@@ -126,7 +128,7 @@ async fn step_five_passes_only_when_completed_and_prints_running() {
         m.text("#tour-runner .runner-output")
     );
     let out = m.text("#tour-runner .runner-output");
-    assert!(out.contains(":running") && out.contains(":streaming") && out.contains(":done"), "{out}");
+    assert!(out.contains(":queued") && out.contains(":streaming") && out.contains(":done"), "{out}");
     m.unmount();
 }
 

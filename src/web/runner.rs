@@ -222,11 +222,6 @@ pub async fn run_source(
                 push_capped(&mut report.stdout, "\n");
                 report.values.push(printed.clone());
                 batch.push(RunEvent::Value { printed, line: pos.line, col: pos.col });
-                if !opts.isolated {
-                    // Jobs run beside the program: between top-level forms the engine catches
-                    // up with the clock (and starts what was submitted if a slot is free).
-                    session.advance();
-                }
                 if pacer.should_yield() {
                     on(std::mem::take(&mut batch));
                     TimeoutFuture::new(0).await;
