@@ -220,7 +220,7 @@ fn every_tool_template_works_in_order() {
     let bad: Vec<_> = statuses.iter().filter(|(_, st, _, _)| !(200..300).contains(st)).collect();
     assert!(bad.is_empty(), "templates that failed: {bad:#?}");
     // Every tool of the table was tried.
-    let tools = s.bridge.borrow().tools();
+    let tools = granola::web::bridge::bridge(&s).unwrap().tools();
     for t in tools.as_array().unwrap() {
         let name = t["name"].as_str().unwrap();
         assert!(statuses.iter().any(|(n, ..)| n == name), "{name} has no template check");

@@ -210,7 +210,7 @@ pub fn request_template(session: &Session, tool: &str) -> String {
     use serde_json::{Map, Value};
     let schema = crate::bridge::tools::request_schema(tool);
     let loaded: Vec<String> =
-        session.bridge.try_borrow().map(|b| b.simulation_ids().map(str::to_string).collect()).unwrap_or_default();
+        bridge(session).map(|b| b.simulation_ids().map(str::to_string).collect()).unwrap_or_default();
     let sim_id = if tool == "load_simulation" {
         (1..).map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") }).find(|id| !loaded.contains(id))
     } else {
@@ -224,7 +224,7 @@ pub fn request_template(session: &Session, tool: &str) -> String {
     let population = tool == "get_population_results";
     let results_id = newest_bridge_job(session, |record, _| {
         record.pointer("/resultHandle/resultsId").and_then(|r| r.as_str()).is_some_and(|rid| {
-            session.bridge.try_borrow().is_ok_and(|b| {
+            bridge(session).is_some_and(|b| {
                 if population {
                     b.population_results(rid).is_some()
                 } else {
@@ -303,7 +303,7 @@ fn newest_bridge_job(
 ) -> Option<(String, serde_json::Value)> {
     let found: Vec<(String, serde_json::Value, bool)> = {
         let mut engine = session.engine.try_borrow_mut().ok()?;
-        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        let mut bridge = bridge(session)?;
         bridge.sync(&mut engine);
         engine
             .jobs()
@@ -360,7 +360,7 @@ pub fn refusal_sentence(tool: &str, identity: &str, reply: &Reply) -> Option<Str
 pub fn job_plot(session: &Session, job_id: &str) -> Option<PlotData> {
     let record = {
         let mut engine = session.engine.try_borrow_mut().ok()?;
-        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        let mut bridge = bridge(session)?;
         bridge.sync(&mut engine);
         bridge.job_record(&engine, job_id)?
     };
