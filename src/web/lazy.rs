@@ -19,7 +19,10 @@
 //!
 //! Rules: first-load code never names a module's code directly (only through its API value),
 //! or that code simply stays in the first load (no error, just a bigger first load, which
-//! `make bench` shows); one entry per module; a module's API is `'static` and `Sync`.
+//! `make bench` shows); one entry per module; a module's API is `'static` and `Sync`. A JS import
+//! (`#[wasm_bindgen] extern`) that only on-demand code calls breaks the split (wasm-split-cli
+//! cannot move wasm-bindgen's import shims): call it once from the first load, as the session
+//! does for `getrandom` by drawing the bridge's secret at start.
 //!
 //! # The module
 //! One module, [`EXTRA`], holds everything the first load (the shell, the home page, the core

@@ -9,7 +9,9 @@
 //!
 //! The app marks each module loaded on demand with one import/export pair (`web::lazy`). This
 //! splits the wasm there: everything reachable from the first load stays in the main module;
-//! what only a module's entry reaches moves to that module. Then it
+//! what only a module's entry reaches moves to that module. Data is checked after
+//! wasm-split-cli ([`place_data`]): what the main module's code or data points at stays there.
+//! Then it
 //! - runs `wasm-opt -Oz` on every part,
 //! - names each part by a hash of its final bytes (`granola-web-<hash>_bg.wasm`,
 //!   `granola-<module>-<hash>.wasm`), so every one of them can be cached forever,
@@ -75,18 +77,17 @@ fn run(original_path: &Path, dir: &Path) -> Res<()> {
                 return Err(format!("module {} relies on shared chunks, which web::lazy does not load", m.module_name));
             }
         }
-        // Data stays in the main module, all of it, as the linker laid it out; the modules loaded
-        // on demand bring code only. wasm-split-cli also moves data it finds reachable only from
-        // a module (zeroing it in the main module), but it misses some references from the first
-        // load (measured: a string the JS API's eval result needs was zeroed). Costs ~29 KB gz
-        // in the first load; in exchange no module can ever overwrite memory the first load uses.
-        let data = section(&bindgened, DATA_SECTION)?.ok_or("the app wasm has no data section")?;
-        let main = replace_section(&out.main.bytes, DATA_SECTION, Some(data))?;
-        let mut mods = Vec::new();
-        for m in out.modules {
-            mods.push((m.module_name, replace_section(&m.bytes, DATA_SECTION, None)?));
+        // Where data lives: wasm-split-cli moves data it finds reachable only from a module
+        // (zeroing it in the main module), but it misses some references from the first load
+        // (measured: a string the JS API's eval result needs was zeroed). `place_data` checks
+        // its choice against the main module's code and data and keeps in the main module
+        // everything they point at; the module gets only the rest.
+        if out.modules.len() != 1 {
+            return Err(format!("{} modules: granola-split places data for exactly one", out.modules.len()));
         }
-        (main, mods)
+        let m = out.modules.into_iter().next().ok_or("no module")?;
+        let (main, module) = place_data(&bindgened, &out.main.bytes, &m.bytes)?;
+        (main, vec![(m.module_name, module)])
     } else {
         (bindgened.clone(), Vec::new())
     };
@@ -199,6 +200,270 @@ fn replace_section(bytes: &[u8], id: u8, with: Option<Vec<u8>>) -> Res<Vec<u8>> 
     Ok(out)
 }
 
+/// The active data segments of a module: (address, bytes).
+fn data_segments(bytes: &[u8]) -> Res<Vec<(u32, Vec<u8>)>> {
+    let Some(sec) = section(bytes, DATA_SECTION)? else { return Ok(Vec::new()) };
+    let mut at = 1;
+    let _size = leb_u32(&sec, &mut at)?;
+    let count = leb_u32(&sec, &mut at)?;
+    let mut out = Vec::new();
+    for _ in 0..count {
+        let flags = leb_u32(&sec, &mut at)?;
+        if flags != 0 || sec.get(at) != Some(&0x41) {
+            return Err("a data segment that is not active at an i32.const address".into());
+        }
+        at += 1;
+        // sleb128 i32
+        let (mut value, mut shift) = (0i64, 0);
+        loop {
+            let b = *sec.get(at).ok_or("truncated data section")?;
+            at += 1;
+            value |= i64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                if b & 0x40 != 0 && shift < 64 {
+                    value -= 1 << shift;
+                }
+                break;
+            }
+        }
+        if sec.get(at) != Some(&0x0b) {
+            return Err("a data segment whose address is not a constant".into());
+        }
+        at += 1;
+        let len = leb_u32(&sec, &mut at)? as usize;
+        let data = sec.get(at..at + len).ok_or("truncated data segment")?.to_vec();
+        at += len;
+        out.push((value as u32, data));
+    }
+    Ok(out)
+}
+
+fn push_leb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+fn push_sleb(out: &mut Vec<u8>, mut v: i64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        let done = (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0);
+        out.push(if done { b } else { b | 0x80 });
+        if done {
+            return;
+        }
+    }
+}
+
+/// A data section of active segments in memory 0.
+fn data_section(segments: &[(u32, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    push_leb(&mut body, segments.len() as u64);
+    for (addr, bytes) in segments {
+        body.push(0);
+        body.push(0x41);
+        push_sleb(&mut body, i64::from(*addr as i32));
+        body.push(0x0b);
+        push_leb(&mut body, bytes.len() as u64);
+        body.extend_from_slice(bytes);
+    }
+    let mut sec = vec![DATA_SECTION];
+    push_leb(&mut sec, body.len() as u64);
+    sec.extend(body);
+    sec
+}
+
+/// `bytes` with `section` (an id + body) put where its id belongs: replacing the section with
+/// that id, else before the first custom section after the code section (or at the end).
+fn put_section(bytes: &[u8], section: Vec<u8>) -> Res<Vec<u8>> {
+    let id = section[0];
+    let secs = sections(bytes)?;
+    if secs.iter().any(|(i, _)| *i == id) {
+        return replace_section(bytes, id, Some(section));
+    }
+    let mut out = bytes[..8].to_vec();
+    let mut placed = false;
+    for (i, s) in secs {
+        if !placed && (i > id || (i == 0 && out.len() > 8 && id == DATA_SECTION)) {
+            out.extend_from_slice(&section);
+            placed = true;
+        }
+        out.extend_from_slice(s);
+    }
+    if !placed {
+        out.extend_from_slice(&section);
+    }
+    Ok(out)
+}
+
+/// Every constant address the code of `module` names: `i32.const` operands and the offsets of
+/// loads and stores (a static's address is often folded into the offset).
+fn code_addresses(module: &[u8]) -> Res<Vec<u32>> {
+    use wasmparser::{Operator as O, Parser, Payload};
+    let mut out = Vec::new();
+    for payload in Parser::new(0).parse_all(module) {
+        let Payload::CodeSectionEntry(body) = payload.map_err(|e| e.to_string())? else { continue };
+        let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
+        while !ops.eof() {
+            match ops.read().map_err(|e| e.to_string())? {
+                O::I32Const { value } => out.push(value as u32),
+                O::I32Load { memarg }
+                | O::I64Load { memarg }
+                | O::F32Load { memarg }
+                | O::F64Load { memarg }
+                | O::I32Load8S { memarg }
+                | O::I32Load8U { memarg }
+                | O::I32Load16S { memarg }
+                | O::I32Load16U { memarg }
+                | O::I64Load8S { memarg }
+                | O::I64Load8U { memarg }
+                | O::I64Load16S { memarg }
+                | O::I64Load16U { memarg }
+                | O::I64Load32S { memarg }
+                | O::I64Load32U { memarg }
+                | O::I32Store { memarg }
+                | O::I64Store { memarg }
+                | O::F32Store { memarg }
+                | O::F64Store { memarg }
+                | O::I32Store8 { memarg }
+                | O::I32Store16 { memarg }
+                | O::I64Store8 { memarg }
+                | O::I64Store16 { memarg }
+                | O::I64Store32 { memarg } => out.push(memarg.offset as u32),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The address range of the linker's `.rodata` segment (by its name in the name section).
+fn rodata_range(module: &[u8], segments: &[(u32, Vec<u8>)]) -> Res<Option<std::ops::Range<u32>>> {
+    use wasmparser::{KnownCustom, Name, Parser, Payload};
+    for payload in Parser::new(0).parse_all(module) {
+        let Payload::CustomSection(c) = payload.map_err(|e| e.to_string())? else { continue };
+        let KnownCustom::Name(names) = c.as_known() else { continue };
+        for sub in names {
+            let Name::Data(map) = sub.map_err(|e| e.to_string())? else { continue };
+            for naming in map {
+                let naming = naming.map_err(|e| e.to_string())?;
+                if naming.name == ".rodata" {
+                    return Ok(segments.get(naming.index as usize).map(|(a, d)| *a..*a + d.len() as u32));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Decides where the app's data lives after the split, from the linker's layout (the data of
+/// `bindgened`) and wasm-split-cli's choice (what it zeroed in `main`): a zeroed run stays in
+/// the module only if nothing the main module keeps points into it (a constant address in its
+/// code, or a pointer-sized word in its data, followed transitively through restored runs);
+/// every other run is restored in the main module. The module then initialises exactly the
+/// runs the main module lacks, so it never writes memory the first load uses. Returns the new
+/// (main, module).
+fn place_data(bindgened: &[u8], main: &[u8], module: &[u8]) -> Res<(Vec<u8>, Vec<u8>)> {
+    let original = data_segments(bindgened)?;
+    let lo = original.iter().map(|(a, _)| *a).min().ok_or("no data")?;
+    let hi = original.iter().map(|(a, d)| *a + d.len() as u32).max().ok_or("no data")?;
+    let image = |segs: &[(u32, Vec<u8>)]| -> Res<Vec<u8>> {
+        let mut img = vec![0u8; (hi - lo) as usize];
+        for (a, d) in segs {
+            let start = a.checked_sub(lo).ok_or("data below the linker's data")? as usize;
+            img.get_mut(start..start + d.len()).ok_or("data beyond the linker's data")?.copy_from_slice(d);
+        }
+        Ok(img)
+    };
+    let full = image(&original)?;
+    let mut kept = image(&data_segments(main)?)?;
+    // Runs where the main module differs from the linker's data (what wasm-split-cli zeroed).
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    let mut i = 0;
+    while i < full.len() {
+        if kept[i] != full[i] {
+            let start = i;
+            while i < full.len() && kept[i] != full[i] {
+                i += 1;
+            }
+            runs.push((lo + start as u32, lo + i as u32));
+        } else {
+            i += 1;
+        }
+    }
+    let run_of = |addr: u32| -> Option<usize> {
+        let k = runs.partition_point(|(s, _)| *s <= addr).checked_sub(1)?;
+        (addr < runs[k].1).then_some(k)
+    };
+    let mut restore = vec![false; runs.len()];
+    let mut todo = Vec::new();
+    let mut mark = |addr: u32, todo: &mut Vec<usize>| {
+        if let Some(k) = run_of(addr) {
+            if !restore[k] {
+                restore[k] = true;
+                todo.push(k);
+            }
+        }
+    };
+    for addr in code_addresses(main)? {
+        mark(addr, &mut todo);
+    }
+    for w in kept.chunks_exact(4) {
+        mark(u32::from_le_bytes([w[0], w[1], w[2], w[3]]), &mut todo);
+    }
+    while let Some(k) = todo.pop() {
+        let (s, e) = runs[k];
+        let (s, e) = ((s - lo) as usize & !3, (e - lo) as usize);
+        for w in full[s..e.min(full.len())].chunks_exact(4) {
+            mark(u32::from_le_bytes([w[0], w[1], w[2], w[3]]), &mut todo);
+        }
+    }
+    let (mut restored_bytes, mut moved_bytes) = (0, 0);
+    let mut moved_runs: Vec<(u32, u32)> = Vec::new();
+    for (k, &(s, e)) in runs.iter().enumerate() {
+        let range = (s - lo) as usize..(e - lo) as usize;
+        if restore[k] {
+            kept[range.clone()].copy_from_slice(&full[range.clone()]);
+            restored_bytes += range.len();
+        } else {
+            moved_bytes += range.len();
+            moved_runs.push((s, e));
+        }
+    }
+    // One segment per run would cost ~6 bytes each (thousands of runs: zero bytes inside a
+    // moved string split it). In read-only data (the linker's .rodata), nearby runs become one
+    // segment: the bytes between them are the linker's own, so writing them again changes
+    // nothing. Elsewhere (mutable statics) each run stays exact.
+    let rodata = rodata_range(bindgened, &original)?;
+    let mut merged: Vec<(u32, u32)> = Vec::new();
+    for (s, e) in moved_runs {
+        match merged.last_mut() {
+            Some(last) if s - last.1 <= 64 && rodata.as_ref().is_some_and(|r| r.start <= last.0 && e <= r.end) => {
+                last.1 = e;
+            }
+            _ => merged.push((s, e)),
+        }
+    }
+    let moved: Vec<(u32, &[u8])> =
+        merged.iter().map(|&(s, e)| (s, &full[(s - lo) as usize..(e - lo) as usize])).collect();
+    println!(
+        "granola-split: data: {moved_bytes} bytes go with the module ({} segments); {} runs ({restored_bytes} bytes) the first load points at stay",
+        moved.len(),
+        restore.iter().filter(|r| **r).count()
+    );
+    let main = replace_section(main, DATA_SECTION, Some(data_section(&[(lo, &kept[..])])))?;
+    let module = put_section(module, data_section(&moved))?;
+    Ok((main, module))
+}
+
 /// Writes `NAME.br` (brotli, quality 11) and `NAME.gz` (gzip -9) next to every file of the site
 /// worth compressing, so `granola serve` sends the smallest encoding the browser accepts without
 /// compressing on each request. Returns how many files it compressed.
@@ -210,7 +475,10 @@ fn precompress(dir: &Path) -> Res<usize> {
     for path in entries {
         let name = file_name(&path);
         let ext = name.rsplit('.').next().unwrap_or("");
-        if !path.is_file() || name.starts_with('.') || !["wasm", "js", "css", "html", "json", "svg", "txt"].contains(&ext) {
+        if !path.is_file()
+            || name.starts_with('.')
+            || !["wasm", "js", "css", "html", "json", "svg", "txt"].contains(&ext)
+        {
             continue;
         }
         let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
