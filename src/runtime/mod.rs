@@ -6,9 +6,10 @@
 //! ([`SharedEngine`]) and every front end's `install` run. [`run_script`] runs a whole script
 //! deterministically (job time jumps over sleeps), as the docs and tests do.
 //!
-//! The table is [`FRONT_ENDS`] followed by [`ON_DEMAND`]. Native hosts compose both from the
-//! start. The browser keeps the code of the [`ON_DEMAND`] front ends out of its first load: its
-//! table starts with [`FRONT_ENDS`] only; before it runs a program that names one of their
+//! The table is [`FRONT_ENDS`] followed by [`ON_DEMAND`]. Every host composes both from the
+//! start but the split site build (`make dist`), which keeps the code of the [`ON_DEMAND`] front
+//! ends out of its first load: its table starts with [`FRONT_ENDS`] only (completion, search and
+//! help know the robotics builtins once their code is in); before it runs a program that names one of their
 //! builtins ([`names_on_demand`]) it loads that code (`web::lazy`), calls [`add_on_demand`] and
 //! moves the interpreter to the full table ([`extend_interp`], `lang::Interp::extend_table`).
 
@@ -62,17 +63,18 @@ pub fn names_on_demand(source: &str) -> bool {
 
 static FULL: OnceLock<Table> = OnceLock::new();
 
-/// The composed builtin table (built once per process): every front end natively; in the
-/// browser [`FRONT_ENDS`] until [`add_on_demand`] has been called, then every front end.
+/// The composed builtin table (built once per process): every front end; in the split site
+/// build (`granola_split`, see `web::lazy`) [`FRONT_ENDS`] until [`add_on_demand`] has been
+/// called, then every front end.
 pub fn table() -> &'static Table {
     if let Some(t) = FULL.get() {
         return t;
     }
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(all(target_arch = "wasm32", granola_split)))]
     {
         add_on_demand(ON_DEMAND)
     }
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", granola_split))]
     {
         static FIRST: OnceLock<Table> = OnceLock::new();
         FIRST.get_or_init(|| Table::compose(FRONT_ENDS))
@@ -88,9 +90,9 @@ pub fn add_on_demand(on_demand: &'static [&'static FrontEnd]) -> &'static Table 
     })
 }
 
-/// Whether the table has the [`ON_DEMAND`] front ends (always, natively).
+/// Whether the table has the [`ON_DEMAND`] front ends (always, but in the split site build).
 pub fn has_on_demand() -> bool {
-    FULL.get().is_some() || cfg!(not(target_arch = "wasm32"))
+    FULL.get().is_some() || cfg!(not(all(target_arch = "wasm32", granola_split)))
 }
 
 /// Move `interp` to the current [`table`] if it was made before [`add_on_demand`] (see

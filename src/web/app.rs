@@ -38,7 +38,11 @@ pub struct LazyPageProps {
 #[function_component(LazyPage)]
 pub fn lazy_page(props: &LazyPageProps) -> Html {
     match use_module(&EXTRA) {
-        Some(Ok(api)) => (api.pages.view)(&props.route),
+        Some(Ok(api)) => {
+            // The robotics builtins came with the pages: the reference and help know them now.
+            crate::runtime::add_on_demand(api.robotics.front_ends);
+            (api.pages.view)(&props.route)
+        }
         Some(Err(e)) => html! {
             <div class="card load-error" role="alert">
                 <p>{ format!("This page could not be loaded ({e}).") }</p>
