@@ -187,6 +187,11 @@ pub async fn run_source(
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
+    if !opts.isolated {
+        // Job time is the clock's now (the driver may not have ticked since the last frame), so
+        // a program's first sleep starts from the present, not from a stale engine time.
+        session.advance();
+    }
     let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
     if let Err(e) = interp.load(source) {
         report.error = Some(e.located());
