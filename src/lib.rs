@@ -2,7 +2,8 @@
 //! JSON simulation bridge), the native CLI/server and the Yew web app.
 //!
 //! Layering (dependencies only point down):
-//! - `web` (wasm32 only), `server` (native only)  — thin hosts
+//! - `web` (wasm32 only), `server` (native only)  — thin hosts; `embed` — the small browser
+//!   entry point that makes other sites' code blocks runnable (no Yew)
 //! - `runtime`                                     — composes the builtin table and interpreters
 //!   (+ the native CLI driver)
 //! - `vla`, `bridge`                               — front ends (Lisp rows, JSON tools)
@@ -32,3 +33,5 @@ pub mod server;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+pub mod embed;

@@ -11,3 +11,35 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {}
+
+/// The JS API (`window.granola`, see `granola::web::api`), exported from this binary only.
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use granola::web::api;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(js_name = evalSource)]
+    pub async fn eval_source(source: String) -> Result<JsValue, JsValue> {
+        api::eval_source(source).await
+    }
+
+    #[wasm_bindgen]
+    pub fn submit(request: JsValue) -> Result<JsValue, JsValue> {
+        api::submit(request)
+    }
+
+    #[wasm_bindgen]
+    pub fn poll(id: f64) -> Result<JsValue, JsValue> {
+        api::poll(id)
+    }
+
+    #[wasm_bindgen]
+    pub fn cancel(id: f64) -> Result<JsValue, JsValue> {
+        api::cancel(id)
+    }
+
+    #[wasm_bindgen]
+    pub fn jobs() -> Result<JsValue, JsValue> {
+        api::jobs()
+    }
+}
