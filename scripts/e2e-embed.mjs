@@ -214,16 +214,29 @@ try {
     await page.close();
   }
 
-  // ---------------------------------------------------------------- a page without snippets
+  // ---------------------------------------------------------------- pages made up here (same origin)
   {
     const page = await browser.newPage();
     const requests = [];
     page.on('request', r => requests.push(r.url()));
-    await page.setContent(`<p>no code here</p><script src="${base}granola-embed.js"></script>`);
-    await page.waitForFunction(() => window.GranolaEmbed, null, { timeout: T });
-    const n = await page.evaluate(() => window.GranolaEmbed.ready);
-    const before = requests.filter(u => /granola-embed_bg/.test(u)).length;
-    check(n === 0 && before === 0, `a page without snippets does not load the evaluator (${n} snippets, wasm requests ${before})`);
+    const pages = {
+      'none.html': `<!DOCTYPE html><link rel="icon" href="data:,"><p>no code here</p><script src="granola-embed.js"></script>`,
+      'autorun.html': `<!DOCTYPE html><link rel="icon" href="data:,"><pre><code class="language-lisp">(print "autorun")\n(+ 40 2)</code></pre>
+        <pre class="mine"><code>(* 6 7)</code></pre><script src="granola-embed.js" data-autorun data-selector="pre > code.language-lisp, pre.mine > code" data-theme="dark"></script>`,
+    };
+    for (const [name, body] of Object.entries(pages)) {
+      await page.route(base + name, r => r.fulfill({ contentType: 'text/html', body }));
+    }
+    await page.goto(base + 'none.html');
+    const n = await ready(page);
+    const wasm = requests.filter(u => /granola-embed_bg/.test(u)).length;
+    check(n === 0 && wasm === 0, `a page without snippets does not load the evaluator (${n} snippets, wasm requests ${wasm})`);
+    await page.goto(base + 'autorun.html');
+    check(await ready(page) === 2, 'data-selector chooses the blocks');
+    await page.waitForSelector('[data-granola-snippet="2"][data-state="done"]', { timeout: T });
+    const o1 = await outText(page, 1), o2 = await outText(page, 2);
+    check(o1.includes('"autorun"') && o1.includes('42') && o2.includes('42'), `data-autorun runs every snippet on load (${o1.trim()} | ${o2.trim()})`);
+    check(await sn(page, 1).getAttribute('data-theme') === 'dark', 'data-theme="dark" on the script tag fixes the theme');
     await page.close();
   }
 } finally {

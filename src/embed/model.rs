@@ -414,7 +414,8 @@ pub fn row_html(r: &JobRow) -> String {
         Some((d, t)) => format!(" {d}/{t}"),
         None => String::new(),
     };
-    let label = if r.label.is_empty() { String::new() } else { format!(" <span class=\"ge-jl\">{}</span>", esc(&r.label)) };
+    let label =
+        if r.label.is_empty() { String::new() } else { format!(" <span class=\"ge-jl\">{}</span>", esc(&r.label)) };
     let tail = if !r.active {
         format!("<span class=\"ge-dim\">{}</span>", fmt_ms(r.elapsed_ms))
     } else if r.cancel_requested {

@@ -54,7 +54,8 @@ fn option(options: &JsValue, key: &str) -> Option<String> {
 
 /// The block a matched element stands for (see the module docs).
 fn block_of(el: &Element) -> Element {
-    let mut block = if el.tag_name() == "PRE" { el.clone() } else { el.closest("pre").ok().flatten().unwrap_or(el.clone()) };
+    let mut block =
+        if el.tag_name() == "PRE" { el.clone() } else { el.closest("pre").ok().flatten().unwrap_or(el.clone()) };
     for _ in 0..2 {
         let Some(parent) = block.parent_element() else { break };
         let class = parent.class_name();
@@ -69,7 +70,8 @@ fn block_of(el: &Element) -> Element {
 
 fn expected_after(block: &Element, selector: &str) -> Option<String> {
     let sib = block.next_element_sibling()?;
-    let target = if sib.matches(selector).unwrap_or(false) { sib } else { sib.query_selector(selector).ok().flatten()? };
+    let target =
+        if sib.matches(selector).unwrap_or(false) { sib } else { sib.query_selector(selector).ok().flatten()? };
     Some(block_text(&target.text_content().unwrap_or_default()))
 }
 
@@ -203,10 +205,11 @@ fn watch_theme() {
     if let Ok(obs) = web_sys::MutationObserver::new(cb.as_ref().unchecked_ref()) {
         let init = web_sys::MutationObserverInit::new();
         init.set_attributes(true);
-        let names: js_sys::Array = ["class", "data-theme", "data-bs-theme", "data-color-mode", "data-mode", "data-md-color-scheme"]
-            .iter()
-            .map(|s| JsValue::from_str(s))
-            .collect();
+        let names: js_sys::Array =
+            ["class", "data-theme", "data-bs-theme", "data-color-mode", "data-mode", "data-md-color-scheme"]
+                .iter()
+                .map(|s| JsValue::from_str(s))
+                .collect();
         init.set_attribute_filter(&names);
         if let Some(html) = doc.document_element() {
             let _ = obs.observe_with_options(&html, &init);

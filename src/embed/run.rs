@@ -154,7 +154,8 @@ pub async fn run(sn: Rc<Snippet>) {
         *s.interp.borrow_mut() = None;
     }
     let engine = s.engine();
-    let mut interp = s.interp.borrow_mut().take().unwrap_or_else(|| crate::runtime::new_interp(&engine, Limits::browser()));
+    let mut interp =
+        s.interp.borrow_mut().take().unwrap_or_else(|| crate::runtime::new_interp(&engine, Limits::browser()));
     let jobs_from = engine.try_borrow().map(|e| model::next_job_id(&e)).unwrap_or(1);
     sn.jobs_range.set((jobs_from, None));
     let trees_before = interp.ext::<BtExt>().map(|b| tree::instance_ticks(&b.rt)).unwrap_or_default();

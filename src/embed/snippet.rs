@@ -170,7 +170,11 @@ impl Snippet {
         listen(&sn.src, "keydown", move |e| {
             let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
             let key = k.key();
-            if !is_run_key(k) && !k.ctrl_key() && !k.meta_key() && !k.alt_key() && (key == "Enter" || key.chars().count() == 1)
+            if !is_run_key(k)
+                && !k.ctrl_key()
+                && !k.meta_key()
+                && !k.alt_key()
+                && (key == "Enter" || key.chars().count() == 1)
             {
                 e.prevent_default();
                 s.start_editor();
@@ -188,7 +192,8 @@ impl Snippet {
         listen(&sn.jobs, "click", move |e| {
             let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
             let button = target.and_then(|t| t.closest("[data-cancel]").ok().flatten());
-            if let Some(id) = button.and_then(|b| b.get_attribute("data-cancel")).and_then(|v| v.parse::<JobId>().ok()) {
+            if let Some(id) = button.and_then(|b| b.get_attribute("data-cancel")).and_then(|v| v.parse::<JobId>().ok())
+            {
                 s.session.cancel(id);
             }
         });
@@ -481,7 +486,8 @@ impl Snippet {
         set("label", &JsValue::from_str("muslisp code"));
         self.edit.set_hidden(false);
         let text = self.source();
-        let Some(handle) = call(api, "create", &[self.edit.clone().into(), JsValue::from_str(&text), opts.into()]) else {
+        let Some(handle) = call(api, "create", &[self.edit.clone().into(), JsValue::from_str(&text), opts.into()])
+        else {
             self.edit.set_hidden(true);
             return false;
         };
@@ -499,7 +505,8 @@ impl Snippet {
 
     fn mount_textarea(self: &Rc<Self>) {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-        let Some(ta) = doc.create_element("textarea").ok().and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok()) else {
+        let Some(ta) = doc.create_element("textarea").ok().and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
+        else {
             return;
         };
         ta.set_class_name("ge-ta");

@@ -59,7 +59,8 @@ pub fn scene<V: Clone>(rt: &BtRuntime<V>, inst: u32) -> Option<TreeScene> {
     let nodes = rt.def_nodes(info.def)?;
     let root = rt.def_root(info.def)?;
     let tick = rt.recorded_ticks(inst).last().copied().unwrap_or(0);
-    let statuses = if tick > 0 { rt.tick_statuses(inst, tick).iter().map(|t| (t.node, t.status)).collect() } else { Vec::new() };
+    let statuses =
+        if tick > 0 { rt.tick_statuses(inst, tick).iter().map(|t| (t.node, t.status)).collect() } else { Vec::new() };
     let blackboard = rt
         .blackboard_entries(inst)
         .unwrap_or_default()
@@ -136,12 +137,7 @@ pub fn draw(scene: &TreeScene) -> String {
     if !scene.blackboard.is_empty() {
         out.push_str("<div class=\"ge-bb\"><span class=\"ge-dim\">blackboard</span>");
         for (k, v, t) in scene.blackboard.iter().take(40) {
-            out.push_str(&format!(
-                " <span class=\"ge-bbe\" title=\"{}\"><b>{}</b>={}</span>",
-                esc(t),
-                esc(k),
-                esc(v)
-            ));
+            out.push_str(&format!(" <span class=\"ge-bbe\" title=\"{}\"><b>{}</b>={}</span>", esc(t), esc(k), esc(v)));
         }
         out.push_str("</div>");
     }
