@@ -26,6 +26,7 @@ pub mod lang;
 pub mod media;
 pub mod planner;
 pub mod runtime;
+pub mod studio;
 pub mod vla;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -120,15 +120,7 @@ fn each_transition_happens_at_its_job_time() {
     let cursor = e.event_cursor();
     assert_eq!(status(&poll(&mut e, id)), ":queued");
 
-    e.advance(10.0); // starts: running, stage 1 working, nothing streamed yet
-    let p = poll(&mut e, id);
-    assert_eq!(status(&p), ":running");
-    assert!(get(&p, &["partial"]).is_none());
-    assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
-
-    e.advance(10.999);
-    assert_eq!(status(&poll(&mut e, id)), ":running");
-    e.advance(11.0); // stage 1 done
+    e.advance(10.0); // picked up: stage 1 runs and emits partial 1 at once
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":streaming");
     assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(1)));
@@ -136,27 +128,32 @@ fn each_transition_happens_at_its_job_time() {
     assert_eq!(float(&p, &["partial", "confidence"]), 0.20);
     assert_eq!(u(&p, &["partial", "action_candidate", "u"]), vec![0.0]);
     assert!(get(&p, &["final"]).is_none());
+    assert_eq!(float(&p, &["stats", "partial_count"]), 1.0);
 
-    e.advance(11.999);
+    e.advance(10.999);
     assert_eq!(get(&poll(&mut e, id), &["partial", "sequence"]), Some(&Datum::Int(1)));
-    e.advance(12.0);
+    e.advance(11.0);
     let p = poll(&mut e, id);
     assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(2)));
     assert_eq!(get(&p, &["partial", "text_chunk"]), Some(&s("decode action prior")));
     assert_eq!(float(&p, &["partial", "confidence"]), 0.55);
     assert_close(&u(&p, &["partial", "action_candidate", "u"]), &[0.9]);
-    assert_eq!(float(&p, &["stats", "latency_ms"]), 2.0);
+    assert_eq!(float(&p, &["stats", "latency_ms"]), 1.0);
     assert_eq!(float(&p, &["stats", "partial_count"]), 2.0);
 
-    e.advance(12.5);
-    assert_eq!(status(&poll(&mut e, id)), ":streaming");
-    e.advance(13.0); // stage 3 done, and the final right after it at the same job time
+    e.advance(12.0);
     let p = poll(&mut e, id);
-    assert_eq!(status(&p), ":done");
-    assert_eq!(keys(&p), ["status", "partial", "final", "stats"]);
+    assert_eq!(status(&p), ":streaming");
     assert_eq!(get(&p, &["partial", "text_chunk"]), Some(&s("finalize structured action")));
     assert_eq!(float(&p, &["partial", "confidence"]), 0.75);
     assert_close(&u(&p, &["partial", "action_candidate", "u"]), &[0.81]);
+    assert!(get(&p, &["final"]).is_none());
+    e.advance(12.999);
+    assert_eq!(status(&poll(&mut e, id)), ":streaming");
+    e.advance(13.0); // the final, one job-ms after the third partial
+    let p = poll(&mut e, id);
+    assert_eq!(status(&p), ":done");
+    assert_eq!(keys(&p), ["status", "partial", "final", "stats"]);
     assert_eq!(float(&p, &["stats", "partial_count"]), 3.0);
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["status"]), Some(&sym(":ok")));
@@ -179,27 +176,26 @@ fn each_transition_happens_at_its_job_time() {
         evs,
         vec![
             (Some(State::Queued), State::Running, 10.0, 0),
-            (Some(State::Running), State::Streaming, 11.0, 1),
-            (Some(State::Streaming), State::Streaming, 12.0, 2),
-            (Some(State::Streaming), State::Streaming, 13.0, 3),
+            (Some(State::Running), State::Streaming, 10.0, 1),
+            (Some(State::Streaming), State::Streaming, 11.0, 2),
+            (Some(State::Streaming), State::Streaming, 12.0, 3),
             (Some(State::Streaming), State::Done, 13.0, 3),
         ]
     );
 }
 
 #[test]
-fn polling_half_a_job_ms_after_the_start_shows_running() {
-    // What people watching a job see: queued -> running -> streaming -> done.
+fn a_job_streams_from_its_pick_up() {
+    // What people watching a job see: queued -> streaming -> done (running lasts no job time).
     let mut e = Engine::default();
     let id = submit(&mut e, &seed_request(&[0.1]));
     assert_eq!(status(&poll(&mut e, id)), ":queued");
-    e.advance(0.0);
     e.advance(0.5);
     let p = poll(&mut e, id);
-    assert_eq!(status(&p), ":running");
+    assert_eq!(status(&p), ":streaming");
     assert_eq!(float(&p, &["stats", "latency_ms"]), 0.5);
-    assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
-    e.advance(1.5);
+    assert_eq!(float(&p, &["stats", "partial_count"]), 1.0);
+    e.advance(2.5);
     assert_eq!(status(&poll(&mut e, id)), ":streaming");
     e.advance(3.0);
     assert_eq!(status(&poll(&mut e, id)), ":done");
@@ -215,13 +211,13 @@ fn third_job_waits_for_a_slot_and_no_submit_supersedes_another() {
     let c = submit(&mut e, &seed_request(&[0.1]));
     assert_eq!((a, b, c), (1, 2, 3));
     e.advance(0.0);
-    assert_eq!(status(&poll(&mut e, a)), ":running");
-    assert_eq!(status(&poll(&mut e, b)), ":running");
+    assert_eq!(status(&poll(&mut e, a)), ":streaming");
+    assert_eq!(status(&poll(&mut e, b)), ":streaming");
+    assert_eq!(status(&poll(&mut e, c)), ":queued");
+    e.advance(2.5);
     assert_eq!(status(&poll(&mut e, c)), ":queued");
     e.advance(3.0);
     assert_eq!(status(&poll(&mut e, a)), ":done");
-    assert_eq!(status(&poll(&mut e, c)), ":running");
-    e.advance(4.0);
     assert_eq!(status(&poll(&mut e, c)), ":streaming");
     e.advance(6.0);
     for id in [a, b, c] {
@@ -251,26 +247,35 @@ fn unknown_ids_and_bad_ids() {
 // ---------- cancellation in every state ----------
 
 #[test]
-fn cancel_while_running_is_seen_before_the_first_partial() {
+fn cancel_before_the_pick_up_or_after_it() {
+    // Cancelled before a slot picks it up: cancelled while queued, no partial.
     let mut e = Engine::default();
     let id = submit(&mut e, &seed_request(&[0.1]));
-    e.advance(0.5);
-    assert_eq!(status(&poll(&mut e, id)), ":running");
     assert!(cancel(&mut e, id));
-    // Status unchanged until the job's next step.
-    assert_eq!(status(&poll(&mut e, id)), ":running");
-    assert!(cancel(&mut e, id), "a repeated request on a running job is still accepted");
-    e.advance(0.99);
-    assert_eq!(status(&poll(&mut e, id)), ":running");
     e.advance(1.0);
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":cancelled");
     assert!(get(&p, &["partial"]).is_none());
+    assert_eq!(get(&p, &["final", "explanation"]), Some(&s("cancelled while queued")));
+    // Cancelled right after the pick-up: stage 1 already ran; seen before stage 2.
+    let id = submit(&mut e, &seed_request(&[0.1]));
+    e.advance(1.0);
+    assert_eq!(status(&poll(&mut e, id)), ":streaming");
+    assert!(cancel(&mut e, id));
+    // Status unchanged until the job's next step.
+    assert_eq!(status(&poll(&mut e, id)), ":streaming");
+    assert!(cancel(&mut e, id), "a repeated request on a running job is still accepted");
+    e.advance(1.99);
+    assert_eq!(status(&poll(&mut e, id)), ":streaming");
+    e.advance(2.0);
+    let p = poll(&mut e, id);
+    assert_eq!(status(&p), ":cancelled");
+    assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(1)));
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
     assert_eq!(
         get(f, &["stats"]),
-        Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))]))
+        Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(1.0))]))
     );
     assert!(!cancel(&mut e, id));
 }
@@ -288,7 +293,7 @@ fn cancel_while_streaming_is_seen_at_the_next_stage() {
     e.advance(2.0);
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":cancelled");
-    assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(1)));
+    assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(2)));
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["status"]), Some(&sym(":cancelled")));
     assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
@@ -296,27 +301,27 @@ fn cancel_while_streaming_is_seen_at_the_next_stage() {
     assert_eq!(float(f, &["confidence"]), 0.0);
     assert_eq!(
         get(f, &["stats"]),
-        Some(&map(vec![("latency_ms", Datum::Float(2.0)), ("partials", Datum::Float(1.0))]))
+        Some(&map(vec![("latency_ms", Datum::Float(2.0)), ("partials", Datum::Float(2.0))]))
     );
     assert!(!cancel(&mut e, id));
 }
 
 #[test]
-fn cancel_before_the_third_partial_ends_without_an_answer() {
-    // The final follows the third partial at the same job time, so the last chance to
-    // cancel is before stage 3 finishes.
+fn cancel_after_the_third_partial_drops_the_answer() {
+    // The final comes one job-ms after the third partial; a cancel in that job-ms is seen at
+    // the completion: the finished answer is dropped (explanation `cancelled`, action kept).
     let mut e = Engine::default();
     let id = submit(&mut e, &seed_request(&[0.1]));
     e.advance(2.5);
+    assert_eq!(get(&poll(&mut e, id), &["partial", "sequence"]), Some(&Datum::Int(3)));
     assert!(cancel(&mut e, id));
     e.advance(3.0);
     let p = poll(&mut e, id);
     assert_eq!(status(&p), ":cancelled");
-    assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(2)));
     let f = get(&p, &["final"]).unwrap();
-    assert_eq!(get(f, &["explanation"]), Some(&s("cancelled before completion")));
-    assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
-    assert_eq!(float(f, &["stats", "partials"]), 2.0);
+    assert_eq!(get(f, &["explanation"]), Some(&s("cancelled")));
+    assert_close(&u(f, &["action", "u"]), &[0.81]);
+    assert_eq!(float(f, &["stats", "partials"]), 3.0);
     assert_eq!(float(f, &["stats", "latency_ms"]), 3.0);
 }
 
@@ -370,31 +375,32 @@ fn ids_of_other_job_kinds_look_unknown() {
 // ---------- deadlines ----------
 
 #[test]
-fn deadline_one_times_out_before_the_first_partial() {
-    // Deadlines fire before a step due at the same job time: stage 1 would finish at 1.
+fn deadline_one_times_out_after_stage_one() {
+    // language.md 5.4: `deadline_ms 1` times out after stage 1 with `partials` 1, the final
+    // action being stage 1's proposal. Deadlines fire before a step due at the same job time.
     let mut r = seed_request(&[0.1]);
     set(&mut r, &["deadline_ms"], Datum::Int(1));
     let p = run_to_end(&r);
     assert_eq!(status(&p), ":timeout");
-    assert!(get(&p, &["partial"]).is_none());
+    assert_eq!(get(&p, &["partial", "sequence"]), Some(&Datum::Int(1)));
     let f = get(&p, &["final"]).unwrap();
     assert_eq!(get(f, &["status"]), Some(&sym(":timeout")));
     assert_eq!(get(f, &["explanation"]), Some(&s("deadline exceeded")));
-    assert_eq!(u(f, &["action", "u"]), Vec::<f64>::new());
+    assert_eq!(u(f, &["action", "u"]), vec![0.0]);
     assert_eq!(float(f, &["confidence"]), 0.0);
     assert_eq!(
         get(f, &["stats"]),
-        Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(0.0))]))
+        Some(&map(vec![("latency_ms", Datum::Float(1.0)), ("partials", Datum::Float(1.0))]))
     );
-    assert_eq!(float(&p, &["stats", "partial_count"]), 0.0);
+    assert_eq!(float(&p, &["stats", "partial_count"]), 1.0);
     assert_eq!(float(&p, &["stats", "latency_ms"]), 1.0);
-    // One job-ms more lets stage 1 finish first.
+    // One job-ms more lets stage 2 run first.
     let mut r = seed_request(&[0.1]);
     set(&mut r, &["deadline_ms"], Datum::Int(2));
     let p = run_to_end(&r);
     assert_eq!(status(&p), ":timeout");
-    assert_eq!(float(&p, &["final", "stats", "partials"]), 1.0);
-    assert_eq!(u(&p, &["final", "action", "u"]), vec![0.0]);
+    assert_eq!(float(&p, &["final", "stats", "partials"]), 2.0);
+    assert_close(&u(&p, &["final", "action", "u"]), &[0.9]);
 }
 
 #[test]
@@ -403,9 +409,10 @@ fn deadline_equal_to_the_run_time_times_out_with_the_unclamped_proposal() {
     set(&mut r, &["deadline_ms"], Datum::Int(3));
     let p = run_to_end(&r);
     assert_eq!(status(&p), ":timeout");
-    // Stage 3 (due at 3) does not count; stage 2's proposal, not clamped towards the state.
-    assert_close(&u(&p, &["final", "action", "u"]), &[1.0]);
-    assert_eq!(float(&p, &["final", "stats", "partials"]), 2.0);
+    // All three stages ran; the completion (due at 3) does not: stage 3's proposal, not
+    // clamped towards the state.
+    assert_close(&u(&p, &["final", "action", "u"]), &[0.9]);
+    assert_eq!(float(&p, &["final", "stats", "partials"]), 3.0);
     let mut r = seed_request(&[0.1]);
     set(&mut r, &["deadline_ms"], Datum::Int(4));
     assert_eq!(status(&run_to_end(&r)), ":done");
@@ -765,7 +772,7 @@ fn summary_for_the_jobs_panel() {
     let sm = e.job(id).unwrap().summary();
     assert_eq!(sm.label, "rt2-stub \"move\"");
     assert_eq!((sm.text.as_str(), sm.confidence, sm.partial_seq), ("", None, 0));
-    e.advance(2.0);
+    e.advance(1.0);
     let sm = e.job(id).unwrap().summary();
     assert_eq!((sm.text.as_str(), sm.confidence, sm.partial_seq), ("decode action prior", Some(0.55), 2));
     assert_eq!(sm.progress, Some((2, 3)));

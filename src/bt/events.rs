@@ -7,11 +7,13 @@
 //! the log is disabled (as in the reference). Time stamps are job time: `unix_ms` is the job
 //! clock in milliseconds and `run_id` is `run-<job ms when the runtime was created>`.
 
-use super::blackboard::BbValue;
+use super::blackboard::{BbValue, Blackboard};
 use super::fmt;
-use super::model::Status;
+use super::model::{Def, Status};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// Default ring capacity.
 pub const DEFAULT_RING: usize = 8192;
@@ -221,6 +223,40 @@ pub struct FileSink {
     pub flush_due: bool,
 }
 
+/// Something that watches the runtime as it runs, whatever the log keeps: every record as it
+/// is emitted (also while the log is disabled or its ring is 0), every new instance, each
+/// instance's blackboard at the end of every tick, and every `bt.reset`. The live tree view
+/// records runs this way, independently of the ring.
+pub trait Tap {
+    /// A new instance of definition `def_id`.
+    fn instance(&mut self, _inst: u32, _def_id: u32, _def: &Rc<Def>) {}
+    /// A record, as emitted.
+    fn event(&mut self, ev: &Event);
+    /// The end of tick `tick` of `inst` (just before its `tick_end` record).
+    fn tick_end(&mut self, _inst: u32, _tick: u64, _bb: &Blackboard) {}
+    /// `bt.reset` of `inst` finished (node memory and blackboard cleared).
+    fn reset(&mut self, _inst: u32) {}
+}
+
+/// A shared [`Tap`] (see [`EventLog::set_tap`]).
+#[derive(Clone)]
+pub struct TapRef(pub Rc<RefCell<dyn Tap>>);
+
+impl std::fmt::Debug for TapRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TapRef")
+    }
+}
+
+impl TapRef {
+    /// Run `f` on the tap unless it is busy (a tap never sees its own re-entrant calls).
+    pub fn with(&self, f: impl FnOnce(&mut dyn Tap)) {
+        if let Ok(mut t) = self.0.try_borrow_mut() {
+            f(&mut *t);
+        }
+    }
+}
+
 /// The process-wide event log.
 #[derive(Clone, Debug)]
 pub struct EventLog {
@@ -234,6 +270,7 @@ pub struct EventLog {
     snapshot: Option<bool>,
     flush_each: bool,
     file: Option<FileSink>,
+    tap: Option<TapRef>,
 }
 
 impl EventLog {
@@ -250,7 +287,17 @@ impl EventLog {
             snapshot: None,
             flush_each: false,
             file: None,
+            tap: None,
         }
+    }
+
+    /// Install (or remove) the [`Tap`] that sees everything the runtime does.
+    pub fn set_tap(&mut self, tap: Option<TapRef>) {
+        self.tap = tap;
+    }
+
+    pub fn tap(&self) -> Option<&TapRef> {
+        self.tap.as_ref()
     }
 
     pub fn enabled(&self) -> bool {
@@ -351,10 +398,17 @@ impl EventLog {
     pub fn emit(&mut self, now_ms: f64, tick: Option<u64>, inst: u32, data: Data) -> u64 {
         self.seq += 1;
         let seq = self.seq;
-        if !self.enabled || (self.ring_cap == 0 && self.file.is_none()) {
+        let store = self.enabled && (self.ring_cap > 0 || self.file.is_some());
+        if !store && self.tap.is_none() {
             return seq;
         }
         let ev = Event { seq, unix_ms: now_ms.floor() as i64, tick, inst, data };
+        if let Some(tap) = &self.tap {
+            tap.with(|t| t.event(&ev));
+        }
+        if !store {
+            return seq;
+        }
         if let Some(file) = self.file.as_mut() {
             let line = format_line(&self.run_id, &ev);
             file.pending.push_str(&line);
@@ -391,7 +445,7 @@ impl EventLog {
 
     /// A `bb_write` / `bb_delete` record for a node write.
     pub fn bb_write(&mut self, now_ms: f64, tick: Option<u64>, inst: u32, key: &str, value: &BbValue, source: u32) {
-        if !self.enabled {
+        if !self.enabled && self.tap.is_none() {
             self.seq += 1;
             return;
         }

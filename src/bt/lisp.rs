@@ -93,6 +93,7 @@ static BT_ROWS: &[Builtin] = &[
     row!(plain "bt.new-instance", 1, Some(1), "(bt.new-instance def) -> bt_instance", "A fresh instance of a definition, with its own blackboard and node memory.", bi_new_instance),
     row!(flow "bt.tick", 1, Some(2), "(bt.tick inst [inputs]) -> symbol", "Tick an instance once (after writing the (key value) inputs); returns success, failure or running.", bi_tick),
     row!(flow "bt.reset", 1, Some(1), "(bt.reset inst) -> nil", "Halt the whole tree, then clear node memory and the blackboard.", bi_reset),
+    row!(flow "bt.halt", 1, Some(1), "(bt.halt inst) -> nil", "Halt the running nodes of an instance (jobs released, node memory zeroed) but keep its blackboard (Granola).", bi_halt),
     row!(plain "bt.status->symbol", 1, Some(1), "(bt.status->symbol sym) -> symbol", "Check that sym is success, failure or running and return it.", bi_status_symbol),
     row!(plain "bt.blackboard.get", 2, Some(3), "(bt.blackboard.get inst key [default]) -> value", "Read a blackboard entry (default or nil when the key is absent).", bi_bb_get),
     row!(plain "bt.blackboard.put", 3, Some(3), "(bt.blackboard.put inst key value) -> value", "Write a blackboard entry (Granola; from a callback, as that leaf).", bi_bb_put),
@@ -450,6 +451,18 @@ fn bi_reset(c: &mut Ctx, a: &[Value]) -> Result<Flow, String> {
     if let Some(bt) = c.exts.get::<BtExt>() {
         bt.shown.retain(|(i, _)| *i != inst);
     }
+    step(c, inst, progress)
+}
+
+fn bi_halt(c: &mut Ctx, a: &[Value]) -> Result<Flow, String> {
+    let who = "bt.halt";
+    let inst = inst_arg(c, who, a[0])?;
+    busy_error(c, who, inst)?;
+    let shared = SharedEngine::of(c, who)?.clone();
+    let progress = {
+        let mut eng = shared.engine(who)?;
+        ext(c, who)?.rt.halt_start(inst, &mut eng).map_err(|m| format!("{who}: {m}"))?
+    };
     step(c, inst, progress)
 }
 

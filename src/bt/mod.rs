@@ -15,4 +15,4 @@ pub mod model;
 pub mod runtime;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -154,6 +154,8 @@ enum Mode {
     Idle,
     Tick,
     Reset,
+    /// `bt.halt`: halt the whole tree, keep everything else.
+    Halt,
 }
 
 /// What the machine does next.
@@ -353,6 +355,9 @@ impl<V: Clone> BtRuntime<V> {
         self.events.emit_raw(now_ms, None, 0, "bt_def", json);
         let n = def.nodes.len();
         let id = self.instances.len() as u32 + 1;
+        if let Some(tap) = self.events.tap() {
+            tap.with(|t| t.instance(id, def_id, &def));
+        }
         let mut mem = Vec::with_capacity(n);
         mem.resize_with(n, NodeMem::default);
         self.instances.push(Instance {
@@ -517,15 +522,32 @@ impl<V: Clone> BtRuntime<V> {
     /// Start `bt.reset`: halt the whole tree (reason `reset`), then clear node memory, host
     /// leaf bookkeeping and the blackboard.
     pub fn reset_start(&mut self, inst: u32, engine: &mut Engine) -> Result<Progress<V>, String> {
+        self.halt_tree(inst, engine, Mode::Reset, "reset")
+    }
+
+    /// Start `bt.halt` (Granola): halt the whole tree as `bt.reset` does (reason `halt`: host
+    /// leaves release their jobs, halt hooks run, node memory is zeroed), but keep the
+    /// blackboard and the host leaves' other bookkeeping.
+    pub fn halt_start(&mut self, inst: u32, engine: &mut Engine) -> Result<Progress<V>, String> {
+        self.halt_tree(inst, engine, Mode::Halt, "halt")
+    }
+
+    fn halt_tree(
+        &mut self,
+        inst: u32,
+        engine: &mut Engine,
+        mode: Mode,
+        reason: &'static str,
+    ) -> Result<Progress<V>, String> {
         let token = self.claim(inst, engine.now())?;
         let i = &mut self.instances[inst as usize - 1];
         let root = i.def.root;
         let m = &mut i.machine;
-        m.mode = Mode::Reset;
+        m.mode = mode;
         m.stack.clear();
         m.halt.clear();
         m.halt.push(root);
-        m.halt_reason = "reset";
+        m.halt_reason = reason;
         m.halt_then = None;
         m.awaiting = Await::None;
         m.current = root;
@@ -737,6 +759,11 @@ impl<V: Clone> BtRuntime<V> {
                                 self.finish_reset(inst);
                                 return Progress::Done(None);
                             }
+                            if m.mode == Mode::Halt {
+                                m.mode = Mode::Idle;
+                                i.busy = None;
+                                return Progress::Done(None);
+                            }
                             m.current = m.stack.last().map_or(def.root, |f| f.node);
                             let then = m.halt_then.take().unwrap_or(Status::Failure);
                             m.next = Next::Return(then);
@@ -757,6 +784,9 @@ impl<V: Clone> BtRuntime<V> {
         i.machine.mode = Mode::Idle;
         i.busy = None;
         self.host.reset(inst);
+        if let Some(tap) = self.events.tap() {
+            tap.with(|t| t.reset(inst));
+        }
     }
 
     /// Begin halting `targets` (processed first to last), then return `then`.
@@ -1209,6 +1239,9 @@ impl<V: Clone> BtRuntime<V> {
             host.overrun(&mut cx);
         }
         let now = engine.now();
+        if let Some(tap) = events.tap() {
+            tap.with(|t| t.tick_end(inst, tick, &i.bb));
+        }
         events.emit(now, Some(tick), inst, Data::TickEnd { status, tick_ns: elapsed, budget_ms: i.budget_ms });
         events.emit(now, Some(tick), inst, Data::TickOutcome { missed, node: i.machine.terminal });
         if events.tick_audit() {

@@ -17,7 +17,7 @@ use super::heap::{Heap, Obj, Symbols, Value, GLOBAL};
 use super::host::{Files, Host, JobTime, ManualTime};
 use super::printer;
 use super::reader;
-use super::table::{Func, Special, Table};
+use super::table::{Func, HandleKind, Special, Table};
 use super::{ErrorKind, Limits, LispError, Outcome, Pos};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -353,6 +353,16 @@ impl Interp {
             self.queue.push_back((v, p, id));
         }
         Ok(n)
+    }
+
+    /// Bind the global `name` to the handle `kind`/`id`, for a host that names an object in
+    /// source it loads next (the tree view loads `(bt.tick <name>)`). `Err` when the table
+    /// has no such handle kind.
+    pub fn define_handle(&mut self, name: &str, kind: &HandleKind, id: u32) -> Result<(), String> {
+        let k = self.table.handle_index(kind).ok_or_else(|| format!("{}: handle kind not registered", kind.name))?;
+        let s = self.syms.intern(name);
+        self.set_global(s, Value::Handle(super::heap::Handle::new(k, id)));
+        Ok(())
     }
 
     /// Abandon the running form and everything queued.

@@ -1,25 +1,29 @@
-//! The `rt2-stub` model as an engine [`Work`]: three stages of one job-ms each, then the
+//! The `rt2-stub` model as an engine [`Work`]: three stages one job-ms apart, then the
 //! completion with validation and clamping. Every result a `vla.poll` reports (the latest
 //! partial, the final response) lives here.
 //!
-//! Timing, for a job that starts at job time `t` (see `docs/reference/guides/vla-jobs.md`):
-//! - `t`: the job starts (`:running`); stage 1 begins its work, nothing is emitted yet.
-//! - `t+1`, `t+2`, `t+3`: stages 1, 2 and 3 finish, each emitting its partial (`:streaming`).
-//! - `t+3`, right after the third partial (same job time): the final (`:done`, or
-//!   `:error` for an invalid action), `latency_ms` 3 when the job did not wait in the queue.
+//! Timing, for a job that a worker slot picks up at job time `t` (see
+//! `docs/reference/guides/vla-jobs.md`), following the reference's stub, which emits a stage's
+//! partial as the stage runs and then sleeps 1 ms before it checks its deadline:
+//! - `t`: the job starts and stage 1 emits partial 1 at once (`:streaming`).
+//! - `t+1`, `t+2`: stages 2 and 3 emit partials 2 and 3.
+//! - `t+3`: the final (`:done`, or `:error` for an invalid action), `latency_ms` 3 when the job
+//!   did not wait in the queue (the reference measures 3.2 to 4.6 ms).
 //!
-//! Every step is a cancellation point: a cancel seen before a stage's partial ends the job
-//! `:cancelled` with the partials so far. Deadlines fire before a step due at the same job
-//! time, so a stage finishing exactly at the deadline does not count: `deadline_ms 1` times
-//! out with 0 partials, `deadline_ms 3` with 2.
+//! Every step is a cancellation point: a cancel seen before a stage ends the job `:cancelled`
+//! with the partials so far (`cancelled before completion`); a cancel seen at the completion
+//! drops the finished answer (`cancelled`). Deadlines fire before a step due at the same job
+//! time, as the reference's stub finds its deadline passed after the 1 ms sleep that follows a
+//! stage: `deadline_ms 1` times out after stage 1 with 1 partial, `deadline_ms 3` after all
+//! three, `deadline_ms 4` finishes.
 
 use std::any::Any;
 
 use super::request::VlaRequest;
 use crate::jobs::{EndReason, Ms, State, Step, StepCtx, Summary, Work};
 
-/// Job-ms of work in each stage before it emits its partial (the reference's stages take
-/// about 1 ms each; its whole job about 3.3 ms).
+/// Job-ms between one stage's partial and the next step (the reference's stub sleeps 1 ms
+/// after each stage; its whole job takes about 3.3 ms).
 pub const STAGE_MS: Ms = 1.0;
 
 /// Response status of a final (`:ok :timeout :error :cancelled :invalid`).
@@ -108,7 +112,7 @@ pub struct Final {
 pub struct VlaWork {
     pub request: VlaRequest,
     pub request_hash: u64,
-    /// Whether the start step ran (the job went `Running` and stage 1 began).
+    /// Whether the start step ran (the job was picked up and stage 1 ran).
     pub started: bool,
     /// Stages completed, i.e. partials emitted (0..=3).
     pub stage: u32,
@@ -290,7 +294,7 @@ impl Work for VlaWork {
             let state = self.fin.as_ref().map(|f| f.status.job_state()).unwrap_or(State::Failed);
             return Step::Finish(state);
         }
-        if !self.started || self.stage < 3 {
+        if self.stage < 3 {
             if ctx.cancel_requested {
                 let stats = self.full_stats(ctx);
                 let f = self.make_final(
@@ -302,17 +306,12 @@ impl Work for VlaWork {
                 );
                 return self.end(f);
             }
-            if !self.started {
-                // The start: stage 1 begins; its partial comes when its work is done.
-                self.started = true;
-                return Step::Continue { after_ms: STAGE_MS, partial: false };
-            }
+            // Stage 1 runs at the pick-up, the others one job-ms after the previous one.
+            self.started = true;
             self.run_stage(ctx.now);
-            // The completion follows the third partial at the same job time.
-            let after_ms = if self.stage < 3 { STAGE_MS } else { 0.0 };
-            return Step::Continue { after_ms, partial: true };
+            return Step::Continue { after_ms: STAGE_MS, partial: true };
         }
-        // Completion, right after stage 3's partial.
+        // Completion, one job-ms after stage 3's partial.
         let stats = self.full_stats(ctx);
         let mut action = self.proposal_action();
         if ctx.cancel_requested {
@@ -392,14 +391,14 @@ mod tests {
     }
 
     #[test]
-    fn start_emits_nothing_then_one_partial_per_job_ms_and_the_final_with_the_third() {
+    fn partial_one_at_pick_up_then_one_per_job_ms_and_the_final_one_job_ms_after_the_third() {
         let mut w = work(vec![0.1], 1);
-        assert_eq!(w.step(&ctx(0.0, false)), Step::Continue { after_ms: STAGE_MS, partial: false });
-        assert_eq!(w.partial_count, 0);
+        assert_eq!(w.step(&ctx(0.0, false)), Step::Continue { after_ms: STAGE_MS, partial: true });
+        assert_eq!(w.partial_count, 1);
         assert_eq!(w.step(&ctx(1.0, false)), Step::Continue { after_ms: STAGE_MS, partial: true });
         assert_eq!(w.step(&ctx(2.0, false)), Step::Continue { after_ms: STAGE_MS, partial: true });
-        assert_eq!(w.step(&ctx(3.0, false)), Step::Continue { after_ms: 0.0, partial: true });
         assert_eq!(w.partial_count, 3);
+        assert!(w.fin.is_none());
         assert_eq!(w.step(&ctx(3.0, false)), Step::Finish(State::Done));
         let f = w.fin.clone().unwrap();
         assert_eq!(f.status, ResponseStatus::Ok);
@@ -418,9 +417,7 @@ mod tests {
             cancel_requested: false,
         };
         assert!(w.partials().is_empty());
-        w.step(&at(10.0));
-        assert!(w.partials().is_empty());
-        for t in [11.0, 12.0, 13.0] {
+        for t in [10.0, 11.0, 12.0] {
             w.step(&at(t));
             // `partial` (what vla.poll reports) is always the newest record.
             assert_eq!(w.partials().last().map(|r| &r.partial), w.partial.as_ref());
@@ -434,9 +431,9 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (1, 11.0, "encode observation", 0.20),
-                (2, 12.0, "decode action prior", 0.55),
-                (3, 13.0, "finalize structured action", 0.75),
+                (1, 10.0, "encode observation", 0.20),
+                (2, 11.0, "decode action prior", 0.55),
+                (3, 12.0, "finalize structured action", 0.75),
             ]
         );
         // Each record keeps the action candidate as it was at that stage.
@@ -452,22 +449,20 @@ mod tests {
     fn a_cancelled_job_keeps_the_partials_it_emitted() {
         let mut w = work(vec![0.1], 1);
         w.step(&ctx(0.0, false));
-        w.step(&ctx(1.0, false));
-        assert_eq!(w.step(&ctx(2.0, true)), Step::Finish(State::Cancelled));
+        assert_eq!(w.step(&ctx(1.0, true)), Step::Finish(State::Cancelled));
         assert_eq!(w.partials().len(), 1);
-        assert_eq!(w.partials()[0].at_ms, 1.0);
+        assert_eq!(w.partials()[0].at_ms, 0.0);
     }
 
     #[test]
     fn cancel_seen_at_each_stage_boundary() {
-        // Before each stage's partial (at t+1, t+2, t+3) and after stage 3 (the completion).
-        for stages_done in 0..=3u32 {
+        // Before stages 2 and 3 (at t+1, t+2) and at the completion (t+3).
+        for stages_done in 1..=3u32 {
             let mut w = work(vec![0.1], 1);
-            assert!(matches!(w.step(&ctx(0.0, false)), Step::Continue { partial: false, .. }));
             for s in 0..stages_done {
-                assert!(matches!(w.step(&ctx(f64::from(s + 1), false)), Step::Continue { partial: true, .. }));
+                assert!(matches!(w.step(&ctx(f64::from(s), false)), Step::Continue { partial: true, .. }));
             }
-            let at = f64::from(stages_done.clamp(1, 3));
+            let at = f64::from(stages_done);
             let step = w.step(&ctx(at, true));
             assert_eq!(step, Step::Finish(State::Cancelled));
             let f = w.fin.clone().unwrap();
@@ -487,7 +482,7 @@ mod tests {
     }
 
     #[test]
-    fn cancel_at_the_start_step_emits_nothing() {
+    fn cancel_at_the_pick_up_emits_nothing() {
         let mut w = work(vec![0.1], 1);
         assert_eq!(w.step(&ctx(0.0, true)), Step::Finish(State::Cancelled));
         assert_eq!(w.partial_count, 0);
