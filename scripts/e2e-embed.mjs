@@ -113,16 +113,18 @@ try {
 
     // Tree view.
     await sn(page, 9).locator('.ge-run').click();
-    await sn(page, 9).locator('.ge-trees li[data-node]').first().waitFor({ timeout: T });
+    await sn(page, 9).locator('.ge-trees g.bt-node').first().waitFor({ timeout: T });
     const during = await sn(page, 9).locator('.ge-trees').textContent();
     await page.waitForSelector('[data-granola-snippet="9"][data-state="done"]', { timeout: T });
     const tree = sn(page, 9).locator('.ge-trees');
     const head = await tree.locator('.ge-head').textContent();
     check(/tick \d+ · root success/.test(head), `the tree view shows the last tick, root success (${head})`);
     check(/root running/.test(during) || /tick 1 /.test(during), `the tree view showed the tree while it ticked (${during.slice(0, 60)}…)`);
-    const statuses = await tree.locator('li[data-node]').evaluateAll(ls => ls.map(l => l.getAttribute('data-status')));
-    check(statuses.length === 6 && statuses.filter(s => s === 'success').length === 5 && statuses.includes('not-ticked'),
+    // studio::svg: one <g class="bt-node f-… st-…"> per node, st-idle = not ticked
+    const statuses = await tree.locator('g.bt-node').evaluateAll(gs => gs.map(g => (g.getAttribute('class').match(/\bst-(\w+)/) || [])[1]));
+    check(statuses.length === 6 && statuses.filter(s => s === 'success').length === 5 && statuses.includes('idle'),
       `every node shows its status; the fallback was not ticked (${statuses})`);
+    check(await tree.locator('path.bt-edge.on').count() >= 4, 'the edges the last tick went down are drawn');
     check(await sn(page, 9).getAttribute('data-match') === 'yes', 'the tree snippet matches its expected output');
     check(await sn(page, 9).locator('.ge-jobs li[data-job]').count() >= 1, 'the async-sleep job shows in the job list');
 
@@ -177,7 +179,7 @@ try {
       check(m === 'yes', `MkDocs snippet ${n} matches its expected output (${m}: ${o.trim().replace(/\n/g, ' | ')})`);
     }
     check(await sn(page, 3).locator('.ge-jobs li[data-job="1"]').getAttribute('data-state') === 'done', 'the streamed job shows as done');
-    check(await sn(page, 4).locator('.ge-trees li[data-node]').count() === 3, 'the first tree is drawn (3 nodes)');
+    check(await sn(page, 4).locator('.ge-trees g.bt-node').count() === 3, 'the first tree is drawn (3 nodes)');
     await page.screenshot({ path: `${out}/embed-mkdocs-light.png`, fullPage: true });
     await page.screenshot({ path: `${out}/embed-mkdocs-light-top.png` });
     await page.locator('#palette').click();

@@ -417,7 +417,7 @@ impl Snippet {
 
     /// Repaint the tree view (see [`tree::draw`]).
     pub fn paint_trees(&self, scenes: &[TreeScene]) {
-        let html: String = scenes.iter().map(tree::draw).collect();
+        let html: String = scenes.iter().map(|sc| tree::draw(sc, &format!("ge{}i{}", self.id, sc.inst))).collect();
         if *self.trees_html.borrow() != html {
             self.trees.set_inner_html(&html);
             self.trees.set_hidden(html.is_empty());

@@ -2,22 +2,22 @@
 //! through `bt::inspect` from the snippet's interpreter after each batch of its run) and how
 //! ([`draw`]).
 //!
-//! [`draw`] is the one hook for the drawing: it takes a scene and returns the view's HTML
-//! (a string the snippet puts into its own tree panel). Today it draws a compact outline:
-//! one row per node, indented under its parent, with the node's kind, name and arguments and
-//! the status it returned in the instance's last recorded tick (a glyph and a word, so the
-//! status does not rest on colour alone). A richer drawing (the site's tree view) plugs in
-//! here: any function from a [`TreeScene`] to markup, free of Yew, replaces the body of
-//! [`draw`] and nothing else changes.
+//! [`draw`] is the one hook for the drawing: a scene in, the view's HTML out (the snippet puts
+//! it into its own tree panel). It draws with the tree studio's yew-free drawing
+//! (`studio::shape` + `studio::layout` + `studio::svg`, the same SVG as the site's live tree
+//! view): node shapes by kind, each node's status in the instance's last recorded tick told
+//! apart without colour (border, icon, hatching), the edges the tick went down; then the
+//! blackboard. The embed's stylesheet colours it (`.bt-*` classes).
 
-use crate::bt::inspect::NodeInfo;
-use crate::bt::model::Status;
+use std::rc::Rc;
+
+use crate::bt::model::{Def, Status};
 use crate::bt::runtime::BtRuntime;
+use crate::studio::layout::layout;
+use crate::studio::shape::TreeShape;
+use crate::studio::svg::{svg, SvgOptions};
 
 use super::model::esc;
-
-/// Nodes drawn per tree at most (the rest are counted).
-pub const MAX_NODES: usize = 300;
 
 /// One instance's tree as of its last recorded tick.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,8 +26,8 @@ pub struct TreeScene {
     /// The last recorded tick (0: none recorded yet).
     pub tick: u64,
     pub root: u32,
-    /// The definition's nodes, in id order.
-    pub nodes: Vec<NodeInfo>,
+    /// The instance's definition.
+    pub def: Rc<Def>,
     /// The status each node returned in `tick` (the last one, for a node ticked twice).
     pub statuses: Vec<(u32, Status)>,
     /// Blackboard entries (key, value text, type), in dump order.
@@ -56,8 +56,8 @@ pub fn ticked_since(before: &[(u32, u64)], now: &[(u32, u64)]) -> Vec<u32> {
 /// The scene of instance `inst`.
 pub fn scene<V: Clone>(rt: &BtRuntime<V>, inst: u32) -> Option<TreeScene> {
     let info = rt.list_instances().into_iter().find(|i| i.id == inst)?;
-    let nodes = rt.def_nodes(info.def)?;
-    let root = rt.def_root(info.def)?;
+    let def = rt.def(info.def)?.clone();
+    let root = def.root;
     let tick = rt.recorded_ticks(inst).last().copied().unwrap_or(0);
     let statuses =
         if tick > 0 { rt.tick_statuses(inst, tick).iter().map(|t| (t.node, t.status)).collect() } else { Vec::new() };
@@ -67,73 +67,40 @@ pub fn scene<V: Clone>(rt: &BtRuntime<V>, inst: u32) -> Option<TreeScene> {
         .into_iter()
         .map(|e| (e.key, e.value.repr(), e.type_name))
         .collect();
-    Some(TreeScene { inst, tick, root, nodes, statuses, blackboard })
+    Some(TreeScene { inst, tick, root, def, statuses, blackboard })
 }
 
-fn glyph(s: Option<Status>) -> (&'static str, &'static str) {
-    match s {
-        Some(Status::Success) => ("✓", "success"),
-        Some(Status::Failure) => ("✗", "failure"),
-        Some(Status::Running) => ("▶", "running"),
-        None => ("·", "not ticked"),
-    }
+fn status_word(s: Option<Status>) -> &'static str {
+    crate::studio::svg::status_words(s)
 }
 
-/// The view's HTML for `scene` (see the module docs: this is the hook a richer drawing
-/// replaces).
-pub fn draw(scene: &TreeScene) -> String {
-    let root_status = scene.status_of(scene.root);
-    let mut out = format!(
-        "<div class=\"ge-head\">Tree <span class=\"ge-dim\">&lt;bt_instance:{}&gt; · tick {} · root {}</span></div><ul class=\"ge-tree-list\" role=\"tree\">",
-        scene.inst,
-        scene.tick,
-        glyph(root_status).1
-    );
-    let mut drawn = 0usize;
-    let mut hidden = 0usize;
-    // Depth-first from the root with an explicit stack (trees may be deep).
-    let mut stack: Vec<(u32, usize)> = vec![(scene.root, 0)];
-    let mut seen = vec![false; scene.nodes.len()];
-    while let Some((id, depth)) = stack.pop() {
-        let Some(node) = scene.nodes.get(id as usize) else { continue };
-        if drawn >= MAX_NODES {
-            hidden += 1;
+/// The view's HTML for `scene` (see the module docs: this is the hook). `prefix` makes the
+/// drawing's element ids unique on the page.
+pub fn draw(scene: &TreeScene, prefix: &str) -> String {
+    let shape = TreeShape::from_def(scene.def.clone());
+    let statuses: Vec<Option<Status>> = (0..shape.len() as u32).map(|id| scene.status_of(id)).collect();
+    // The tick went down every edge whose both ends returned a status in it.
+    let mut path = Vec::new();
+    for (id, st) in statuses.iter().enumerate() {
+        if st.is_none() {
             continue;
         }
-        drawn += 1;
-        let status = scene.status_of(id);
-        let (g, word) = glyph(status);
-        let mut text = String::from(node.kind.dsl_name());
-        if !node.name.is_empty() {
-            text.push(' ');
-            text.push_str(&node.name);
-        }
-        for a in &node.args {
-            text.push(' ');
-            text.push_str(&a.show());
-        }
-        if matches!(node.kind.dsl_name(), "repeat" | "retry") {
-            text.push_str(&format!(" {}", node.count));
-        }
-        let class = word.replace(' ', "-");
-        out.push_str(&format!(
-            "<li role=\"treeitem\" data-node=\"{id}\" data-status=\"{class}\" class=\"ge-tn ge-s-{class}\" style=\"--depth:{depth}\"><span class=\"ge-g\" aria-hidden=\"true\">{g}</span> <code>{}</code> <span class=\"ge-dim\">#{id} {word}</span></li>",
-            esc(&text)
-        ));
-        let already = seen.get(id as usize).copied().unwrap_or(true);
-        if let Some(s) = seen.get_mut(id as usize) {
-            *s = true;
-        }
-        if !already {
-            for c in node.children.iter().rev() {
-                stack.push((*c, depth + 1));
+        for c in shape.node(id as u32).map(|n| n.children.as_slice()).unwrap_or(&[]) {
+            if statuses.get(*c as usize).copied().flatten().is_some() {
+                path.push((id as u32, *c));
             }
         }
     }
-    if hidden > 0 {
-        out.push_str(&format!("<li class=\"ge-dim\">{hidden} more nodes not shown</li>"));
-    }
-    out.push_str("</ul>");
+    let lay = layout(&shape, &[], None);
+    let label = format!("behaviour tree of <bt_instance:{}> at tick {}", scene.inst, scene.tick);
+    let opts = SvgOptions { prefix, statuses: Some(&statuses), path: &path, standalone: false, label: &label };
+    let mut out = format!(
+        "<div class=\"ge-head\">Tree <span class=\"ge-dim\">&lt;bt_instance:{}&gt; · tick {} · root {}</span></div><div class=\"ge-svg\">{}</div>",
+        scene.inst,
+        scene.tick,
+        status_word(scene.status_of(scene.root)),
+        svg(&shape, &lay, &opts)
+    );
     if !scene.blackboard.is_empty() {
         out.push_str("<div class=\"ge-bb\"><span class=\"ge-dim\">blackboard</span>");
         for (k, v, t) in scene.blackboard.iter().take(40) {
@@ -191,14 +158,15 @@ mod tests {
         assert_eq!(s.status_of(s.root), Some(Status::Success));
         assert_eq!(s.status_of(0), Some(Status::Failure));
         assert_eq!(s.status_of(1), None, "the sequence stopped at the failed condition");
-        let html = draw(&s);
+        let html = draw(&s, "t1");
         assert!(html.contains("tick 1 · root success"), "{html}");
-        assert!(html.contains("data-node=\"0\" data-status=\"failure\""), "{html}");
-        assert!(html.contains("data-node=\"1\" data-status=\"not-ticked\""), "{html}");
+        assert!(html.contains("st-failure\" id=\"t1-n0\""), "{html}");
+        assert!(html.contains("st-idle\" id=\"t1-n1\""), "{html}");
+        assert!(html.contains(&format!("st-success\" id=\"t1-n{}\"", s.root)), "{html}");
         assert!(html.contains("<b>dock</b>=1"), "{html}");
-        // the root comes first, its children follow in order
-        let root_at = html.find(&format!("data-node=\"{}\"", s.root)).unwrap();
-        assert!(root_at < html.find("data-node=\"0\"").unwrap());
+        // the tick went from the selector to the condition's sequence, not to `bb-put-int a`
+        assert!(html.contains("class=\"bt-edge on\" id=\"t1-e2-0\""), "{html}");
+        assert!(html.contains("class=\"bt-edge\" id=\"t1-e2-1\""), "{html}");
         assert!(scene(rt, 99).is_none());
     }
 }
