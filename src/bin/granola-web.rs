@@ -18,9 +18,11 @@ mod exports {
     use granola::web::api;
     use wasm_bindgen::prelude::*;
 
+    /// A Promise of `{stdout, values, error}` (the library's future itself, not wrapped in a
+    /// second one).
     #[wasm_bindgen(js_name = evalSource)]
-    pub async fn eval_source(source: String) -> Result<JsValue, JsValue> {
-        api::eval_source(source).await
+    pub fn eval_source(source: String) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(api::eval_source(source))
     }
 
     #[wasm_bindgen]
