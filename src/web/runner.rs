@@ -8,14 +8,15 @@
 //! every slice, so a run ends within one slice. Events (output, values, errors) are handed on as
 //! they happen. A per-run step budget ends runaway programs with a clear message.
 //!
-//! The JS API's `eval` uses [`run_source`] too.
+//! The JS API's `eval` uses [`run_source`] too; the REPL drives its long-lived interpreter with
+//! the same loop ([`drive`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 
-use crate::lang::{Driven, ErrorKind, Host, Limits, LispError, Pacer, RunLoop, Wait};
+use crate::lang::{Driven, ErrorKind, Host, Interp, Limits, LispError, Pacer, RunLoop, Wait};
 
 use super::session::Session;
 use super::util::wall_now;
@@ -121,13 +122,6 @@ impl Host for Buf {
     }
 }
 
-fn error_text(e: &LispError) -> String {
-    match &e.pos {
-        Some(p) => format!("line {}, column {}: {}", p.line, p.col, e.message),
-        None => e.message.clone(),
-    }
-}
-
 fn error_event(e: &LispError) -> RunEvent {
     RunEvent::Error {
         message: e.message.clone(),
@@ -208,17 +202,33 @@ pub async fn run_source(
     }
     let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
     if let Err(e) = interp.load(source) {
-        report.error = Some(error_text(&e));
+        report.error = Some(e.located());
         on(vec![error_event(&e)]);
         return report;
     }
+    drive(session, &engine, &mut interp, opts, stop, on).await
+}
+
+/// Run what is loaded in `interp` (whose job engine is `engine`) to the end through the one
+/// run loop with the browser's pacer, yielding to the browser between slices; `on` receives
+/// the events as they happen. [`run_source`] uses it on a fresh interpreter, the REPL on the
+/// one that keeps its definitions.
+pub async fn drive(
+    session: &Session,
+    engine: &Rc<RefCell<crate::jobs::Engine>>,
+    interp: &mut Interp,
+    opts: RunOptions,
+    stop: &StopFlag,
+    mut on: impl FnMut(Vec<RunEvent>),
+) -> RunReport {
+    let mut report = RunReport::default();
     let mut host = Buf(String::new());
     let mut batch: Vec<RunEvent> = Vec::new();
     let mut pacer =
         BrowserPacer { engine: engine.clone(), isolated: opts.isolated, stop: stop.clone(), frame_start: wall_now() };
     let mut run = RunLoop::new(opts.slice_fuel, Some(opts.budget));
     loop {
-        let driven = run.next(&mut interp, &mut host, &mut pacer);
+        let driven = run.next(interp, &mut host, &mut pacer);
         if !host.0.is_empty() {
             let text = std::mem::take(&mut host.0);
             push_capped(&mut report.stdout, &text);
@@ -238,7 +248,7 @@ pub async fn run_source(
             }
             Driven::Idle => break,
             Driven::Error(e) => {
-                report.error = Some(error_text(&e));
+                report.error = Some(e.located());
                 batch.push(error_event(&e));
                 break;
             }
