@@ -15,7 +15,7 @@ echo "== first load (dist/, gzip -9; brotli = the .br copy granola serve sends)"
 total_raw=0; total_gz=0; total_br=0
 printf '%-48s %10s %10s %10s\n' file raw gzip brotli
 brsize() { if [ -f "$1.br" ]; then wc -c <"$1.br"; else echo 0; fi; }
-row() { printf '%-48s %10d %10d %10d\n' "$1" "$2" "$3" "$4"; }
+row() { if [ $# -ge 4 ]; then printf '%-48s %10d %10d %10d\n' "$1" "$2" "$3" "$4"; else printf '%-48s %10d %10d\n' "$1" "$2" "$3"; fi; }
 on_demand=$(grep -o 'window.granolaModules = {[^}]*}' dist/index.html | grep -o 'granola-[a-z0-9-]*\.wasm' || true)
 first_load() {
   [ "$1" = index.html ] || [ "$1" = granola-lazy.js ] \
