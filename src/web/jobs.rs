@@ -123,6 +123,11 @@ pub fn window(engine: &Engine, skip: usize, take: usize) -> JobsWindow {
     }
 }
 
+/// Where job `id` is in the list, newest first (for scrolling to it).
+pub fn position_newest_first(engine: &Engine, id: JobId) -> Option<usize> {
+    engine.jobs().rev().position(|j| j.id == id)
+}
+
 /// One entry of a job's timeline: a state change, or a partial result (`partial_seq > 0`
 /// while streaming).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 
-use crate::lang::{Driven, ErrorKind, Host, Limits, LispError, Pacer, RunLoop, Wait};
+use crate::lang::{Driven, ErrorKind, Host, Interp, Limits, LispError, Pacer, RunLoop, Wait};
 
 use super::session::Session;
 use super::util::wall_now;
@@ -188,13 +188,29 @@ pub async fn run_source(
     source: &str,
     opts: RunOptions,
     stop: &StopFlag,
+    on: impl FnMut(Vec<RunEvent>),
+) -> RunReport {
+    run_source_in(session, source, opts, stop, on, |_, _| {}).await
+}
+
+/// [`run_source`], first handing the fresh interpreter and its engine to `attach` (before the
+/// source is loaded). The interpreter is borrowed only while a slice runs, so views (the live
+/// tree view) can read it between slices and go on using it after the run.
+pub async fn run_source_in(
+    session: &Session,
+    source: &str,
+    opts: RunOptions,
+    stop: &StopFlag,
     mut on: impl FnMut(Vec<RunEvent>),
+    attach: impl FnOnce(&Rc<RefCell<Interp>>, &Rc<RefCell<crate::jobs::Engine>>),
 ) -> RunReport {
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
-    let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
-    if let Err(e) = interp.load(source) {
+    let cell = Rc::new(RefCell::new(crate::runtime::new_interp(&engine, Limits::browser())));
+    attach(&cell, &engine);
+    let loaded = cell.borrow_mut().load(source);
+    if let Err(e) = loaded {
         report.error = Some(error_text(&e));
         on(vec![error_event(&e)]);
         return report;
@@ -205,7 +221,11 @@ pub async fn run_source(
         BrowserPacer { engine: engine.clone(), isolated: opts.isolated, stop: stop.clone(), frame_start: wall_now() };
     let mut run = RunLoop::new(opts.slice_fuel, Some(opts.budget));
     loop {
-        let driven = run.next(&mut interp, &mut host, &mut pacer);
+        let driven = match cell.try_borrow_mut() {
+            Ok(mut interp) => run.next(&mut interp, &mut host, &mut pacer),
+            // A view is using the interpreter right now: try again next frame.
+            Err(_) => Driven::Yield,
+        };
         if !host.0.is_empty() {
             let text = std::mem::take(&mut host.0);
             push_capped(&mut report.stdout, &text);
@@ -230,14 +250,14 @@ pub async fn run_source(
                 break;
             }
             Driven::Interrupted => {
-                interp.stop();
+                cell.borrow_mut().stop();
                 let reason = "Stopped.".to_string();
                 report.error = Some(reason.clone());
                 batch.push(RunEvent::Stopped { reason });
                 break;
             }
             Driven::BudgetSpent { steps } => {
-                interp.stop();
+                cell.borrow_mut().stop();
                 let reason = format!(
                     "Stopped after {} steps: the step budget of one run is used up (an endless loop?).",
                     group_digits(steps)

@@ -10,8 +10,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::lang::ErrorKind;
-use crate::web::runner::{run_source, RunEvent, RunOptions, RunReport, StopFlag, DEFAULT_BUDGET};
+use crate::web::runner::{run_source_in, RunEvent, RunOptions, RunReport, StopFlag, DEFAULT_BUDGET};
 use crate::web::session::Session;
+use crate::web::studio;
 use crate::web::util::{fmt_ms, wall_now};
 
 /// Shown output is capped at this many lines per run ...
@@ -266,6 +267,8 @@ pub fn runner(props: &RunnerProps) -> Html {
     };
     let transcript = use_reducer(Transcript::default);
     let stop_flag = use_mut_ref(|| None::<StopFlag>);
+    // The last run, for the live tree view (programs that make trees or drive the world).
+    let live = use_state(|| None::<Rc<studio::Live>>);
 
     let start = {
         let source = props.source.clone();
@@ -276,6 +279,7 @@ pub fn runner(props: &RunnerProps) -> Html {
         let dispatcher = transcript.dispatcher();
         let stop_flag = stop_flag.clone();
         let session = session.clone();
+        let live = live.clone();
         Callback::from(move |_: ()| {
             if let Some(old) = stop_flag.borrow_mut().take() {
                 old.stop();
@@ -289,19 +293,46 @@ pub fn runner(props: &RunnerProps) -> Html {
             let on_done = on_done.clone();
             let on_error_at = on_error_at.clone();
             let opts = RunOptions { budget: budget.unwrap_or(DEFAULT_BUDGET), isolated, ..RunOptions::default() };
+            let wants = studio::wants_studio(&source);
+            if !wants {
+                live.set(None);
+            }
+            let live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let d = dispatcher.clone();
                 let err_at: Rc<RefCell<Option<(u32, u32)>>> = Rc::new(RefCell::new(None));
                 let err_at2 = err_at.clone();
-                let report = run_source(&session, &source, opts, &flag, move |evs| {
-                    for ev in &evs {
-                        if let RunEvent::Error { line: Some(l), col: Some(c), .. } = ev {
-                            *err_at2.borrow_mut() = Some((*l, *c));
+                let this_run: Rc<RefCell<Option<Rc<studio::Live>>>> = Rc::default();
+                let attach = {
+                    let session = session.clone();
+                    let this_run = this_run.clone();
+                    move |interp: &Rc<RefCell<crate::lang::Interp>>, engine: &Rc<RefCell<crate::jobs::Engine>>| {
+                        if wants {
+                            let l = studio::attach(interp, engine, &session, isolated);
+                            *this_run.borrow_mut() = Some(l.clone());
+                            live.set(Some(l));
                         }
                     }
-                    d.dispatch(Act::Events(evs));
-                })
+                };
+                let report = run_source_in(
+                    &session,
+                    &source,
+                    opts,
+                    &flag,
+                    move |evs| {
+                        for ev in &evs {
+                            if let RunEvent::Error { line: Some(l), col: Some(c), .. } = ev {
+                                *err_at2.borrow_mut() = Some((*l, *c));
+                            }
+                        }
+                        d.dispatch(Act::Events(evs));
+                    },
+                    attach,
+                )
                 .await;
+                if let Some(l) = this_run.borrow().as_ref() {
+                    l.program_running.set(false);
+                }
                 dispatcher.dispatch(Act::Finish(report.clone()));
                 if let (Some(cb), Some(at)) = (&on_error_at, *err_at.borrow()) {
                     cb.emit(at);
@@ -444,6 +475,9 @@ pub fn runner(props: &RunnerProps) -> Html {
                     </div>
                 }
             </div>
+            if let Some(l) = &*live {
+                <studio::TreeStudio key={format!("{:p}", Rc::as_ptr(l))} source={studio::Source::Live(l.clone())} />
+            }
         </div>
     }
 }

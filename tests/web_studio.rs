@@ -1,0 +1,175 @@
+//! Browser tests of the live tree view (tree studio): it appears under a run that makes a
+//! tree, its statuses change as the tree ticks (the program's ticks and the view's own Tick
+//! button), scrubbing back shows an earlier tick's colours and blackboard, Run/Pause tick on
+//! the browser's timers, a cancelled VLA job makes the fallback run, and the world canvas
+//! follows the robot.
+#![cfg(target_arch = "wasm32")]
+
+mod web_support;
+
+use gloo_timers::future::TimeoutFuture;
+use granola::web::components::Runner;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+use web_support::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// `class` of node `id` of the (first) tree view under `m`.
+fn node_class(m: &Mounted, id: u32) -> String {
+    m.q(&format!(".studio .bt-node[data-id=\"{id}\"]")).and_then(|e| e.get_attribute("class")).unwrap_or_default()
+}
+
+fn studio_attr(m: &Mounted, attr: &str) -> String {
+    m.q(".studio").and_then(|e| e.get_attribute(attr)).unwrap_or_default()
+}
+
+async fn run(m: &Mounted) {
+    m.click(".runner button.run");
+    assert!(
+        wait_for(10_000.0, || m.q(".runner[data-status=\"done\"]").is_some()).await,
+        "the program ran: {}",
+        m.text(".runner-output")
+    );
+}
+
+fn scrub_to(m: &Mounted, i: usize) {
+    let input = m.q(".studio .st-scrub").unwrap().dyn_into::<web_sys::HtmlInputElement>().unwrap();
+    input.set_value(&i.to_string());
+    let ev = web_sys::InputEvent::new("input").unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+const WORK: &str =
+    "(define i (bt.new-instance (bt (seq (act running-then-success 2) (act bb-put-int done 1)))))\n(bt.tick i)\n";
+
+#[wasm_bindgen_test]
+async fn the_view_follows_ticks_and_scrubs_back() {
+    let m = mount(1.0, html! { <Runner source={WORK} id="studio-runner" /> }).await;
+    run(&m).await;
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "1").await, "the program's tick shows");
+    assert!(node_class(&m, 0).contains("st-running"), "{}", node_class(&m, 0));
+    assert!(node_class(&m, 1).contains("st-idle"), "bb-put-int not ticked yet: {}", node_class(&m, 1));
+    assert!(node_class(&m, 2).contains("st-running"));
+    assert!(node_class(&m, 2).contains("f-composite") && node_class(&m, 0).contains("f-action"));
+    assert_eq!(studio_attr(&m, "data-root"), "running");
+    assert!(m.q(".studio .bb-table").is_none(), "nothing on the blackboard yet");
+
+    // the view's own Tick button, twice
+    m.click(".studio .st-tick");
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "2").await);
+    m.click(".studio .st-tick");
+    assert!(
+        wait_for(5000.0, || studio_attr(&m, "data-tick") == "3").await,
+        "third tick: {}",
+        studio_attr(&m, "data-tick")
+    );
+    assert!(node_class(&m, 1).contains("st-success"), "{}", node_class(&m, 1));
+    assert!(node_class(&m, 2).contains("st-success"));
+    assert_eq!(studio_attr(&m, "data-root"), "success");
+    assert!(m.q(".studio .bb-table tr[data-key=\"done\"].changed").is_some(), "done was written in tick 3");
+    assert!(m.q(".studio .bt-edge.on").is_some(), "the path of the tick is drawn");
+
+    // back to tick 1: colours and blackboard as they were
+    scrub_to(&m, 0);
+    assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "1").await);
+    assert!(node_class(&m, 1).contains("st-idle"), "{}", node_class(&m, 1));
+    assert!(node_class(&m, 2).contains("st-running"));
+    assert!(m.q(".studio .bb-table tr[data-key=\"done\"]").is_none(), "no 'done' at tick 1");
+    // the arrow button steps forward
+    m.click(".studio .st-next");
+    assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "2").await);
+    // Latest follows the newest again
+    m.click(".studio .st-latest");
+    assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "3").await);
+    // events of the tick are listed
+    assert!(m.count(".studio .studio-events li") > 4);
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn run_and_pause_tick_on_timers_and_reset_clears() {
+    let src = "(define i (bt.new-instance (bt (seq (act bb-put-int k 1) (act running-then-success 1000)))))\n";
+    let m = mount(1.0, html! { <Runner source={src} /> }).await;
+    run(&m).await;
+    assert!(wait_for(5000.0, || m.q(".studio .st-run").is_some()).await, "the view shows an unticked tree");
+    assert_eq!(studio_attr(&m, "data-len"), "0");
+    m.click(".studio .st-run");
+    assert!(
+        wait_for(10_000.0, || studio_attr(&m, "data-len").parse::<u32>().unwrap_or(0) >= 3).await,
+        "Run ticks by itself"
+    );
+    m.click(".studio .st-pause");
+    TimeoutFuture::new(100).await;
+    let n = studio_attr(&m, "data-len");
+    TimeoutFuture::new(700).await;
+    assert_eq!(studio_attr(&m, "data-len"), n, "Pause stops the ticks");
+    assert!(m.q(".studio .bb-table tr[data-key=\"k\"]").is_some());
+    m.click(".studio .st-reset");
+    m.click(".studio .st-tick");
+    assert!(
+        wait_for(5000.0, || m.q(".studio .bb-table tr[data-key=\"k\"].changed").is_some()).await,
+        "after a reset k is written anew"
+    );
+    // the first failure: none here
+    m.click(".studio .st-failure");
+    assert!(wait_for(2000.0, || m.text(".studio .studio-msg").contains("no failure")).await);
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_view_jumps_to_the_first_failure_and_downloads_work() {
+    let src = "(define i (bt.new-instance (bt (sel (cond bb-truthy ok) (fail)))))\n(bt.tick i '((ok #t)))\n(bt.tick i '((ok #t)))\n(bt.tick i '((ok #f)))\n(bt.tick i '((ok #t)))\n";
+    let m = mount(1.0, html! { <Runner source={src} /> }).await;
+    run(&m).await;
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "4").await);
+    m.click(".studio .st-failure");
+    assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "3").await, "tick 3 failed");
+    assert_eq!(studio_attr(&m, "data-root"), "failure");
+    assert!(node_class(&m, 1).contains("st-failure") && node_class(&m, 0).contains("st-failure"));
+    // keyboard: focus the tree, Home, ArrowDown selects the first child
+    let tree = m.q(".studio .studio-tree").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
+    tree.focus().unwrap();
+    for key in ["Home", "ArrowDown", "Enter"] {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        tree.dispatch_event(&ev).unwrap();
+        TimeoutFuture::new(30).await;
+    }
+    assert!(
+        wait_for(2000.0, || m.text(".studio .studio-node h4").contains("cond bb-truthy")).await,
+        "{}",
+        m.text(".studio .studio-node")
+    );
+    assert!(node_class(&m, 0).contains("sel"));
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_world_canvas_follows_the_robot() {
+    let src = r#"(env.attach "sim2d")
+(env.reset nil)
+(define (cmd v w)
+  (let ((a (map.make)))
+    (map.set! a 'action_schema "sim2d.cmd.v1")
+    (map.set! a 'u (list v w))
+    a))
+(bt.define-action 'drive (lambda (inst) (env.act (cmd 1.0 0.0)) (env.step) 'running))
+(define i (bt.new-instance (bt (seq (act drive)))))
+"#;
+    let m = mount(1.0, html! { <Runner source={src} /> }).await;
+    run(&m).await;
+    assert!(wait_for(5000.0, || m.q(".studio .world-canvas").is_some()).await, "the world shows");
+    assert!(wait_for(3000.0, || m.text(".studio .world-caption").contains("Robot at")).await);
+    let before = m.text(".studio .world-caption");
+    m.click(".studio .st-tick");
+    assert!(wait_for(5000.0, || m.text(".studio .world-caption") != before).await, "the robot moved: {before}");
+    assert!(m.text(".studio .world-caption").contains("step 1"), "{}", m.text(".studio .world-caption"));
+    let canvas = m.q(".studio .world-canvas").unwrap().dyn_into::<web_sys::HtmlCanvasElement>().unwrap();
+    assert!(canvas.width() > 100, "drawn at its size");
+    m.unmount();
+}
