@@ -173,3 +173,70 @@ async fn the_world_canvas_follows_the_robot() {
     assert!(canvas.width() > 100, "drawn at its size");
     m.unmount();
 }
+
+/// The id of the node of the (first) tree view whose tooltip contains `needle`.
+fn node_with(m: &Mounted, needle: &str) -> Option<u32> {
+    let list = m.root.query_selector_all(".studio .bt-node").ok()?;
+    (0..list.length()).find_map(|k| {
+        let el = list.item(k)?.dyn_into::<web_sys::Element>().ok()?;
+        let title = el.query_selector("title").ok()??.text_content().unwrap_or_default();
+        title.contains(needle).then(|| el.get_attribute("data-id")?.parse().ok()).flatten()
+    })
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_the_vla_job_in_the_jobs_panel_makes_the_fallback_run() {
+    // The wait comes first; the request branch runs once (guarded by `tried`); the fallback
+    // writes `fallback`. Job time crawls (1 job-ms per 10 s), so the job stays active.
+    let src = "(define i (bt.new-instance (bt (sel (vla-wait :name p :action_key act)\n  (seq (invert (cond bb-has tried)) (act bb-put-int tried 1) (vla-request :name p :instruction \"go right\" :deadline_ms 100000))\n  (act bb-put-int fallback 1)))))\n(bt.tick i '((state (0.1 0.2))))\n";
+    let m = mount(0.0001, html! { <><Runner source={src} /><granola::web::components::JobsPanel /></> }).await;
+    run(&m).await;
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "1").await);
+    let wait = node_with(&m, "vla-wait").expect("the wait node");
+    let fallback = node_with(&m, "fallback 1").expect("the fallback node");
+    assert!(node_class(&m, wait).contains("st-failure"), "no job yet: {}", node_class(&m, wait));
+    assert!(node_class(&m, fallback).contains("st-idle"), "{fallback}: {} / {}", node_class(&m, fallback), m.text(".studio .studio-tree"));
+    assert_eq!(studio_attr(&m, "data-root"), "running");
+    // tick 2: the wait polls the job (still active) and runs; its node shows the job
+    m.click(".studio .st-tick");
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "2").await);
+    assert!(node_class(&m, wait).contains("st-running"), "{}", node_class(&m, wait));
+    assert!(
+        wait_for(3000.0, || m.text(&format!(".studio .bt-node[data-id=\"{wait}\"] .bt-job")).contains("#1")).await,
+        "the wait node shows its job: {:?}",
+        m.text(&format!(".studio .bt-node[data-id=\"{wait}\"] .bt-job"))
+    );
+    // cancel it in the jobs panel
+    let row = ".job-row[data-job=\"1\"]";
+    assert!(wait_for(3000.0, || m.q(&format!("{row} .job-cancel")).is_some()).await, "the job is listed, active");
+    m.click(&format!("{row} .job-cancel"));
+    assert!(
+        wait_for(3000.0, || m.q(row).and_then(|e| e.get_attribute("data-state")).as_deref() == Some("cancelled"))
+            .await
+    );
+    // the next tick: the wait fails and the fallback runs
+    m.click(".studio .st-tick");
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "3").await);
+    assert!(node_class(&m, wait).contains("st-failure"), "{}", node_class(&m, wait));
+    assert!(node_class(&m, fallback).contains("st-success"), "{}", node_class(&m, fallback));
+    assert_eq!(studio_attr(&m, "data-root"), "success");
+    assert!(m.q(".studio .bb-table tr[data-key=\"fallback\"].changed").is_some());
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_node_kind_page_shows_the_live_view_under_its_example() {
+    let m = mount(1.0, html! { <granola::web::components::DocPage path="reference/bt/nodes/sel.md" /> }).await;
+    assert!(wait_for(5000.0, || m.q(".example button.run").is_some()).await, "the page shows its examples");
+    m.click(".example button.run");
+    assert!(wait_for(10_000.0, || m.q(".example .studio").is_some()).await, "the live view shows under the example");
+    assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "3").await, "{}", studio_attr(&m, "data-tick"));
+    assert_eq!(studio_attr(&m, "data-root"), "running");
+    // step back through the example's three ticks: running, success, running
+    scrub_to(&m, 1);
+    assert!(wait_for(3000.0, || studio_attr(&m, "data-root") == "success").await);
+    // and tick it further from the view
+    m.click(".studio .st-tick");
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "4").await);
+    m.unmount();
+}
