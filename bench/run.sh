@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --bin granola >/dev/null 2>&1 || cargo build --release --bin granola
 BIN=target/release/granola
-declare -A REF=([fib]=0.32 [tail_count]=1.0 [list_build]=0.54 [vec_push]=0.42 [map_ops]=0.04 [bt_tick]=6)
+declare -A REF=([fib]=0.32 [tail_count]=1.0 [list_build]=0.54 [vec_push]=0.42 [map_ops]=0.04 [bt_tick]=6 [bt_plan_action]=1.7)
 printf '%-12s %9s %9s %9s   %s\n' bench wall_s cpu_s ref_s result
 TIMEFORMAT='%R %U %S'
 for f in bench/*.lisp; do

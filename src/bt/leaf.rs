@@ -188,6 +188,14 @@ impl SchedEvent {
     }
 }
 
+/// What the host leaves need from the interpreter around the runtime, handed over before
+/// every tick, reset and callback resumption ([`HostLeaves::sync`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostEnv {
+    /// The base seed `plan-action` derives its per-tick seeds from (`planner.set-base-seed`).
+    pub planner_base_seed: u64,
+}
+
 /// The extension point for `plan-action` and the VLA leaves (`vla-request`, `vla-wait`,
 /// `vla-cancel`). The runtime calls [`HostLeaves::tick`] when one of those nodes ticks,
 /// [`HostLeaves::halt`] for every node of a halted subtree (release the jobs it owns),
@@ -195,13 +203,20 @@ impl SchedEvent {
 /// and [`HostLeaves::reset`] from `bt.reset` (forget the instance's bookkeeping).
 pub trait HostLeaves<V> {
     fn tick(&mut self, cx: &mut LeafCx<V>) -> Status;
-    fn halt(&mut self, _cx: &mut LeafCx<V>) {}
+    /// `reason` says why (`reset`, `reactive-sel switched to higher priority`, ...).
+    fn halt(&mut self, _cx: &mut LeafCx<V>, _reason: &str) {}
     fn overrun(&mut self, _cx: &mut LeafCx<V>) {}
     fn reset(&mut self, _inst: u32) {}
     /// In-flight jobs of an instance (the tick audit's `active_async_jobs`).
     fn active_jobs(&self, _inst: u32) -> usize {
         0
     }
+    /// Every job id the instance's leaves still keep track of.
+    fn tracked_jobs(&self, _inst: u32) -> Vec<JobId> {
+        Vec::new()
+    }
+    /// Take the interpreter's current settings (see [`HostEnv`]).
+    fn sync(&mut self, _env: &HostEnv) {}
 }
 
 /// Until the host leaves are built in: every such leaf fails with a logged error.

@@ -11,6 +11,7 @@ use super::blackboard::BbValue;
 use super::compile;
 use super::events::Severity;
 use super::form::{Forms, Item};
+use super::leaf::HostEnv;
 use super::mbt1;
 use super::model::{Def, Lit, Origin, Status};
 use super::runtime::{self, Answer, BtRuntime, GcSnap, Progress, Purpose};
@@ -52,7 +53,19 @@ impl Extension for BtExt {
 
 fn install(interp: &mut Interp) {
     let now = interp.now_ms();
-    interp.install(BtExt::new(if now.is_finite() { now } else { 0.0 }));
+    let mut ext = BtExt::new(if now.is_finite() { now } else { 0.0 });
+    ext.rt.set_host_leaves(Box::new(super::host::HostLeafRuntime::new()));
+    interp.install(ext);
+}
+
+/// Hand the host leaves the interpreter's current settings (the planner's base seed) before
+/// a tick, a reset or a callback's return.
+fn sync_host(c: &mut Ctx) {
+    let seed = c.exts.get::<crate::planner::lisp::PlannerState>().map(|p| p.0.base_seed());
+    let env = HostEnv { planner_base_seed: seed.unwrap_or(crate::planner::DEFAULT_BASE_SEED) };
+    if let Some(bt) = c.exts.get::<BtExt>() {
+        bt.rt.host_leaves().sync(&env);
+    }
 }
 
 macro_rules! row {
@@ -430,6 +443,7 @@ fn bi_tick(c: &mut Ctx, a: &[Value]) -> Result<Flow, String> {
     if let Some(&inputs) = a.get(1) {
         apply_inputs(c, inst, inputs)?;
     }
+    sync_host(c);
     let gc = gc_snap(c);
     let shared = SharedEngine::of(c, who)?.clone();
     let progress = {
@@ -443,6 +457,7 @@ fn bi_reset(c: &mut Ctx, a: &[Value]) -> Result<Flow, String> {
     let who = "bt.reset";
     let inst = inst_arg(c, who, a[0])?;
     busy_error(c, who, inst)?;
+    sync_host(c);
     let shared = SharedEngine::of(c, who)?.clone();
     let progress = {
         let mut eng = shared.engine(who)?;
@@ -512,6 +527,7 @@ impl Resume for TickResume {
             },
         };
         let who = "bt.tick";
+        sync_host(c);
         let gc = gc_snap(c);
         let shared = SharedEngine::of(c, who)?.clone();
         let progress = {

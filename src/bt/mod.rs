@@ -7,6 +7,7 @@ pub mod demo;
 pub mod events;
 pub mod fmt;
 pub mod form;
+pub mod host;
 pub mod inspect;
 pub mod leaf;
 pub mod lisp;

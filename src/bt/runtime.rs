@@ -809,6 +809,7 @@ impl<V: Clone> BtRuntime<V> {
         {
             let BtRuntime { instances, events, host, .. } = self;
             let i = &mut instances[idx];
+            let reason = i.machine.halt_reason;
             let mut cx = LeafCx {
                 inst,
                 def: &def,
@@ -822,7 +823,7 @@ impl<V: Clone> BtRuntime<V> {
                 tick_start_ns: i.machine.tick_start_ns,
                 budget_ms: i.budget_ms,
             };
-            host.halt(&mut cx);
+            host.halt(&mut cx, reason);
         }
         if n.kind == Kind::Act && self.instances[idx].mem[node as usize].exists {
             let r = self.resolve(inst, node);
