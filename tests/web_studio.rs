@@ -50,7 +50,7 @@ async fn the_view_follows_ticks_and_scrubs_back() {
     let m = mount(1.0, html! { <Runner source={WORK} id="studio-runner" /> }).await;
     run(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "1").await, "the program's tick shows");
-    assert!(node_class(&m, 0).contains("st-running"), "{}", node_class(&m, 0));
+    assert!(wait_for(3000.0, || node_class(&m, 0).contains("st-running")).await, "{}", node_class(&m, 0));
     assert!(node_class(&m, 1).contains("st-idle"), "bb-put-int not ticked yet: {}", node_class(&m, 1));
     assert!(node_class(&m, 2).contains("st-running"));
     assert!(node_class(&m, 2).contains("f-composite") && node_class(&m, 0).contains("f-action"));
@@ -190,29 +190,32 @@ async fn cancelling_the_vla_job_in_the_jobs_panel_makes_the_fallback_run() {
     // writes `fallback`. Job time crawls (1 job-ms per 10 s), so the job stays active.
     let src = "(define i (bt.new-instance (bt (sel (vla-wait :name p :action_key act)\n  (seq (invert (cond bb-has tried)) (act bb-put-int tried 1) (vla-request :name p :instruction \"go right\" :deadline_ms 100000))\n  (act bb-put-int fallback 1)))))\n(bt.tick i '((state (0.1 0.2))))\n";
     let m = mount(0.0001, html! { <><Runner source={src} /><granola::web::components::JobsPanel /></> }).await;
+    // Two jobs fill both worker slots, so the tree's job (#3) waits in the queue, where a
+    // cancel takes effect at once.
+    assert_eq!((submit_vla(&m.session), submit_vla(&m.session)), (1, 2));
     run(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "1").await);
-    let wait = node_with(&m, "vla-wait").expect("the wait node");
+    assert!(wait_for(3000.0, || node_with(&m, "vla-wait").is_some()).await, "the tree is drawn");
+    let wait = node_with(&m, "vla-wait").unwrap_or_else(|| panic!("the wait node: {}", m.text(".studio")));
     let fallback = node_with(&m, "fallback 1").expect("the fallback node");
     assert!(node_class(&m, wait).contains("st-failure"), "no job yet: {}", node_class(&m, wait));
-    assert!(node_class(&m, fallback).contains("st-idle"), "{fallback}: {} / {}", node_class(&m, fallback), m.text(".studio .studio-tree"));
+    assert!(node_class(&m, fallback).contains("st-idle"), "{}", node_class(&m, fallback));
     assert_eq!(studio_attr(&m, "data-root"), "running");
     // tick 2: the wait polls the job (still active) and runs; its node shows the job
     m.click(".studio .st-tick");
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "2").await);
     assert!(node_class(&m, wait).contains("st-running"), "{}", node_class(&m, wait));
     assert!(
-        wait_for(3000.0, || m.text(&format!(".studio .bt-node[data-id=\"{wait}\"] .bt-job")).contains("#1")).await,
+        wait_for(3000.0, || m.text(&format!(".studio .bt-node[data-id=\"{wait}\"] .bt-job")).contains("#3")).await,
         "the wait node shows its job: {:?}",
         m.text(&format!(".studio .bt-node[data-id=\"{wait}\"] .bt-job"))
     );
     // cancel it in the jobs panel
-    let row = ".job-row[data-job=\"1\"]";
+    let row = ".job-row[data-job=\"3\"]";
     assert!(wait_for(3000.0, || m.q(&format!("{row} .job-cancel")).is_some()).await, "the job is listed, active");
     m.click(&format!("{row} .job-cancel"));
     assert!(
-        wait_for(3000.0, || m.q(row).and_then(|e| e.get_attribute("data-state")).as_deref() == Some("cancelled"))
-            .await
+        wait_for(3000.0, || m.q(row).and_then(|e| e.get_attribute("data-state")).as_deref() == Some("cancelled")).await
     );
     // the next tick: the wait fails and the fallback runs
     m.click(".studio .st-tick");
