@@ -121,6 +121,7 @@ impl Ctx<'_> {
     pub(crate) const OUT_EXCEEDED: u8 = 1;
     pub(crate) const GC_STATS: u8 = 2;
     pub(crate) const LIMIT: u8 = 4;
+    pub(crate) const DEFINES: u8 = 8;
 
     /// Program output, counted against the output limit (past it nothing more is printed
     /// and the form fails with `output limit exceeded`).
@@ -202,6 +203,7 @@ impl Ctx<'_> {
         match name {
             Value::Sym(s) if self.may_define => {
                 self.svc.defines.push((s, value));
+                self.flags |= Ctx::DEFINES;
                 Ok(())
             }
             Value::Sym(_) => Err("define: only special forms can bind names".into()),

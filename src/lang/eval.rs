@@ -803,24 +803,35 @@ impl Interp {
         args_at: usize,
         f: impl FnOnce(&mut Ctx, &[Value]) -> Result<T, String>,
     ) -> R<T> {
-        let (result, flags) = {
-            let args = self.vals.get(args_at..).unwrap_or(&[]);
-            let mut ctx = Ctx {
-                heap: &mut self.heap,
-                syms: &mut self.syms,
-                exts: &mut self.exts,
-                host: &mut *host,
-                table: self.table,
-                svc: &mut self.svc,
-                flags: 0,
-                may_define,
-            };
-            (f(&mut ctx, args), ctx.flags)
-        };
-        if flags != 0 || !self.svc.defines.is_empty() {
+        let (result, flags) = self.raw_call(host, may_define, args_at, f);
+        if flags != 0 {
             return self.after_call(host, env, flags, result);
         }
         result.map_err(Fail::from)
+    }
+
+    /// Call `f` with a fresh [`Ctx`] over the values from `args_at` on; its result and
+    /// what it asked for afterwards (see [`Interp::after_call`]).
+    #[inline(always)]
+    fn raw_call<T>(
+        &mut self,
+        host: &mut dyn Host,
+        may_define: bool,
+        args_at: usize,
+        f: impl FnOnce(&mut Ctx, &[Value]) -> Result<T, String>,
+    ) -> (Result<T, String>, u8) {
+        let args = self.vals.get(args_at..).unwrap_or(&[]);
+        let mut ctx = Ctx {
+            heap: &mut self.heap,
+            syms: &mut self.syms,
+            exts: &mut self.exts,
+            host: &mut *host,
+            table: self.table,
+            svc: &mut self.svc,
+            flags: 0,
+            may_define,
+        };
+        (f(&mut ctx, args), ctx.flags)
     }
 
     /// What a call asked for besides its result (rare): an output overflow, defines, a
@@ -931,10 +942,21 @@ impl Interp {
                 }
                 match func {
                     Func::Plain(func) => {
-                        let r = self.with_ctx(host, GLOBAL, false, b + 1, func);
+                        // (the hot path: the builtin's own result, read once)
+                        let (r, flags) = self.raw_call(host, false, b + 1, func);
                         self.vals.truncate(b);
-                        self.mode = Mode::Return(r?);
-                        Ok(())
+                        if flags != 0 {
+                            let v = self.after_call(host, GLOBAL, flags, r)?;
+                            self.mode = Mode::Return(v);
+                            return Ok(());
+                        }
+                        match r {
+                            Ok(v) => {
+                                self.mode = Mode::Return(v);
+                                Ok(())
+                            }
+                            Err(msg) => Err(msg.into()),
+                        }
                     }
                     Func::Flow(func) => self.call_flow(func, pos, b, host),
                     Func::Syntax(_) | Func::Special(_) => Err("attempt to call non-function value".into()),

@@ -1,0 +1,47 @@
+; UCT Monte Carlo tree search over map-based nodes with float statistics. The game: from 0,
+; pick a step of 1, 2 or 3 for 10 moves; the reward is closeness of the sum to 17 (a float in
+; [0, 1]). Nodes are maps {n, w, children: vec of child maps, move}; 3,000 iterations, each
+; select (UCB1 on floats) -> expand -> random rollout (seeded rng) -> backpropagate.
+(define rng (rng.make 7))
+(define target 17)
+(define depth-max 10)
+(define (node.new move) (let ((m (map.make))) (map.set! m 'n 0) (map.set! m 'w 0.0) (map.set! m 'move move) (map.set! m 'children (vec.make 3)) m))
+(define (reward sum) (let ((d (abs (- sum target)))) (/ 1.0 (+ 1.0 (* 1.0 d)))))
+(define (ucb child parent-n)
+  (let ((n (map.get child 'n 0)))
+    (if (= n 0) 1.0e30
+        (+ (/ (map.get child 'w 0.0) n) (* 1.4 (sqrt (/ (log parent-n) n)))))))
+(define (best-child children i nch parent-n best best-score)
+  (if (>= i nch) best
+      (let ((ch (vec.get children i)))
+        (let ((s (ucb ch parent-n)))
+          (if (> s best-score)
+              (best-child children (+ i 1) nch parent-n ch s)
+              (best-child children (+ i 1) nch parent-n best best-score))))))
+(define (rollout sum d) (if (>= d depth-max) (reward sum) (rollout (+ sum 1 (rng.int rng 3)) (+ d 1))))
+(define (expand node)
+  (let ((kids (map.get node 'children nil)))
+    (let ((k (vec.len kids)))
+      (let ((ch (node.new (+ k 1)))) (vec.push! kids ch) ch))))
+; one iteration: walk down (path kept as a list), returns the list of visited nodes
+(define (descend node sum d path)
+  (if (>= d depth-max)
+      (cons (reward sum) (cons node path))
+      (let ((kids (map.get node 'children nil)))
+        (if (< (vec.len kids) 3)
+            (let ((ch (expand node)))
+              (let ((s (+ sum (map.get ch 'move 0))))
+                (cons (rollout s (+ d 1)) (cons ch (cons node path)))))
+            (let ((ch (best-child kids 0 3 (map.get node 'n 1) nil -1.0)))
+              (descend ch (+ sum (map.get ch 'move 0)) (+ d 1) (cons node path)))))))
+(define (backprop path v)
+  (if (null? path) v
+      (let ((nd (car path)))
+        (map.set! nd 'n (+ (map.get nd 'n 0) 1))
+        (map.set! nd 'w (+ (map.get nd 'w 0.0) v))
+        (backprop (cdr path) v))))
+(define root (node.new 0))
+(define (iterate i) (if (= i 0) root (let ((r (descend root 0 0 nil))) (backprop (cdr r) (car r)) (iterate (- i 1)))))
+(iterate 3000)
+(define (most-visited kids i best bn) (if (>= i (vec.len kids)) (map.get best 'move 0) (let ((c (vec.get kids i))) (if (> (map.get c 'n 0) bn) (most-visited kids (+ i 1) c (map.get c 'n 0)) (most-visited kids (+ i 1) best bn)))))
+(list (map.get root 'n 0) (most-visited (map.get root 'children nil) 0 nil -1))
