@@ -53,3 +53,22 @@ fn tour_starters_lead_to_their_checks() {
     let solved = cancel.starter.replace("; add (vla.cancel job) here", "(vla.cancel job)");
     assert_eq!(last_line(&granola::runtime::run_script(&solved).stdout), ":cancelled");
 }
+
+/// The behaviour-tree chapter: each starter runs but does not yet give the value its check
+/// wants; the learner's change does.
+#[wasm_bindgen_test]
+fn the_behaviour_tree_steps_pass_only_once_solved() {
+    let out = |src: &str| last_line(&granola::runtime::run_script(src).stdout).to_string();
+    let step = |t: &str| STEPS.iter().find(|s| s.title == t).unwrap_or_else(|| panic!("step {t}"));
+    let first = step("A behaviour tree");
+    assert_eq!(out(first.starter), "running");
+    assert_eq!(out(&format!("{}(bt.tick robot)\n(bt.tick robot)\n", first.starter)), "success");
+    let fallback = step("Make the fallback take over");
+    assert_eq!(out(fallback.starter), "(1 nil)");
+    assert_eq!(out(&fallback.starter.replace("door-open #t", "door-open #f")), "(nil 1)");
+    let cond = step("A condition in Lisp");
+    assert_eq!(out(cond.starter), "(\"work\" \"work\")");
+    let solved =
+        cond.starter.replace("(lambda (robot) #t))", "(lambda (robot) (> (bt.blackboard.get robot 'battery 0) 20)))");
+    assert_eq!(out(&solved), "(\"work\" \"charge\")");
+}
