@@ -22,6 +22,22 @@ fn node_class(m: &Mounted, id: u32) -> String {
     m.q(&format!(".studio .bt-node[data-id=\"{id}\"]")).and_then(|e| e.get_attribute("class")).unwrap_or_default()
 }
 
+/// Waits (up to 3 s) until node `id`'s class contains `part`: the drawing follows the
+/// recording on the next animation frame, which a loaded machine may delay.
+async fn has_class(m: &Mounted, id: u32, part: &str) -> bool {
+    wait_for(3000.0, || node_class(m, id).contains(part)).await
+}
+
+/// Clicks Tick once as soon as it is enabled (the controls wait for the program to finish).
+async fn tick_once(m: &Mounted) {
+    assert!(
+        wait_for(5000.0, || m.q(".studio .st-tick:not([disabled])").is_some()).await,
+        "Tick once stays disabled: {}",
+        m.text(".studio .studio-bar")
+    );
+    m.click(".studio .st-tick");
+}
+
 fn studio_attr(m: &Mounted, attr: &str) -> String {
     m.q(".studio").and_then(|e| e.get_attribute(attr)).unwrap_or_default()
 }
@@ -51,23 +67,23 @@ async fn the_view_follows_ticks_and_scrubs_back() {
     run(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "1").await, "the program's tick shows");
     assert!(wait_for(3000.0, || node_class(&m, 0).contains("st-running")).await, "{}", node_class(&m, 0));
-    assert!(node_class(&m, 1).contains("st-idle"), "bb-put-int not ticked yet: {}", node_class(&m, 1));
-    assert!(node_class(&m, 2).contains("st-running"));
-    assert!(node_class(&m, 2).contains("f-composite") && node_class(&m, 0).contains("f-action"));
+    assert!(has_class(&m, 1, "st-idle").await, "bb-put-int not ticked yet: {}", node_class(&m, 1));
+    assert!(has_class(&m, 2, "st-running").await);
+    assert!(has_class(&m, 2, "f-composite").await && node_class(&m, 0).contains("f-action"));
     assert_eq!(studio_attr(&m, "data-root"), "running");
     assert!(m.q(".studio .bb-table").is_none(), "nothing on the blackboard yet");
 
     // the view's own Tick button, twice
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "2").await);
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(
         wait_for(5000.0, || studio_attr(&m, "data-tick") == "3").await,
         "third tick: {}",
         studio_attr(&m, "data-tick")
     );
-    assert!(node_class(&m, 1).contains("st-success"), "{}", node_class(&m, 1));
-    assert!(node_class(&m, 2).contains("st-success"));
+    assert!(has_class(&m, 1, "st-success").await, "{}", node_class(&m, 1));
+    assert!(has_class(&m, 2, "st-success").await);
     assert_eq!(studio_attr(&m, "data-root"), "success");
     assert!(m.q(".studio .bb-table tr[data-key=\"done\"].changed").is_some(), "done was written in tick 3");
     assert!(m.q(".studio .bt-edge.on").is_some(), "the path of the tick is drawn");
@@ -75,8 +91,8 @@ async fn the_view_follows_ticks_and_scrubs_back() {
     // back to tick 1: colours and blackboard as they were
     scrub_to(&m, 0);
     assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "1").await);
-    assert!(node_class(&m, 1).contains("st-idle"), "{}", node_class(&m, 1));
-    assert!(node_class(&m, 2).contains("st-running"));
+    assert!(has_class(&m, 1, "st-idle").await, "{}", node_class(&m, 1));
+    assert!(has_class(&m, 2, "st-running").await);
     assert!(m.q(".studio .bb-table tr[data-key=\"done\"]").is_none(), "no 'done' at tick 1");
     // the arrow button steps forward
     m.click(".studio .st-next");
@@ -108,7 +124,7 @@ async fn run_and_pause_tick_on_timers_and_reset_clears() {
     assert_eq!(studio_attr(&m, "data-len"), n, "Pause stops the ticks");
     assert!(m.q(".studio .bb-table tr[data-key=\"k\"]").is_some());
     m.click(".studio .st-reset");
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(
         wait_for(5000.0, || m.q(".studio .bb-table tr[data-key=\"k\"].changed").is_some()).await,
         "after a reset k is written anew"
@@ -128,7 +144,7 @@ async fn the_view_jumps_to_the_first_failure_and_downloads_work() {
     m.click(".studio .st-failure");
     assert!(wait_for(3000.0, || studio_attr(&m, "data-tick") == "3").await, "tick 3 failed");
     assert_eq!(studio_attr(&m, "data-root"), "failure");
-    assert!(node_class(&m, 1).contains("st-failure") && node_class(&m, 0).contains("st-failure"));
+    assert!(has_class(&m, 1, "st-failure").await && node_class(&m, 0).contains("st-failure"));
     // keyboard: focus the tree, Home, ArrowDown selects the first child
     let tree = m.q(".studio .studio-tree").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
     tree.focus().unwrap();
@@ -145,7 +161,7 @@ async fn the_view_jumps_to_the_first_failure_and_downloads_work() {
         "{}",
         m.text(".studio .studio-node")
     );
-    assert!(node_class(&m, 0).contains("sel"));
+    assert!(has_class(&m, 0, "sel").await);
     m.unmount();
 }
 
@@ -166,7 +182,7 @@ async fn the_world_canvas_follows_the_robot() {
     assert!(wait_for(5000.0, || m.q(".studio .world-canvas").is_some()).await, "the world shows");
     assert!(wait_for(3000.0, || m.text(".studio .world-caption").contains("Robot at")).await);
     let before = m.text(".studio .world-caption");
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(wait_for(5000.0, || m.text(".studio .world-caption") != before).await, "the robot moved: {before}");
     assert!(m.text(".studio .world-caption").contains("step 1"), "{}", m.text(".studio .world-caption"));
     let canvas = m.q(".studio .world-canvas").unwrap().dyn_into::<web_sys::HtmlCanvasElement>().unwrap();
@@ -198,13 +214,13 @@ async fn cancelling_the_vla_job_in_the_jobs_panel_makes_the_fallback_run() {
     assert!(wait_for(3000.0, || node_with(&m, "vla-wait").is_some()).await, "the tree is drawn");
     let wait = node_with(&m, "vla-wait").unwrap_or_else(|| panic!("the wait node: {}", m.text(".studio")));
     let fallback = node_with(&m, "fallback 1").expect("the fallback node");
-    assert!(node_class(&m, wait).contains("st-failure"), "no job yet: {}", node_class(&m, wait));
-    assert!(node_class(&m, fallback).contains("st-idle"), "{}", node_class(&m, fallback));
+    assert!(has_class(&m, wait, "st-failure").await, "no job yet: {}", node_class(&m, wait));
+    assert!(has_class(&m, fallback, "st-idle").await, "{}", node_class(&m, fallback));
     assert_eq!(studio_attr(&m, "data-root"), "running");
     // tick 2: the wait polls the job (still active) and runs; its node shows the job
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "2").await);
-    assert!(node_class(&m, wait).contains("st-running"), "{}", node_class(&m, wait));
+    assert!(has_class(&m, wait, "st-running").await, "{}", node_class(&m, wait));
     assert!(
         wait_for(3000.0, || m.text(&format!(".studio .bt-node[data-id=\"{wait}\"] .bt-job")).contains("#3")).await,
         "the wait node shows its job: {:?}",
@@ -218,10 +234,10 @@ async fn cancelling_the_vla_job_in_the_jobs_panel_makes_the_fallback_run() {
         wait_for(3000.0, || m.q(row).and_then(|e| e.get_attribute("data-state")).as_deref() == Some("cancelled")).await
     );
     // the next tick: the wait fails and the fallback runs
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "3").await);
-    assert!(node_class(&m, wait).contains("st-failure"), "{}", node_class(&m, wait));
-    assert!(node_class(&m, fallback).contains("st-success"), "{}", node_class(&m, fallback));
+    assert!(has_class(&m, wait, "st-failure").await, "{}", node_class(&m, wait));
+    assert!(has_class(&m, fallback, "st-success").await, "{}", node_class(&m, fallback));
     assert_eq!(studio_attr(&m, "data-root"), "success");
     assert!(m.q(".studio .bb-table tr[data-key=\"fallback\"].changed").is_some());
     m.unmount();
@@ -239,7 +255,7 @@ async fn a_node_kind_page_shows_the_live_view_under_its_example() {
     scrub_to(&m, 1);
     assert!(wait_for(3000.0, || studio_attr(&m, "data-root") == "success").await);
     // and tick it further from the view
-    m.click(".studio .st-tick");
+    tick_once(&m).await;
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "4").await);
     m.unmount();
 }
