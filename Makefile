@@ -114,8 +114,9 @@ test-native:
 	mkdir -p target/logs
 	cargo test 2>&1 | tee target/logs/test-native.log
 	scripts/check-ran.sh target/logs/test-native.log native
-	# the planner's verified digits again with the libm the browser computes with
-	cargo test --features libm-math --test host_planner 2>&1 | tee target/logs/test-libm.log
+	# the planner's verified digits (planner.plan and the plan-action transcripts) again with
+	# the libm the browser computes with
+	cargo test --features libm-math --test host_planner --test bt_transcripts 2>&1 | tee target/logs/test-libm.log
 	scripts/check-ran.sh target/logs/test-libm.log libm
 
 # Browser tests (tests/web_*.rs) in headless Chromium via wasm-bindgen-test-runner.

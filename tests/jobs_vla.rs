@@ -95,7 +95,7 @@ fn request_hash_covers_the_reference_fields_only() {
     assert!((0.0..4294967296.0).contains(&base) && base.fract() == 0.0);
     // FNV-1a 64 of the reference's canonical text, low 32 bits.
     let text = "vla.rt2\ntask\nmove\n100\nbase\nstate:0.1,\ndims:1\n-1:1;\nmodel:rt2-stub:stub-1\ndeadline:200\nmax_abs:1 max_delta:1\n";
-    assert_eq!(base, (granola::vla::request::fnv1a64(text.as_bytes()) & 0xffff_ffff) as f64);
+    assert_eq!(base, (granola::lang::fnv::fnv1a64_standard(text.as_bytes()) & 0xffff_ffff) as f64);
     // Not hashed: seed, run_id, node_name, tick_index, action_space.type, units, forbidden ranges.
     assert_eq!(hash(&|r| set(r, &["seed"], Datum::Int(7))), base);
     assert_eq!(hash(&|r| set(r, &["run_id"], s("x"))), base);

@@ -5,9 +5,9 @@
 //! reference's, without the `bt: ` / `bt.compile: ` prefix the caller adds; an improper list
 //! gives the unprefixed `expected proper list` ([`CompileError::prefixed`] is false).
 
-use super::fmt;
 use super::form::{Forms, Item};
 use super::model::{Canonical, Class, Def, Kind, Lit, Node, Origin};
+use crate::lang::fnv;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompileError {
@@ -261,10 +261,10 @@ pub fn build_def(
         let (dsl_forms, dsl_root) = to_dsl(&def.nodes, def.root);
         let dsl = dsl_forms.write(dsl_root)?;
         let source_hash = match source_text {
-            Some(t) => fmt::fnv1a64(t.as_bytes()),
-            None => fmt::fnv1a64(forms.write(root)?.as_bytes()),
+            Some(t) => fnv::fnv1a64(t.as_bytes()),
+            None => fnv::fnv1a64(forms.write(root)?.as_bytes()),
         };
-        let dsl_hash = fmt::fnv1a64(dsl.as_bytes());
+        let dsl_hash = fnv::fnv1a64(dsl.as_bytes());
         def.canonical = Some(Canonical { dsl, dsl_hash, source_hash });
     }
     Ok(def)

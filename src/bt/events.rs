@@ -10,6 +10,7 @@
 use super::blackboard::{BbValue, Blackboard};
 use super::fmt;
 use super::model::{Def, Status};
+use crate::lang::fnv;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -154,7 +155,7 @@ impl Data {
                 s.push_str("{\"key\":");
                 fmt::push_json_string(&mut s, key);
                 s.push_str(",\"value_digest\":\"");
-                s.push_str(&fmt::hash_text(value_json));
+                s.push_str(&fnv::tagged_text(value_json));
                 s.push_str("\",\"preview\":");
                 if value_json.len() > PREVIEW_LIMIT {
                     s.push_str(&format!(

@@ -7,6 +7,7 @@
 //! cycle (`bt.load` rejects cycles).
 
 use super::fmt;
+use crate::lang::fnv;
 
 /// Node kinds, with the MBT1 kind codes as discriminants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -224,7 +225,7 @@ impl Lit {
                 if !f.is_finite() {
                     return Err("write: non-finite floats are not readable".into());
                 }
-                out.push_str(&fmt::lisp_float(*f));
+                out.push_str(&crate::lang::textfmt::format_float(*f));
             }
             Lit::Sym(s) => out.push_str(s),
             Lit::Str(s) => fmt::push_lisp_string(out, s),
@@ -236,7 +237,7 @@ impl Lit {
     pub fn show(&self) -> String {
         let mut out = String::new();
         match self {
-            Lit::Float(f) if !f.is_finite() => out.push_str(&fmt::lisp_float(*f)),
+            Lit::Float(f) if !f.is_finite() => out.push_str(&crate::lang::textfmt::format_float(*f)),
             l => {
                 let _ = l.write_into(&mut out);
             }
@@ -338,7 +339,7 @@ impl Def {
     pub fn tree_hash(&self) -> u64 {
         match &self.canonical {
             Some(c) => c.dsl_hash,
-            None => fmt::fnv1a64(self.structural_string().as_bytes()),
+            None => fnv::fnv1a64(self.structural_string().as_bytes()),
         }
     }
 }

@@ -22,6 +22,7 @@ use super::fmt;
 use super::leaf::{now_ns, HostLeaves, LeafCx, NoHostLeaves, NodeMem, TickCounters, SLEEP_KIND};
 use super::model::{Def, Kind, Lit, Status};
 use crate::jobs::Engine;
+use crate::lang::fnv;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
@@ -350,7 +351,7 @@ impl<V: Clone> BtRuntime<V> {
     pub fn new_instance(&mut self, def_id: u32, now_ms: f64) -> Option<u32> {
         let def = self.def(def_id)?.clone();
         let json = bt_def_json(&def);
-        let tree_hash = fmt::hash_hex(def.tree_hash());
+        let tree_hash = fnv::tagged(def.tree_hash());
         self.events.ensure_run_started(now_ms, &tree_hash);
         self.events.emit_raw(now_ms, None, 0, "bt_def", json);
         let n = def.nodes.len();
@@ -1349,13 +1350,13 @@ pub fn bt_def_json(def: &Def) -> String {
         None => s.push_str("\"<runtime-definition>\""),
     }
     s.push_str(",\"tree_hash\":\"");
-    s.push_str(&fmt::hash_hex(def.tree_hash()));
+    s.push_str(&fnv::tagged(def.tree_hash()));
     s.push('"');
     if let Some(c) = &def.canonical {
         s.push_str(&format!(
             ",\"source_hash\":\"{}\",\"canonical_dsl_hash\":\"{}\"",
-            fmt::hash_hex(c.source_hash),
-            fmt::hash_hex(c.dsl_hash)
+            fnv::tagged(c.source_hash),
+            fnv::tagged(c.dsl_hash)
         ));
     }
     s.push_str(",\"nodes\":[");

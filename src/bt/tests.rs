@@ -470,7 +470,7 @@ fn compile_identity_metadata() {
     let d = build_def(&f, r, Origin::Compile, "bt.compile: ", None).unwrap();
     let c = d.canonical.as_ref().unwrap();
     assert_eq!(c.dsl, "(invert (act bb-put-int hits 1))");
-    assert_eq!(super::fmt::hash_hex(c.dsl_hash), "fnv1a64:0caf1ec6ff0240e8");
+    assert_eq!(crate::lang::fnv::tagged(c.dsl_hash), "fnv1a64:0caf1ec6ff0240e8");
     assert_eq!(c.source_hash, c.dsl_hash);
     let (f, r) = read("(act \"grasp\" 1.50)");
     let d = build_def(&f, r, Origin::Compile, "bt.compile: ", None).unwrap();

@@ -4,8 +4,9 @@
 //! `fnv1a64:` request/response hashes over `json.encode` text.
 
 use super::json::encode;
-use super::{fnv_hex, text_opt};
+use super::text_opt;
 use crate::lang::datum::sym_map;
+use crate::lang::fnv::tagged_text;
 use crate::lang::Datum;
 use crate::planner::request::lookup;
 
@@ -246,7 +247,7 @@ pub fn call(req: &Datum, capability: &str) -> Result<Datum, String> {
     if op.is_empty() {
         return Err("cap.call: missing required operation".into());
     }
-    let request_hash = fnv_hex(&encode(req)?);
+    let request_hash = tagged_text(&encode(req)?);
     let mut request_id = text_opt(req, "request_id", "cap.call request_id")?.unwrap_or_default();
     if request_id.is_empty() {
         request_id = format!("cap-call-{}", &request_hash["fnv1a64:".len()..]);
@@ -323,7 +324,7 @@ pub fn call(req: &Datum, capability: &str) -> Result<Datum, String> {
         Ok(()) => {}
     }
     let mut map = sym_map(out);
-    let response_hash = fnv_hex(&encode(&map)?);
+    let response_hash = tagged_text(&encode(&map)?);
     if let Datum::Map(entries) = &mut map {
         entries.push((Datum::sym("response_hash"), Datum::Str(response_hash)));
     }
@@ -383,7 +384,7 @@ mod tests {
         // The response hash covers everything else in the result.
         let Datum::Map(mut e) = r.clone() else { panic!() };
         let (_, last) = e.pop().unwrap();
-        assert_eq!(last, Datum::Str(fnv_hex(&encode(&Datum::Map(e)).unwrap())));
+        assert_eq!(last, Datum::Str(tagged_text(&encode(&Datum::Map(e)).unwrap())));
         // Same request, same answer.
         assert_eq!(
             r,

@@ -5,8 +5,8 @@
 //! The hashes of `cap.call` are taken over exactly this text, so it must not differ from
 //! `json.encode` by a single byte.
 
+use crate::lang::textfmt::{format_g, push_quoted};
 use crate::lang::Datum;
-use crate::planner::fmt::g;
 
 /// `json.encode`'s text for `d`; `Err` for what `json.encode` refuses (non-finite floats,
 /// values with no JSON form).
@@ -25,26 +25,11 @@ pub fn encode_lenient(d: &Datum) -> String {
     out
 }
 
-fn string(out: &mut String, s: &str) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            _ => out.push(ch),
-        }
-    }
-    out.push('"');
-}
-
 fn key_text(k: &Datum) -> String {
     match k {
         Datum::Sym(s) | Datum::Str(s) => s.clone(),
         Datum::Int(i) => i.to_string(),
-        Datum::Float(f) => g(*f, 17),
+        Datum::Float(f) => format_g(*f, 17),
         other => format!("{other:?}"),
     }
 }
@@ -67,8 +52,8 @@ fn enc(d: &Datum, out: &mut String, lenient: bool) -> Result<(), String> {
                 return Err("json.encode: non-finite floats are not supported".into());
             }
         }
-        Datum::Float(f) => out.push_str(&g(*f, 17)),
-        Datum::Str(s) | Datum::Sym(s) => string(out, s),
+        Datum::Float(f) => out.push_str(&format_g(*f, 17)),
+        Datum::Str(s) | Datum::Sym(s) => push_quoted(out, s),
         Datum::List(items) => {
             out.push('[');
             for (i, x) in items.iter().enumerate() {
@@ -92,7 +77,7 @@ fn enc(d: &Datum, out: &mut String, lenient: bool) -> Result<(), String> {
                 if i > 0 {
                     out.push(',');
                 }
-                string(out, k);
+                push_quoted(out, k);
                 out.push(':');
                 out.push_str(v);
             }
@@ -105,7 +90,7 @@ fn enc(d: &Datum, out: &mut String, lenient: bool) -> Result<(), String> {
                 _ => format!("{other:?}"),
             };
             if lenient {
-                string(out, &printed);
+                push_quoted(out, &printed);
             } else {
                 return Err(format!("json.encode: unsupported value type: {}", opaque_type(&printed)));
             }

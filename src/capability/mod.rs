@@ -13,13 +13,7 @@ pub mod model_service;
 
 use crate::lang::datum::sym_map;
 use crate::lang::Datum;
-use crate::planner::hash64;
 use crate::planner::request::{lookup, text};
-
-/// `fnv1a64:` and 16 hex digits of the reference's FNV-1a hash of `text`.
-pub fn fnv_hex(text: &str) -> String {
-    format!("fnv1a64:{:016x}", hash64(text.as_bytes()))
-}
 
 /// The text of an optional string-or-symbol entry.
 pub(crate) fn text_opt(m: &Datum, key: &str, where_: &str) -> Result<Option<String>, String> {

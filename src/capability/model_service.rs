@@ -4,10 +4,11 @@
 //! with the request and response hashes the reference computes.
 
 use super::json::encode;
-use super::{fnv_hex, text_opt};
+use super::text_opt;
 use crate::lang::datum::sym_map;
+use crate::lang::fnv::fnv1a64;
+use crate::lang::fnv::tagged_text;
 use crate::lang::Datum;
-use crate::planner::hash64;
 use crate::planner::request::{int, lookup};
 
 /// The model-service capability ids `cap.call` routes here.
@@ -71,7 +72,7 @@ fn json_str(s: &str) -> String {
 pub fn call(req: &Datum, capability: &str) -> Result<Datum, String> {
     let mut id = text_opt(req, "request_id", "cap.call request_id")?.unwrap_or_default();
     if id.is_empty() {
-        id = format!("cap-call-{}", hash64(encode(req)?.as_bytes()));
+        id = format!("cap-call-{}", fnv1a64(encode(req)?.as_bytes()));
     }
     let op = text_opt(req, "operation", "cap.call operation")?.unwrap_or_else(|| "invoke".into());
     if !OPERATIONS.contains(&op.as_str()) {
@@ -119,8 +120,8 @@ pub fn call(req: &Datum, capability: &str) -> Result<Datum, String> {
         ("error_code", Datum::str(code)),
         ("error_retryable", Datum::Bool(retryable)),
         ("error", Datum::str(message)),
-        ("request_hash", Datum::Str(fnv_hex(&envelope))),
-        ("response_hash", Datum::Str(fnv_hex(&response))),
+        ("request_hash", Datum::Str(tagged_text(&envelope))),
+        ("response_hash", Datum::Str(tagged_text(&response))),
         ("replay_cache_hit", Datum::Bool(false)),
         ("validation_status", Datum::sym(":not_checked")),
     ]))

@@ -23,13 +23,3 @@ pub mod tree;
 pub use check::{documented_match, output_diff, output_matches};
 pub use page::{classify, encode_segment, h1, href, percent_decode, resolve_path, rewrite_link, slug, summary, Group};
 pub use render::{parse, Block, BridgeExample, LispExample, Parsed, Section};
-
-/// FNV-1a, 64 bits: the content hash of the docs tree and the key of saved example edits.
-pub fn fnv1a64(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}

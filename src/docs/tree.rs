@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::lang::fnv;
+
 /// One page file: its path relative to `docs/` (`/`-separated) and on disk.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PageFile {
@@ -47,5 +49,5 @@ pub fn content_hash<'a>(items: impl IntoIterator<Item = (&'a str, &'a [u8])>) ->
     let bytes = items
         .into_iter()
         .flat_map(|(name, text)| name.as_bytes().iter().copied().chain([0u8]).chain(text.iter().copied()).chain([0u8]));
-    format!("{:016x}", super::fnv1a64(bytes))
+    format!("{:016x}", fnv::fnv1a64_from(fnv::STANDARD_BASIS, bytes))
 }

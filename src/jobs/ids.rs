@@ -5,6 +5,8 @@
 //! `crypto.getRandomValues` in the browser (through `getrandom`). Tests that want repeatable
 //! ids inject [`IdSource::seeded`] on purpose; nothing else uses a seeded source.
 
+use crate::lang::splitmix::splitmix64;
+
 /// Where identifiers come from.
 #[derive(Clone, Debug)]
 pub struct IdSource {
@@ -38,7 +40,7 @@ impl IdSource {
         let mut out = [0u8; 16];
         match &mut self.seeded {
             Some(state) => {
-                let (a, b) = (splitmix(state), splitmix(state));
+                let (a, b) = (splitmix64(state), splitmix64(state));
                 out[..8].copy_from_slice(&a.to_le_bytes());
                 out[8..].copy_from_slice(&b.to_le_bytes());
             }
@@ -50,8 +52,8 @@ impl IdSource {
                     let probe = Box::new(0u8);
                     let mut state = FALLBACK.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                         ^ ((&*probe as *const u8 as usize as u64).rotate_left(32));
-                    out[..8].copy_from_slice(&splitmix(&mut state).to_le_bytes());
-                    out[8..].copy_from_slice(&splitmix(&mut state).to_le_bytes());
+                    out[..8].copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+                    out[8..].copy_from_slice(&splitmix64(&mut state).to_le_bytes());
                 }
             }
         }
@@ -82,14 +84,6 @@ pub fn is_uuid_v4(s: &str) -> bool {
             19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
             _ => c.is_ascii_digit() || (b'a'..=b'f').contains(c),
         })
-}
-
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

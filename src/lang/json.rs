@@ -4,7 +4,7 @@
 
 use super::ctx::Ctx;
 use super::heap::{MapKey, MapObj, Obj, Value};
-use super::printer::format_g;
+use super::textfmt::{format_g, push_quoted};
 
 /// `(json.encode v)`'s text.
 pub(crate) fn encode(c: &mut Ctx, v: Value) -> Result<String, String> {
@@ -29,21 +29,6 @@ pub(crate) fn decode(c: &mut Ctx, text: &str) -> Result<Value, String> {
     Ok(v)
 }
 
-fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            _ => out.push(ch),
-        }
-    }
-    out.push('"');
-}
-
 fn json_float(f: f64) -> Result<String, String> {
     if !f.is_finite() {
         return Err("json.encode: non-finite floats are not supported".into());
@@ -63,7 +48,7 @@ fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), Str
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&json_float(f)?),
-        Value::Sym(s) => json_str(out, c.syms.name(s)),
+        Value::Sym(s) => push_quoted(out, c.syms.name(s)),
         Value::Prim(_) => return Err("json.encode: unsupported value type: primitive_fn".into()),
         Value::Handle(handle) => match c.table.handle_kind(handle.kind()) {
             Some(h) => match h.json {
@@ -73,7 +58,7 @@ fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), Str
             None => return Err("json.encode: unsupported value type: handle".into()),
         },
         Value::Obj(_) => match c.heap.obj(v) {
-            Some(Obj::Str(s)) => json_str(out, s),
+            Some(Obj::Str(s)) => push_quoted(out, s),
             Some(Obj::Cons { .. }) => {
                 let items = c.heap.list_vec(v).ok_or("json.encode: expected proper list")?;
                 json_array(c, &items, out, depth)?;
@@ -101,7 +86,7 @@ fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), Str
                     if i > 0 {
                         out.push(',');
                     }
-                    json_str(out, k);
+                    push_quoted(out, k);
                     out.push(':');
                     out.push_str(val);
                 }

@@ -3,74 +3,7 @@
 
 use super::heap::{Heap, Obj, Symbols, Value};
 use super::table::Table;
-
-/// `printf("%.<prec>g")` for a finite or non-finite double (C spelling of inf/nan).
-pub fn format_g(x: f64, prec: usize) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "-inf".into() } else { "inf".into() };
-    }
-    let p = prec.max(1);
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let e_form = format!("{:.*e}", p - 1, x);
-    let (mant, exp) = match e_form.split_once('e') {
-        Some((m, e)) => (m.to_string(), e.parse::<i32>().unwrap_or(0)),
-        None => (e_form.clone(), 0),
-    };
-    if exp < -4 || exp >= p as i32 {
-        let mut m = mant;
-        if m.contains('.') {
-            while m.ends_with('0') {
-                m.pop();
-            }
-            if m.ends_with('.') {
-                m.pop();
-            }
-        }
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{}{:02}", m, sign, exp.unsigned_abs())
-    } else {
-        let decimals = (p as i32 - 1 - exp).max(0) as usize;
-        let mut s = format!("{:.*}", decimals, x);
-        if s.contains('.') {
-            while s.ends_with('0') {
-                s.pop();
-            }
-            if s.ends_with('.') {
-                s.pop();
-            }
-        }
-        s
-    }
-}
-
-/// The reference float form: `%.15g`, then `.0` when there is no `.`/`e`; `nan`, `inf`.
-pub fn format_float(x: f64) -> String {
-    let mut s = format_g(x, 15);
-    if x.is_finite() && !s.contains(['.', 'e', 'E']) {
-        s.push_str(".0");
-    }
-    s
-}
-
-pub fn escape_into(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-}
+use super::textfmt::{format_float, push_quoted};
 
 enum Task {
     Val(Value),
@@ -171,7 +104,7 @@ pub fn print(
                         tasks.push(Task::Rest(*cdr));
                         tasks.push(Task::Val(*car));
                     }
-                    Some(Obj::Str(s)) => escape_into(&mut out, s),
+                    Some(Obj::Str(s)) => push_quoted(&mut out, s),
                     Some(o) => {
                         if readable {
                             return Err(unreadable(o.type_name()));

@@ -14,7 +14,6 @@
 //! every run. With an iteration cap that is reached within the budget the result is the
 //! reference's to the last digit.
 
-pub mod fmt;
 mod ilqr;
 pub mod lisp;
 pub mod math;
@@ -26,6 +25,8 @@ pub mod result;
 pub mod rng;
 pub mod sort;
 
+use crate::lang::fnv::fnv1a64;
+use crate::lang::textfmt::format_g;
 use models::{Bound, Model, Step};
 use rng::Rng;
 
@@ -36,17 +37,6 @@ pub const DEFAULT_BASE_SEED: u64 = 0x4d6f_6f73_6c69_4254;
 /// Calibrated so that the default `plan-action` search (MCTS, `toy-1d`, 2000 iterations)
 /// uses about the 7 ms the reference was measured at.
 pub const STEP_COST_NS: u64 = 400;
-
-/// 64-bit FNV-1a with the reference's offset basis 1469598103934665603 (not the usual
-/// 14695981039346656037).
-pub fn hash64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 1_469_598_103_934_665_603;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(1_099_511_628_211);
-    }
-    h
-}
 
 /// Lower-case, drop `:`, turn `-` into `_` (how planner, derivative and policy names compare).
 pub fn normalized_token(text: &str) -> String {
@@ -291,9 +281,9 @@ pub fn default_seed(model: &str, planner: Algorithm, budget_ms: i64, state: &[f6
     let mut text = format!("{model}|{}|{budget_ms}", planner.name());
     for v in state {
         text.push('|');
-        text.push_str(&fmt::g(*v, 6));
+        text.push_str(&format_g(*v, 6));
     }
-    hash64(text.as_bytes())
+    fnv1a64(text.as_bytes())
 }
 
 /// One of the most visited root children.
@@ -474,7 +464,7 @@ impl Planner {
     pub fn derive_seed(&self, node_name: &str, tick_index: u64) -> u64 {
         let mix =
             |seed: u64, v: u64| seed ^ v.wrapping_add(rng::GOLDEN).wrapping_add(seed << 6).wrapping_add(seed >> 2);
-        let seed = mix(self.base_seed, hash64(node_name.as_bytes()));
+        let seed = mix(self.base_seed, fnv1a64(node_name.as_bytes()));
         let seed = mix(seed, tick_index);
         if seed == 0 {
             rng::GOLDEN

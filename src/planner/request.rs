@@ -4,7 +4,8 @@
 //! `-` read as `_`; the first matching entry wins).
 
 use super::models::Bound;
-use super::{default_seed, hash64, Action, Algorithm, Derivatives, PlanRequest};
+use super::{default_seed, Action, Algorithm, Derivatives, PlanRequest};
+use crate::lang::fnv::fnv1a64;
 use crate::lang::Datum;
 
 /// `key` with one leading `:` removed and every `-` turned into `_`.
@@ -70,7 +71,7 @@ pub fn seed(v: &Datum, where_: &str) -> Result<u64, String> {
         Datum::Int(i) => Ok(*i as u64),
         Datum::Float(f) if !f.is_finite() || *f < 0.0 => Err(format!("{where_}: seed must be non-negative finite")),
         Datum::Float(f) => Ok(*f as u64),
-        Datum::Str(s) | Datum::Sym(s) => Ok(hash64(s.as_bytes())),
+        Datum::Str(s) | Datum::Sym(s) => Ok(fnv1a64(s.as_bytes())),
         _ => Err(format!("{where_}: unsupported seed type")),
     }
 }
@@ -349,7 +350,7 @@ mod tests {
     fn seeds_of_every_kind() {
         assert_eq!(parse(&with(vec![("seed", Datum::Int(7))])).unwrap().seed, 7);
         assert_eq!(parse(&with(vec![("seed", Datum::Float(7.9))])).unwrap().seed, 7);
-        assert_eq!(parse(&with(vec![("seed", Datum::str("abc"))])).unwrap().seed, hash64(b"abc"));
+        assert_eq!(parse(&with(vec![("seed", Datum::str("abc"))])).unwrap().seed, fnv1a64(b"abc"));
         assert_eq!(base_seed_arg(&Datum::Int(-1)).unwrap_err(), "planner.set-base-seed: seed must be non-negative");
         assert_eq!(base_seed_arg(&Datum::Float(1.0)).unwrap_err(), "planner.set-base-seed: expected integer");
     }

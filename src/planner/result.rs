@@ -1,7 +1,7 @@
 //! A [`PlanResult`] as the `planner.plan` result map and as `plan-action`'s meta JSON.
 
-use super::fmt::g;
 use super::{Action, PlanResult, Trace};
+use crate::lang::textfmt::format_g;
 use crate::lang::Datum;
 
 /// A map with symbol keys whose entries are stored last-first: the reference's result maps
@@ -118,7 +118,7 @@ impl PlanResult {
             s.budget_ms,
             s.time_used_ms,
             s.work_done,
-            g(self.confidence, 6),
+            format_g(self.confidence, 6),
             action_json(&self.action)
         );
         match &self.trace {
@@ -135,7 +135,7 @@ impl PlanResult {
                                 "{{\"action\":{},\"visits\":{},\"q\":{}}}",
                                 action_json(&c.action),
                                 c.visits,
-                                g(c.q, 6)
+                                format_g(c.q, 6)
                             )
                         })
                         .collect();
@@ -152,8 +152,8 @@ impl PlanResult {
                             format!(
                                 "{{\"action\":{},\"weight\":{},\"cost\":{}}}",
                                 action_json(&c.action),
-                                g(c.weight, 6),
-                                g(c.cost, 6)
+                                format_g(c.weight, 6),
+                                format_g(c.cost, 6)
                             )
                         })
                         .collect();
@@ -164,9 +164,9 @@ impl PlanResult {
             Trace::Ilqr { iters, cost_init, cost_final, reg_final } => {
                 o.push_str(&format!(
                     ",\"trace\":{{\"iters\":{iters},\"cost_init\":{},\"cost_final\":{},\"reg_final\":{}}}",
-                    g(*cost_init, 6),
-                    g(*cost_final, 6),
-                    g(*reg_final, 6)
+                    format_g(*cost_init, 6),
+                    format_g(*cost_final, 6),
+                    format_g(*reg_final, 6)
                 ));
             }
         }
@@ -185,7 +185,7 @@ impl PlanResult {
 }
 
 fn action_json(a: &Action) -> String {
-    let u: Vec<String> = a.u.iter().map(|x| g(*x, 6)).collect();
+    let u: Vec<String> = a.u.iter().map(|x| format_g(*x, 6)).collect();
     format!("{{\"action_schema\":\"{}\",\"u\":[{}]}}", escape(&a.schema), u.join(","))
 }
 

@@ -5,7 +5,7 @@
 use super::math;
 
 /// SplitMix64's increment (the golden-ratio constant); also the state used for seed 0.
-pub const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+pub use crate::lang::splitmix::GOLDEN;
 
 /// One generator per planning call, shared by every draw in program order.
 #[derive(Clone, Debug)]
@@ -22,11 +22,7 @@ impl Rng {
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(GOLDEN);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        crate::lang::splitmix::splitmix64(&mut self.state)
     }
 
     /// A double in `[0, 1)` from the top 53 bits of one draw.

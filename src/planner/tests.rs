@@ -5,7 +5,7 @@ use super::*;
 
 /// Values as the reference's `json.encode` printed them (17 significant digits).
 fn digits(u: &[f64]) -> String {
-    let items: Vec<String> = u.iter().map(|x| fmt::g(*x, 17)).collect();
+    let items: Vec<String> = u.iter().map(|x| format_g(*x, 17)).collect();
     format!("[{}]", items.join(","))
 }
 
@@ -30,10 +30,10 @@ fn mcts_toy_1d_seed_7_200_iterations() {
     assert_eq!((*root_visits, *root_children, *widen_added), (200, 29, 200));
     assert_eq!(top_k.len(), 2);
     assert_eq!(top_k[0].visits, 50);
-    assert_eq!(fmt::g(top_k[0].q, 17), "-1.9240063288077531");
+    assert_eq!(format_g(top_k[0].q, 17), "-1.9240063288077531");
     assert_eq!(digits(&top_k[0].action.u), "[0.99893127915514968]");
     assert_eq!(top_k[1].visits, 24);
-    assert_eq!(fmt::g(top_k[1].q, 17), "-2.1267563711371209");
+    assert_eq!(format_g(top_k[1].q, 17), "-2.1267563711371209");
     assert_eq!(digits(&top_k[1].action.u), "[0.74602920267586592]");
 }
 
@@ -72,7 +72,7 @@ fn ilqr_toy_1d() {
     let Trace::Ilqr { iters, cost_init, cost_final, .. } = r.trace else { panic!() };
     assert_eq!(iters, 4);
     assert_eq!(cost_init, 20.0);
-    assert_eq!(fmt::g(cost_final, 17), "0.87500003269450677");
+    assert_eq!(format_g(cost_final, 17), "0.87500003269450677");
 }
 
 #[test]
@@ -136,14 +136,14 @@ fn plan_action_ticks_1_and_2() {
     let mut req = toy(Algorithm::Mcts, 100, p.derive_seed("pl", 1));
     let r = plan(&req);
     // The reference printed the floats with 15 significant digits.
-    assert_eq!(fmt::g(r.action.u[0], 15), "0.917696957308584");
+    assert_eq!(format_g(r.action.u[0], 15), "0.917696957308584");
     assert_eq!(r.confidence, 0.19);
     let Trace::Mcts { root_visits, root_children, widen_added, top_k } = &r.trace else { panic!() };
     assert_eq!((*root_visits, *root_children, *widen_added), (100, 20, 100));
     assert_eq!(top_k[0].visits, 19);
-    assert_eq!(fmt::g(top_k[0].q, 6), "-1.44956");
+    assert_eq!(format_g(top_k[0].q, 6), "-1.44956");
     req.seed = p.derive_seed("pl", 2);
-    assert_eq!(fmt::g(plan(&req).action.u[0], 15), "0.724737862050405");
+    assert_eq!(format_g(plan(&req).action.u[0], 15), "0.724737862050405");
 }
 
 #[test]

@@ -15,12 +15,12 @@
 //! costs about 4 KB per tick, so it keeps its last 8,000 ticks; a 50-node tree keeps the full
 //! 20,000.
 
+use crate::lang::fnv;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::bt::blackboard::{BbValue, Blackboard};
 use crate::bt::events::{format_line, Data, Event, EventLog, Tap};
-use crate::bt::fmt;
 use crate::bt::model::{Def, Status};
 
 use super::shape::{Family, TreeShape};
@@ -511,7 +511,7 @@ impl Recording {
             out.push_str(&format_line(run_id, &e));
             out.push('\n');
         };
-        let hash = self.shape.def.as_ref().map(|d| fmt::hash_hex(d.tree_hash())).unwrap_or_default();
+        let hash = self.shape.def.as_ref().map(|d| fnv::tagged(d.tree_hash())).unwrap_or_default();
         match run_start {
             Some(ev) => line(ev, &mut out),
             None => {

@@ -2,6 +2,8 @@
 //! checks and their messages), the service-level shape validation that turns a request into an
 //! immediately failed job, and the request hash reported by `vla.poll`.
 
+use crate::lang::fnv::fnv1a64_standard;
+use crate::lang::textfmt::format_g;
 use crate::lang::Datum;
 
 /// Largest `action_space.dims` accepted (a guard against allocating absurd vectors; the
@@ -199,7 +201,7 @@ fn seed(v: &Datum) -> Result<u64, String> {
             Err("vla.submit seed: seed must be non-negative finite".into())
         }
         Datum::Float(x) => Ok(*x as u64),
-        Datum::Str(s) | Datum::Sym(s) => Ok(fnv1a64(s.as_bytes())),
+        Datum::Str(s) | Datum::Sym(s) => Ok(fnv1a64_standard(s.as_bytes())),
         _ => Err("vla.submit: unsupported seed type".into()),
     }
 }
@@ -366,94 +368,28 @@ impl VlaRequest {
         }
         t.push_str("state:");
         for v in &self.observation.state {
-            t.push_str(&fmt_g6(*v));
+            t.push_str(&format_g(*v, 6));
             t.push(',');
         }
         let _ = writeln!(t, "\ndims:{}", self.action_space.dims);
         for (lo, hi) in &self.action_space.bounds {
-            let _ = write!(t, "{}:{};", fmt_g6(*lo), fmt_g6(*hi));
+            let _ = write!(t, "{}:{};", format_g(*lo, 6), format_g(*hi, 6));
         }
         let _ = writeln!(t, "\nmodel:{}:{}", self.model.name, self.model.version);
         let _ = writeln!(t, "deadline:{}", self.deadline_ms);
         let _ = writeln!(
             t,
             "max_abs:{} max_delta:{}",
-            fmt_g6(self.constraints.max_abs_value),
-            fmt_g6(self.constraints.max_delta)
+            format_g(self.constraints.max_abs_value, 6),
+            format_g(self.constraints.max_delta, 6)
         );
-        fnv1a64(t.as_bytes())
-    }
-}
-
-/// FNV-1a, 64 bit.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// A float the way C's `%g` writes it (6 significant digits, trailing zeros dropped,
-/// exponent form below 1e-4 and from 1e6).
-pub fn fmt_g6(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    let sci = format!("{x:.5e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let m = trim_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{m}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (5 - exp).max(0) as usize;
-        trim_zeros(&format!("{x:.decimals$}")).to_string()
-    }
-}
-
-fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
+        fnv1a64_standard(t.as_bytes())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn g6_matches_printf() {
-        let cases = [
-            (0.0, "0"),
-            (1.0, "1"),
-            (-1.0, "-1"),
-            (0.1, "0.1"),
-            (0.81, "0.81"),
-            (123456.0, "123456"),
-            (1234567.0, "1.23457e+06"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (1.0 / 3.0, "0.333333"),
-            (2.5e-7, "2.5e-07"),
-            (999999.5, "1e+06"),
-            (-0.35, "-0.35"),
-            (100.0, "100"),
-        ];
-        for (x, want) in cases {
-            assert_eq!(fmt_g6(x), want, "{x}");
-        }
-    }
 
     #[test]
     fn normalised_lookup() {

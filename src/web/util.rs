@@ -141,7 +141,7 @@ pub fn copy_to_clipboard(text: &str) {
 
 /// FNV-1a 64-bit hash as 16 hex digits: the key of an example's saved edits.
 pub fn hash_hex(text: &str) -> String {
-    format!("{:016x}", crate::docs::fnv1a64(text.bytes()))
+    format!("{:016x}", crate::lang::fnv::fnv1a64_standard(text.as_bytes()))
 }
 
 /// Base64url (no padding) of UTF-8 text, for share links.

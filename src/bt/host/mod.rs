@@ -218,7 +218,7 @@ fn seed_from_entry(v: &BbValue) -> Option<u64> {
     match v {
         BbValue::Int(i) if *i >= 0 => Some(*i as u64),
         BbValue::Float(f) if f.is_finite() && *f >= 0.0 => Some(*f as u64),
-        BbValue::Str(s) => Some(fmt::fnv1a64(s.as_bytes())),
+        BbValue::Str(s) => Some(crate::lang::fnv::fnv1a64(s.as_bytes())),
         _ => None,
     }
 }

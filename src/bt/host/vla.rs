@@ -214,7 +214,7 @@ fn seed_from_lit(v: &crate::bt::model::Lit) -> Option<u64> {
     match v {
         Lit::Int(i) if *i >= 0 => Some(*i as u64),
         Lit::Float(f) if f.is_finite() && *f >= 0.0 => Some(*f as u64),
-        Lit::Sym(s) | Lit::Str(s) => Some(fmt::fnv1a64(s.as_bytes())),
+        Lit::Sym(s) | Lit::Str(s) => Some(crate::lang::fnv::fnv1a64(s.as_bytes())),
         _ => None,
     }
 }
@@ -604,7 +604,7 @@ pub(super) fn request<V>(st: &mut InstState, cx: &mut LeafCx<V>) -> Status {
     }
     if req.seed.is_none() {
         let text = format!("{}::{}::{}", req.run_id, req.node_name, cx.tick);
-        req.seed = Some(fmt::fnv1a64(text.as_bytes()));
+        req.seed = Some(crate::lang::fnv::fnv1a64(text.as_bytes()));
     }
     if !cx.budget_allows("vla_submit") {
         return Status::Failure;
@@ -872,7 +872,7 @@ pub(super) fn wait<V>(st: &mut InstState, cx: &mut LeafCx<V>, lone: Option<u32>)
         _ => None,
     };
     if let Some((mut action, confidence)) = early {
-        let digest = fmt::hash_text(&action_json(&action));
+        let digest = crate::lang::fnv::tagged_text(&action_json(&action));
         let inv = st.invocations.get(&id).cloned();
         let c = gate(cx, st, inv.as_ref(), node, id, &mut action, polled.request.as_ref());
         if !c.accepted {
@@ -925,7 +925,7 @@ pub(super) fn wait<V>(st: &mut InstState, cx: &mut LeafCx<V>, lone: Option<u32>)
     let ok_final = polled.fin.as_ref().filter(|f| f.status == ResponseStatus::Ok && polled.state == Some(State::Done));
     if let Some(f) = ok_final {
         let mut action = f.action.clone();
-        let digest = fmt::hash_text(&action_json(&action));
+        let digest = crate::lang::fnv::tagged_text(&action_json(&action));
         let inv = st.invocations.get(&id).cloned();
         let c = gate(cx, st, inv.as_ref(), node, id, &mut action, None);
         if !c.accepted {

@@ -63,10 +63,6 @@ fn bi_eqp(_: &mut Ctx, a: &[Value]) -> Result<Value, String> {
 }
 fn bi_hash64(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let t = text_arg(c.heap, c.syms, arg(a, 0)).ok_or("hash64: expected string or symbol")?;
-    let mut h: u64 = 1469598103934665603;
-    for b in t.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(1099511628211);
-    }
+    let h = crate::lang::fnv::fnv1a64(t.as_bytes());
     Ok(Value::Int((h & 0x7fff_ffff_ffff_ffff) as i64))
 }

@@ -1,6 +1,7 @@
 //! Group `rng`: SplitMix64 generators.
 
 use super::*;
+use crate::lang::splitmix::splitmix64;
 
 pub(super) static ROWS: &[Builtin] = &[
     b!(
@@ -25,15 +26,8 @@ pub(super) static ROWS: &[Builtin] = &[
     ),
 ];
 
-fn rng_next(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e3779b97f4a7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-    z ^ (z >> 31)
-}
 fn unit(state: &mut u64) -> f64 {
-    (rng_next(state) >> 11) as f64 * (1.0 / 9007199254740992.0)
+    (splitmix64(state) >> 11) as f64 * (1.0 / 9007199254740992.0)
 }
 fn rng_state<'h>(heap: &'h mut Heap, name: &str, v: Value) -> Result<(&'h mut u64, &'h mut Option<f64>), String> {
     match heap.obj_mut(v) {
@@ -71,7 +65,7 @@ fn bi_rng_int(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     let n = n as u64;
     let threshold = n.wrapping_neg() % n;
     loop {
-        let d = rng_next(st);
+        let d = splitmix64(st);
         if d >= threshold {
             return Ok(Value::Int((d % n) as i64));
         }
