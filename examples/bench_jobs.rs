@@ -63,14 +63,14 @@ fn terminal(status: &str) -> bool {
 }
 
 fn submit(e: &mut Engine, req: &Datum) -> i64 {
-    match vla::call(e, "vla.submit", std::slice::from_ref(req)) {
-        Ok(Datum::Int(id)) => id,
+    match vla::submit(e, req) {
+        Ok(id) => id as i64,
         other => panic!("submit: {other:?}"),
     }
 }
 
 fn poll(e: &mut Engine, id: i64) -> Datum {
-    vla::call(e, "vla.poll", &[Datum::Int(id)]).expect("poll")
+    vla::poll(e, id as u64)
 }
 
 /// 1000 jobs, one after the other, polled to the end. `realtime`: job time follows the wall
@@ -165,11 +165,11 @@ fn main() {
         let iters = 100_000u32;
         let same = ids[ids.len() / 2];
         let same_ns = per_op(iters, |_| {
-            black_box(vla::call(&mut e, "vla.poll", &[Datum::Int(same)]).ok());
+            black_box(vla::poll(&e, same as u64));
         });
         let poll_ns = per_op(iters, |i| {
             let id = ids[(i as usize * 7919) % ids.len()];
-            black_box(vla::call(&mut e, "vla.poll", &[Datum::Int(id)]).ok());
+            black_box(vla::poll(&e, id as u64));
         });
         let adv_ns = per_op(iters, |_| {
             let t = e.now() + 0.25;
@@ -177,7 +177,7 @@ fn main() {
         });
         let cancel_ns = per_op(iters, |i| {
             let id = ids[(i as usize * 104_729) % ids.len()];
-            black_box(vla::call(&mut e, "vla.cancel", &[Datum::Int(id)]).ok());
+            black_box(vla::cancel(&mut e, id as u64));
         });
         let req = request();
         let cycles = 5_000u32;

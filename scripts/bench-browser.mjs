@@ -1,7 +1,8 @@
-// Browser figures for `make bench`: time from a Run click to the first output, the time
-// to evaluate each example of the VLA reference pages through the JS API, and the live tree
-// view's frame times (a 500-node tree ticking at 60 ticks/s with the view open) and scrubbing
-// over 10,000 recorded ticks, in headless Chromium against dist/ served at the given URL.
+// Browser figures for `make bench`: time from a Run click to the first output, the time to
+// evaluate each example of the VLA reference pages through the JS API, how responsive the
+// page stays while an endless loop runs (timer lateness, Stop), and the live tree view's frame
+// times (a 500-node tree ticking at 60 ticks/s with the view open) and scrubbing over 10,000
+// recorded ticks, in headless Chromium against dist/ served at the given URL.
 // usage: node scripts/bench-browser.mjs http://127.0.0.1:PORT/
 import { launchChromium } from './browser.mjs';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -52,6 +53,35 @@ try {
     }
     console.log(`${ex.name.padEnd(44)} ${median(runs).toFixed(1).padStart(22)}  ${last.error ? 'error: ' + last.error : last.n + ' values'}`);
   }
+  // Responsiveness while an endless loop runs in the playground REPL (the browser run loop
+  // yields every frame): how late a 20 ms timer fires, and how long Stop takes to end the run.
+  // The browser tests check these by order only; the figures live here.
+  await page.goto(new URL('#/playground', url).href);
+  const input = page.locator('textarea.repl-input');
+  await input.waitFor({ timeout: 60000 });
+  for (const line of ['(define (spin n) (spin (+ n 1)))', '(spin 0)']) {
+    await input.fill(line);
+    await input.press('Enter');
+  }
+  await page.waitForSelector('.repl[data-busy="true"]', { timeout: 60000 });
+  const late = await page.evaluate(async () => {
+    const out = [];
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now();
+      await new Promise(r => setTimeout(r, 20));
+      out.push(performance.now() - t - 20);
+    }
+    return out;
+  });
+  console.log(`20 ms timer while an endless loop runs: late by ${median(late).toFixed(1)} ms median, ${Math.max(...late).toFixed(1)} ms worst of 15`);
+  const stopMs = await page.evaluate(async () => {
+    const repl = document.querySelector('.repl');
+    const t = performance.now();
+    document.querySelector('.repl-input-row button.stop').click();
+    while (repl.dataset.busy === 'true') await new Promise(r => setTimeout(r, 1));
+    return performance.now() - t;
+  });
+  console.log(`Stop to the end of the run (REPL, endless loop): ${stopMs.toFixed(1)} ms`);
 
   await studioFigures(browser);
 } finally {

@@ -4,7 +4,12 @@
 // Clicks through a reference page (CodeMirror editor, Run, expected output, See Also link),
 // the playground (gallery, run a job program, share link, REPL), the jobs panel (Cancel,
 // details) and a bridge page (Send as operator), saving screenshots under the output
-// directory. Exits non-zero on any failure.
+// directory. Then the issue-15 checks with a real keyboard and mouse: Tab never edits an
+// example and leaves every editor, Esc stops a run, hover docs and completion, the home page's
+// examples, the bridge console's first requests, jobs filters and cancel-all, the tour layout,
+// values inline, copy buttons, measured WCAG contrast (syntax colours, the job-clock label, in
+// light and dark) and the phone layout (bridge console, job-clock label).
+// Exits non-zero on any failure.
 import { launchChromium, collectErrors } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
@@ -122,6 +127,184 @@ try {
   await page.waitForSelector('.pg-side .job-details svg polygon.plot-band', { timeout: T });
   check(true, 'the finished population run shows its percentile band plot');
   await page.locator('.pg-side').screenshot({ path: `${out}/site-population.png` });
+
+  // ================= issue 15 =================
+  // Contrast: every syntax token and the small labels, against what is really behind them.
+  const contrast = (pg, selectors) => pg.evaluate((selectors) => {
+    const parse = (c) => {
+      let m = c.match(/rgba?\(([^)]+)\)/);
+      if (m) { const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+      m = c.match(/color\(srgb ([^)]+)\)/);
+      if (m) { const p = m[1].split(/[\s/]+/).filter(Boolean).map(Number); return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1]; }
+      return null;
+    };
+    const bgOf = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+      }
+      let acc = [255, 255, 255];
+      for (const l of layers.reverse()) acc = acc.map((v, i) => v * (1 - l[3]) + l[i] * l[3]);
+      return acc;
+    };
+    const lum = (rgb) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(rgb[0]) + 0.7152 * f(rgb[1]) + 0.0722 * f(rgb[2]); };
+    const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+    const out = [];
+    for (const sel of selectors) {
+      for (const el of document.querySelectorAll(sel)) {
+        if (!el.textContent.trim() || !el.getClientRects().length) continue;
+        const fg = parse(getComputedStyle(el).color);
+        if (!fg) continue;
+        out.push({ sel, text: el.textContent.trim().slice(0, 20), cls: el.className, ratio: ratio(fg, bgOf(el)) });
+      }
+    }
+    return out;
+  }, selectors);
+  const tokenProgram = '; a comment\n(define (f x) (list \'a "text" 1.5 #t nil :key `(q ,x) (g x)))\n(f 2)\n';
+  for (const scheme of ['light', 'dark']) {
+    const pg = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: scheme });
+    await pg.goto(url + '#/');
+    await pg.evaluate((p) => { localStorage.clear(); localStorage.setItem('granola.playground', p); }, tokenProgram);
+    await pg.goto(url + '#/playground');
+    await pg.waitForSelector('.playground .editor-cm .cm-content span', { timeout: T });
+    await pg.locator('.playground .cm-content').click({ position: { x: 5, y: 5 } });
+    const rows = await contrast(pg, ['.playground .cm-content .cm-line span', '.speed-label', '.jobs-empty', '.runner-status', '.cm-granola-keyhint', '.pg-inline', '.muted']);
+    const tokens = rows.filter(r => r.sel.includes('cm-line'));
+    const worst = rows.reduce((a, b) => (a && a.ratio <= b.ratio ? a : b), null);
+    console.log(`${scheme}: ${rows.length} texts measured, ${tokens.length} syntax tokens; lowest ${worst?.ratio.toFixed(2)} (${worst?.sel} "${worst?.text}")`);
+    const failing = rows.filter(r => r.ratio < 4.5);
+    check(tokens.length >= 10 && failing.length === 0, `${scheme}: syntax colours and labels reach WCAG AA 4.5:1 (${failing.map(r => `${r.sel} "${r.text}" ${r.ratio.toFixed(2)}`).join('; ')})`);
+    const clock = rows.find(r => r.sel === '.speed-label');
+    check(clock && clock.ratio >= 4.5, `${scheme}: the "Job clock" label measures ${clock?.ratio.toFixed(2)}:1`);
+    await pg.close();
+  }
+
+  // Item 1: tabbing through a reference page never edits an example, and leaves every editor.
+  const kb = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
+  await kb.goto(url + '#/');
+  await kb.evaluate(() => localStorage.clear());
+  await kb.goto(url + '#/reference/map.get');
+  await kb.waitForSelector('.example .editor-cm .cm-editor', { timeout: T });
+  const firstCode = await kb.locator('.example .cm-content').first().innerText();
+  await kb.locator('article.doc h1').click();
+  const path = [];
+  for (let i = 0; i < 80; i++) {
+    await kb.keyboard.press('Tab');
+    path.push(await kb.evaluate(() => {
+      const a = document.activeElement;
+      const ex = a?.closest('.example');
+      return { editor: !!a?.closest('.cm-content'), example: ex ? [...document.querySelectorAll('.example')].indexOf(ex) : -1, tag: a?.tagName };
+    }));
+  }
+  const inEditor = path.filter(p => p.editor).length;
+  const stuck = path.some((p, i) => i > 0 && p.editor && path[i - 1].editor && p.example === path[i - 1].example);
+  check(inEditor >= 2 && !stuck, `Tab visits ${inEditor} editors and each next Tab leaves (no trap)`);
+  check(await kb.locator('.example.edited').count() === 0, 'tabbing through the page edits no example');
+  check(await kb.locator('.example .cm-content').first().innerText() === firstCode, 'the first example text is unchanged');
+  // Hover docs over a builtin name.
+  const tok = kb.locator('.example .cm-content span', { hasText: /^map\.get$/ }).first();
+  await tok.hover();
+  await kb.waitForSelector('.cm-tooltip .cm-granola-sig', { timeout: T }).catch(() => {});
+  const hoverText = await kb.locator('.cm-tooltip .cm-granola-doc').first().innerText().catch(() => '');
+  check(hoverText.includes('(map.get') && hoverText.includes('Reference'), `hover docs show the signature and summary (${hoverText.replace(/\n/g, ' ')})`);
+  // Copy on a static code block (a guide) and on an example.
+  await kb.goto(url + '#/reference/guides/vla-jobs');
+  await kb.waitForSelector('article.doc .code-block button.copy', { timeout: T });
+  await kb.locator('article.doc .code-block button.copy').first().click();
+  check((await kb.locator('article.doc .code-block button.copy').first().innerText()).includes('Copied'), 'a static code block copies');
+  await kb.close();
+
+  // Esc stops a run; completion while typing; values inline; Format.
+  const pgp = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
+  await pgp.goto(url + '#/');
+  await pgp.evaluate(() => { localStorage.clear(); localStorage.setItem('granola.playground', '(define (spin n) (spin (+ n 1)))\n(spin 0)\n'); });
+  await pgp.goto(url + '#/playground');
+  await pgp.waitForSelector('.playground .editor-cm', { timeout: T });
+  await pgp.locator('#playground-runner button.run').click();
+  await pgp.waitForSelector('#playground-runner[data-status="running"]', { timeout: T });
+  await pgp.keyboard.press('Escape');
+  await pgp.waitForSelector('#playground-runner[data-status="stopped"]', { timeout: 5000 }).catch(() => {});
+  check(await pgp.locator('#playground-runner[data-status="stopped"]').count() === 1, 'Esc stops a run');
+  await pgp.locator('.playground .cm-content').click();
+  await pgp.keyboard.press('Control+End');
+  await pgp.keyboard.type('\n(vla.po');
+  await pgp.waitForSelector('.cm-tooltip-autocomplete', { timeout: 5000 }).catch(() => {});
+  const comp = await pgp.locator('.cm-tooltip-autocomplete').innerText().catch(() => '');
+  check(comp.includes('vla.poll'), `completion offers vla.poll (${comp.split('\n').slice(0, 4).join(' | ')})`);
+  await pgp.screenshot({ path: `${out}/site15-completion.png` });
+  await pgp.keyboard.press('Escape');
+  await pgp.evaluate(() => { const h = document.querySelector('.playground .editor-host').__granolaEditor; h.setText('(define (square x)\n(* x x))   (square 12)\n(list (square 1)\n  (square 2))'); });
+  await pgp.locator('.pg-format').click();
+  await pgp.waitForFunction(() => document.querySelector('.playground .editor-host').__granolaEditor.getText().startsWith('(define (square x)\n  (* x x))\n(square 12)'), null, { timeout: 5000 }).catch(() => {});
+  check((await pgp.evaluate(() => document.querySelector('.playground .editor-host').__granolaEditor.getText())).startsWith('(define (square x)\n  (* x x))\n(square 12)'), 'Format pretty-prints the playground program');
+  await pgp.locator('.pg-inline input').check();
+  await pgp.locator('#playground-runner button.run').click();
+  await pgp.waitForSelector('.cm-granola-inline', { timeout: T });
+  check((await pgp.locator('.cm-granola-inline').allInnerTexts()).some(t => t.includes('144')), 'values inline show (square 12) ⇒ 144 next to the form');
+  await pgp.screenshot({ path: `${out}/site15-inline-values.png` });
+  // The bridge console starts right: the first Send (a load template, as operator) succeeds;
+  // run_simulation's template runs the loaded simulation; the plot is drawn in the console.
+  await pgp.locator('#pg-console + .pg-console button.bridge-send').click();
+  await pgp.waitForSelector('.pg-console .bridge-status', { timeout: T });
+  check(await pgp.locator('.pg-console .bridge-status').getAttribute('data-status') === '201', 'the console\'s first Send succeeds (201)');
+  await pgp.locator('.pg-console select.bridge-tool').selectOption('run_simulation');
+  await pgp.locator('.pg-console button.bridge-send').click();
+  await pgp.waitForSelector('.pg-console .bridge-status[data-status="202"]', { timeout: T });
+  await pgp.locator('.speed-select').selectOption('1');
+  await pgp.waitForSelector('.pg-console .bridge-live[data-status="succeeded"] svg', { timeout: T }).catch(() => {});
+  check(await pgp.locator('.pg-console .bridge-live svg').count() === 1, 'the run\'s plot is drawn in the console');
+  check((await pgp.locator('.pg-console .bridge-live').innerText()).includes('inspector'), 'the console says job rows open the inspector');
+  await pgp.locator('.pg-console select.bridge-role').selectOption('viewer');
+  await pgp.locator('.pg-console button.bridge-send').click();
+  await pgp.waitForSelector('.pg-console .bridge-refusal', { timeout: T });
+  check((await pgp.locator('.pg-console .bridge-refusal').innerText()).includes('may not call run_simulation'), 'a refusal is one plain sentence');
+  await pgp.locator('.pg-console').screenshot({ path: `${out}/site15-console.png` });
+  await pgp.close();
+
+  // Items 6 and 7: the home page's examples; the jobs panel at workshop scale.
+  const hp = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
+  await hp.goto(url + '#/');
+  await hp.waitForSelector('.example #home-runner[data-status="done"]', { timeout: T });
+  check(await hp.locator('.card .example .editor').count() === 2, 'the home page examples are editors');
+  await hp.locator('.card .example a.open-playground').first().click();
+  await hp.waitForFunction(() => (document.querySelector('.playground .cm-content')?.innerText ?? '').includes('(square 12)'), null, { timeout: T }).catch(() => {});
+  check((await hp.locator('.playground .cm-content').innerText().catch(() => '')).includes('(square 12)'), 'a home example opens in the playground');
+  await hp.goto(url + '#/jobs');
+  await hp.waitForFunction(() => window.granola !== undefined, null, { timeout: T });
+  await hp.evaluate(() => { for (let i = 0; i < 6; i++) window.granola.submit({ instruction: 'wave ' + i, action_space: { dims: 1 } }); });
+  await hp.waitForSelector('.jobs-cancel-all:not([disabled])', { timeout: T });
+  const label = await hp.locator('.job-row .job-cancel').first().getAttribute('aria-label');
+  check(/Cancel vla job #\d+/.test(label ?? ''), `Cancel buttons name their job (${label})`);
+  await hp.locator('.jobs-cancel-all').click();
+  await hp.waitForSelector('.jobs-cancel-all[disabled]', { timeout: T }).catch(() => {});
+  check(await hp.locator('.job-row[data-state="cancelled"]').count() >= 6, 'cancel all active ends every active job');
+  check(await hp.locator('.job-row[data-state="cancelled"] .job-conf').count() === 0, 'no confidence on cancelled jobs');
+  await hp.locator('.jobs-filter-state').selectOption({ label: 'done' });
+  check(await hp.locator('.job-row[data-state="cancelled"]').count() === 0, 'the state filter hides cancelled jobs');
+  await hp.goto(url + '#/tour');
+  await hp.waitForSelector('.tour .editor-cm', { timeout: T });
+  const lesson = await hp.locator('.tour-lesson').boundingBox();
+  const work = await hp.locator('.tour-work').boundingBox();
+  check(lesson && work && work.x >= lesson.x + lesson.width - 1 && work.y < lesson.y + lesson.height, 'the tour\'s lesson text sits beside the editor');
+  check(await hp.locator('.tour-step button[disabled]').count() === 0, 'every tour step can be opened');
+  await hp.close();
+
+  // Item 10 on a phone: the bridge console fits its card; the job clock has a visible label.
+  const ph = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await ph.goto(url + '#/bridge/run_simulation');
+  await ph.waitForSelector('.bridge-console select.bridge-role', { timeout: T });
+  const fits = await ph.evaluate(() => [...document.querySelectorAll('.bridge-console')].every(c => {
+    const r = c.getBoundingClientRect();
+    return [...c.querySelectorAll('select, textarea, button')].every(e => { const x = e.getBoundingClientRect(); return x.left >= r.left - 0.5 && x.right <= r.right + 0.5; });
+  }));
+  check(fits, 'on a phone the bridge console\'s identity select and body box stay inside their card');
+  const clockLabel = await ph.locator('.speed-label').boundingBox();
+  check(clockLabel && clockLabel.width > 0, 'on a phone the job-clock select has a visible label');
+  const phOverflow = await ph.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(phOverflow <= 1, `no horizontal scrolling on the phone bridge page (${phOverflow}px)`);
+  await ph.screenshot({ path: `${out}/site15-phone-bridge.png`, fullPage: true });
+  await ph.close();
 
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await phone.goto(url + '#/reference/map.get');

@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Property test: random sequences of submit / poll / cancel / advance through `vla::call`
+//! Property test: random sequences of submit / poll / cancel / advance through `jobs_support::call`
 //! keep the engine's invariants.
 
 mod jobs_support;

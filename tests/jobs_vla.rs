@@ -1,15 +1,16 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! `vla.*` and `cap.*` through `granola::vla::call`, on a manual clock.
+//! `vla.*` and `cap.*` through the Rust functions their rows call (`jobs_support::call`), on a
+//! manual clock.
 
 mod jobs_support;
 
 use granola::jobs::{Engine, State};
 use granola::lang::Datum;
-use granola::vla::{self, VlaWork};
+use granola::vla::VlaWork;
 use jobs_support::*;
 
 fn err(e: &mut Engine, name: &str, args: &[Datum]) -> String {
-    match vla::call(e, name, args) {
+    match call(e, name, args) {
         Err(m) => m,
         Ok(v) => panic!("{name} should fail, gave {v:?}"),
     }
@@ -797,7 +798,7 @@ fn summary_for_the_jobs_panel() {
 #[test]
 fn cap_list_is_the_stock_list() {
     let mut e = Engine::default();
-    let l = vla::call(&mut e, "cap.list", &[]).unwrap();
+    let l = call(&mut e, "cap.list", &[]).unwrap();
     let want = [
         "cap.echo.v1",
         "cap.model.world.rollout.v1",
@@ -810,7 +811,7 @@ fn cap_list_is_the_stock_list() {
     assert_eq!(l, Datum::list(want.iter().map(|n| s(n)).collect()));
     // Every listed name can be described.
     for n in want {
-        let d = vla::call(&mut e, "cap.describe", &[s(n)]).unwrap();
+        let d = call(&mut e, "cap.describe", &[s(n)]).unwrap();
         assert_eq!(get(&d, &["name"]), Some(&s(n)));
         let k = keys(&d);
         assert_eq!(&k[..5], ["name", "safety_class", "cost_category", "request_schema", "response_schema"]);
@@ -821,7 +822,7 @@ fn cap_list_is_the_stock_list() {
 #[test]
 fn cap_describe_vla_rt2_and_fixtures() {
     let mut e = Engine::default();
-    let d = vla::call(&mut e, "cap.describe", &[s("vla.rt2")]).unwrap();
+    let d = call(&mut e, "cap.describe", &[s("vla.rt2")]).unwrap();
     assert_eq!(
         keys(&d),
         [
@@ -861,16 +862,16 @@ fn cap_describe_vla_rt2_and_fixtures() {
     );
     assert_eq!(get(&d, &["supports_cancellation"]), Some(&Datum::Bool(false)));
     // Symbol argument.
-    assert_eq!(vla::call(&mut e, "cap.describe", &[sym("vla.rt2")]).unwrap(), d);
+    assert_eq!(call(&mut e, "cap.describe", &[sym("vla.rt2")]).unwrap(), d);
 
-    let echo = vla::call(&mut e, "cap.describe", &[s("cap.echo.v1")]).unwrap();
+    let echo = call(&mut e, "cap.describe", &[s("cap.echo.v1")]).unwrap();
     assert_eq!((get(&echo, &["safety_class"]), get(&echo, &["cost_category"])), (Some(&s("safe")), Some(&s("low"))));
     for (name, adapter) in [
         ("cap.navigation.v1", "mock-nav2"),
         ("cap.motion.v1", "mock-moveit"),
         ("cap.tamp.v1", "mock-pddlstream-pybullet"),
     ] {
-        let d = vla::call(&mut e, "cap.describe", &[s(name)]).unwrap();
+        let d = call(&mut e, "cap.describe", &[s(name)]).unwrap();
         assert_eq!(get(&d, &["safety_class"]), Some(&s("mock_adapter")));
         assert_eq!(get(&d, &["cost_category"]), Some(&s("low")));
         assert_eq!(get(&d, &["adapter_id"]), Some(&s(adapter)));
@@ -879,7 +880,7 @@ fn cap_describe_vla_rt2_and_fixtures() {
         assert_eq!(get(&d, &["supports_replay"]), Some(&Datum::Bool(true)));
     }
     for name in ["cap.model.world.rollout.v1", "cap.model.world.score_trajectory.v1"] {
-        let d = vla::call(&mut e, "cap.describe", &[s(name)]).unwrap();
+        let d = call(&mut e, "cap.describe", &[s(name)]).unwrap();
         assert_eq!(get(&d, &["safety_class"]), Some(&s("model_proposal")));
         assert_eq!(get(&d, &["cost_category"]), Some(&s("model")));
         assert!(get(&d, &["default_timeout_ms"]).is_none());

@@ -1,14 +1,18 @@
 //! Browser tests of the bridge console: a request with each identity gets its status (and the
 //! minted token is shown), a returned job's status is tracked live, and every bridge page's
 //! requests, sent in order through the console's logic (tokens per identity, `$JOB_ID` /
-//! `$RESULTS_ID` scoped to the page), get their documented statuses and bodies.
+//! `$RESULTS_ID` scoped to the page), get their documented statuses and bodies. Issue 15 item 4:
+//! choosing a tool fills a request built from its schema, and every tool's template works when
+//! the tools are used in order; the identity defaults to operator; a refusal is one plain
+//! sentence above the JSON; a finished run's plot is drawn in the console, and the console
+//! says that job rows open the inspector.
 #![cfg(target_arch = "wasm32")]
 
 mod web_support;
 
 use gloo_timers::future::TimeoutFuture;
 use granola::docs::documented_match;
-use granola::web::bridge::{forget, send_in};
+use granola::web::bridge::{forget, request_template, send, send_in};
 use granola::web::components::BridgeConsole;
 use granola::web::docs;
 use granola::web::session::Session;
@@ -122,4 +126,107 @@ fn every_bridge_page_example_gets_its_documented_response() {
     }
     assert!(checked >= 10, "bridge pages have documented responses ({checked})");
     assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every tool's template, sent as operator in a sensible order on one session, succeeds.
+#[wasm_bindgen_test]
+fn every_tool_template_works_in_order() {
+    forget("");
+    let s = Session::new(1.0);
+    let mut statuses = Vec::new();
+    let mut go = |tool: &str| {
+        let body = request_template(&s, tool);
+        let r = send(&s, tool, "operator", &body);
+        statuses.push((tool.to_string(), r.status, body.clone(), r.body.to_string()));
+        r
+    };
+    go("list_tools");
+    go("load_simulation");
+    go("list_parameters");
+    go("get_parameter_value");
+    go("set_parameter_value");
+    go("run_simulation");
+    go("get_job_status");
+    {
+        let mut e = s.engine.borrow_mut();
+        let now = e.now();
+        e.advance(now + 600_000.0);
+    }
+    go("get_simulation_results");
+    go("calculate_pk_parameters");
+    go("run_population_simulation");
+    {
+        let mut e = s.engine.borrow_mut();
+        let now = e.now();
+        e.advance(now + 600_000.0);
+    }
+    go("get_population_results");
+    go("run_simulation");
+    go("cancel_job");
+    let bad: Vec<_> = statuses.iter().filter(|(_, st, _, _)| !(200..300).contains(st)).collect();
+    assert!(bad.is_empty(), "templates that failed: {bad:#?}");
+    // Every tool of the table was tried.
+    let tools = s.bridge.borrow().tools();
+    for t in tools.as_array().unwrap() {
+        let name = t["name"].as_str().unwrap();
+        assert!(statuses.iter().any(|(n, ..)| n == name), "{name} has no template check");
+    }
+    forget("");
+}
+
+fn choose_tool(m: &Mounted, tool: &str) {
+    js(
+        "root, tool",
+        "const s = root.querySelector('select.bridge-tool'); s.value = tool; s.dispatchEvent(new Event('change', {bubbles: true}));",
+        &m.root,
+        &JsValue::from_str(tool),
+    );
+}
+
+#[wasm_bindgen_test]
+async fn choosing_a_tool_fills_a_template_and_the_identity_can_run_it() {
+    forget("");
+    let m = mount(1.0, html! { <BridgeConsole pick_tool={true} tool="load_simulation" /> }).await;
+    let role = js("root, _", "return root.querySelector('select.bridge-role').value;", &m.root, &JsValue::UNDEFINED);
+    assert_eq!(role.as_string().as_deref(), Some("operator"), "the default identity may run every tool");
+    let body = js("root, _", "return root.querySelector('textarea.bridge-body').value;", &m.root, &JsValue::UNDEFINED)
+        .as_string()
+        .unwrap_or_default();
+    assert!(body.contains("\"simulationId\"") && body.contains("\"model\""), "a load template: {body}");
+    assert_eq!(send_as(&m, "operator").await, 201, "the template loads a simulation");
+    choose_tool(&m, "run_simulation");
+    TimeoutFuture::new(50).await;
+    let body = js("root, _", "return root.querySelector('textarea.bridge-body').value;", &m.root, &JsValue::UNDEFINED)
+        .as_string()
+        .unwrap_or_default();
+    assert!(body.contains("\"simulationId\": \"demo\""), "the loaded simulation: {body}");
+    assert_eq!(send_as(&m, "operator").await, 202);
+    // The finished run's plot is drawn in the console; the console points to the inspector.
+    assert!(m.text(".bridge-live").contains("inspector"), "{}", m.text(".bridge-live"));
+    assert!(
+        wait_for(30000.0, || m.q(".bridge-live[data-status=\"succeeded\"] svg").is_some()).await,
+        "plot in the console: {}",
+        m.text(".bridge-live")
+    );
+    forget("");
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_is_one_plain_sentence_above_the_json() {
+    let m = mount(1.0, html! { <BridgeConsole tool="load_simulation" body={r#"{"simulationId": "r1", "model": "one_compartment_oral"}"#} /> }).await;
+    assert_eq!(send_as(&m, "viewer").await, 403);
+    let sentence = m.text(".bridge-refusal");
+    assert!(
+        sentence.contains("the viewer identity may not call load_simulation; it needs operator or admin"),
+        "{sentence}"
+    );
+    let refusal = m.q(".bridge-refusal").unwrap().get_bounding_client_rect();
+    let json = m.q(".bridge-response").unwrap().get_bounding_client_rect();
+    assert!(refusal.bottom() <= json.top() + 1.0, "above the JSON");
+    assert_eq!(send_as(&m, "anonymous").await, 401);
+    assert!(m.text(".bridge-refusal").starts_with("Refused (401)"), "{}", m.text(".bridge-refusal"));
+    assert_eq!(send_as(&m, "operator").await, 201);
+    assert!(m.q(".bridge-refusal").is_none(), "no refusal on success");
+    m.unmount();
 }

@@ -3,7 +3,10 @@
 //! ends an active job (a queued one at once); a VLA job submitted from Lisp moves through its
 //! states; the details show the timeline, partials (a VLA job's from the job itself, even when
 //! no list watched it stream) and the poll map; a finished VLA job shows its final and a
-//! labelled confidence; 10 000 jobs render only the visible rows.
+//! labelled confidence; 10 000 jobs render only the visible rows. At workshop scale (issue 15
+//! item 7): active jobs first, filters by state and kind, "cancel all active", Cancel buttons
+//! that name their job, no confidence on cancelled jobs, streamed text not cut short in a
+//! sidebar-width panel, and a note when VLA jobs time out waiting past their deadline.
 #![cfg(target_arch = "wasm32")]
 
 mod web_support;
@@ -13,6 +16,7 @@ use std::any::Any;
 use gloo_timers::future::TimeoutFuture;
 use granola::jobs::{State, Step, StepCtx, SubmitOptions, Summary, Work};
 use granola::vla::VlaWork;
+use granola::web::components::job_row::ROW_PX;
 use granola::web::components::{JobsPanel, Runner};
 use granola::web::session::{Session, SessionProvider};
 use granola::web::util::fmt_ms;
@@ -292,7 +296,7 @@ async fn ten_thousand_jobs_render_only_the_visible_rows() {
     let rows = m.count(".job-row");
     assert!(rows <= 20, "only visible rows are in the DOM: {rows}");
     let list = m.q(".jobs-list").unwrap();
-    list.set_scroll_top(5000 * 64);
+    list.set_scroll_top(5000 * ROW_PX as i32);
     list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
     let ok = wait_for(3000.0, || m.q(&row(5000)).is_some()).await;
     assert!(
@@ -303,10 +307,125 @@ async fn ten_thousand_jobs_render_only_the_visible_rows() {
         m.q(".job-row").and_then(|e| e.get_attribute("data-job"))
     );
     for i in 0..20 {
-        list.set_scroll_top(i * 300 * 64);
+        list.set_scroll_top(i * 300 * ROW_PX as i32);
         list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
         TimeoutFuture::new(0).await;
     }
     assert!(m.count(".job-row") <= 20);
+    m.unmount();
+}
+
+fn select(m: &Mounted, sel: &str, index: u32) {
+    let el = m.q(sel).unwrap_or_else(|| panic!("no {sel}"));
+    js(
+        "el, i",
+        "el.selectedIndex = i; el.dispatchEvent(new Event('change', {bubbles: true}));",
+        &el,
+        &wasm_bindgen::JsValue::from(index),
+    );
+}
+
+fn row_ids(m: &Mounted) -> Vec<u64> {
+    let list = m.root.query_selector_all(".job-row").unwrap();
+    let mut rows: Vec<(f64, u64)> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .map(|e| {
+            (e.get_bounding_client_rect().top(), e.get_attribute("data-job").unwrap_or_default().parse().unwrap_or(0))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    rows.into_iter().map(|r| r.1).collect()
+}
+
+#[wasm_bindgen_test]
+async fn active_jobs_come_first_and_filters_and_cancel_all_work() {
+    // No driver ticks move these jobs except the engine's own clock; the slow clock keeps the
+    // long jobs active.
+    let m = mount(0.005, html! { <JobsPanel height={600} /> }).await;
+    let (done_id, active_ids) = {
+        let mut e = m.session.engine.borrow_mut();
+        let done = e.submit(tiny(0, 0, 0.001), SubmitOptions::default());
+        let now = e.now();
+        e.advance(now + 0.01);
+        let a = e.submit(tiny(0, 100, 2.0), SubmitOptions::default());
+        let b = e.submit(tiny(0, 100, 2.0), SubmitOptions::default());
+        (done, vec![a, b])
+    };
+    let vla = submit_vla(&m.session);
+    granola::web::driver::poke();
+    assert!(wait_for(3000.0, || m.count(".job-row") == 4).await, "{} rows", m.count(".job-row"));
+    assert!(wait_for(3000.0, || state_of(&m, done_id) == "done").await, "{}", state_of(&m, done_id));
+    let order = row_ids(&m);
+    assert_eq!(order.last(), Some(&done_id), "the finished job comes after the active ones: {order:?}");
+    // Every Cancel button names its job.
+    let b = m.q(&format!("{} .job-cancel", row(active_ids[0]))).unwrap();
+    assert_eq!(b.text_content().unwrap(), format!("Cancel #{}", active_ids[0]));
+    assert!(b.get_attribute("aria-label").unwrap().contains(&format!("tiny job #{}", active_ids[0])));
+    // Filter: done only.
+    select(&m, ".jobs-filter-state", 2);
+    assert!(wait_for(2000.0, || row_ids(&m) == vec![done_id]).await, "{:?}", row_ids(&m));
+    // Filter: every state, VLA only.
+    select(&m, ".jobs-filter-state", 0);
+    select(&m, ".jobs-filter-kind", 1);
+    assert!(wait_for(2000.0, || row_ids(&m) == vec![vla]).await, "{:?}", row_ids(&m));
+    select(&m, ".jobs-filter-kind", 0);
+    // Cancel all active.
+    assert!(wait_for(2000.0, || m.text(".jobs-cancel-all").contains("(3)")).await, "{}", m.text(".jobs-cancel-all"));
+    m.click(".jobs-cancel-all");
+    assert!(
+        wait_for(8000.0, || active_ids.iter().chain([&vla]).all(|id| state_of(&m, *id) == "cancelled")).await,
+        "{:?}",
+        active_ids.iter().chain([&vla]).map(|id| state_of(&m, *id)).collect::<Vec<_>>()
+    );
+    assert!(m.q(".jobs-cancel-all[disabled]").is_some(), "nothing left to cancel");
+    // A cancelled VLA job shows no confidence.
+    assert!(m.q(&format!("{} .job-conf", row(vla))).is_none(), "no conf on a cancelled job: {}", m.text(&row(vla)));
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn streamed_text_is_whole_in_a_sidebar_width_panel() {
+    let m = mount(1.0, html! { <div style="width:22rem"><JobsPanel compact={true} /></div> }).await;
+    let id = {
+        let mut e = m.session.engine.borrow_mut();
+        let mut req = vla_request();
+        if let granola::lang::Datum::Map(entries) = &mut req {
+            for (k, v) in entries.iter_mut() {
+                if *k == granola::lang::Datum::sym("instruction") {
+                    *v = granola::lang::Datum::str("pick up the red cup from the left side of the table");
+                }
+            }
+        }
+        granola::vla::submit(&mut e, &req).expect("vla.submit")
+    };
+    assert!(wait_for(8000.0, || state_of(&m, id) == "done").await);
+    TimeoutFuture::new(100).await;
+    let text = m.q(&format!("{} .job-text", row(id))).unwrap();
+    assert_eq!(text.text_content().unwrap(), "rt2-style stub output");
+    assert!(
+        text.scroll_width() <= text.client_width() + 1 && text.scroll_height() <= text.client_height() + 1,
+        "not cut: scroll {}x{} client {}x{}",
+        text.scroll_width(),
+        text.scroll_height(),
+        text.client_width(),
+        text.client_height()
+    );
+    m.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_note_explains_vla_jobs_that_timed_out_in_the_queue() {
+    let m = mount(5.0, html! { <JobsPanel compact={true} /> }).await;
+    {
+        let mut e = m.session.engine.borrow_mut();
+        // Two worker slots, 3 job-ms per job: 200 jobs cannot all finish in 200 job-ms.
+        for _ in 0..200 {
+            granola::vla::submit(&mut e, &vla_request()).expect("vla.submit");
+        }
+    }
+    assert!(wait_for(15000.0, || m.q(".jobs-note").is_some()).await, "a note appears");
+    let note = m.text(".jobs-note");
+    assert!(note.contains("timed out") && note.contains("200 job-ms") && note.contains("deadline_ms"), "{note}");
     m.unmount();
 }

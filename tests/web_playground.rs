@@ -2,7 +2,7 @@
 //! still reports it), a bridge example from the gallery switches to the console and leaves the
 //! Lisp editor with a note, share links round-trip the program and open without a trailing
 //! blank line, `help`/`apropos` in a program link to pages, and the gallery's programs run to
-//! their point.
+//! their point; the REPL keeps definitions, waits on job time and stops a runaway entry.
 #![cfg(target_arch = "wasm32")]
 
 mod web_support;
@@ -196,4 +196,35 @@ fn gallery_programs_run_to_their_point() {
     assert_eq!(end(granola::web::gallery::CANCEL_MID), ":cancelled");
     assert_eq!(end(granola::web::gallery::VLA_CANCEL), ":cancelled");
     assert!(end(granola::web::gallery::POLL_LOOP).starts_with("(polls "));
+}
+
+fn repl_busy(m: &Mounted) -> bool {
+    m.q(".repl").and_then(|e| e.get_attribute("data-busy")).as_deref() == Some("true")
+}
+
+#[wasm_bindgen_test]
+async fn the_repl_keeps_definitions_waits_on_job_time_and_stops_a_runaway_entry() {
+    let m = mount(1.0, html! { <Repl /> }).await;
+    repl_type_enter(&m.root, "(define n 40)");
+    assert!(wait_for(3000.0, || m.text(".repl-log .value").contains("40")).await, "log: {}", m.text(".repl-log"));
+    assert!(wait_for(3000.0, || !repl_busy(&m)).await);
+    // output, a job-time sleep, then a value that uses the earlier definition
+    repl_type_enter(&m.root, "(print \"before\")\n(time.sleep-ms 30)\n(+ n 2)");
+    assert!(wait_for(5000.0, || m.text(".repl-log").contains("⇒ 42")).await, "log: {}", m.text(".repl-log"));
+    let log = m.text(".repl-log");
+    assert!(log.find("\"before\"").unwrap() < log.find("⇒ 42").unwrap(), "output before the value: {log}");
+    assert!(wait_for(3000.0, || !repl_busy(&m)).await);
+    // an endless loop runs until Stop, and the REPL goes on with its definitions
+    repl_type_enter(&m.root, "(define (spin k) (spin (+ k 1)))");
+    assert!(wait_for(3000.0, || !repl_busy(&m) && m.text(".repl-log").contains("<closure>")).await);
+    repl_type_enter(&m.root, "(spin 0)");
+    assert!(wait_for(3000.0, || repl_busy(&m)).await, "the loop runs");
+    TimeoutFuture::new(30).await;
+    assert!(repl_busy(&m), "still running after a timer fired");
+    m.q(".repl-input-row button.stop").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    assert!(wait_for(3000.0, || !repl_busy(&m)).await, "Stop ends the entry");
+    assert!(m.text(".repl-log .error").contains("Stopped."), "log: {}", m.text(".repl-log"));
+    repl_type_enter(&m.root, "(+ n 1)");
+    assert!(wait_for(3000.0, || m.text(".repl-log").contains("⇒ 41")).await, "log: {}", m.text(".repl-log"));
+    m.unmount();
 }

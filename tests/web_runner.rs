@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
-use web_support::{document, key_down, now, wait_for};
+use web_support::{document, key_down, wait_for};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -150,19 +150,15 @@ async fn stop_ends_an_endless_loop_and_the_page_stays_responsive() {
         isolated: false,
     });
     assert!(wait_for(5000.0, || status("r-loop") == "running").await, "started: {}", status("r-loop"));
-    // While it runs, browser timers still fire on time: the main thread is not blocked.
-    for _ in 0..5 {
-        let t = now();
+    // While it runs, browser timers still fire: the main thread is not blocked. Checked by
+    // order, not speed: each timer resolves while the loop is still running. (How late such a
+    // timer is, and how long Stop takes, are figures of `make bench`.)
+    for i in 0..5 {
         TimeoutFuture::new(20).await;
-        let late = now() - t;
-        assert!(late < 250.0, "a 20 ms timer took {late} ms while the loop ran");
+        assert_eq!(status("r-loop"), "running", "timer {i} fired while the loop ran");
     }
-    assert_eq!(status("r-loop"), "running", "still running before Stop");
-    let t = now();
     click("#r-loop button.stop");
     assert!(wait_for(2000.0, || status("r-loop") == "stopped").await, "stopped: {}", status("r-loop"));
-    let took = now() - t;
-    assert!(took < 500.0, "Stop took {took} ms");
     assert!(text("#r-loop .runner-output").contains("Stopped"), "stop note shown");
     // and it can run again
     click("#r-loop button.run");

@@ -93,6 +93,17 @@ impl Parsed {
     }
 }
 
+/// Every code block of rendered HTML gets a Copy button: `<pre>` becomes
+/// `<div class="code-block"><button class="copy" ...>Copy</button><pre>` (the site copies the
+/// `<pre>`'s text when it is pressed).
+pub fn with_copy_buttons(html: &str) -> String {
+    html.replace(
+        "<pre>",
+        "<div class=\"code-block\"><button type=\"button\" class=\"copy\" aria-label=\"Copy code\" title=\"Copy code to the clipboard\">Copy</button><pre>",
+    )
+    .replace("</pre>", "</pre></div>")
+}
+
 /// The words after `request`: the tool, `role=`, `after=`. Unknown words are problems.
 fn request_info(words: &[&str], problems: &mut Vec<String>, line: u32) -> (String, String, Option<f64>) {
     let tool = words.first().copied().unwrap_or("").to_string();
@@ -154,7 +165,7 @@ pub fn parse(path: &str, source: &str, link: &dyn Fn(&str) -> Option<String>) ->
         if !pending.is_empty() {
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, pending.drain(..));
-            blocks.push(Block::Html(html));
+            blocks.push(Block::Html(with_copy_buttons(&html)));
         }
     };
 

@@ -62,6 +62,7 @@ pub mod heap;
 mod host;
 mod json;
 mod limits;
+pub mod pretty;
 mod printer;
 mod reader;
 pub mod repl;

@@ -112,25 +112,8 @@ fn lisp_cap_describe(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
     result(c, "cap.describe", &d)
 }
 
-/// The same operations on plain data, by builtin name (the JS API and tests call this;
-/// Lisp calls the rows above). `Err` carries the complete Lisp error message.
-pub fn call(engine: &mut Engine, name: &str, args: &[Datum]) -> Result<Datum, String> {
-    match name {
-        "vla.submit" => submit(engine, arg(name, args, 0)?).map(|id| Datum::Int(id as i64)),
-        "vla.poll" => Ok(poll(engine, job_id_arg(name, arg(name, args, 0)?)?)),
-        "vla.cancel" => Ok(Datum::Bool(cancel(engine, job_id_arg(name, arg(name, args, 0)?)?))),
-        "cap.list" => Ok(cap::list()),
-        "cap.describe" => cap::describe(arg(name, args, 0)?),
-        _ => Err(format!("{name}: not a vla/cap builtin")),
-    }
-}
-
-fn arg<'a>(name: &str, args: &'a [Datum], i: usize) -> Result<&'a Datum, String> {
-    args.get(i).ok_or_else(|| format!("{name}: expected {} arguments, got {}", i + 1, args.len()))
-}
-
-/// A job id argument: a positive integer.
-fn job_id_arg(name: &str, v: &Datum) -> Result<JobId, String> {
+/// A job id argument of builtin `name`: a positive integer (`Err`: the Lisp error message).
+pub fn job_id_arg(name: &str, v: &Datum) -> Result<JobId, String> {
     match v {
         Datum::Int(n) if *n < 0 => Err(format!("{name}: expected non-negative integer")),
         Datum::Int(0) => Err(format!("{name}: job id must be > 0")),

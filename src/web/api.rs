@@ -16,6 +16,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::lang::Datum;
+use crate::vla;
 
 use super::driver;
 use super::jobs::snapshots;
@@ -42,12 +43,14 @@ pub async fn eval_source(source: String) -> Result<JsValue, JsValue> {
     to_js(&EvalResult { stdout: report.stdout, values: report.values, error: report.error })
 }
 
-fn vla(name: &str, args: &[Datum]) -> Result<JsValue, JsValue> {
+/// Run `op` on the page's job engine (brought up to the clock's job time first), then tell the
+/// job views; `Err` texts are the Lisp error messages.
+fn with_engine(op: impl FnOnce(&mut crate::jobs::Engine) -> Result<Datum, String>) -> Result<JsValue, JsValue> {
     let s = session::global_or_new();
     s.advance();
     let result = {
         let mut engine = s.engine.try_borrow_mut().map_err(|_| JsValue::from_str("granola: engine busy"))?;
-        crate::vla::call(&mut engine, name, args)
+        op(&mut engine)
     };
     driver::poke();
     match result {
@@ -61,19 +64,19 @@ fn vla(name: &str, args: &[Datum]) -> Result<JsValue, JsValue> {
 pub fn submit(request: JsValue) -> Result<JsValue, JsValue> {
     let json: serde_json::Value =
         serde_wasm_bindgen::from_value(request).map_err(|e| JsValue::from_str(&format!("submit: {e}")))?;
-    vla("vla.submit", &[json_to_datum(&json)])
+    with_engine(|e| vla::submit(e, &json_to_datum(&json)).map(|id| Datum::Int(id as i64)))
 }
 
 /// Poll a VLA job (the `vla.poll` map).
 #[wasm_bindgen]
 pub fn poll(id: f64) -> Result<JsValue, JsValue> {
-    vla("vla.poll", &[id_datum(id)])
+    with_engine(|e| Ok(vla::poll(e, vla::job_id_arg("vla.poll", &id_datum(id))?)))
 }
 
 /// Cancel a job.
 #[wasm_bindgen]
 pub fn cancel(id: f64) -> Result<JsValue, JsValue> {
-    vla("vla.cancel", &[id_datum(id)])
+    with_engine(|e| Ok(Datum::Bool(vla::cancel(e, vla::job_id_arg("vla.cancel", &id_datum(id))?))))
 }
 
 /// Every job of the page's session, newest first.

@@ -182,3 +182,172 @@ pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json:
     let plot = results_id.and_then(|rid| plot_of(session, &rid));
     Some((record, plot))
 }
+
+/// Example values for request fields the schema leaves open (used by [`request_template`]).
+const FIELD_EXAMPLES: &[(&str, i64)] = &[("size", 50), ("seed", 1)];
+
+/// A working request body for `tool`, built from its request schema: every required field,
+/// plus top-level choices with an `enum` (a load's `model`); a simulation id the session has
+/// loaded (or a new one for `load_simulation`), `$JOB_ID` / `$RESULTS_ID` for the ids returned
+/// earlier, `e.g.` values from field descriptions, defaults and minimums. Pretty JSON.
+pub fn request_template(session: &Session, tool: &str) -> String {
+    use serde_json::{Map, Value};
+    let schema = crate::bridge::tools::request_schema(tool);
+    let loaded: Vec<String> =
+        session.bridge.try_borrow().map(|b| b.simulation_ids().map(str::to_string).collect()).unwrap_or_default();
+    let sim_id = if tool == "load_simulation" {
+        (1..).map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") }).find(|id| !loaded.contains(id))
+    } else {
+        loaded.last().cloned()
+    }
+    .unwrap_or_else(|| "demo".to_string());
+    // The newest job (an active one to cancel) and the newest results of the right kind.
+    let job_id = newest_bridge_job(session, |_, active| tool != "cancel_job" || active)
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| "$JOB_ID".to_string());
+    let population = tool == "get_population_results";
+    let results_id = newest_bridge_job(session, |record, _| {
+        record.pointer("/resultHandle/resultsId").and_then(|r| r.as_str()).is_some_and(|rid| {
+            session.bridge.try_borrow().is_ok_and(|b| {
+                if population {
+                    b.population_results(rid).is_some()
+                } else {
+                    b.results(rid).is_some()
+                }
+            })
+        })
+    })
+    .and_then(|(_, record)| record.pointer("/resultHandle/resultsId").and_then(|r| r.as_str()).map(str::to_string))
+    .unwrap_or_else(|| "$RESULTS_ID".to_string());
+    let ids = Ids { sim: &sim_id, job: &job_id, results: &results_id };
+
+    struct Ids<'a> {
+        sim: &'a str,
+        job: &'a str,
+        results: &'a str,
+    }
+    fn value_for(name: &str, s: &Value, ids: &Ids, depth: usize) -> Value {
+        if let Some(e) = s.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
+            return e.clone();
+        }
+        match name {
+            "simulationId" => return Value::from(ids.sim),
+            "jobId" => return Value::from(ids.job),
+            "resultsId" => return Value::from(ids.results),
+            _ => {}
+        }
+        if let Some((_, v)) = FIELD_EXAMPLES.iter().find(|(n, _)| *n == name) {
+            return Value::from(*v);
+        }
+        if let Some(d) = s.get("default") {
+            return d.clone();
+        }
+        match s.get("type").and_then(Value::as_str).unwrap_or("") {
+            "string" => {
+                let desc = s.get("description").and_then(Value::as_str).unwrap_or("");
+                let eg =
+                    desc.split("e.g. ").nth(1).map(|r| r.trim_end_matches('.').split_whitespace().next().unwrap_or(""));
+                Value::from(eg.filter(|e| !e.is_empty()).unwrap_or("text"))
+            }
+            "number" | "integer" => s.get("minimum").cloned().unwrap_or(Value::from(1)),
+            "boolean" => Value::Bool(false),
+            "array" => Value::Array(vec![]),
+            "object" if depth < 4 => object_for(s, ids, depth + 1, false),
+            _ => Value::Object(Map::new()),
+        }
+    }
+    fn object_for(s: &Value, ids: &Ids, depth: usize, top: bool) -> Value {
+        let mut out = Map::new();
+        let props = s.get("properties").and_then(Value::as_object);
+        let required: Vec<&str> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(props) = props {
+            for (name, p) in props {
+                let pick = required.contains(&name.as_str())
+                    || (top && p.get("enum").is_some())
+                    || (top && required.is_empty() && name == "resultsId");
+                if pick {
+                    out.insert(name.clone(), value_for(name, p, ids, depth));
+                }
+            }
+        }
+        Value::Object(out)
+    }
+    let body = object_for(&schema, &ids, 0, true);
+    serde_json::to_string_pretty(&body).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// The newest bridge job whose status record satisfies `pred(record, active)`: (job id, record).
+fn newest_bridge_job(
+    session: &Session,
+    pred: impl Fn(&serde_json::Value, bool) -> bool,
+) -> Option<(String, serde_json::Value)> {
+    let found: Vec<(String, serde_json::Value, bool)> = {
+        let mut engine = session.engine.try_borrow_mut().ok()?;
+        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        bridge.sync(&mut engine);
+        engine
+            .jobs()
+            .rev()
+            .filter_map(|j| {
+                let id = bridge.job_id_of(j.id)?.to_string();
+                let record = bridge.job_record(&engine, &id)?;
+                Some((id, record, j.state.is_active()))
+            })
+            .take(64)
+            .collect()
+    };
+    found.into_iter().find(|(_, r, active)| pred(r, *active)).map(|(id, r, _)| (id, r))
+}
+
+/// A refused request as one plain sentence (401, 403 and other 4xx answers), or `None`.
+pub fn refusal_sentence(tool: &str, identity: &str, reply: &Reply) -> Option<String> {
+    if !(400..500).contains(&reply.status) {
+        return None;
+    }
+    let err = reply.body.get("error");
+    let message = err.and_then(|e| e.get("message")).and_then(|m| m.as_str()).unwrap_or("refused");
+    let detail = err
+        .and_then(|e| e.get("details"))
+        .and_then(|d| d.as_array())
+        .and_then(|d| d.first())
+        .and_then(|d| d.get("issue"))
+        .and_then(|i| i.as_str())
+        .unwrap_or("");
+    let who = if identity.is_empty() { "anonymous" } else { identity };
+    Some(match reply.status {
+        401 => format!(
+            "Refused (401): the request has no valid token ({}). Pick an identity such as operator above.",
+            if detail.is_empty() { message } else { detail }
+        ),
+        403 => {
+            let needs = crate::bridge::tools::spec(tool)
+                .map(|s| s.role.allowed().join(" or "))
+                .unwrap_or_else(|| "another role".to_string());
+            format!("Refused (403): the {who} identity may not call {tool}; it needs {needs}. Pick one of those identities above.")
+        }
+        404 => format!(
+            "Not found (404): {message}{}",
+            if detail.is_empty() { String::new() } else { format!(" ({detail})") }
+        ),
+        s => format!(
+            "The bridge refused the request ({s}): {message}{}",
+            if detail.is_empty() { String::new() } else { format!(" — {detail}") }
+        ),
+    })
+}
+
+/// The plot of a bridge job's results once it has them (by bridge job id).
+pub fn job_plot(session: &Session, job_id: &str) -> Option<PlotData> {
+    let record = {
+        let mut engine = session.engine.try_borrow_mut().ok()?;
+        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        bridge.sync(&mut engine);
+        bridge.job_record(&engine, job_id)?
+    };
+    let rid = record.pointer("/resultHandle/resultsId").and_then(|v| v.as_str())?.to_string();
+    plot_of(session, &rid).filter(|p| !p.is_empty())
+}

@@ -123,9 +123,91 @@ pub fn window(engine: &Engine, skip: usize, take: usize) -> JobsWindow {
     }
 }
 
-/// Where job `id` is in the list, newest first (for scrolling to it).
-pub fn position_newest_first(engine: &Engine, id: JobId) -> Option<usize> {
-    engine.jobs().rev().position(|j| j.id == id)
+/// Which states a job list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StateFilter {
+    #[default]
+    All,
+    /// queued, running or streaming
+    Active,
+    Done,
+    Failed,
+    TimedOut,
+    Cancelled,
+}
+
+impl StateFilter {
+    /// Every choice, in the order a picker lists them, with its label.
+    pub const CHOICES: &'static [(StateFilter, &'static str)] = &[
+        (StateFilter::All, "all states"),
+        (StateFilter::Active, "active"),
+        (StateFilter::Done, "done"),
+        (StateFilter::Failed, "failed"),
+        (StateFilter::TimedOut, "timed out"),
+        (StateFilter::Cancelled, "cancelled"),
+    ];
+
+    pub fn matches(self, state: State) -> bool {
+        match self {
+            StateFilter::All => true,
+            StateFilter::Active => state.is_active(),
+            StateFilter::Done => state == State::Done,
+            StateFilter::Failed => state == State::Failed,
+            StateFilter::TimedOut => state == State::TimedOut,
+            StateFilter::Cancelled => state == State::Cancelled,
+        }
+    }
+}
+
+/// Which jobs a list shows: by state and by front end (`None`: every kind).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JobFilter {
+    pub state: StateFilter,
+    pub kind: Option<JobKind>,
+}
+
+impl JobFilter {
+    pub fn matches(&self, job: &JobRecord) -> bool {
+        self.state.matches(job.state) && self.kind.is_none_or(|k| JobKind::of(job) == k)
+    }
+}
+
+/// The jobs `skip..skip + take` of the filtered list, active jobs first (newest first within
+/// each part); `total` and `active` count the whole session, `shown` the filtered list.
+pub fn window_filtered(engine: &Engine, filter: JobFilter, skip: usize, take: usize) -> (JobsWindow, usize) {
+    let now = engine.now();
+    let active = || engine.jobs().rev().filter(|j| j.state.is_active() && filter.matches(j));
+    let rest = || engine.jobs().rev().filter(|j| !j.state.is_active() && filter.matches(j));
+    let shown = active().count() + rest().count();
+    let rows = active().chain(rest()).skip(skip).take(take).map(|j| JobSnapshot::of(j, now)).collect();
+    (JobsWindow { now, total: engine.jobs().count(), active: engine.active_count(), rows }, shown)
+}
+
+/// The active jobs a filter shows (for "cancel all active").
+pub fn active_ids(engine: &Engine, filter: JobFilter) -> Vec<JobId> {
+    engine.jobs().filter(|j| j.state.is_active() && filter.matches(j)).map(|j| j.id).collect()
+}
+
+/// VLA jobs that ended `:timeout`, and the deadline (job-ms) the newest of them had: a session
+/// that submits more than its worker slots can finish inside the deadline sees these.
+pub fn vla_timeouts(engine: &Engine) -> (usize, Option<i64>) {
+    let mut n = 0;
+    let mut deadline = None;
+    for j in engine.jobs().rev().filter(|j| j.state == State::TimedOut) {
+        if let Some(w) = j.work::<VlaWork>() {
+            n += 1;
+            deadline.get_or_insert(w.request.deadline_ms);
+        }
+    }
+    (n, deadline)
+}
+
+/// Where job `id` is in the list `filter` shows (active first, newest first within each part),
+/// for scrolling to it; `None` when the filter hides it.
+pub fn position_filtered(engine: &Engine, filter: JobFilter, id: JobId) -> Option<usize> {
+    let active = engine.jobs().rev().filter(|j| j.state.is_active() && filter.matches(j));
+    let rest = engine.jobs().rev().filter(|j| !j.state.is_active() && filter.matches(j));
+    active.chain(rest).position(|j| j.id == id)
 }
 
 /// One entry of a job's timeline: a state change, or a partial result (`partial_seq > 0`

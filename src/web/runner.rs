@@ -8,7 +8,8 @@
 //! every slice, so a run ends within one slice. Events (output, values, errors) are handed on as
 //! they happen. A per-run step budget ends runaway programs with a clear message.
 //!
-//! The JS API's `eval` uses [`run_source`] too.
+//! The JS API's `eval` uses [`run_source`] too; the REPL drives its long-lived interpreter with
+//! the same loop ([`drive`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -121,13 +122,6 @@ impl Host for Buf {
     }
 }
 
-fn error_text(e: &LispError) -> String {
-    match &e.pos {
-        Some(p) => format!("line {}, column {}: {}", p.line, p.col, e.message),
-        None => e.message.clone(),
-    }
-}
-
 fn error_event(e: &LispError) -> RunEvent {
     RunEvent::Error {
         message: e.message.clone(),
@@ -207,21 +201,43 @@ pub async fn run_source_in(
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
+    if !opts.isolated {
+        // Job time is the clock's now (the driver may not have ticked since the last frame), so
+        // a program's first sleep starts from the present, not from a stale engine time.
+        session.advance();
+    }
     let cell = Rc::new(RefCell::new(crate::runtime::new_interp(&engine, Limits::browser())));
     attach(&cell, &engine);
     let loaded = cell.borrow_mut().load(source);
     if let Err(e) = loaded {
-        report.error = Some(error_text(&e));
+        report.error = Some(e.located());
         on(vec![error_event(&e)]);
         return report;
     }
+    drive(session, &engine, &cell, opts, stop, on).await
+}
+
+/// Run what is loaded in `interp` (whose job engine is `engine`) to the end through the one
+/// run loop with the browser's pacer, yielding to the browser between slices; `on` receives
+/// the events as they happen. [`run_source`] uses it on a fresh interpreter, the REPL on the
+/// one that keeps its definitions. The interpreter is borrowed only while a slice runs, so
+/// views (the live tree view) can use it between slices.
+pub async fn drive(
+    session: &Session,
+    engine: &Rc<RefCell<crate::jobs::Engine>>,
+    interp: &RefCell<Interp>,
+    opts: RunOptions,
+    stop: &StopFlag,
+    mut on: impl FnMut(Vec<RunEvent>),
+) -> RunReport {
+    let mut report = RunReport::default();
     let mut host = Buf(String::new());
     let mut batch: Vec<RunEvent> = Vec::new();
     let mut pacer =
         BrowserPacer { engine: engine.clone(), isolated: opts.isolated, stop: stop.clone(), frame_start: wall_now() };
     let mut run = RunLoop::new(opts.slice_fuel, Some(opts.budget));
     loop {
-        let driven = match cell.try_borrow_mut() {
+        let driven = match interp.try_borrow_mut() {
             Ok(mut interp) => run.next(&mut interp, &mut host, &mut pacer),
             // A view is using the interpreter right now: try again next frame.
             Err(_) => Driven::Yield,
@@ -245,19 +261,19 @@ pub async fn run_source_in(
             }
             Driven::Idle => break,
             Driven::Error(e) => {
-                report.error = Some(error_text(&e));
+                report.error = Some(e.located());
                 batch.push(error_event(&e));
                 break;
             }
             Driven::Interrupted => {
-                cell.borrow_mut().stop();
+                interp.borrow_mut().stop();
                 let reason = "Stopped.".to_string();
                 report.error = Some(reason.clone());
                 batch.push(RunEvent::Stopped { reason });
                 break;
             }
             Driven::BudgetSpent { steps } => {
-                cell.borrow_mut().stop();
+                interp.borrow_mut().stop();
                 let reason = format!(
                     "Stopped after {} steps: the step budget of one run is used up (an endless loop?).",
                     group_digits(steps)

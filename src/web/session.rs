@@ -104,6 +104,8 @@ pub enum SessionAction {
     Changed,
     /// Cancel a job (queued jobs end at once, running ones at their next step).
     Cancel(JobId),
+    /// Cancel several jobs at once ("cancel all active").
+    CancelMany(Vec<JobId>),
     /// Set the clock's speed (job-ms per wall-ms), remembered for the next visit.
     SetSpeed(f64),
     /// Show this job in the jobs panels (select it and scroll to it).
@@ -134,6 +136,11 @@ impl Reducible for SessionState {
         match action {
             SessionAction::Changed => {}
             SessionAction::Cancel(id) => self.session.cancel(id),
+            SessionAction::CancelMany(ids) => {
+                for id in ids {
+                    self.session.cancel(id);
+                }
+            }
             SessionAction::SetSpeed(speed) => self.session.set_speed(speed),
             SessionAction::Focus(id) => focus = Some((id, self.version)),
         }

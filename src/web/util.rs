@@ -122,9 +122,12 @@ impl Drop for Listener {
     }
 }
 
-/// Writes `text` to the clipboard where the browser allows it (silently does nothing otherwise).
+/// Writes `text` to the clipboard where the browser allows it (silently does nothing otherwise;
+/// a refusal is caught, not reported as an error). The text is also kept as
+/// `window.__granolaCopied` (tests read it; headless browsers often refuse the clipboard).
 pub fn copy_to_clipboard(text: &str) {
     let Some(w) = web_sys::window() else { return };
+    let _ = js_sys::Reflect::set(&w, &"__granolaCopied".into(), &wasm_bindgen::JsValue::from_str(text));
     let Ok(nav) = js_sys::Reflect::get(&w, &"navigator".into()) else { return };
     let Ok(clip) = js_sys::Reflect::get(&nav, &"clipboard".into()) else { return };
     if clip.is_undefined() {
@@ -132,7 +135,13 @@ pub fn copy_to_clipboard(text: &str) {
     }
     if let Ok(f) = js_sys::Reflect::get(&clip, &"writeText".into()) {
         if let Ok(f) = f.dyn_into::<js_sys::Function>() {
-            let _ = f.call1(&clip, &wasm_bindgen::JsValue::from_str(text));
+            if let Ok(p) = f.call1(&clip, &wasm_bindgen::JsValue::from_str(text)) {
+                if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                    let ignore = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
+                    let _ = p.catch(&ignore);
+                    ignore.forget();
+                }
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use granola::jobs::Engine;
 use granola::lang::Datum;
+use granola::vla;
 
 pub fn s(text: &str) -> Datum {
     Datum::str(text)
@@ -132,19 +133,33 @@ pub fn u(d: &Datum, path: &[&str]) -> Vec<f64> {
     }
 }
 
+/// A `vla`/`cap` builtin by name on plain data, through the Rust functions the rows call:
+/// `Err` is the complete Lisp error message.
+pub fn call(e: &mut Engine, name: &str, args: &[Datum]) -> Result<Datum, String> {
+    let arg = |i: usize| args.get(i).ok_or_else(|| format!("{name}: expected {} arguments, got {}", i + 1, args.len()));
+    match name {
+        "vla.submit" => vla::submit(e, arg(0)?).map(|id| Datum::Int(id as i64)),
+        "vla.poll" => Ok(vla::poll(e, vla::job_id_arg(name, arg(0)?)?)),
+        "vla.cancel" => Ok(Datum::Bool(vla::cancel(e, vla::job_id_arg(name, arg(0)?)?))),
+        "cap.list" => Ok(vla::cap::list()),
+        "cap.describe" => vla::cap::describe(arg(0)?),
+        _ => panic!("{name}: not a vla/cap builtin"),
+    }
+}
+
 pub fn submit(e: &mut Engine, req: &Datum) -> u64 {
-    match granola::vla::call(e, "vla.submit", std::slice::from_ref(req)) {
+    match call(e, "vla.submit", std::slice::from_ref(req)) {
         Ok(Datum::Int(n)) => n as u64,
         other => panic!("submit failed: {other:?}"),
     }
 }
 
 pub fn poll(e: &mut Engine, id: u64) -> Datum {
-    granola::vla::call(e, "vla.poll", &[Datum::Int(id as i64)]).expect("poll")
+    call(e, "vla.poll", &[Datum::Int(id as i64)]).expect("poll")
 }
 
 pub fn cancel(e: &mut Engine, id: u64) -> bool {
-    match granola::vla::call(e, "vla.cancel", &[Datum::Int(id as i64)]) {
+    match call(e, "vla.cancel", &[Datum::Int(id as i64)]) {
         Ok(Datum::Bool(b)) => b,
         other => panic!("cancel: {other:?}"),
     }

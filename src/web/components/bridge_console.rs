@@ -1,23 +1,30 @@
 //! `BridgeConsole`: a JSON request editor for the simulation bridge with an identity picker
-//! (viewer, operator, admin, anonymous, and the docs' test tokens). It shows the dev token minted
-//! for the chosen identity; Send calls the bridge on the session's engine and shows the HTTP
-//! status and body (checked against a docs page's documented response when it has one); a
-//! returned job's status is shown live.
+//! (viewer, operator, admin, anonymous, and the docs' test tokens; operator by default, which
+//! may call every tool). Choosing a tool fills a working request built from the tool's schema
+//! ([`request_template`]). It shows the dev token minted for the chosen identity; Send calls the
+//! bridge on the session's engine and shows the HTTP status and body (checked against a docs
+//! page's documented response when it has one), a refusal as one plain sentence above the JSON;
+//! a returned job's status is shown live, and its result plot once it has one.
 
 use yew::prelude::*;
 
 use crate::bridge::Reply;
 use crate::docs::documented_match;
-use crate::web::bridge::{job_status, send_in, token_for, EXTRA_IDENTITIES, IDENTITIES};
+use crate::web::bridge::{
+    job_plot, job_status, refusal_sentence, request_template, send_in, token_for, EXTRA_IDENTITIES, IDENTITIES,
+};
 use crate::web::session::{SessionAction, SessionHandle};
 use crate::web::util::ensure_styles;
+
+use super::plot::Plot;
 
 #[derive(Properties, PartialEq)]
 pub struct BridgeConsoleProps {
     /// Initial tool name (`run_simulation`, ...).
     #[prop_or_default]
     pub tool: AttrValue,
-    /// Initial JSON request body.
+    /// Initial JSON request body; `{}` (the default) means a template built from the tool's
+    /// schema.
     #[prop_or(AttrValue::Static("{}"))]
     pub body: AttrValue,
     /// Initial identity (`viewer`, `operator`, `admin`, `anonymous`).
@@ -44,7 +51,17 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
     let state = use_context::<SessionHandle>();
     let tool = use_state(|| props.tool.to_string());
     let role = use_state(|| props.role.to_string());
-    let body = use_state(|| props.body.to_string());
+    // `{}` for a tool whose requests need fields: start from the tool's template instead.
+    let initial_body = {
+        let given = props.body.to_string();
+        let tool = props.tool.to_string();
+        let session = state.as_ref().map(|s| s.session.clone());
+        move || match &session {
+            Some(s) if given.trim() == "{}" && !tool.is_empty() => request_template(s, &tool),
+            _ => given.clone(),
+        }
+    };
+    let body = use_state(initial_body.clone());
     let reply = use_state(|| None::<Reply>);
     let tracked = use_state(|| None::<String>);
     let Some(state) = state else {
@@ -85,9 +102,15 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
     };
     let on_tool = {
         let tool = tool.clone();
+        let body = body.clone();
+        let reply = reply.clone();
+        let session = session.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
-                tool.set(s.value());
+                let t = s.value();
+                body.set(request_template(&session, &t));
+                reply.set(None);
+                tool.set(t);
             }
         })
     };
@@ -110,26 +133,35 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
     };
     let on_reset = {
         let body = body.clone();
-        let orig = props.body.to_string();
         let reply = reply.clone();
+        let tool = tool.clone();
+        let picked = props.pick_tool && *tool != props.tool.as_str();
+        let session = session.clone();
         Callback::from(move |_| {
-            body.set(orig.clone());
+            body.set(if picked { request_template(&session, &tool) } else { initial_body() });
             reply.set(None);
         })
     };
 
-    // Live status of a returned job (re-read whenever the session version changes).
+    // Live status of a returned job (re-read whenever the session version changes), and its
+    // result plot once it has results.
     let live = tracked.as_ref().and_then(|job| {
         let status = job_status(&session, job)?;
+        let plot = if status == "succeeded" { job_plot(&session, job) } else { None };
         Some(html! {
             <div class="bridge-live" data-status={status.clone()}>
-                {"Job "}<code>{job.clone()}</code>{": "}
-                <span class={format!("badge badge-{}", status)}>{status}</span>
-                <span class="muted">{" (live; see the jobs panel for its timeline)"}</span>
+                <p>
+                    {"Job "}<code>{job.clone()}</code>{": "}
+                    <span class={format!("badge badge-{}", status)}>{status}</span>
+                    <span class="muted">{" (live). Its row in the jobs panel opens the job inspector: timeline, progress, status record."}</span>
+                </p>
+                if let Some(p) = plot {
+                    <Plot data={p} title="Result: concentration over time" />
+                }
             </div>
         })
     });
-
+    let refusal = reply.as_ref().and_then(|r| refusal_sentence(&tool, &role, r));
     let status_class = |s: u16| {
         if s < 300 {
             "status-ok"
@@ -144,7 +176,7 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
         <div class="bridge-console">
             <div class="bridge-bar">
                 if props.pick_tool && !tools.is_empty() {
-                    <label>{"Tool "}
+                    <label class="bridge-tool-label">{"Tool "}
                         <select class="bridge-tool" onchange={on_tool}>
                             { for tools.iter().map(|t| html!{ <option value={t.clone()} selected={*t == *tool}>{t.clone()}</option> }) }
                         </select>
@@ -152,8 +184,8 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
                 } else {
                     <span class="bridge-tool-name">{"POST /"}<code>{(*tool).clone()}</code></span>
                 }
-                <label>{"Identity "}
-                    <select class="bridge-role" onchange={on_role} aria-label="identity">
+                <label class="bridge-role-label">{"Identity "}
+                    <select class="bridge-role" onchange={on_role}>
                         { for IDENTITIES.iter().map(|r| html!{ <option value={*r} selected={*r == role.as_str()}>{*r}</option> }) }
                         <optgroup label="test tokens">
                             { for EXTRA_IDENTITIES.iter().map(|r| html!{ <option value={*r} selected={*r == role.as_str()}>{*r}</option> }) }
@@ -173,6 +205,9 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
                 oninput={on_body} onkeydown={on_key} aria-label="JSON request body" />
             if let Some(r) = &*reply {
                 <div class="bridge-reply">
+                    if let Some(sentence) = &refusal {
+                        <p class="bridge-refusal" role="alert">{sentence.clone()}</p>
+                    }
                     <div class={classes!("bridge-status", status_class(r.status))} data-status={r.status.to_string()}>
                         {format!("HTTP {}", r.status)}
                         if let Some(exp) = props.expected_status {

@@ -74,10 +74,22 @@ pub fn doc_page(props: &DocPageProps) -> Html {
     }
 }
 
-/// In-page anchors (`[x](#section)`) scroll to the heading instead of replacing the route.
+/// In-page anchors (`[x](#section)`) scroll to the heading instead of replacing the route, and
+/// a code block's Copy button (rendered at build time, `docs::render::with_copy_buttons`)
+/// copies its block.
 fn in_page_anchor() -> Callback<MouseEvent> {
     Callback::from(|e: MouseEvent| {
         let Some(t) = e.target_dyn_into::<web_sys::Element>() else { return };
+        if let Ok(Some(button)) = t.closest(".code-block > button.copy") {
+            let text = button.next_element_sibling().and_then(|pre| pre.text_content()).unwrap_or_default();
+            crate::web::util::copy_to_clipboard(&text);
+            button.set_text_content(Some("Copied ✓"));
+            wasm_bindgen_futures::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(1500).await;
+                button.set_text_content(Some("Copy"));
+            });
+            return;
+        }
         let Ok(Some(a)) = t.closest("a[href^='#']") else { return };
         let href = a.get_attribute("href").unwrap_or_default();
         if href.starts_with("#/") || href.len() < 2 {

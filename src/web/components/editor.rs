@@ -6,7 +6,12 @@
 //! The bundle is loaded on first use with a `<script type="module">` whose URL is
 //! `window.GRANOLA_EDITOR_URL` or else `granola-editor.js` next to the page (Trunk copies it
 //! there). The CodeMirror handle is also stored on the host element as `__granolaEditor`
-//! (tests use it to type).
+//! (tests use it to type). Once loaded, the bundle is given the builtin table's names,
+//! signatures and summaries ([`names_for_editor`]) for completion and hover docs.
+//!
+//! Keyboard: Tab moves focus on until the user starts editing (types, or clicks into the
+//! text); then it indents, and Esc gives Tab back to focus moving. A hint under the text says
+//! which, while the editor has focus (see `www/editor/src/editor.js`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,6 +27,14 @@ pub struct ErrorMark {
     pub line: u32,
     pub col: u32,
     pub message: String,
+}
+
+/// A value to show after a line (`values inline`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineValue {
+    pub line: u32,
+    pub text: String,
+    pub error: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -44,6 +57,9 @@ pub struct EditorProps {
     /// Error to underline (cleared by the next edit).
     #[prop_or_default]
     pub error: Option<ErrorMark>,
+    /// Values to show at the end of lines (each top-level form's value after its last line).
+    #[prop_or_default]
+    pub inline_values: Vec<InlineValue>,
     /// Minimum height in lines.
     #[prop_or(3)]
     pub min_lines: u32,
@@ -63,6 +79,37 @@ enum Load {
 
 thread_local! {
     static LOAD: Cell<Load> = const { Cell::new(Load::NotStarted) };
+    static NAMES_FED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The builtin table as the editor's completion and hover docs read it: one object per row
+/// (builtins and special forms) with `name`, `sig`, `doc`, `special` and `href` (its reference
+/// page). Built from `runtime::table()` when the bundle loads, so it is never out of step.
+pub fn names_for_editor() -> js_sys::Array {
+    let out = js_sys::Array::new();
+    for b in crate::runtime::table().rows() {
+        let o = js_sys::Object::new();
+        let special = b.is_special_form();
+        let href = if special {
+            format!("#/reference/special-forms/{}", crate::web::util::encode_component(b.name))
+        } else {
+            format!("#/reference/{}", crate::web::util::encode_component(b.name))
+        };
+        let _ = js_sys::Reflect::set(&o, &"name".into(), &JsValue::from_str(b.name));
+        let _ = js_sys::Reflect::set(&o, &"sig".into(), &JsValue::from_str(b.signature));
+        let _ = js_sys::Reflect::set(&o, &"doc".into(), &JsValue::from_str(b.summary));
+        let _ = js_sys::Reflect::set(&o, &"special".into(), &JsValue::from_bool(special));
+        let _ = js_sys::Reflect::set(&o, &"href".into(), &JsValue::from_str(&href));
+        out.push(&o);
+    }
+    out
+}
+
+/// Gives the loaded bundle the table once.
+fn feed_names(api: &JsValue) {
+    if !NAMES_FED.with(|f| f.replace(true)) {
+        call(api, "setNames", &[names_for_editor().into()]);
+    }
 }
 
 fn api() -> Option<JsValue> {
@@ -86,6 +133,7 @@ fn editor_url() -> String {
 /// or an 8 s timeout.
 pub async fn ensure_loaded() -> Option<JsValue> {
     if let Some(a) = api() {
+        feed_names(&a);
         return Some(a);
     }
     if LOAD.with(|l| l.get()) == Load::NotStarted {
@@ -101,6 +149,7 @@ pub async fn ensure_loaded() -> Option<JsValue> {
     }
     for _ in 0..160 {
         if let Some(a) = api() {
+            feed_names(&a);
             return Some(a);
         }
         if LOAD.with(|l| l.get()) == Load::Failed {
@@ -249,6 +298,25 @@ pub fn editor(props: &EditorProps) -> Html {
         });
     }
 
+    // Inline values.
+    {
+        let live = live.clone();
+        let ready = *cm_ready;
+        use_effect_with((props.inline_values.clone(), ready), move |(rows, _)| {
+            if let Some(h) = live.borrow().handle.as_ref() {
+                let arr = js_sys::Array::new();
+                for r in rows {
+                    let o = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&o, &"line".into(), &JsValue::from(r.line));
+                    let _ = js_sys::Reflect::set(&o, &"text".into(), &JsValue::from_str(&r.text));
+                    let _ = js_sys::Reflect::set(&o, &"error".into(), &JsValue::from_bool(r.error));
+                    arr.push(&o);
+                }
+                call(h, "setInlineValues", &[arr.into()]);
+            }
+        });
+    }
+
     let fallback = if *cm_ready {
         html! {}
     } else {
@@ -293,4 +361,13 @@ pub fn editor(props: &EditorProps) -> Html {
             {error_line}
         </div>
     }
+}
+
+/// The Format button's work: the program pretty-printed (`lang::pretty::format`), or where it
+/// fails to read (the character at fault, for the editor to mark).
+pub fn format_program(text: &str) -> Result<String, ErrorMark> {
+    crate::lang::pretty::format(text).map_err(|e| {
+        let at = crate::lang::pretty::fault_position(text, &e).unwrap_or_default();
+        ErrorMark { line: at.line, col: at.col, message: format!("Format: {}", e.message) }
+    })
 }

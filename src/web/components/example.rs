@@ -5,13 +5,15 @@
 //! line and column in the editor. By default a run is exact (the Runner's `isolated` mode:
 //! a private engine whose job time jumps at each sleep, like `granola FILE`), so it always
 //! matches the page; with "live jobs" on (one switch for all examples, remembered) it runs
-//! on the page's engine and clock and its jobs stream in the jobs panel.
+//! on the page's engine and clock and its jobs stream in the jobs panel. Copy, Format (the core's
+//! pretty-printer), "open in the playground" and Reset sit under the editor.
 
 use yew::prelude::*;
 
 use crate::web::util::{encode_b64, hash_hex, load, remove, save};
 
-use super::editor::{Editor, ErrorMark};
+use super::copy_button::CopyButton;
+use super::editor::{format_program, Editor, ErrorMark};
 use super::help_links::HelpLinks;
 use super::runner::Runner;
 
@@ -36,6 +38,13 @@ pub struct ExampleProps {
     /// The heading above the example (`Minimal`, `Realistic`, ...), for labels.
     #[prop_or_default]
     pub heading: AttrValue,
+    /// Run once when mounted (the home page's first example).
+    #[prop_or(false)]
+    pub autorun: bool,
+    /// `Some(true)`: always run on the page's engine and clock (jobs show in the jobs panel),
+    /// `Some(false)`: always exact; no switch is shown. `None`: the reader's "live jobs" choice.
+    #[prop_or_default]
+    pub live: Option<bool>,
 }
 
 /// A runnable, editable example (see the module docs).
@@ -57,7 +66,10 @@ pub fn example(props: &ExampleProps) -> Html {
     // Exact runs (like `granola FILE`, on a private engine whose job time jumps at sleeps) by
     // default, so the output matches the page; "live" runs on the page's engine and clock so
     // the jobs stream in the jobs panel.
-    let live = use_state(|| load(LIVE_KEY).as_deref() == Some("1"));
+    let live = {
+        let forced = props.live;
+        use_state(move || forced.unwrap_or_else(|| load(LIVE_KEY).as_deref() == Some("1")))
+    };
 
     let on_change = {
         let text = text.clone();
@@ -91,13 +103,34 @@ pub fn example(props: &ExampleProps) -> Html {
     };
     let on_error_at = {
         let error = error.clone();
-        Callback::from(move |(line, col): (u32, u32)| {
-            error.set(Some(ErrorMark { line, col, message: String::new() }));
+        Callback::from(move |mark: ErrorMark| error.set(Some(mark)))
+    };
+    let on_format = {
+        let text = text.clone();
+        let shown = shown.clone();
+        let generation = generation.clone();
+        let error = error.clone();
+        let key = key.clone();
+        let code = props.code.to_string();
+        Callback::from(move |_: MouseEvent| match format_program(&text) {
+            Ok(t) if t != *text => {
+                if t == code {
+                    remove(&key);
+                } else {
+                    save(&key, &t);
+                }
+                text.set(t.clone());
+                shown.set(t);
+                generation.set(*generation + 1);
+                error.set(None);
+            }
+            Ok(_) => {}
+            Err(mark) => error.set(Some(mark)),
         })
     };
     let edited = *text != *props.code;
     let sleeps = text.contains("time.sleep-ms");
-    let uses_jobs = text.contains("vla.") || text.contains("time.sleep-ms");
+    let uses_jobs = props.live.is_none() && (text.contains("vla.") || text.contains("time.sleep-ms"));
     let on_live = {
         let live = live.clone();
         Callback::from(move |e: Event| {
@@ -113,7 +146,7 @@ pub fn example(props: &ExampleProps) -> Html {
         <div class={classes!("example", edited.then_some("edited"))} data-key={key.clone()}>
             <Runner source={AttrValue::from((*text).clone())} id={props.id.clone()}
                 expected={props.expected.as_ref().map(|e| e.to_string())}
-                show_source={false} on_error_at={Some(on_error_at)} isolated={!*live}>
+                show_source={false} on_error_at={Some(on_error_at)} isolated={!*live} autorun={props.autorun}>
                 <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change}
                     run_key={false} error={(*error).clone()} min_lines={lines} label={label} />
                 <HelpLinks source={AttrValue::from((*text).clone())} />
@@ -128,8 +161,10 @@ pub fn example(props: &ExampleProps) -> Html {
                 }
                 <div class="example-tools">
                     if edited { <span class="edited-note" title="Your edits are saved in this browser">{"edited"}</span> }
+                    <CopyButton text={AttrValue::from((*text).clone())} what="example" />
+                    <button type="button" class="format" onclick={on_format} title="Format the program (indentation and line breaks; comments are kept)">{"Format"}</button>
                     <a class="open-playground" href={format!("#/playground?code={}", encode_b64(&text))}
-                        title="Open this program in the playground">{"Playground ↗"}</a>
+                        title="Open this program in the playground">{"Open in playground ↗"}</a>
                     <button class="reset" onclick={on_reset} disabled={!edited} title="Restore the original example">{"Reset"}</button>
                 </div>
             </Runner>

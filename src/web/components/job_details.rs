@@ -44,7 +44,7 @@ pub fn job_details(props: DetailsView) -> Html {
     let close = props.on_close.reform(|_: MouseEvent| ());
     let waiters = crate::web::tree_links::waiters(id);
     html! {
-        <div class="job-details" data-job={id.to_string()}>
+        <div class="job-details" data-job={id.to_string()} role="region" aria-label={format!("Job inspector: {} #{}", job.kind_name, id)}>
             <header>
                 <strong>{format!("{} #{}", job.kind_name, id)}</strong>{" "}
                 <span class={badge_class(job.state)}>{job.state.name()}</span>{" "}

@@ -1,6 +1,8 @@
-//! One job in a list ([`job_row`]: kind, id, state badge, elapsed job time, progress, Cancel
-//! while active; label, latest text and confidence; a mini timeline), and [`timeline_bar`], a
-//! job's states as proportional coloured segments. Plain view functions: they hold no state, so
+//! One job in a list ([`job_row`]: kind, id, state badge, elapsed job time, progress, a Cancel
+//! button that names the job while it is active; label and confidence (not for jobs that ended
+//! cancelled, failed or timed out, whose confidence means nothing); the latest streamed text on
+//! up to two lines; a mini timeline), and [`timeline_bar`], a job's states as proportional
+//! coloured segments. Plain view functions: they hold no state, so
 //! they need no component of their own.
 
 use yew::prelude::*;
@@ -10,7 +12,7 @@ use crate::web::jobs::{segments, JobSnapshot, Transition};
 use crate::web::util::fmt_ms;
 
 /// Height of one row in px (the jobs list windows by it).
-pub const ROW_PX: f64 = 64.0;
+pub const ROW_PX: f64 = 86.0;
 
 /// The CSS class of a state's badge: `badge badge-streaming`, ...
 pub fn badge_class(state: State) -> String {
@@ -65,8 +67,9 @@ pub fn job_row(props: RowView) -> Html {
             e.stop_propagation();
             on_cancel.emit(id);
         });
-        let label = if r.cancel_requested { "Cancelling…" } else { "Cancel" };
-        html! { <button class="job-cancel" data-job={id.to_string()} disabled={r.cancel_requested} {onclick}>{label}</button> }
+        let text = if r.cancel_requested { format!("Cancelling #{id}…") } else { format!("Cancel #{id}") };
+        let name = format!("Cancel {} job #{id} ({})", r.kind_name, r.label);
+        html! { <button class="job-cancel" data-job={id.to_string()} disabled={r.cancel_requested} {onclick} aria-label={name.clone()} title={name}>{text}</button> }
     } else {
         html! {}
     };
@@ -82,16 +85,28 @@ pub fn job_row(props: RowView) -> Html {
     };
     // Labelled, and written as a number rather than a percentage, so it cannot be read as the
     // job's progress (which the bar beside the badge shows).
-    let conf = r.confidence.map(|c| html! { <span class="job-conf" title="model confidence (0 to 1), not progress">{format!("conf {c:.2}")}</span> });
+    // A job that ended cancelled, failed or timed out has no meaningful confidence.
+    let ended_badly = matches!(r.state, State::Cancelled | State::Failed | State::TimedOut);
+    let conf = r.confidence.filter(|_| !ended_badly).map(|c| html! { <span class="job-conf" title="model confidence (0 to 1), not progress">{format!("conf {c:.2}")}</span> });
     let onclick = {
         let on_select = props.on_select.clone();
         Callback::from(move |_| on_select.emit(id))
     };
+    let onkeydown = {
+        let on_select = props.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                on_select.emit(id);
+            }
+        })
+    };
     let end = timeline_end(r.state, props.transitions, props.now);
     html! {
         <div key={id.to_string()} class={classes!("job-row", props.selected.then_some("selected"))} role="listitem"
-             data-job={id.to_string()} data-state={r.state.name()}
-             style={format!("position:absolute;left:0;right:0;top:{}px;height:{ROW_PX}px", props.top)} {onclick}>
+             data-job={id.to_string()} data-state={r.state.name()} tabindex="0"
+             title="Open this job's inspector (Enter)"
+             style={format!("position:absolute;left:0;right:0;top:{}px;height:{ROW_PX}px", props.top)} {onclick} {onkeydown}>
             <div class="job-line1">
                 <span class="job-kind">{r.kind_name}</span>
                 <span class="job-id">{format!("#{id}")}</span>
@@ -101,10 +116,10 @@ pub fn job_row(props: RowView) -> Html {
                 {cancel}
             </div>
             <div class="job-line2">
-                <span class="job-label">{r.label.clone()}</span>
-                <span class="job-text">{r.text.clone()}</span>
+                <span class="job-label" title={r.label.clone()}>{r.label.clone()}</span>
                 {conf}
             </div>
+            <div class="job-text" title={r.text.clone()}>{r.text.clone()}</div>
             { timeline_bar(props.transitions, end, "job-mini-timeline") }
         </div>
     }

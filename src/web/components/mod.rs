@@ -3,12 +3,16 @@
 //!
 //! - [`Header`]: brand, navigation, [`SearchBox`], [`SpeedControl`]*, [`ThemeToggle`].
 //! - [`Runner`]* `{source, id, expected, on_done, autorun, show_source, budget, run_token,
-//!   on_error_at, isolated}`: runs muslisp and shows values, output and errors as they arrive;
-//!   children (an editor) go above its controls.
-//! - [`Editor`] `{text, generation, on_change, on_run, run_key, error, min_lines, label, class}`:
-//!   CodeMirror 6 (www/editor) with a textarea fallback.
-//! - [`Example`]* `{code, expected, id, heading}`: a docs page's runnable example (an Editor in
-//!   a Runner, edits saved, Reset, "live jobs" switch), with [`HelpLinks`].
+//!   on_error_at, on_values, isolated}`: runs muslisp and shows values, output and errors as
+//!   they arrive (limits said above the output; Esc stops); children (an editor) go above its
+//!   controls. `on_error_at` gets an [`ErrorMark`] (the character at fault and the message).
+//! - [`Editor`] `{text, generation, on_change, on_run, run_key, error, inline_values,
+//!   min_lines, label, class}`: CodeMirror 6 (www/editor: completion and hover docs from the
+//!   builtin table, rainbow parentheses, Tab that does not trap) with a textarea fallback.
+//! - [`Example`]* `{code, expected, id, heading, autorun, live}`: a runnable example (an Editor
+//!   in a Runner, edits saved, Copy, Format, open in playground, Reset, "live jobs" switch),
+//!   with [`HelpLinks`]. The docs pages and the home page use it.
+//! - [`CopyButton`] `{text, what}`: copies a text, says "Copied ✓".
 //! - [`JobsPanel`]* `{compact, height, title}`: the job list (a [`job_row::job_row`] each,
 //!   windowed), Cancel, and [`job_details::job_details`] (timeline, partials, record, [`Plot`]).
 //! - [`Plot`] `{data, width, height, title}`: SVG curves and percentile bands.
@@ -18,6 +22,7 @@
 //!   [`DocsGate`]: waits for the docs pages.
 
 pub mod bridge_console;
+pub mod copy_button;
 pub mod doc_index;
 pub mod doc_page;
 pub mod docs_gate;
@@ -36,6 +41,7 @@ pub mod speed_control;
 pub mod theme_toggle;
 
 pub use bridge_console::BridgeConsole;
+pub use copy_button::CopyButton;
 pub use doc_index::DocIndex;
 pub use doc_page::DocPage;
 pub use docs_gate::DocsGate;

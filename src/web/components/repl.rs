@@ -6,25 +6,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use crate::lang::{Host, Interp, Outcome};
+use crate::lang::Interp;
+use crate::web::runner::{drive, RunEvent, RunOptions, StopFlag};
 use crate::web::session::Session;
 use crate::web::util::{load, save};
 
 use super::help_links::HelpLinks;
 
 const HISTORY_KEY: &str = "granola.repl.history";
-
-struct Buf(String);
-impl Host for Buf {
-    fn print(&mut self, text: &str) {
-        if self.0.len() < 200_000 {
-            self.0.push_str(text);
-        }
-    }
-}
 
 #[derive(Clone, PartialEq)]
 enum ReplLine {
@@ -52,7 +43,7 @@ pub fn repl() -> Html {
     let hist_pos = use_mut_ref(|| None::<usize>);
     let input = use_state(String::new);
     let busy = use_state(|| false);
-    let stop_flag = use_mut_ref(|| false);
+    let stop_flag = use_mut_ref(StopFlag::new);
     let Some(session) = session else { return html! { <p>{"No session."}</p> } };
 
     let submit = {
@@ -95,69 +86,43 @@ pub fn repl() -> Html {
                 .take()
                 .unwrap_or_else(|| crate::runtime::new_interp(&session.engine, crate::lang::Limits::browser()));
             if let Err(e) = it.load(&src) {
-                let msg = match &e.pos {
-                    Some(p) => format!("line {}, column {}: {}", p.line, p.col, e.message),
-                    None => e.message.clone(),
-                };
-                lines_acc.borrow_mut().push(ReplLine::Error(msg));
+                lines_acc.borrow_mut().push(ReplLine::Error(e.located()));
                 lines.set(lines_acc.borrow().clone());
                 *interp.borrow_mut() = Some(it);
                 return;
             }
             busy.set(true);
-            *stop_flag.borrow_mut() = false;
+            let stop = StopFlag::new();
+            *stop_flag.borrow_mut() = stop.clone();
             let session = session.clone();
             let interp = interp.clone();
             let lines = lines.clone();
             let lines_acc = lines_acc.clone();
             let busy = busy.clone();
-            let stop_flag = stop_flag.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let mut used = 0u64;
-                loop {
-                    if *stop_flag.borrow() || used >= REPL_BUDGET {
-                        it.stop();
-                        lines_acc.borrow_mut().push(ReplLine::Error(if used >= REPL_BUDGET {
-                            "Stopped: step budget used up.".into()
-                        } else {
-                            "Stopped.".into()
-                        }));
-                        break;
-                    }
-                    let mut host = Buf(String::new());
-                    let out = it.run(&mut host, 20_000);
-                    if !host.0.is_empty() {
-                        lines_acc.borrow_mut().push(ReplLine::Out(host.0));
-                    }
-                    match out {
-                        Outcome::Value { printed, .. } => lines_acc.borrow_mut().push(ReplLine::Value(printed)),
-                        Outcome::OutOfFuel => {
-                            used += 20_000;
-                            lines.set(lines_acc.borrow().clone());
-                            TimeoutFuture::new(0).await;
-                        }
-                        Outcome::Sleeping { until_ms } => {
-                            lines.set(lines_acc.borrow().clone());
-                            loop {
-                                let now = session.advance();
-                                if now >= until_ms || *stop_flag.borrow() {
-                                    break;
-                                }
-                                TimeoutFuture::new(16).await;
+                // The one run loop, with the browser pacer the runner uses (job-time sleeps
+                // wait on the page's clock, Stop and the step budget end the entry).
+                let opts = RunOptions { budget: REPL_BUDGET, ..RunOptions::default() };
+                let engine = session.engine.clone();
+                let cell = std::cell::RefCell::new(it);
+                drive(&session, &engine, &cell, opts, &stop, |events| {
+                    let mut acc = lines_acc.borrow_mut();
+                    for ev in events {
+                        acc.push(match ev {
+                            RunEvent::Output(text) => ReplLine::Out(text),
+                            RunEvent::Value { printed, .. } => ReplLine::Value(printed),
+                            RunEvent::Error { message, line: Some(l), col: Some(c), .. } => {
+                                ReplLine::Error(format!("line {l}, column {c}: {message}"))
                             }
-                        }
-                        Outcome::Idle => break,
-                        Outcome::Error(e) => {
-                            let msg = match &e.pos {
-                                Some(p) => format!("line {}, column {}: {}", p.line, p.col, e.message),
-                                None => e.message.clone(),
-                            };
-                            lines_acc.borrow_mut().push(ReplLine::Error(msg));
-                            break;
-                        }
+                            RunEvent::Error { message, .. } => ReplLine::Error(message),
+                            RunEvent::Stopped { reason } => ReplLine::Error(reason),
+                            RunEvent::Sleeping { .. } => continue,
+                        });
                     }
-                }
-                *interp.borrow_mut() = Some(it);
+                    lines.set(acc.clone());
+                })
+                .await;
+                *interp.borrow_mut() = Some(cell.into_inner());
                 lines.set(lines_acc.borrow().clone());
                 busy.set(false);
             });
@@ -217,7 +182,7 @@ pub fn repl() -> Html {
     };
     let on_stop = {
         let stop_flag = stop_flag.clone();
-        Callback::from(move |_: MouseEvent| *stop_flag.borrow_mut() = true)
+        Callback::from(move |_: MouseEvent| stop_flag.borrow().stop())
     };
     let on_clear = {
         let lines = lines.clone();

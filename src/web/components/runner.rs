@@ -2,18 +2,23 @@
 //! printed output as they arrive, errors with their position (and a caret under the source
 //! when it is shown), Run/Restart and Stop, a status line, and a match badge against an
 //! example's expected output. Shown output is capped ([`MAX_LINES`], [`MAX_CHARS`]) with an
-//! "N more lines" note, so a huge print cannot hang the page.
+//! "N more lines" note, so a huge print cannot hang the page; when a limit (the output cap,
+//! the step budget, the cap on shown lines) ends or cuts a run, the message also shows above
+//! the output, where it is seen without scrolling. Esc inside the runner stops a run.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::lang::ErrorKind;
+use crate::lang::{pretty, ErrorKind, LispError, Pos};
 use crate::web::runner::{run_source_in, RunEvent, RunOptions, RunReport, StopFlag, DEFAULT_BUDGET};
 use crate::web::session::Session;
 use crate::web::studio;
 use crate::web::util::{fmt_ms, wall_now};
+
+use super::copy_button::CopyButton;
+use super::editor::ErrorMark;
 
 /// Shown output is capped at this many lines per run ...
 pub const MAX_LINES: usize = 400;
@@ -26,6 +31,21 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Parse { .. } => "parse",
         ErrorKind::Runtime => "runtime",
         ErrorKind::Limit => "limit",
+    }
+}
+
+/// Where a parse error's character at fault is, when it is not where the reader reports the
+/// error (the end of the text for an unclosed list, just after a stray `)`).
+fn fault_hint(message: &str, at: Pos, reported: Pos) -> String {
+    if at == reported {
+        return String::new();
+    }
+    let (l, c) = (at.line, at.col);
+    match message {
+        "unterminated list" => format!(" (the '(' at line {l}, column {c} is never closed)"),
+        "unexpected ')'" => format!(" (the ')' at line {l}, column {c} closes nothing)"),
+        "unterminated string" => format!(" (the string that starts at line {l}, column {c} is never closed)"),
+        _ => format!(" (see line {l}, column {c})"),
     }
 }
 
@@ -70,7 +90,12 @@ struct Transcript {
     hidden_lines: usize,
     /// Whether the last Out line is still open (no newline yet).
     open: bool,
-    error_at: Option<(u32, u32)>,
+    /// Where the error is: the character at fault (see `lang::pretty::fault_position`).
+    error_at: Option<ErrorMark>,
+    /// A limit ended or cut the run: said above the output too.
+    alert: Option<String>,
+    /// The source of the run (to find a parse error's character at fault).
+    source: AttrValue,
     report: Option<RunReport>,
     started_wall: f64,
     first_output_ms: Option<f64>,
@@ -88,6 +113,8 @@ impl Default for Transcript {
             hidden_lines: 0,
             open: false,
             error_at: None,
+            alert: None,
+            source: AttrValue::default(),
             report: None,
             started_wall: 0.0,
             first_output_ms: None,
@@ -98,7 +125,7 @@ impl Default for Transcript {
 }
 
 enum Act {
-    Start(f64),
+    Start(f64, AttrValue),
     Events(Vec<RunEvent>),
     Finish(RunReport),
 }
@@ -163,14 +190,20 @@ impl Transcript {
             }
             RunEvent::Error { message, line, col, kind } => {
                 self.status = Status::Failed;
-                let kind = kind_name(kind);
+                let kind_text = kind_name(kind);
                 let text = match (line, col) {
                     (Some(l), Some(c)) => {
-                        self.error_at = Some((l, c));
-                        format!("{kind} error at line {l}, column {c}: {message}")
+                        let err = LispError { message: message.clone(), pos: Some(Pos { line: l, col: c }), kind };
+                        let at = pretty::fault_position(&self.source, &err).unwrap_or(Pos { line: l, col: c });
+                        self.error_at = Some(ErrorMark { line: at.line, col: at.col, message: message.clone() });
+                        let hint = fault_hint(&message, at, Pos { line: l, col: c });
+                        format!("{kind_text} error at line {l}, column {c}: {message}{hint}")
                     }
-                    _ => format!("{kind} error: {message}"),
+                    _ => format!("{kind_text} error: {message}"),
                 };
+                if kind == ErrorKind::Limit {
+                    self.alert = Some(format!("Stopped by a limit: {message}."));
+                }
                 self.open = false;
                 // errors always show, even past the cap
                 self.lines.push(Line::Error { text });
@@ -182,6 +215,9 @@ impl Transcript {
             RunEvent::Stopped { reason } => {
                 self.status = Status::Stopped;
                 self.open = false;
+                if reason.contains("budget") {
+                    self.alert = Some(reason.clone());
+                }
                 self.lines.push(Line::Note(reason));
             }
         }
@@ -192,8 +228,8 @@ impl Reducible for Transcript {
     type Action = Act;
     fn reduce(self: Rc<Self>, act: Act) -> Rc<Self> {
         match act {
-            Act::Start(wall) => {
-                Rc::new(Transcript { status: Status::Running, started_wall: wall, ..Transcript::default() })
+            Act::Start(wall, source) => {
+                Rc::new(Transcript { status: Status::Running, started_wall: wall, source, ..Transcript::default() })
             }
             Act::Events(evs) => {
                 let mut next = (*self).clone();
@@ -208,6 +244,12 @@ impl Reducible for Transcript {
                 next.sleeping_until = None;
                 if next.status == Status::Running || next.status == Status::Sleeping {
                     next.status = Status::Done;
+                }
+                if next.hidden_lines > 0 && next.alert.is_none() {
+                    next.alert = Some(format!(
+                        "Output cut: the first {} lines are shown; {} more lines are not.",
+                        next.shown_lines, next.hidden_lines
+                    ));
                 }
                 next.report = Some(report);
                 Rc::new(next)
@@ -245,9 +287,14 @@ pub struct RunnerProps {
     /// Changing this to a new non-zero value starts a run (for Run buttons outside).
     #[prop_or_default]
     pub run_token: u64,
-    /// Called with (line, column) when a run fails at a position (for editors to mark it).
+    /// Called when a run fails at a position, with the character at fault and the message (for
+    /// editors to mark it).
     #[prop_or_default]
-    pub on_error_at: Option<Callback<(u32, u32)>>,
+    pub on_error_at: Option<Callback<ErrorMark>>,
+    /// Called with every top-level value so far as (line, column, printed): empty when a run
+    /// starts, then after each batch of values (for showing values inline).
+    #[prop_or_default]
+    pub on_values: Option<Callback<Vec<(u32, u32, String)>>>,
     /// Run like `granola FILE`: a private engine, sleeps jump job time (see
     /// [`RunOptions::isolated`]); the output then matches a docs page's `output` block exactly.
     #[prop_or(false)]
@@ -276,6 +323,7 @@ pub fn runner(props: &RunnerProps) -> Html {
         let isolated = props.isolated;
         let on_done = props.on_done.clone();
         let on_error_at = props.on_error_at.clone();
+        let on_values = props.on_values.clone();
         let dispatcher = transcript.dispatcher();
         let stop_flag = stop_flag.clone();
         let session = session.clone();
@@ -286,12 +334,16 @@ pub fn runner(props: &RunnerProps) -> Html {
             }
             let flag = StopFlag::new();
             *stop_flag.borrow_mut() = Some(flag.clone());
-            dispatcher.dispatch(Act::Start(wall_now()));
+            dispatcher.dispatch(Act::Start(wall_now(), source.clone()));
+            if let Some(cb) = &on_values {
+                cb.emit(Vec::new());
+            }
             let session = session.clone();
             let source = source.clone();
             let dispatcher = dispatcher.clone();
             let on_done = on_done.clone();
             let on_error_at = on_error_at.clone();
+            let on_values = on_values.clone();
             let opts = RunOptions { budget: budget.unwrap_or(DEFAULT_BUDGET), isolated, ..RunOptions::default() };
             let wants = studio::wants_studio(&source);
             if !wants {
@@ -300,8 +352,11 @@ pub fn runner(props: &RunnerProps) -> Html {
             let live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let d = dispatcher.clone();
-                let err_at: Rc<RefCell<Option<(u32, u32)>>> = Rc::new(RefCell::new(None));
+                let err_at: Rc<RefCell<Option<ErrorMark>>> = Rc::new(RefCell::new(None));
                 let err_at2 = err_at.clone();
+                let values: Rc<RefCell<Vec<(u32, u32, String)>>> = Rc::new(RefCell::new(Vec::new()));
+                let values2 = values.clone();
+                let src = source.clone();
                 let this_run: Rc<RefCell<Option<Rc<studio::Live>>>> = Rc::default();
                 let attach = {
                     let session = session.clone();
@@ -320,9 +375,29 @@ pub fn runner(props: &RunnerProps) -> Html {
                     opts,
                     &flag,
                     move |evs| {
+                        let mut new_values = false;
                         for ev in &evs {
-                            if let RunEvent::Error { line: Some(l), col: Some(c), .. } = ev {
-                                *err_at2.borrow_mut() = Some((*l, *c));
+                            match ev {
+                                RunEvent::Error { message, line: Some(l), col: Some(c), kind } => {
+                                    let err = LispError {
+                                        message: message.clone(),
+                                        pos: Some(Pos { line: *l, col: *c }),
+                                        kind: *kind,
+                                    };
+                                    let at = pretty::fault_position(&src, &err).unwrap_or(Pos { line: *l, col: *c });
+                                    *err_at2.borrow_mut() =
+                                        Some(ErrorMark { line: at.line, col: at.col, message: message.clone() });
+                                }
+                                RunEvent::Value { printed, line, col } if values2.borrow().len() < 2000 => {
+                                    values2.borrow_mut().push((*line, *col, printed.clone()));
+                                    new_values = true;
+                                }
+                                _ => {}
+                            }
+                        }
+                        if new_values {
+                            if let Some(cb) = &on_values {
+                                cb.emit(values2.borrow().clone());
                             }
                         }
                         d.dispatch(Act::Events(evs));
@@ -334,7 +409,7 @@ pub fn runner(props: &RunnerProps) -> Html {
                     l.program_running.set(false);
                 }
                 dispatcher.dispatch(Act::Finish(report.clone()));
-                if let (Some(cb), Some(at)) = (&on_error_at, *err_at.borrow()) {
+                if let (Some(cb), Some(at)) = (&on_error_at, err_at.borrow().clone()) {
                     cb.emit(at);
                 }
                 if let Some(cb) = &on_done {
@@ -383,10 +458,17 @@ pub fn runner(props: &RunnerProps) -> Html {
 
     let onkeydown = {
         let start = start.clone();
+        let stop_flag = stop_flag.clone();
         Callback::from(move |e: KeyboardEvent| {
             if (e.ctrl_key() || e.meta_key()) && e.key() == "Enter" {
                 e.prevent_default();
                 start.emit(());
+            } else if e.key() == "Escape" {
+                // Esc stops a run (a no-op when nothing runs); the editor also takes it to
+                // give Tab back to moving focus.
+                if let Some(f) = stop_flag.borrow().as_ref() {
+                    f.stop();
+                }
             }
         })
     };
@@ -397,11 +479,13 @@ pub fn runner(props: &RunnerProps) -> Html {
 
     let t = &*transcript;
     let busy = matches!(t.status, Status::Running | Status::Sleeping);
-    let error_line = t.error_at.map(|(l, _)| l);
-    let caret_col = t.error_at.map(|(_, c)| c.saturating_sub(1) as usize).unwrap_or(0).min(400);
+    let error_line = t.error_at.as_ref().map(|e| e.line);
+    let caret_col = t.error_at.as_ref().map(|e| e.col.saturating_sub(1) as usize).unwrap_or(0).min(400);
     let caret = format!("{}^\n", " ".repeat(caret_col));
     let source_view = if props.show_source {
         html! {
+            <div class="code-block">
+            <CopyButton text={props.source.clone()} what="program" />
             <pre class="runner-source" tabindex="0" aria-label="Source (Ctrl/Cmd+Enter runs)"><code>
                 { for props.source.trim_end_matches('\n').split('\n').enumerate().map(|(i, text)| {
                     let n = i as u32 + 1;
@@ -418,13 +502,14 @@ pub fn runner(props: &RunnerProps) -> Html {
                     }
                 }) }
             </code></pre>
+            </div>
         }
     } else {
         Html::default()
     };
     let status_text = match t.status {
         Status::Idle => "Ready. Ctrl/Cmd+Enter runs.".to_string(),
-        Status::Running => "Running…".to_string(),
+        Status::Running => "Running… Esc or Stop ends it.".to_string(),
         Status::Sleeping => format!(
             "Sleeping until job time {} (the job clock in the header sets the pace)…",
             fmt_ms(t.sleeping_until.unwrap_or(0.0))
@@ -446,7 +531,7 @@ pub fn runner(props: &RunnerProps) -> Html {
             { source_view }
             <div class="runner-bar">
                 <button class="run" onclick={run_click} title="Run (Ctrl/Cmd+Enter)">{ if busy { "Restart" } else { "Run" } }</button>
-                <button class="stop" onclick={stop} disabled={!busy} title="Stop this run">{ "Stop" }</button>
+                <button class="stop" onclick={stop} disabled={!busy} title="Stop this run (Esc)" aria-keyshortcuts="Escape">{ "Stop" }</button>
                 <span class="runner-status" role="status">{ status_text }</span>
                 if let Some(m) = matches {
                     <span class={classes!("match", if m { "match-ok" } else { "match-diff" })}>
@@ -454,6 +539,9 @@ pub fn runner(props: &RunnerProps) -> Html {
                     </span>
                 }
             </div>
+            if let Some(a) = &t.alert {
+                <p class="runner-alert" role="alert">{ a }</p>
+            }
             <div class="runner-io">
                 <pre class="runner-output" aria-live="polite">
                     { for t.lines.iter().map(|l| match l {

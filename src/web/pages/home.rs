@@ -1,8 +1,10 @@
 //! `#/`: what Granola is, an example that runs on load, and a job example with the job list.
+//! Both examples are the same editable, runnable [`Example`]s as on the reference pages
+//! (Copy, Format, "open in playground", Reset; edits are kept).
 
 use yew::prelude::*;
 
-use crate::web::components::{JobsPanel, Runner};
+use crate::web::components::{Example, JobsPanel};
 use crate::web::gallery::{HOME_EXAMPLE, JOB_EXAMPLE};
 
 /// The home page.
@@ -23,12 +25,12 @@ pub fn page() -> Html {
             </section>
             <section class="card">
                 <h2>{ "This ran when the page loaded" }</h2>
-                <Runner id="home-runner" source={HOME_EXAMPLE} autorun={true} />
+                <Example id="home-runner" code={HOME_EXAMPLE} autorun={true} heading="runs on load" live={Some(false)} />
             </section>
             <section class="card">
                 <h2>{ "Submit a job and watch it" }</h2>
                 <p class="muted">{ "The job clock in the header sets how fast job time runs; by default one job-millisecond takes 200 ms, so you can watch the job go queued → running → streaming → done." }</p>
-                <Runner id="job-runner" source={JOB_EXAMPLE} />
+                <Example id="job-runner" code={JOB_EXAMPLE} heading="submit a job" live={Some(true)} />
                 <JobsPanel compact={true} height={260} title="Jobs of this session" />
             </section>
         </>

@@ -1,16 +1,42 @@
 //! `#/playground`: a full-page editor on a `Runner`, a REPL with history, the examples
-//! gallery, a share link that encodes the program in the URL, the bridge console and the jobs
-//! panel beside it.
+//! gallery, a share link that encodes the program in the URL, Format, "values inline" (each
+//! top-level form's value after the form, remembered), the bridge console and the jobs panel
+//! beside it.
 
 use yew::prelude::*;
 
+use crate::lang::pretty::top_level_forms;
 use crate::web::bridge;
+use crate::web::components::editor::{format_program, InlineValue};
 use crate::web::components::{BridgeConsole, Editor, ErrorMark, HelpLinks, JobsPanel, Repl, Runner};
 use crate::web::gallery::{self, Entry, GALLERY};
 use crate::web::session::{SessionAction, SessionHandle};
 use crate::web::util::{copy_to_clipboard, decode_b64, encode_b64, hash_query, load, save, scroll_to_id};
 
 const SAVE_KEY: &str = "granola.playground";
+/// localStorage key of the "values inline" choice.
+pub const INLINE_KEY: &str = "granola.playground.inline";
+
+/// Values of a run placed after the last line of the form that produced each (values are
+/// reported at the form's first character; `source` is the program that ran).
+pub fn inline_values(source: &str, values: &[(u32, u32, String)], error: Option<&ErrorMark>) -> Vec<InlineValue> {
+    let spans = top_level_forms(source);
+    let end_of = |line: u32, col: u32| {
+        spans.iter().find(|s| s.start.line == line && s.start.col == col).map(|s| s.end.line).unwrap_or(line)
+    };
+    let mut out: Vec<InlineValue> =
+        values.iter().map(|(l, c, v)| InlineValue { line: end_of(*l, *c), text: v.clone(), error: false }).collect();
+    if let Some(e) = error {
+        // the error after the form it is in
+        let line = spans
+            .iter()
+            .find(|s| (s.start.line, s.start.col) <= (e.line, e.col) && (e.line, e.col) <= (s.end.line, s.end.col))
+            .map(|s| s.end.line)
+            .unwrap_or(e.line);
+        out.push(InlineValue { line, text: e.message.clone(), error: true });
+    }
+    out
+}
 
 /// The program given in the URL (`#/playground?code=<base64url>`), if any.
 pub fn program_from_url() -> Option<String> {
@@ -49,8 +75,12 @@ pub fn playground_page() -> Html {
     let generation = use_state(|| 0u64);
     let run_token = use_state(|| 0u64);
     let error = use_state(|| None::<ErrorMark>);
+    let inline = use_state(|| load(INLINE_KEY).as_deref() == Some("1"));
+    // (program that ran, its values so far)
+    let ran = use_state(|| (String::new(), Vec::<(u32, u32, String)>::new()));
     let share = use_state(|| None::<String>);
-    let console = use_state(|| ("list_tools", "viewer", "{}", 0u32));
+    // The console starts on a request that succeeds as is: load a simulation, as operator.
+    let console = use_state(|| ("load_simulation", "operator", "{}", 0u32));
     // Set when a bridge example was chosen: the console is highlighted until the next pick.
     let console_pick = use_state(|| None::<&'static str>);
 
@@ -67,7 +97,44 @@ pub fn playground_page() -> Html {
     };
     let on_error_at = {
         let error = error.clone();
-        Callback::from(move |(line, col): (u32, u32)| error.set(Some(ErrorMark { line, col, message: String::new() })))
+        Callback::from(move |mark: ErrorMark| error.set(Some(mark)))
+    };
+    let on_values = {
+        let ran = ran.clone();
+        let text = text.clone();
+        let error = error.clone();
+        Callback::from(move |values: Vec<(u32, u32, String)>| {
+            if values.is_empty() {
+                error.set(None);
+            }
+            ran.set(((*text).clone(), values));
+        })
+    };
+    let on_inline = {
+        let inline = inline.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                save(INLINE_KEY, if i.checked() { "1" } else { "0" });
+                inline.set(i.checked());
+            }
+        })
+    };
+    let on_format = {
+        let text = text.clone();
+        let shown = shown.clone();
+        let generation = generation.clone();
+        let error = error.clone();
+        Callback::from(move |_: MouseEvent| match format_program(&text) {
+            Ok(t) if t != *text => {
+                save(SAVE_KEY, &t);
+                text.set(t.clone());
+                shown.set(t);
+                generation.set(*generation + 1);
+                error.set(None);
+            }
+            Ok(_) => {}
+            Err(mark) => error.set(Some(mark)),
+        })
     };
     let on_share = {
         let text = text.clone();
@@ -125,6 +192,7 @@ pub fn playground_page() -> Html {
         let run_token = run_token.clone();
         Callback::from(move |_| run_token.set(*run_token + 1))
     };
+    let inline_rows = if *inline { inline_values(&ran.0, &ran.1, error.as_ref()) } else { Vec::new() };
     html! {
         <div class="playground">
             <div class="pg-main">
@@ -136,7 +204,11 @@ pub fn playground_page() -> Html {
                             { for GALLERY.iter().enumerate().map(|(i, (title, _))| html!{ <option value={i.to_string()}>{*title}</option> }) }
                         </select>
                     </label>
+                    <button class="pg-format" onclick={on_format} title="Format the program (indentation and line breaks; comments are kept)">{"Format"}</button>
                     <button class="pg-share" onclick={on_share} title="Copy a link that contains this program">{"Share link"}</button>
+                    <label class="pg-inline" title="Show each top-level form's value after the form, in the editor">
+                        <input type="checkbox" checked={*inline} onchange={on_inline} />{" values inline"}
+                    </label>
                 </div>
                 if let Some(url) = &*share {
                     <div class="pg-share-url">
@@ -147,9 +219,10 @@ pub fn playground_page() -> Html {
                     </div>
                 }
                 <Runner source={AttrValue::from((*text).clone())} id="playground-runner" show_source={false}
-                    run_token={*run_token} on_error_at={Some(on_error_at)}>
+                    run_token={*run_token} on_error_at={Some(on_error_at)} on_values={Some(on_values)}>
                     <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change} {on_run}
-                        run_key={false} error={(*error).clone()} min_lines={16} label="Playground program" class="pg-editor" />
+                        run_key={false} error={(*error).clone()} min_lines={16} label="Playground program" class="pg-editor"
+                        inline_values={inline_rows} />
                     <HelpLinks source={AttrValue::from((*text).clone())} />
                 </Runner>
                 <h2>{"REPL"}</h2>

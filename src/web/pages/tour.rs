@@ -1,6 +1,8 @@
 //! `#/tour`: a short guided tour. Each step has a task, starter code and a check on the
-//! learner's run (its values and output, and the session's jobs); passing unlocks the next
-//! step. Progress is kept in localStorage.
+//! learner's run (its values and output, and the session's jobs). Every step can be opened at
+//! any time; the steps passed are marked and remembered in localStorage. The lesson text sits
+//! beside the editor, and the verdict (with the finish message after the last step) right
+//! under the lesson, scrolled into view.
 
 use yew::prelude::*;
 
@@ -10,9 +12,12 @@ use crate::web::gallery::make_request;
 use crate::web::jobs::{issued, vla_job_since};
 use crate::web::runner::RunReport;
 use crate::web::session::Session;
-use crate::web::util::{load, save};
+use crate::web::util::{load, remove, save};
 
-const PROGRESS_KEY: &str = "granola.tour.done";
+/// localStorage: the indices of the steps passed, comma-separated (`0,1,3`).
+pub const PASSED_KEY: &str = "granola.tour.passed";
+/// The older record: how many steps (from the first) were passed.
+const OLD_PROGRESS_KEY: &str = "granola.tour.done";
 
 /// One step of the tour.
 pub struct Step {
@@ -67,12 +72,21 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         title: "Watching it stream",
-        text: "vla.poll returns a map whose status moves :queued → :running → :streaming → :done. time.sleep-ms waits for job time.\n\nComplete the loop so it polls until the status is :done and returns it.",
+        text: "vla.poll returns a map whose status says where the job is: :queued until a worker slot picks it up, :streaming while partial results arrive, then :done. (:running is the instant between the pick-up and the first partial; this model sends its first partial at the pick-up, so a poll never catches it.) time.sleep-ms waits for job time.\n\nThe loop below polls once and gives up. Replace 'not-done-yet with (wait id) so it keeps polling until the status is :done: it prints :queued, then :streaming, then :done.",
         starter: concat!(
             make_request!("tour"),
-            "(define job (vla.submit (make-request \"move\")))\n(define (wait id)\n  (let ((s (map.get (vla.poll id) 'status ':none)))\n    (print s)\n    (if (eq? s ':done)\n        s\n        (begin (time.sleep-ms 1) (wait id)))))\n(wait job)\n"
+            "(define job (vla.submit (make-request \"move\")))\n(define (wait id)\n  (let ((s (map.get (vla.poll id) 'status ':none)))\n    (print s)\n    (if (eq? s ':done)\n        s\n        (begin (time.sleep-ms 1) 'not-done-yet))))\n(wait job)\n"
         ),
-        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some(":done"), "The last value should be :done (keep polling with time.sleep-ms)."),
+        check: |r, _, _| {
+            if r.error.is_none() && last_value(r) == Some(":done") {
+                ok_if(
+                    r.stdout.contains(":streaming"),
+                    "It ends :done, but the job's :streaming state was not printed: print the status on every poll.",
+                )
+            } else {
+                Err("The last value should be :done: replace 'not-done-yet with (wait id) to poll again.")
+            }
+        },
     },
     Step {
         title: "Cancelling",
@@ -113,21 +127,55 @@ pub const STEPS: &[Step] = &[
     },
 ];
 
-/// Steps completed so far (from localStorage).
-pub fn completed() -> usize {
-    load(PROGRESS_KEY).and_then(|s| s.parse().ok()).unwrap_or(0).min(STEPS.len())
+/// Which steps were passed (from localStorage; the older "first N passed" record is read too).
+pub fn passed() -> Vec<bool> {
+    let mut out = vec![false; STEPS.len()];
+    match load(PASSED_KEY) {
+        Some(list) => {
+            for i in list.split(',').filter_map(|x| x.trim().parse::<usize>().ok()) {
+                if i < out.len() {
+                    out[i] = true;
+                }
+            }
+        }
+        None => {
+            let n = load(OLD_PROGRESS_KEY).and_then(|s| s.parse::<usize>().ok()).unwrap_or(0).min(STEPS.len());
+            out.iter_mut().take(n).for_each(|p| *p = true);
+        }
+    }
+    out
+}
+
+fn save_passed(p: &[bool]) {
+    let list: Vec<String> = p.iter().enumerate().filter(|(_, d)| **d).map(|(i, _)| i.to_string()).collect();
+    save(PASSED_KEY, &list.join(","));
+    remove(OLD_PROGRESS_KEY);
 }
 
 /// The tour page.
 #[function_component(TourPage)]
 pub fn tour_page() -> Html {
     let session = use_context::<Session>();
-    let done = use_state(completed);
-    let current = use_state(|| completed().min(STEPS.len() - 1));
+    let done = use_state(passed);
+    let current = use_state(|| passed().iter().position(|d| !d).unwrap_or(0));
     let verdict = use_state(|| None::<Result<(), &'static str>>);
-    let text = use_state(|| STEPS[completed().min(STEPS.len() - 1)].starter.to_string());
+    let text = use_state(|| STEPS[passed().iter().position(|d| !d).unwrap_or(0)].starter.to_string());
     let generation = use_state(|| 0u64);
     let since = use_state(|| 0u64);
+    let verdict_ref = use_node_ref();
+    {
+        // Bring the verdict (and the finish message) into view when it changes.
+        let verdict_ref = verdict_ref.clone();
+        use_effect_with(*verdict, move |v| {
+            if v.is_some() {
+                if let Some(el) = verdict_ref.cast::<web_sys::Element>() {
+                    let opts = web_sys::ScrollIntoViewOptions::new();
+                    opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                    el.scroll_into_view_with_scroll_into_view_options(&opts);
+                }
+            }
+        });
+    }
     let Some(session) = session else { return html! { <p>{"No session."}</p> } };
 
     let go = {
@@ -137,9 +185,8 @@ pub fn tour_page() -> Html {
         let generation = generation.clone();
         let since = since.clone();
         let session = session.clone();
-        let done = done.clone();
         Callback::from(move |i: usize| {
-            if i > *done || i >= STEPS.len() {
+            if i >= STEPS.len() {
                 return;
             }
             current.set(i);
@@ -157,9 +204,11 @@ pub fn tour_page() -> Html {
         let since = since.clone();
         Callback::from(move |r: RunReport| {
             let v = (STEPS[current].check)(&r, &session, *since);
-            if v.is_ok() && current + 1 > *done {
-                save(PROGRESS_KEY, &(current + 1).to_string());
-                done.set(current + 1);
+            if v.is_ok() && !done[current] {
+                let mut d = (*done).clone();
+                d[current] = true;
+                save_passed(&d);
+                done.set(d);
             }
             verdict.set(Some(v));
         })
@@ -172,57 +221,68 @@ pub fn tour_page() -> Html {
         let done = done.clone();
         let go = go.clone();
         Callback::from(move |_: MouseEvent| {
-            save(PROGRESS_KEY, "0");
-            done.set(0);
+            let none = vec![false; STEPS.len()];
+            save_passed(&none);
+            done.set(none);
             go.emit(0);
         })
     };
     let step = &STEPS[*current];
-    let finished = *done >= STEPS.len();
+    let n_done = done.iter().filter(|d| **d).count();
+    let finished = n_done == STEPS.len();
+    let next_open = (*current + 1..STEPS.len()).chain(0..*current).find(|i| !done[*i]);
     html! {
         <div class="tour">
             <nav class="tour-steps" aria-label="Tour steps">
                 <h2>{"Tour"}</h2>
                 <ol>
                     { for STEPS.iter().enumerate().map(|(i, s)| {
-                        let locked = i > *done;
-                        let state = if i < *done { "done" } else if locked { "locked" } else { "open" };
+                        let state = if done[i] { "done" } else { "open" };
                         let go = go.clone();
+                        let cur = i == *current;
                         html! {
-                            <li class={classes!("tour-step", state, (i == *current).then_some("current"))} data-step={i.to_string()}>
-                                <button disabled={locked} onclick={Callback::from(move |_| go.emit(i))}>
-                                    <span class="tour-mark" aria-hidden="true">{ match state { "done" => "✓".to_string(), _ => format!("{}.", i + 1) } }</span>
+                            <li class={classes!("tour-step", state, cur.then_some("current"))} data-step={i.to_string()}>
+                                <button onclick={Callback::from(move |_| go.emit(i))} aria-current={cur.then_some("step")}>
+                                    <span class="tour-mark" aria-hidden="true">{ if done[i] { "✓".to_string() } else { format!("{}.", i + 1) } }</span>
                                     {" "}{s.title}
-                                    if locked { <span class="sr">{" (locked)"}</span> }
+                                    if done[i] { <span class="sr">{" (passed)"}</span> }
                                 </button>
                             </li>
                         }
                     }) }
                 </ol>
-                <p class="muted">{format!("{} of {} steps done", (*done).min(STEPS.len()), STEPS.len())}</p>
+                <p class="muted tour-progress">{format!("{n_done} of {} steps passed", STEPS.len())}</p>
                 <button class="tour-restart" onclick={on_restart}>{"Start over"}</button>
             </nav>
-            <section class="tour-body">
-                <h1>{format!("{}. {}", *current + 1, step.title)}</h1>
+            <section class="tour-lesson" aria-labelledby="tour-title">
+                <h1 id="tour-title">{format!("{}. {}", *current + 1, step.title)}</h1>
                 { for step.text.split("\n\n").map(|p| html!{ <p>{p}</p> }) }
+                <div ref={verdict_ref} class="tour-verdict-slot">
+                { match *verdict {
+                    Some(Ok(())) => html!{ <div class="tour-verdict ok" role="status">
+                        if finished {
+                            <p class="tour-finish"><strong>{"✓ You finished the tour."}</strong>{" Every step is passed. Next: write your own programs in the "}<a href="#/playground">{"playground"}</a>{", or look things up in the "}<a href="#/reference">{"reference"}</a>{"."}</p>
+                        } else {
+                            {"✓ Well done."}
+                            if let Some(n) = next_open {
+                                <button class="tour-next" onclick={{ let go = go.clone(); Callback::from(move |_| go.emit(n)) }}>{format!("Next: {} →", STEPS[n].title)}</button>
+                            }
+                        }
+                    </div> },
+                    Some(Err(hint)) => html!{ <div class="tour-verdict hint" role="status">{"Not yet: "}{hint}</div> },
+                    None => html!{},
+                } }
+                </div>
+                if finished && verdict.is_none() { <p class="muted">{"Tour complete: revisit any step."}</p> }
+            </section>
+            <section class="tour-work" aria-label="Try it">
                 <div class="tour-run">
                 <Runner key={format!("tour-{}", *current)} source={AttrValue::from((*text).clone())} id="tour-runner" show_source={false} on_done={Some(on_done)}>
                     <Editor text={AttrValue::from(step.starter)} generation={*generation} {on_change} run_key={false} min_lines={6} label="Tour step program" />
                 </Runner>
                 </div>
-                { match *verdict {
-                    Some(Ok(())) => html!{ <div class="tour-verdict ok" role="status">
-                        {"✓ Well done."}
-                        if *current + 1 < STEPS.len() {
-                            <button class="tour-next" onclick={{ let go = go.clone(); let n = *current + 1; Callback::from(move |_| go.emit(n)) }}>{"Next step →"}</button>
-                        } else { {" You finished the tour. The playground is next: "}<a href="#/playground">{"open it"}</a> }
-                    </div> },
-                    Some(Err(hint)) => html!{ <div class="tour-verdict hint" role="status">{"Not yet: "}{hint}</div> },
-                    None => html!{},
-                } }
-                if finished && verdict.is_none() { <p class="muted">{"Tour complete: revisit any step."}</p> }
+                <JobsPanel compact={true} height={300} />
             </section>
-            <aside class="tour-side"><JobsPanel compact={true} height={360} /></aside>
         </div>
     }
 }
