@@ -147,7 +147,7 @@ async function studioFigures(browser) {
     const t = await page.evaluate(async i => {
       const el = document.querySelector('#playground-runner .studio .st-scrub');
       const t0 = performance.now();
-      el.value = String(i); el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.value = String(i); el.dispatchEvent(new InputEvent('input', { bubbles: true }));
       const want = String(i + 1);
       while (document.querySelector('#playground-runner .studio')?.dataset.tick !== want) await new Promise(r => requestAnimationFrame(r));
       return performance.now() - t0;

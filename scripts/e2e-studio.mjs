@@ -39,7 +39,7 @@ try {
   await ex.locator('.studio .bt-node').first().waitFor({ timeout: T });
   check(await attr(page, 'data-tick') === '3', 'the sel page example shows its tree at tick 3');
   const before = await ex.locator('.studio .bt-node[data-id="1"]').getAttribute('class');
-  await ex.locator('.studio .st-scrub').fill('1');
+  await ex.locator('.studio .st-scrub').evaluate(el => { el.value = '1'; el.dispatchEvent(new InputEvent('input', { bubbles: true })); });
   await page.waitForFunction(() => document.querySelector('.studio')?.dataset.tick === '2', null, { timeout: T });
   const after = await ex.locator('.studio .bt-node[data-id="1"]').getAttribute('class');
   check(before !== after, `scrubbing back changes the colours (${before} -> ${after})`);
