@@ -52,6 +52,27 @@ try {
     }
     console.log(`${ex.name.padEnd(44)} ${median(runs).toFixed(1).padStart(22)}  ${last.error ? 'error: ' + last.error : last.n + ' values'}`);
   }
+  // The evaluator benchmarks (bench/*.lisp) through the same JS API, to compare with the
+  // native CPU times of bench/run.sh (issue 16: the page at most 1.5x native). Each run is a
+  // fresh interpreter driven in slices by the page's run loop, so the figure includes the
+  // per-slice overhead. (Programs that need a file system are reported as errors.)
+  const benches = existsSync('bench') ? readdirSync('bench').filter(f => f.endsWith('.lisp')).sort() : [];
+  if (benches.length) console.log(`${'bench/*.lisp through granola.eval'.padEnd(44)} ${'ms (median of 3)'.padStart(22)}  outcome`);
+  for (const f of benches) {
+    const src = readFileSync(`bench/${f}`, 'utf8');
+    const runs = [];
+    let last;
+    for (let i = 0; i < 3; i++) {
+      last = await page.evaluate(async src => {
+        const t = performance.now();
+        const r = await window.granola.eval(src);
+        return { ms: performance.now() - t, error: r.error, value: r.values[r.values.length - 1] };
+      }, src);
+      runs.push(last.ms);
+    }
+    const outcome = last.error ? 'error: ' + last.error : String(last.value).slice(0, 40);
+    console.log(`${f.padEnd(44)} ${median(runs).toFixed(1).padStart(22)}  ${outcome}`);
+  }
   // Responsiveness while an endless loop runs in the playground REPL (the browser run loop
   // yields every frame): how late a 20 ms timer fires, and how long Stop takes to end the run.
   // The browser tests check these by order only; the figures live here.

@@ -212,6 +212,10 @@ pub struct Interp {
     exts: Extensions,
     svc: Services,
     globals: Vec<Option<Value>>,
+    /// Whether a symbol has ever been bound in a local environment (a parameter, a `let`
+    /// name, a `define` outside the top level). A symbol that never was is looked up in the
+    /// globals at once, without walking the environment chain.
+    local_syms: Vec<bool>,
     stack: Vec<Frame>,
     vals: Vec<Value>,
     mode: Mode,
@@ -279,6 +283,7 @@ impl Interp {
                 defines: Vec::new(),
             },
             globals: Vec::new(),
+            local_syms: Vec::new(),
             stack: Vec::new(),
             vals: Vec::new(),
             mode: Mode::Return(Value::Nil),
@@ -595,11 +600,23 @@ impl Interp {
         }
     }
 
+    /// Note that `s` may now be bound in a local environment (see `local_syms`).
+    fn mark_local(&mut self, s: u32) {
+        let i = s as usize;
+        if self.local_syms.len() <= i {
+            self.local_syms.resize(i + 1, false);
+        }
+        if let Some(m) = self.local_syms.get_mut(i) {
+            *m = true;
+        }
+    }
+
     fn define(&mut self, s: u32, v: Value, env: u32) {
         if env == GLOBAL {
             self.set_global(s, v);
             return;
         }
+        self.mark_local(s);
         if let Some(Obj::Env { vars, .. }) = self.heap.get_mut(env) {
             if let Some(slot) = vars.iter_mut().rev().find(|(k, _)| *k == s) {
                 slot.1 = v;
@@ -611,6 +628,9 @@ impl Interp {
 
     #[inline]
     fn lookup(&self, s: u32, mut env: u32) -> R<Value> {
+        if !self.local_syms.get(s as usize).copied().unwrap_or(false) {
+            env = GLOBAL;
+        }
         while env != GLOBAL {
             match self.heap.get(env) {
                 Some(Obj::Env { vars, parent }) => {
@@ -962,17 +982,21 @@ impl Interp {
                     Func::Syntax(_) | Func::Special(_) => Err("attempt to call non-function value".into()),
                 }
             }
-            Value::Obj(_) => {
-                let (params, body, cenv) = match self.heap.obj(f) {
-                    Some(Obj::Closure { params, body, env }) => (params.clone(), *body, *env),
+            Value::Obj(fi) => {
+                let argc = self.vals.len().saturating_sub(b + 1);
+                let mut vars = self.heap.take_vars();
+                let (body, cenv) = match self.heap.get(fi) {
+                    Some(Obj::Closure { params, body, env }) => {
+                        if argc != params.len() {
+                            let n = params.len();
+                            return Err(format!("closure call: expected {n} arguments, got {argc}").into());
+                        }
+                        let args = self.vals.get(b + 1..).unwrap_or(&[]);
+                        vars.extend(params.iter().copied().zip(args.iter().copied()));
+                        (*body, *env)
+                    }
                     _ => return Err("attempt to call non-function value".into()),
                 };
-                let argc = self.vals.len().saturating_sub(b + 1);
-                if argc != params.len() {
-                    return Err(format!("closure call: expected {} arguments, got {}", params.len(), argc).into());
-                }
-                let mut vars = self.heap.take_vars();
-                vars.extend(params.iter().copied().zip(self.vals.get(b + 1..).unwrap_or(&[]).iter().copied()));
                 self.vals.truncate(b);
                 let Value::Obj(e) = self.heap.alloc(Obj::Env { vars, parent: cenv }) else {
                     return Err("internal: environment allocation".into());
@@ -1186,26 +1210,28 @@ impl Interp {
                     return Err(format!("let: expected at least 2 arguments, got {n}").into());
                 }
                 let (bindings, body) = self.car_cdr(rest);
-                let list = match bindings {
-                    Value::Nil => Vec::new(),
-                    _ => match self.heap.obj(bindings) {
-                        Some(Obj::Cons { .. }) => self.heap.list_vec(bindings).ok_or("let: expected binding list")?,
-                        _ => return Err("let: expected binding list".into()),
-                    },
-                };
-                for b in list {
-                    let parts = match self.heap.obj(b) {
-                        Some(Obj::Cons { .. }) => {
-                            self.heap.list_vec(b).ok_or("let: each binding must be a (name expr) pair")?
-                        }
-                        _ => return Err("let: each binding must be a (name expr) pair".into()),
+                // (checked in place: no vectors built per evaluation)
+                if !matches!(bindings, Value::Nil)
+                    && (self.heap.pair(bindings).is_none() || self.list_len(bindings).is_err())
+                {
+                    return Err("let: expected binding list".into());
+                }
+                let mut cur = bindings;
+                while let Some((b, more)) = self.heap.pair(cur) {
+                    let Some((name, _)) = self.heap.pair(b) else {
+                        return Err("let: each binding must be a (name expr) pair".into());
                     };
-                    if parts.len() != 2 {
+                    let Ok(n) = self.list_len(b) else {
+                        return Err("let: each binding must be a (name expr) pair".into());
+                    };
+                    if n != 2 {
                         return Err("let: each binding must contain exactly name and expression".into());
                     }
-                    if !matches!(parts.first(), Some(Value::Sym(_))) {
+                    let Value::Sym(s) = name else {
                         return Err("let: binding name must be a symbol".into());
-                    }
+                    };
+                    self.mark_local(s);
+                    cur = more;
                 }
                 let base = self.vals.len() as u32;
                 self.continue_let(base, bindings, bindings, body, env)?;
@@ -1255,7 +1281,7 @@ impl Interp {
         Ok(())
     }
 
-    fn params(&self, params: Value) -> R<Rc<[u32]>> {
+    fn params(&mut self, params: Value) -> R<Rc<[u32]>> {
         match params {
             Value::Nil => Ok(Rc::from(Vec::new())),
             _ => {
@@ -1269,6 +1295,9 @@ impl Interp {
                         Value::Sym(s) => out.push(s),
                         _ => return Err("lambda: parameters must be symbols".into()),
                     }
+                }
+                for &s in &out {
+                    self.mark_local(s);
                 }
                 Ok(Rc::from(out))
             }
@@ -1326,7 +1355,7 @@ impl Interp {
                 return Err("cond: clause cannot be empty".into());
             }
             match self.heap.obj(clause) {
-                Some(Obj::Cons { .. }) if self.heap.list_vec(clause).is_some() => {}
+                Some(Obj::Cons { .. }) if self.list_len(clause).is_ok() => {}
                 _ => return Err("cond: each clause must be a proper list".into()),
             }
             let (test, body) = self.car_cdr(clause);

@@ -7,7 +7,9 @@
 //! explicitly (globals, the evaluator's stack, registers and queued forms).
 
 use super::Pos;
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// Index of the global environment (not a heap object).
 pub const GLOBAL: u32 = u32::MAX;
@@ -52,7 +54,7 @@ impl Value {
 }
 
 /// A map key: type + value identity (floats normalised: -0.0 -> 0.0, never NaN).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MapKey {
     Sym(u32),
     Str(String),
@@ -60,11 +62,139 @@ pub enum MapKey {
     Float(u64),
 }
 
+/// A borrowed map key, so that looking a string key up needs no copy of the string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRef<'a> {
+    Sym(u32),
+    Str(&'a str),
+    Int(i64),
+    Float(u64),
+}
+
+impl MapKey {
+    /// This key as a [`KeyRef`].
+    pub fn view(&self) -> KeyRef<'_> {
+        match self {
+            MapKey::Sym(s) => KeyRef::Sym(*s),
+            MapKey::Str(s) => KeyRef::Str(s),
+            MapKey::Int(i) => KeyRef::Int(*i),
+            MapKey::Float(b) => KeyRef::Float(*b),
+        }
+    }
+}
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        match self {
+            KeyRef::Sym(s) => h.write_u64(u64::from(*s)),
+            KeyRef::Str(s) => {
+                h.write(s.as_bytes());
+                h.write_u8(0xff);
+            }
+            KeyRef::Int(i) => h.write_u64((*i as u64) ^ 0x5555_5555_5555_5555),
+            KeyRef::Float(b) => h.write_u64(b.rotate_left(17)),
+        }
+    }
+}
+
+impl Hash for MapKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.view().hash(h)
+    }
+}
+
+/// What the map index is searched with: an owned key or a borrowed one.
+trait AsKey {
+    fn key(&self) -> KeyRef<'_>;
+}
+impl AsKey for MapKey {
+    fn key(&self) -> KeyRef<'_> {
+        self.view()
+    }
+}
+impl AsKey for KeyRef<'_> {
+    fn key(&self) -> KeyRef<'_> {
+        *self
+    }
+}
+impl<'a> Borrow<dyn AsKey + 'a> for MapKey {
+    fn borrow(&self) -> &(dyn AsKey + 'a) {
+        self
+    }
+}
+impl Hash for dyn AsKey + '_ {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.key().hash(h)
+    }
+}
+impl PartialEq for dyn AsKey + '_ {
+    fn eq(&self, o: &Self) -> bool {
+        self.key() == o.key()
+    }
+}
+impl Eq for dyn AsKey + '_ {}
+
+/// A fast non-cryptographic hasher (the multiply-rotate scheme of rustc's FxHash) for map
+/// keys and symbol names: SipHash's resistance to chosen keys buys nothing here, and it was
+/// a visible share of map-heavy programs' time.
+#[derive(Clone, Copy, Default)]
+pub struct FastHasher(u64);
+
+const FAST_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(FAST_SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// [`HashMap`] with the [`FastHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
 /// An insertion-ordered hash map (tombstones compacted when they dominate).
 #[derive(Default, Debug)]
 pub struct MapObj {
     entries: Vec<Option<(MapKey, Value)>>,
-    index: HashMap<MapKey, usize>,
+    index: FastMap<MapKey, usize>,
 }
 
 impl MapObj {
@@ -75,8 +205,22 @@ impl MapObj {
         self.index.is_empty()
     }
     pub fn get(&self, k: &MapKey) -> Option<Value> {
-        let i = *self.index.get(k)?;
+        self.get_ref(k.view())
+    }
+    /// [`MapObj::get`] with a borrowed key.
+    pub fn get_ref(&self, k: KeyRef<'_>) -> Option<Value> {
+        let i = *self.index.get(&k as &dyn AsKey)?;
         self.entries.get(i).and_then(|e| e.as_ref()).map(|(_, v)| *v)
+    }
+    /// Where the key sits (for [`MapObj::set_at`]), if present.
+    pub fn index_of(&self, k: KeyRef<'_>) -> Option<usize> {
+        self.index.get(&k as &dyn AsKey).copied()
+    }
+    /// Replace the value at an index from [`MapObj::index_of`].
+    pub fn set_at(&mut self, i: usize, v: Value) {
+        if let Some(Some(e)) = self.entries.get_mut(i) {
+            e.1 = v;
+        }
     }
     pub fn set(&mut self, k: MapKey, v: Value) {
         if let Some(&i) = self.index.get(&k) {
@@ -89,7 +233,11 @@ impl MapObj {
         self.entries.push(Some((k, v)));
     }
     pub fn remove(&mut self, k: &MapKey) -> bool {
-        match self.index.remove(k) {
+        self.remove_ref(k.view())
+    }
+    /// [`MapObj::remove`] with a borrowed key.
+    pub fn remove_ref(&mut self, k: KeyRef<'_>) -> bool {
+        match self.index.remove(&k as &dyn AsKey) {
             Some(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
                     *e = None;
@@ -602,7 +750,7 @@ impl Heap {
 #[derive(Default)]
 pub struct Symbols {
     names: Vec<String>,
-    ids: HashMap<String, u32>,
+    ids: FastMap<String, u32>,
 }
 
 impl Symbols {

@@ -35,6 +35,71 @@ pub fn push_g(out: &mut String, x: f64, prec: usize) {
         }
     }
     let p = prec.max(1);
+    if push_g_short(out, x, p) {
+        return;
+    }
+    push_g_digits(out, x, p);
+}
+
+/// [`push_g`] of a finite non-zero `x` whose exact decimal value has at most `p`
+/// significant digits and prints in fixed notation (halves, 0.25, 1.125, 1e15, ...): written
+/// from its exact digits, without the big-number arithmetic that `{:.*}` needs for them.
+/// False (nothing written) for every other number.
+fn push_g_short(out: &mut String, x: f64, p: usize) -> bool {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 || biased == 0x7ff || p > 30 {
+        return false;
+    }
+    let mut m = (bits & ((1u64 << 52) - 1)) | (1u64 << 52);
+    let mut e = biased - 1075;
+    let tz = m.trailing_zeros();
+    m >>= tz;
+    e += tz as i32;
+    // |x| = n * 10^-k exactly
+    let (n, k): (u128, u32) = if e >= 0 {
+        if e > 63 {
+            return false;
+        }
+        (u128::from(m) << e, 0)
+    } else {
+        let k = e.unsigned_abs();
+        match 5u128.checked_pow(k).and_then(|f| u128::from(m).checked_mul(f)) {
+            Some(n) => (n, k),
+            None => return false,
+        }
+    };
+    let digits = n.to_string();
+    let len = digits.len();
+    // the exponent of the leading digit; %g prints fixed notation for -4 <= exp < p
+    let exp = len as i64 - 1 - i64::from(k);
+    if len > p || exp < -4 || exp >= p as i64 {
+        return false;
+    }
+    let k = k as usize;
+    if x < 0.0 {
+        out.push('-');
+    }
+    if len > k {
+        let (int, frac) = digits.split_at(len - k);
+        out.push_str(int);
+        let frac = frac.trim_end_matches('0');
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(frac);
+        }
+    } else {
+        out.push_str("0.");
+        for _ in len..k {
+            out.push('0');
+        }
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    true
+}
+
+/// [`push_g`]'s general case (a finite non-zero `x`), through the standard formatter.
+fn push_g_digits(out: &mut String, x: f64, p: usize) {
     // The exponent %e would print at precision p-1 (after rounding).
     let e_form = format!("{:.*e}", p - 1, x);
     let (mant, exp) = match e_form.split_once('e') {
@@ -100,6 +165,44 @@ pub fn push_quoted(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The short-decimal path writes exactly what the general path writes.
+    #[test]
+    fn short_floats_print_as_the_general_path() {
+        let mut xs: Vec<f64> = Vec::new();
+        for i in -3000i32..3000 {
+            for d in [1.0, 2.0, 4.0, 8.0, 16.0, 1024.0, 0.001, 10.0, 3.0] {
+                xs.push(f64::from(i) / d);
+                xs.push(f64::from(i) * d * 1.0e6);
+            }
+        }
+        let mut state = 0x1234_5678_9abc_def0u64;
+        for _ in 0..20000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            xs.push(f64::from_bits(state >> 2));
+            xs.push((state % 100_000) as f64 / 64.0);
+            xs.push((state >> 11) as f64);
+        }
+        xs.extend([9007199254740992.0, 9007199254740993.0, 1e15, 1e16, 1e17, 123456789012345678.0, 1e-4, 1e-5, 5e-324]);
+        let mut shorts = 0;
+        for x in xs {
+            if x == 0.0 || !x.is_finite() {
+                continue;
+            }
+            for p in [6, 15, 17] {
+                let mut short = String::new();
+                if super::push_g_short(&mut short, x, p) {
+                    shorts += 1;
+                    let mut general = String::new();
+                    super::push_g_digits(&mut general, x, p);
+                    assert_eq!(short, general, "{x:e} at {p}");
+                }
+            }
+        }
+        assert!(shorts > 100_000, "{shorts}");
+    }
 
     #[test]
     fn six_digits_like_printf_and_a_stream() {

@@ -53,21 +53,54 @@ fn map_key(heap: &Heap, name: &str, v: Value) -> Result<MapKey, String> {
 fn bi_map_make(c: &mut Ctx, _: &[Value]) -> Result<Value, String> {
     Ok(c.heap.alloc(Obj::Map(Box::default())))
 }
+fn map_ref<'h>(heap: &'h Heap, name: &str, v: Value) -> Result<&'h MapObj, String> {
+    match heap.obj(v) {
+        Some(Obj::Map(m)) => Ok(m),
+        _ => Err(format!("{name}: expected map")),
+    }
+}
+/// [`map_key`] without copying a string key (same checks, same messages).
+fn key_ref<'h>(heap: &'h Heap, name: &str, v: Value) -> Result<KeyRef<'h>, String> {
+    match v {
+        Value::Sym(s) => Ok(KeyRef::Sym(s)),
+        Value::Int(i) => Ok(KeyRef::Int(i)),
+        Value::Float(f) => {
+            if f.is_nan() {
+                Err(format!("{name}: float keys must not be NaN"))
+            } else {
+                Ok(KeyRef::Float(if f == 0.0 { 0.0f64.to_bits() } else { f.to_bits() }))
+            }
+        }
+        _ => match heap.str_of(v) {
+            Some(s) => Ok(KeyRef::Str(s)),
+            None => Err(format!("{name}: expected key as symbol, string, integer, or float")),
+        },
+    }
+}
 fn bi_map_get(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
-    map_mut(c.heap, "map.get", arg(a, 0))?;
-    let k = map_key(c.heap, "map.get", arg(a, 1))?;
-    let m = map_mut(c.heap, "map.get", arg(a, 0))?;
-    Ok(m.get(&k).unwrap_or(arg(a, 2)))
+    let m = map_ref(c.heap, "map.get", arg(a, 0))?;
+    let k = key_ref(c.heap, "map.get", arg(a, 1))?;
+    Ok(m.get_ref(k).unwrap_or(arg(a, 2)))
 }
 fn bi_map_has(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
-    map_mut(c.heap, "map.has?", arg(a, 0))?;
-    let k = map_key(c.heap, "map.has?", arg(a, 1))?;
-    Ok(Value::Bool(map_mut(c.heap, "map.has?", arg(a, 0))?.get(&k).is_some()))
+    let m = map_ref(c.heap, "map.has?", arg(a, 0))?;
+    let k = key_ref(c.heap, "map.has?", arg(a, 1))?;
+    Ok(Value::Bool(m.get_ref(k).is_some()))
 }
 fn bi_map_set(c: &mut Ctx, a: &[Value]) -> Result<Value, String> {
-    map_mut(c.heap, "map.set!", arg(a, 0))?;
-    let k = map_key(c.heap, "map.set!", arg(a, 1))?;
-    map_mut(c.heap, "map.set!", arg(a, 0))?.set(k, arg(a, 2));
+    map_ref(c.heap, "map.set!", arg(a, 0))?;
+    // (an existing key is found through a borrowed key; only a new one is copied)
+    let at = {
+        let k = key_ref(c.heap, "map.set!", arg(a, 1))?;
+        map_ref(c.heap, "map.set!", arg(a, 0))?.index_of(k)
+    };
+    match at {
+        Some(i) => map_mut(c.heap, "map.set!", arg(a, 0))?.set_at(i, arg(a, 2)),
+        None => {
+            let k = map_key(c.heap, "map.set!", arg(a, 1))?;
+            map_mut(c.heap, "map.set!", arg(a, 0))?.set(k, arg(a, 2));
+        }
+    }
     c.heap.note_growth(96);
     Ok(arg(a, 2))
 }

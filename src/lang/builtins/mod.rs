@@ -3,7 +3,7 @@
 //! `vec`, `map`, `pq`, `io`, `gc`, `help`. Front ends declare their own rows the same way.
 
 use super::ctx::{Ctx, Flow};
-use super::heap::{Heap, MapKey, MapObj, Obj, Policy, PqEntry, PqObj, Symbols, Value};
+use super::heap::{Heap, KeyRef, MapKey, MapObj, Obj, Policy, PqEntry, PqObj, Symbols, Value};
 use super::printer::{self, PrintError};
 use super::table::{Builtin, FrontEnd, Func, Special};
 
