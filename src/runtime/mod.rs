@@ -104,11 +104,17 @@ pub fn extend_interp(interp: &mut Interp) -> Result<(), String> {
 /// An interpreter on [`table`] whose job time is `engine`'s, with the engine installed for
 /// the front ends and each front end's extensions.
 pub fn new_interp(engine: &Rc<RefCell<Engine>>, limits: Limits) -> Interp {
-    let mut interp = Interp::with_limits(table(), limits);
+    new_interp_on(table(), engine, limits)
+}
+
+/// [`new_interp`] on another composition of front ends (a host that carries fewer of them,
+/// e.g. the embed's small build, `granola::embed::model::small_table`).
+pub fn new_interp_on(table: &'static Table, engine: &Rc<RefCell<Engine>>, limits: Limits) -> Interp {
+    let mut interp = Interp::with_limits(table, limits);
     let shared = SharedEngine(engine.clone());
     interp.set_time(Box::new(shared.clone()));
     interp.install(shared);
-    table().install(&mut interp);
+    table.install(&mut interp);
     interp
 }
 
