@@ -362,8 +362,10 @@ pub fn runner(props: &RunnerProps) -> Html {
                     let session = session.clone();
                     let this_run = this_run.clone();
                     move |interp: &Rc<RefCell<crate::lang::Interp>>, engine: &Rc<RefCell<crate::jobs::Engine>>| {
-                        if wants {
-                            let l = studio::attach(interp, engine, &session, isolated);
+                        // The studio's code is loaded on demand (web::lazy::EXTRA); a program that
+                        // makes trees names bt, so the run loaded it before it started.
+                        if let (true, Some(extra)) = (wants, crate::web::lazy::EXTRA.get()) {
+                            let l = (extra.pages.studio_attach)(interp, engine, &session, isolated);
                             *this_run.borrow_mut() = Some(l.clone());
                             live.set(Some(l));
                         }
@@ -563,8 +565,8 @@ pub fn runner(props: &RunnerProps) -> Html {
                     </div>
                 }
             </div>
-            if let Some(l) = &*live {
-                <studio::TreeStudio key={format!("{:p}", Rc::as_ptr(l))} source={studio::Source::Live(l.clone())} />
+            if let (Some(l), Some(extra)) = (&*live, crate::web::lazy::EXTRA.get()) {
+                { (extra.pages.live_studio)(l.clone()) }
             }
         </div>
     }

@@ -27,8 +27,13 @@ use super::components::jobs_panel::JobsPanelProps;
 use super::components::{DocsGate, JobsPanel};
 use super::route::Route;
 use super::session::Session;
+use super::studio;
 use super::util::hash_hex;
+use crate::jobs::Engine;
 use crate::jobs::JobId;
+use crate::lang::Interp;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// A page other than the home page. Pages that read the docs pages are drawn behind a
 /// [`DocsGate`] (the site build fetches them when a page first needs them).
@@ -67,6 +72,18 @@ pub struct Pages {
     pub status_record: fn(&Session, JobId) -> Option<StatusRecord>,
     /// The job list ([`JobsPanel`]), which the home page draws once the session has a job.
     pub jobs_panel: fn(&JobsPanelProps) -> Html,
+    /// `studio::attach`: the tree studio of a run (the runner's, on any page).
+    pub studio_attach: StudioAttach,
+    /// The live tree studio of a run, keyed by it.
+    pub live_studio: fn(Rc<studio::Live>) -> Html,
+}
+
+/// See [`Pages::studio_attach`].
+pub type StudioAttach = fn(&Rc<RefCell<Interp>>, &Rc<RefCell<Engine>>, &Session, bool) -> Rc<studio::Live>;
+
+fn live_studio(l: Rc<studio::Live>) -> Html {
+    let key = format!("{:p}", Rc::as_ptr(&l));
+    html! { <studio::TreeStudio {key} source={studio::Source::Live(l)} /> }
 }
 
 fn jobs_panel(props: &JobsPanelProps) -> Html {
@@ -74,4 +91,5 @@ fn jobs_panel(props: &JobsPanelProps) -> Html {
 }
 
 /// The pages' part of the on-demand module's API.
-pub static API: Pages = Pages { view, status_record: super::bridge::status_record, jobs_panel };
+pub static API: Pages =
+    Pages { view, status_record: super::bridge::status_record, jobs_panel, studio_attach: studio::attach, live_studio };
