@@ -26,13 +26,13 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help tools browser-tools editor dist serve test lint test-native test-wasm e2e e2e-site bench clean-dist
+.PHONY: help tools browser-tools editor dist serve test lint test-native test-wasm e2e e2e-site e2e-embed bench clean-dist
 
 help:
 	@echo "make serve   build dist/ and serve the site on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
 	@echo "make test    native tests, docs-example tests, browser tests in headless Chromium, release build, e2e smoke test"
 	@echo "make bench   release sizes of dist/ (raw + gzip) and the CLI benchmarks"
-	@echo "make dist    only build dist/"
+	@echo "make dist    only build dist/ (the site, and the embed in dist/embed/)"
 	@echo "make lint    rustfmt --check, clippy (warnings denied) on all targets, native and wasm32"
 
 ## ---- tools (idempotent) ----
@@ -87,6 +87,8 @@ dist: tools editor
 	@echo "==> trunk build --release"
 	cargo fetch
 	GRANOLA_DOCS_JSON="$(CURDIR)/target/site/docs.json" trunk build --release
+	echo "==> embed (dist/embed/: granola-embed.js + wasm, editor bundle, demo pages)"
+	scripts/embed-build.sh dist/embed
 	ls -l dist
 
 ## ---- serve ----
@@ -98,7 +100,7 @@ serve: dist
 
 ## ---- tests ----
 # e2e-site: the documentation site's end-to-end test, after the smoke test.
-test: tools browser-tools lint test-native test-wasm dist e2e e2e-site
+test: tools browser-tools lint test-native test-wasm dist e2e e2e-site e2e-embed
 	@echo "==> make test: all stages passed"
 
 # rustfmt (rustfmt.toml) and clippy with warnings denied, on every target, native and wasm32.
@@ -162,6 +164,19 @@ e2e-site:
 	trap 'kill $$srv 2>/dev/null || true' EXIT
 	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && break; sleep 0.1; done
 	node scripts/e2e-site.mjs http://127.0.0.1:$$port/ target/e2e
+
+## ---- embed e2e (both demo pages over HTTP, the plain one from file://: values, errors,
+## Stop, Cancel, shared sessions, editor, tree view, dark mode); screenshots target/e2e/embed-*.png ----
+e2e-embed:
+	@mkdir -p target/logs target/e2e
+	test -f dist/embed/granola-embed.js
+	port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	echo "==> embed e2e against dist/embed/ on 127.0.0.1:$$port"
+	python3 -m http.server $$port --bind 127.0.0.1 --directory dist >target/logs/e2e-embed-server.log 2>&1 & srv=$$!
+	trap 'kill $$srv 2>/dev/null || true' EXIT
+	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && break; sleep 0.1; done
+	kill -0 $$srv
+	node scripts/e2e-embed.mjs http://127.0.0.1:$$port/embed/ dist/embed target/e2e
 
 ## ---- benchmarks ----
 bench: dist

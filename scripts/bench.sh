@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: release figures. The first-load size of dist/ (wasm + JS + CSS, raw and gzip -9;
-# target <= 300 KB gzipped), then whichever CLI benchmarks exist (skipped when absent).
+# target <= 300 KB gzipped) and of the embed (dist/embed/, target <= 250 KB), then whichever CLI benchmarks exist (skipped when absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/index.html ] || { echo "no dist/: run make dist first"; exit 1; }
@@ -29,6 +29,25 @@ for f in dist/*; do
     [ "$later" = 1 ] || { echo "-- loaded on demand (not part of the first load):"; later=1; }
     row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
   fi
+done
+
+# The embed (dist/embed/, scripts/embed-build.sh): what a page that includes granola-embed.js
+# loads first (the script and its wasm; target <= 250 KB gzipped), and what it loads later.
+echo "== embed first load (dist/embed/, gzip -9)"
+[ -f dist/embed/granola-embed.js ] || { echo "no dist/embed/: make dist builds it"; exit 1; }
+embed_raw=0; embed_gz=0
+printf '%-48s %10s %10s\n' file raw gzip
+for name in granola-embed.js granola-embed_bg.wasm; do
+  f=dist/embed/$name
+  raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
+  embed_raw=$((embed_raw + raw)); embed_gz=$((embed_gz + gz))
+  row "$name" "$raw" "$gz"
+done
+printf '%-48s %10d %10d   (%d KB gzipped; target <= 250 KB)\n' "embed first load total" "$embed_raw" "$embed_gz" $(((embed_gz + 1023) / 1024))
+echo "-- loaded on demand: the editor on first edit; the base64 wasm only from file://"
+for name in granola-editor.js granola-embed_bg.wasm.js; do
+  f=dist/embed/$name
+  row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done
 
 echo "== browser (headless Chromium against dist/)"

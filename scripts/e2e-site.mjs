@@ -180,6 +180,68 @@ try {
     await pg.close();
   }
 
+  // Every visible text on the main pages, both themes, against what is behind it (opacity and
+  // translucent layers composed; WCAG AA: 4.5:1, 3:1 for large text; disabled controls exempt),
+  // and the syntax tokens under an error mark and a matching-bracket mark.
+  const auditPage = (pg) => pg.evaluate(() => {
+    const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+    const base = parse(getComputedStyle(document.documentElement).backgroundColor);
+    const bgOf = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+      let acc = base && base[3] >= 1 ? base.slice(0, 3) : [255, 255, 255];
+      for (const l of layers.reverse()) acc = acc.map((v, i) => v * (1 - l[3]) + l[i] * l[3]);
+      return acc;
+    };
+    const lum = (rgb) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(rgb[0]) + 0.7152 * f(rgb[1]) + 0.0722 * f(rgb[2]); };
+    const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+    const out = { measured: 0, failing: [] };
+    const seen = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || seen.has(el) || !n.textContent.trim()) continue;
+      seen.add(el);
+      if (!el.getClientRects().length || el.closest('[disabled], [aria-hidden="true"], svg')) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility === 'hidden') continue;
+      let fg = parse(cs.color);
+      if (!fg) continue;
+      let op = 1;
+      for (let e = el; e; e = e.parentElement) op *= +getComputedStyle(e).opacity;
+      const bg = bgOf(el);
+      fg = fg.slice(0, 3).map((v, i) => v * fg[3] * op + bg[i] * (1 - fg[3] * op));
+      const size = parseFloat(cs.fontSize);
+      const need = size >= 24 || (+cs.fontWeight >= 700 && size >= 18.66) ? 3 : 4.5;
+      const r = ratio(fg, bg);
+      out.measured++;
+      if (r < need) out.failing.push(`${el.tagName.toLowerCase()}.${String(el.className).slice(0, 30)} "${n.textContent.trim().slice(0, 24)}" ${r.toFixed(2)}`);
+    }
+    return out;
+  });
+  for (const scheme of ['light', 'dark']) {
+    const pg = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: scheme });
+    await pg.goto(url + '#/');
+    await pg.evaluate(() => { localStorage.clear(); localStorage.setItem('granola.playground', '(define xs (list 1 2))\n(car 1) ; fails\n'); });
+    let measured = 0;
+    const failing = [];
+    const audit = async (what) => { await pg.waitForTimeout(1200); const r = await auditPage(pg); measured += r.measured; failing.push(...r.failing.map(f => `${what}: ${f}`)); };
+    for (const route of ['/', '/reference/map.get', '/reference', '/reference/guides/vla-jobs', '/jobs', '/bridge/run_simulation', '/tour']) {
+      await pg.goto(url + '#' + route);
+      await pg.waitForSelector('.page h1, .page h2', { timeout: T });
+      await audit(route);
+    }
+    await pg.goto(url + '#/playground');
+    await pg.waitForSelector('.playground .editor-cm .cm-content span', { timeout: T });
+    await pg.locator('#playground-runner button.run').click();
+    await pg.waitForSelector('.cm-granola-error-mark', { timeout: T });
+    await pg.locator('.playground .cm-content').click({ position: { x: 3, y: 3 } }); // caret at "(": its match is marked
+    await audit('playground (error + bracket marks)');
+    check(await pg.locator('.cm-granola-error-line .cm-granola-error-mark').count() >= 1 && await pg.locator('.cm-matchingBracket').count() >= 1, `${scheme}: the audit saw an error mark and a matching-bracket mark`);
+    check(measured > 300 && failing.length === 0, `${scheme}: all ${measured} visible texts on 8 pages reach WCAG AA (${failing.join('; ')})`);
+    await pg.close();
+  }
+
   // Item 1: tabbing through a reference page never edits an example, and leaves every editor.
   const kb = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
   await kb.goto(url + '#/');
@@ -304,6 +366,13 @@ try {
   const phOverflow = await ph.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(phOverflow <= 1, `no horizontal scrolling on the phone bridge page (${phOverflow}px)`);
   await ph.screenshot({ path: `${out}/site15-phone-bridge.png`, fullPage: true });
+  for (const route of ['/', '/playground', '/jobs', '/tour', '/reference', '/reference/guides/vla-jobs']) {
+    await ph.goto(url + '#' + route);
+    await ph.waitForSelector('.page h1, .page h2', { timeout: T });
+    await ph.waitForTimeout(800);
+    const over = await ph.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(over <= 1, `no horizontal scrolling on the phone at ${route} (${over}px)`);
+  }
   await ph.close();
 
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

@@ -38,6 +38,7 @@ try {
         await page.waitForSelector(ready, { timeout: T });
         if (prepare) await prepare();
         await page.waitForTimeout(800);
+        await page.evaluate(() => window.scrollTo(0, 0)); // a sticky header is drawn where the page was scrolled to
         await page.screenshot({ path: `${out}/${name}-${variant}.png`, fullPage: true });
         console.log(`ok   ${name}-${variant}.png`);
       } catch (e) {

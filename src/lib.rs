@@ -3,7 +3,9 @@
 //! bridge, the native CLI/server and the Yew web app.
 //!
 //! Layering (each module imports only from the rows below it):
-//! - `web` (wasm32 only), `server` (native only) — the hosts: the browser app, `granola serve`
+//! - `web` (wasm32 only), `server` (native only) — the hosts: the browser app, `granola serve`;
+//!   `embed` — the small browser entry point that makes other sites' code blocks runnable (no
+//!   Yew, nothing from `web`)
 //! - `runtime` — the one composition: builtin table (core + every front end's rows) and
 //!   interpreters on a job engine, for CLI, server and browser; `run_script`; the native CLI
 //!   driver (`runtime::cli`)
@@ -43,3 +45,5 @@ pub mod server;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+pub mod embed;

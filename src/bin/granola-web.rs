@@ -11,3 +11,37 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {}
+
+/// The JS API (`window.granola`, see `granola::web::api`), exported from this binary only.
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use granola::web::api;
+    use wasm_bindgen::prelude::*;
+
+    /// A Promise of `{stdout, values, error}` (the library's future itself, not wrapped in a
+    /// second one).
+    #[wasm_bindgen(js_name = evalSource)]
+    pub fn eval_source(source: String) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(api::eval_source(source))
+    }
+
+    #[wasm_bindgen]
+    pub fn submit(request: JsValue) -> Result<JsValue, JsValue> {
+        api::submit(request)
+    }
+
+    #[wasm_bindgen]
+    pub fn poll(id: f64) -> Result<JsValue, JsValue> {
+        api::poll(id)
+    }
+
+    #[wasm_bindgen]
+    pub fn cancel(id: f64) -> Result<JsValue, JsValue> {
+        api::cancel(id)
+    }
+
+    #[wasm_bindgen]
+    pub fn jobs() -> Result<JsValue, JsValue> {
+        api::jobs()
+    }
+}

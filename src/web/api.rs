@@ -1,5 +1,7 @@
 //! A thin JS API, so other pages can embed the evaluator. After the app loads it is on
-//! `window.granola`:
+//! `window.granola` (the `#[wasm_bindgen]` exports that publish these functions are declared in
+//! the site's binary, `src/bin/granola-web.rs`: exports declared in the library would be linked
+//! into every wasm binary of the crate, the embed's too):
 //!
 //! - `await granola.eval(source)` → `{stdout, values, error}`; runs on a fresh interpreter
 //!   sharing the page's job engine, in slices (the page stays responsive).
@@ -36,7 +38,6 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
 
 /// Run muslisp source; resolves to `{stdout, values, error}` (`error` is
 /// `line L, column C: message`, or null).
-#[wasm_bindgen(js_name = evalSource)]
 pub async fn eval_source(source: String) -> Result<JsValue, JsValue> {
     let s = session::global_or_new();
     let report = run_source(&s, &source, RunOptions::default(), &StopFlag::new(), |_| {}).await;
@@ -60,7 +61,6 @@ fn with_engine(op: impl FnOnce(&mut crate::jobs::Engine) -> Result<Datum, String
 }
 
 /// Submit a VLA job; returns its id.
-#[wasm_bindgen]
 pub fn submit(request: JsValue) -> Result<JsValue, JsValue> {
     let json: serde_json::Value =
         serde_wasm_bindgen::from_value(request).map_err(|e| JsValue::from_str(&format!("submit: {e}")))?;
@@ -68,19 +68,16 @@ pub fn submit(request: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Poll a VLA job (the `vla.poll` map).
-#[wasm_bindgen]
 pub fn poll(id: f64) -> Result<JsValue, JsValue> {
     with_engine(|e| Ok(vla::poll(e, vla::job_id_arg("vla.poll", &id_datum(id))?)))
 }
 
 /// Cancel a job.
-#[wasm_bindgen]
 pub fn cancel(id: f64) -> Result<JsValue, JsValue> {
     with_engine(|e| Ok(Datum::Bool(vla::cancel(e, vla::job_id_arg("vla.cancel", &id_datum(id))?))))
 }
 
 /// Every job of the page's session, newest first.
-#[wasm_bindgen]
 pub fn jobs() -> Result<JsValue, JsValue> {
     let s = session::global_or_new();
     s.advance();

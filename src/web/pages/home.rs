@@ -29,7 +29,7 @@ pub fn page() -> Html {
             </section>
             <section class="card">
                 <h2>{ "Submit a job and watch it" }</h2>
-                <p class="muted">{ "The job clock in the header sets how fast job time runs; by default one job-millisecond takes 200 ms, so you can watch the job go queued → running → streaming → done." }</p>
+                <p class="muted">{ "The job clock in the header sets how fast job time runs; by default one job-millisecond takes 200 ms, so you can watch the job go queued → streaming → done in the list below." }</p>
                 <Example id="job-runner" code={JOB_EXAMPLE} heading="submit a job" live={Some(true)} />
                 <JobsPanel compact={true} height={260} title="Jobs of this session" />
             </section>

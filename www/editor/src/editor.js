@@ -298,10 +298,12 @@ const baseTheme = EditorView.theme({
   ".cm-gutters": { backgroundColor: "transparent", border: "none", color: "var(--muted, #888)" },
   ".cm-activeLine": { backgroundColor: "var(--active-line, rgba(127,127,127,0.08))" },
   "&.cm-focused": { outline: "2px solid var(--accent, #2563eb)", outlineOffset: "-1px" },
-  ".cm-matchingBracket": { backgroundColor: "var(--match-bg, rgba(37,99,235,0.25))", outline: "1px solid var(--accent, #2563eb)" },
-  ".cm-nonmatchingBracket": { backgroundColor: "rgba(220,38,38,0.3)" },
-  ".cm-granola-error-line": { backgroundColor: "rgba(220,38,38,0.12)" },
-  ".cm-granola-error-mark": { textDecoration: "underline wavy #dc2626", backgroundColor: "rgba(220,38,38,0.25)" },
+  // Marks tint lightly (text on them keeps WCAG AA in both themes) and rely on an outline or underline.
+  // ("&.cm-focused" too: CodeMirror's own focused-bracket colour would win otherwise)
+  ".cm-matchingBracket, &.cm-focused .cm-matchingBracket": { backgroundColor: "var(--match-bg, rgba(37,99,235,0.12))", outline: "1px solid var(--accent, #2563eb)" },
+  ".cm-nonmatchingBracket, &.cm-focused .cm-nonmatchingBracket": { backgroundColor: "rgba(220,38,38,0.10)", outline: "1px solid #dc2626" },
+  ".cm-granola-error-line": { backgroundColor: "rgba(220,38,38,0.06)" },
+  ".cm-granola-error-mark": { textDecoration: "underline wavy #dc2626", backgroundColor: "rgba(220,38,38,0.10)", outline: "1px solid rgba(220,38,38,0.7)" },
   ".cm-granola-inline": { color: "var(--value, #2b5fb3)", fontStyle: "italic", paddingLeft: "1.5em", whiteSpace: "pre" },
   ".cm-granola-inline-error": { color: "var(--err, #b3261e)" },
   ".cm-tooltip": { maxWidth: "34rem" },
