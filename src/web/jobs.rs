@@ -202,6 +202,14 @@ pub fn vla_timeouts(engine: &Engine) -> (usize, Option<i64>) {
     (n, deadline)
 }
 
+/// Where job `id` is in the list `filter` shows (active first, newest first within each part),
+/// for scrolling to it; `None` when the filter hides it.
+pub fn position_filtered(engine: &Engine, filter: JobFilter, id: JobId) -> Option<usize> {
+    let active = engine.jobs().rev().filter(|j| j.state.is_active() && filter.matches(j));
+    let rest = engine.jobs().rev().filter(|j| !j.state.is_active() && filter.matches(j));
+    active.chain(rest).position(|j| j.id == id)
+}
+
 /// One entry of a job's timeline: a state change, or a partial result (`partial_seq > 0`
 /// while streaming).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -305,14 +313,18 @@ pub fn record(session: &Session, id: JobId, kind: JobKind) -> Record {
             };
             Record { title: "Poll map", text, plot: None }
         }
-        JobKind::Bridge | JobKind::Other => match super::bridge::status_record(session, id) {
-            Some((status, plot)) => Record {
-                title: "Status record",
-                text: serde_json::to_string_pretty(&status).unwrap_or_default(),
-                plot: plot.filter(|p| !p.is_empty()),
-            },
-            None => Record { title: "Status record", text: "(no record)".to_string(), plot: None },
-        },
+        // The bridge's code is loaded on demand with the pages (only they send requests), so a
+        // bridge job exists only once that module is loaded; until then there is no record.
+        JobKind::Bridge | JobKind::Other => {
+            match super::lazy::EXTRA.get().and_then(|m| (m.pages.status_record)(session, id)) {
+                Some((status, plot)) => Record {
+                    title: "Status record",
+                    text: serde_json::to_string_pretty(&status).unwrap_or_default(),
+                    plot: plot.filter(|p| !p.is_empty()),
+                },
+                None => Record { title: "Status record", text: "(no record)".to_string(), plot: None },
+            }
+        }
     }
 }
 

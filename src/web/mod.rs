@@ -14,8 +14,12 @@
 //!   docs pages, compiled in or fetched), [`search`], [`bridge`] (tokens, requests,
 //!   placeholders, status records), [`gallery`] (the programs the pages show).
 //! - [`runner`]: `run_source`, the evaluation loop that runs muslisp in slices on the main thread.
+//! - [`studio`]: the live behaviour-tree view (tree studio) and the world canvas, attached to
+//!   runs of programs that make trees; [`tree_links`]: which tree nodes wait on which jobs.
 //! - [`api`]: the JS API (`granola.eval`, `submit`, `poll`, `cancel`, `jobs`).
 //! - [`util`]: storage, navigation, DOM helpers, the one job-time format.
+//! - [`lazy`]: code loaded on demand (the one mechanism: modules split out of the app's wasm by
+//!   the site build, fetched when a page or program first needs them; see its docs).
 
 pub mod api;
 pub mod app;
@@ -25,9 +29,12 @@ pub mod docs;
 pub mod driver;
 pub mod gallery;
 pub mod jobs;
+pub mod lazy;
 pub mod pages;
 pub mod route;
 pub mod runner;
 pub mod search;
 pub mod session;
+pub mod studio;
+pub mod tree_links;
 pub mod util;

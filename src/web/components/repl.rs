@@ -99,12 +99,27 @@ pub fn repl() -> Html {
             let lines = lines.clone();
             let lines_acc = lines_acc.clone();
             let busy = busy.clone();
+            let on_demand = crate::runtime::names_on_demand(&src);
             wasm_bindgen_futures::spawn_local(async move {
+                // The robotics builtins are loaded on demand (web::lazy): before input that names them.
+                if on_demand {
+                    if let Err(e) =
+                        crate::web::lazy::ensure_on_demand().await.and_then(|_| crate::runtime::extend_interp(&mut it))
+                    {
+                        it.stop();
+                        lines_acc.borrow_mut().push(ReplLine::Error(e));
+                        lines.set(lines_acc.borrow().clone());
+                        *interp.borrow_mut() = Some(it);
+                        busy.set(false);
+                        return;
+                    }
+                }
                 // The one run loop, with the browser pacer the runner uses (job-time sleeps
                 // wait on the page's clock, Stop and the step budget end the entry).
                 let opts = RunOptions { budget: REPL_BUDGET, ..RunOptions::default() };
                 let engine = session.engine.clone();
-                drive(&session, &engine, &mut it, opts, &stop, |events| {
+                let cell = std::cell::RefCell::new(it);
+                drive(&session, &engine, &cell, opts, &stop, |events| {
                     let mut acc = lines_acc.borrow_mut();
                     for ev in events {
                         acc.push(match ev {
@@ -121,7 +136,7 @@ pub fn repl() -> Html {
                     lines.set(acc.clone());
                 })
                 .await;
-                *interp.borrow_mut() = Some(it);
+                *interp.borrow_mut() = Some(cell.into_inner());
                 lines.set(lines_acc.borrow().clone());
                 busy.set(false);
             });
