@@ -109,6 +109,17 @@ fn request_hash_covers_the_reference_fields_only() {
     assert_ne!(hash(&|r| set(r, &["observation", "state"], floats(&[0.2]))), base);
     assert_ne!(hash(&|r| set(r, &["deadline_ms"], Datum::Int(201))), base);
     assert_ne!(hash(&|r| set(r, &["model", "version"], s("stub-2"))), base);
+    // An image or blob handle (as `image.make` / `blob.make` give them) is accepted and hashed
+    // by its id.
+    let image = |id| Datum::Handle { kind: "image_handle", id };
+    let with_image = hash(&|r| set(r, &["observation", "image"], image(1)));
+    assert_ne!(with_image, base);
+    assert_ne!(hash(&|r| set(r, &["observation", "image"], image(2))), with_image);
+    let blob = Datum::Handle { kind: "blob_handle", id: 1 };
+    assert_ne!(hash(&|r| set(r, &["observation", "blob"], blob.clone())), base);
+    let mut r = seed_request(&[0.1]);
+    set(&mut r, &["observation", "image"], blob);
+    assert_eq!(submit_err(&r), "vla.submit observation.image: expected image_handle");
 }
 
 // ---------- lifecycle at the right job times ----------

@@ -180,8 +180,14 @@ fn text_list(v: &Datum, wher: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// An image or blob handle arrives as an opaque value printed `<image_handle:ID>`.
+/// An image or blob handle: a handle of that kind (`image.make`, `blob.make`), or an opaque
+/// value printed `<image_handle:ID>`.
 fn handle(v: &Datum, kind: &str, wher: &str) -> Result<i64, String> {
+    if let Datum::Handle { kind: k, id } = v {
+        if *k == kind {
+            return Ok(i64::from(*id));
+        }
+    }
     if let Datum::Opaque(printed) = v {
         let prefix = format!("<{kind}:");
         if let Some(rest) = printed.strip_prefix(&prefix).and_then(|r| r.strip_suffix('>')) {

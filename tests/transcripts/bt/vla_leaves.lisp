@@ -293,3 +293,18 @@
       (req-fails '((state 1) (j 0)) '(vla-request :instruction "x" :job_key j))
       (req-fails '((state 1) (j 2.0)) '(vla-request :instruction "x" :job_key j)))
 ;=> (running running running)
+; vla.submit itself takes the image handle image.make gives (the reference page's request
+; with an image); the stub does not look at it, so the job runs as without one
+(define img-req (map.make))
+(define img-obs (map.make))
+(map.set! img-obs 'image (image.make 320 240 3 "rgb8" 1000 "cam0"))
+(map.set! img-obs 'state (list 0.0))
+(map.set! img-req 'instruction "track target")
+(map.set! img-req 'observation img-obs)
+(define img-space (map.make))
+(map.set! img-space 'dims 1)
+(map.set! img-req 'action_space img-space)
+(define img-job (vla.submit img-req))
+(time.sleep-ms 50)
+(list (integer? img-job) (map.get (vla.poll img-job) 'status nil))
+;=> (#t :done)
