@@ -26,7 +26,7 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help tools browser-tools editor dist serve test lint test-native test-wasm e2e e2e-site e2e-embed bench clean-dist
+.PHONY: help tools browser-tools editor dist serve test lint test-native test-wasm e2e e2e-site e2e-embed e2e-studio bench clean-dist
 
 help:
 	@echo "make serve   build dist/ and serve the site on http://127.0.0.1:$(PORT)/ (PORT=... to change)"
@@ -100,7 +100,7 @@ serve: dist
 
 ## ---- tests ----
 # e2e-site: the documentation site's end-to-end test, after the smoke test.
-test: tools browser-tools lint test-native test-wasm dist e2e e2e-site e2e-embed
+test: tools browser-tools lint test-native test-wasm dist e2e e2e-site e2e-embed e2e-studio
 	@echo "==> make test: all stages passed"
 
 # rustfmt (rustfmt.toml) and clippy with warnings denied, on every target, native and wasm32.
@@ -164,6 +164,24 @@ e2e-site:
 	trap 'kill $$srv 2>/dev/null || true' EXIT
 	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && break; sleep 0.1; done
 	node scripts/e2e-site.mjs http://127.0.0.1:$$port/ target/e2e
+
+## ---- the live tree view's e2e (a node-kind page, the gallery's VLA policy and robot, dark
+## mode, phone) against dist/; screenshots target/e2e/studio-*.png ----
+e2e-studio:
+	@mkdir -p target/logs target/e2e
+	test -f dist/index.html
+	port="$(E2E_STUDIO_PORT)"
+	if [ -z "$$port" ]; then
+	  port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	fi
+	if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then
+	  echo "port $$port is already in use by another process; set E2E_STUDIO_PORT to a free one"; exit 1
+	fi
+	echo "==> studio e2e against dist/ on 127.0.0.1:$$port"
+	python3 -m http.server $$port --bind 127.0.0.1 --directory dist >target/logs/e2e-studio-server.log 2>&1 & srv=$$!
+	trap 'kill $$srv 2>/dev/null || true' EXIT
+	for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && break; sleep 0.1; done
+	node scripts/e2e-studio.mjs http://127.0.0.1:$$port/ target/e2e
 
 ## ---- embed e2e (both demo pages over HTTP, the plain one from file://: values, errors,
 ## Stop, Cancel, shared sessions, editor, tree view, dark mode); screenshots target/e2e/embed-*.png ----

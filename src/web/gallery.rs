@@ -44,6 +44,10 @@ pub const GALLERY: &[(&str, Entry)] = &[
     ("Polling loop with time.sleep-ms", Entry::Lisp(POLL_LOOP)),
     ("Cancel a job mid-stream", Entry::Lisp(CANCEL_MID)),
     ("Cancel right after submitting", Entry::Lisp(VLA_CANCEL)),
+    ("Behaviour tree: a patrol", Entry::Lisp(BT_PATROL)),
+    ("Behaviour tree: a guarded VLA policy", Entry::Lisp(BT_GUARDED_VLA)),
+    ("Behaviour tree: a planner loop", Entry::Lisp(BT_PLANNER_LOOP)),
+    ("Behaviour tree: the robot to its goal (2-D world)", Entry::Lisp(BT_ROBOT_TO_GOAL)),
     (
         "Population simulation (bridge, JSON)",
         Entry::Bridge("run_population_simulation", "operator", POPULATION, LOAD_POP),
@@ -51,6 +55,13 @@ pub const GALLERY: &[(&str, Entry)] = &[
     ("Single simulation (bridge, JSON)", Entry::Bridge("run_simulation", "operator", SIMULATION, LOAD_SIM)),
     ("Cancel a simulation job (bridge, JSON)", Entry::Bridge("cancel_job", "operator", CANCEL_JOB, RUN_TO_CANCEL)),
 ];
+
+/// Behaviour-tree programs (also in `examples/`, runnable headless with the CLI); the
+/// playground shows each with its live tree view, and the last with the world canvas.
+pub const BT_PATROL: &str = include_str!("../../examples/bt_patrol.lisp");
+pub const BT_GUARDED_VLA: &str = include_str!("../../examples/bt_guarded_vla.lisp");
+pub const BT_PLANNER_LOOP: &str = include_str!("../../examples/bt_planner_loop.lisp");
+pub const BT_ROBOT_TO_GOAL: &str = include_str!("../../examples/bt_robot_to_goal.lisp");
 
 pub const FIRST: &str = r#"; Each top-level form prints its value.
 (+ 1 2 3)

@@ -202,6 +202,14 @@ pub fn vla_timeouts(engine: &Engine) -> (usize, Option<i64>) {
     (n, deadline)
 }
 
+/// Where job `id` is in the list `filter` shows (active first, newest first within each part),
+/// for scrolling to it; `None` when the filter hides it.
+pub fn position_filtered(engine: &Engine, filter: JobFilter, id: JobId) -> Option<usize> {
+    let active = engine.jobs().rev().filter(|j| j.state.is_active() && filter.matches(j));
+    let rest = engine.jobs().rev().filter(|j| !j.state.is_active() && filter.matches(j));
+    active.chain(rest).position(|j| j.id == id)
+}
+
 /// One entry of a job's timeline: a state change, or a partial result (`partial_seq > 0`
 /// while streaming).
 #[derive(Clone, Copy, Debug, PartialEq)]

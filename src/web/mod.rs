@@ -14,6 +14,8 @@
 //!   docs pages, compiled in or fetched), [`search`], [`bridge`] (tokens, requests,
 //!   placeholders, status records), [`gallery`] (the programs the pages show).
 //! - [`runner`]: `run_source`, the evaluation loop that runs muslisp in slices on the main thread.
+//! - [`studio`]: the live behaviour-tree view (tree studio) and the world canvas, attached to
+//!   runs of programs that make trees; [`tree_links`]: which tree nodes wait on which jobs.
 //! - [`api`]: the JS API (`granola.eval`, `submit`, `poll`, `cancel`, `jobs`).
 //! - [`util`]: storage, navigation, DOM helpers, the one job-time format.
 
@@ -30,4 +32,6 @@ pub mod route;
 pub mod runner;
 pub mod search;
 pub mod session;
+pub mod studio;
+pub mod tree_links;
 pub mod util;

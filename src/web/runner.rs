@@ -182,7 +182,21 @@ pub async fn run_source(
     source: &str,
     opts: RunOptions,
     stop: &StopFlag,
+    on: impl FnMut(Vec<RunEvent>),
+) -> RunReport {
+    run_source_in(session, source, opts, stop, on, |_, _| {}).await
+}
+
+/// [`run_source`], first handing the fresh interpreter and its engine to `attach` (before the
+/// source is loaded). The interpreter is borrowed only while a slice runs, so views (the live
+/// tree view) can read it between slices and go on using it after the run.
+pub async fn run_source_in(
+    session: &Session,
+    source: &str,
+    opts: RunOptions,
+    stop: &StopFlag,
     mut on: impl FnMut(Vec<RunEvent>),
+    attach: impl FnOnce(&Rc<RefCell<Interp>>, &Rc<RefCell<crate::jobs::Engine>>),
 ) -> RunReport {
     let mut report = RunReport::default();
     let engine =
@@ -192,23 +206,26 @@ pub async fn run_source(
         // a program's first sleep starts from the present, not from a stale engine time.
         session.advance();
     }
-    let mut interp = crate::runtime::new_interp(&engine, Limits::browser());
-    if let Err(e) = interp.load(source) {
+    let cell = Rc::new(RefCell::new(crate::runtime::new_interp(&engine, Limits::browser())));
+    attach(&cell, &engine);
+    let loaded = cell.borrow_mut().load(source);
+    if let Err(e) = loaded {
         report.error = Some(e.located());
         on(vec![error_event(&e)]);
         return report;
     }
-    drive(session, &engine, &mut interp, opts, stop, on).await
+    drive(session, &engine, &cell, opts, stop, on).await
 }
 
 /// Run what is loaded in `interp` (whose job engine is `engine`) to the end through the one
 /// run loop with the browser's pacer, yielding to the browser between slices; `on` receives
 /// the events as they happen. [`run_source`] uses it on a fresh interpreter, the REPL on the
-/// one that keeps its definitions.
+/// one that keeps its definitions. The interpreter is borrowed only while a slice runs, so
+/// views (the live tree view) can use it between slices.
 pub async fn drive(
     session: &Session,
     engine: &Rc<RefCell<crate::jobs::Engine>>,
-    interp: &mut Interp,
+    interp: &RefCell<Interp>,
     opts: RunOptions,
     stop: &StopFlag,
     mut on: impl FnMut(Vec<RunEvent>),
@@ -220,7 +237,11 @@ pub async fn drive(
         BrowserPacer { engine: engine.clone(), isolated: opts.isolated, stop: stop.clone(), frame_start: wall_now() };
     let mut run = RunLoop::new(opts.slice_fuel, Some(opts.budget));
     loop {
-        let driven = run.next(interp, &mut host, &mut pacer);
+        let driven = match interp.try_borrow_mut() {
+            Ok(mut interp) => run.next(&mut interp, &mut host, &mut pacer),
+            // A view is using the interpreter right now: try again next frame.
+            Err(_) => Driven::Yield,
+        };
         if !host.0.is_empty() {
             let text = std::mem::take(&mut host.0);
             push_capped(&mut report.stdout, &text);
@@ -245,14 +266,14 @@ pub async fn drive(
                 break;
             }
             Driven::Interrupted => {
-                interp.stop();
+                interp.borrow_mut().stop();
                 let reason = "Stopped.".to_string();
                 report.error = Some(reason.clone());
                 batch.push(RunEvent::Stopped { reason });
                 break;
             }
             Driven::BudgetSpent { steps } => {
-                interp.stop();
+                interp.borrow_mut().stop();
                 let reason = format!(
                     "Stopped after {} steps: the step budget of one run is used up (an endless loop?).",
                     group_digits(steps)

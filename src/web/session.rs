@@ -108,6 +108,8 @@ pub enum SessionAction {
     CancelMany(Vec<JobId>),
     /// Set the clock's speed (job-ms per wall-ms), remembered for the next visit.
     SetSpeed(f64),
+    /// Show this job in the jobs panels (select it and scroll to it).
+    Focus(JobId),
 }
 
 /// What job views read: the session and a version that changes with every action.
@@ -115,6 +117,9 @@ pub enum SessionAction {
 pub struct SessionState {
     pub session: Session,
     pub version: u64,
+    /// The job to show (set by [`SessionAction::Focus`]), with a counter so asking twice
+    /// for the same job still scrolls to it.
+    pub focus: Option<(JobId, u64)>,
 }
 
 impl PartialEq for SessionState {
@@ -127,6 +132,7 @@ impl Reducible for SessionState {
     type Action = SessionAction;
 
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        let mut focus = self.focus;
         match action {
             SessionAction::Changed => {}
             SessionAction::Cancel(id) => self.session.cancel(id),
@@ -136,8 +142,9 @@ impl Reducible for SessionState {
                 }
             }
             SessionAction::SetSpeed(speed) => self.session.set_speed(speed),
+            SessionAction::Focus(id) => focus = Some((id, self.version)),
         }
-        Rc::new(SessionState { session: self.session.clone(), version: self.version.wrapping_add(1) })
+        Rc::new(SessionState { session: self.session.clone(), version: self.version.wrapping_add(1), focus })
     }
 }
 
@@ -199,7 +206,7 @@ pub fn session_provider(props: &SessionProviderProps) -> Html {
     });
     let state = {
         let session = (*session).clone();
-        use_reducer(move || SessionState { session, version: 0 })
+        use_reducer(move || SessionState { session, version: 0, focus: None })
     };
     {
         let session = (*session).clone();

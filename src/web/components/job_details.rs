@@ -42,6 +42,7 @@ pub fn job_details(props: DetailsView) -> Html {
         _ => props.seen_partials.to_vec(),
     };
     let close = props.on_close.reform(|_: MouseEvent| ());
+    let waiters = crate::web::tree_links::waiters(id);
     html! {
         <div class="job-details" data-job={id.to_string()} role="region" aria-label={format!("Job inspector: {} #{}", job.kind_name, id)}>
             <header>
@@ -63,6 +64,13 @@ pub fn job_details(props: DetailsView) -> Html {
                         </li>
                     }) }
                 </ol>
+            }
+            if !waiters.is_empty() {
+                <p class="job-waiters">{"Waited on by "}
+                    { for waiters.into_iter().map(|(label, show)| html! {
+                        <button class="job-waiter link" onclick={show.reform(|_: MouseEvent| ())} title="Show this node in the tree view">{label}</button>
+                    }) }
+                </p>
             }
             if let Some(p) = rec.plot { <Plot data={p} title="Concentration–time" /> }
             <h4>{ rec.title }</h4>

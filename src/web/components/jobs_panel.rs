@@ -62,6 +62,34 @@ pub fn jobs_panel(props: &JobsPanelProps) -> Html {
             move || drop(listener)
         });
     }
+    // Another view asked to show a job (the tree view's "Show in jobs panel").
+    {
+        let selected = selected.clone();
+        let list_ref = list_ref.clone();
+        let focus = state.as_ref().and_then(|s| s.focus);
+        let engine = state.as_ref().map(|s| s.session.engine.clone());
+        let filter = filter.clone();
+        use_effect_with(focus, move |f| {
+            if let (Some((id, _)), Some(engine)) = (*f, engine) {
+                selected.set(Some(id));
+                // Scroll the list to the job's row; show every job if the filter hides it.
+                let mut pos = engine.try_borrow().ok().map(|e| crate::web::jobs::position_filtered(&e, *filter, id));
+                if pos == Some(None) {
+                    filter.set(JobFilter::default());
+                    pos = engine
+                        .try_borrow()
+                        .ok()
+                        .map(|e| crate::web::jobs::position_filtered(&e, JobFilter::default(), id));
+                }
+                if let (Some(Some(pos)), Some(el)) = (pos, list_ref.cast::<web_sys::Element>()) {
+                    el.set_scroll_top((pos as f64 * ROW_PX) as i32);
+                }
+                if let Some(el) = list_ref.cast::<web_sys::Element>() {
+                    el.scroll_into_view();
+                }
+            }
+        });
+    }
     let Some(state) = state else {
         return html! { <section class="jobs-panel"><p>{"No session."}</p></section> };
     };

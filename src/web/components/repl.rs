@@ -104,7 +104,8 @@ pub fn repl() -> Html {
                 // wait on the page's clock, Stop and the step budget end the entry).
                 let opts = RunOptions { budget: REPL_BUDGET, ..RunOptions::default() };
                 let engine = session.engine.clone();
-                drive(&session, &engine, &mut it, opts, &stop, |events| {
+                let cell = std::cell::RefCell::new(it);
+                drive(&session, &engine, &cell, opts, &stop, |events| {
                     let mut acc = lines_acc.borrow_mut();
                     for ev in events {
                         acc.push(match ev {
@@ -121,7 +122,7 @@ pub fn repl() -> Html {
                     lines.set(acc.clone());
                 })
                 .await;
-                *interp.borrow_mut() = Some(it);
+                *interp.borrow_mut() = Some(cell.into_inner());
                 lines.set(lines_acc.borrow().clone());
                 busy.set(false);
             });

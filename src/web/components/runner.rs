@@ -12,8 +12,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::lang::{pretty, ErrorKind, LispError, Pos};
-use crate::web::runner::{run_source, RunEvent, RunOptions, RunReport, StopFlag, DEFAULT_BUDGET};
+use crate::web::runner::{run_source_in, RunEvent, RunOptions, RunReport, StopFlag, DEFAULT_BUDGET};
 use crate::web::session::Session;
+use crate::web::studio;
 use crate::web::util::{fmt_ms, wall_now};
 
 use super::copy_button::CopyButton;
@@ -313,6 +314,8 @@ pub fn runner(props: &RunnerProps) -> Html {
     };
     let transcript = use_reducer(Transcript::default);
     let stop_flag = use_mut_ref(|| None::<StopFlag>);
+    // The last run, for the live tree view (programs that make trees or drive the world).
+    let live = use_state(|| None::<Rc<studio::Live>>);
 
     let start = {
         let source = props.source.clone();
@@ -324,6 +327,7 @@ pub fn runner(props: &RunnerProps) -> Html {
         let dispatcher = transcript.dispatcher();
         let stop_flag = stop_flag.clone();
         let session = session.clone();
+        let live = live.clone();
         Callback::from(move |_: ()| {
             if let Some(old) = stop_flag.borrow_mut().take() {
                 old.stop();
@@ -341,6 +345,11 @@ pub fn runner(props: &RunnerProps) -> Html {
             let on_error_at = on_error_at.clone();
             let on_values = on_values.clone();
             let opts = RunOptions { budget: budget.unwrap_or(DEFAULT_BUDGET), isolated, ..RunOptions::default() };
+            let wants = studio::wants_studio(&source);
+            if !wants {
+                live.set(None);
+            }
+            let live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let d = dispatcher.clone();
                 let err_at: Rc<RefCell<Option<ErrorMark>>> = Rc::new(RefCell::new(None));
@@ -348,35 +357,57 @@ pub fn runner(props: &RunnerProps) -> Html {
                 let values: Rc<RefCell<Vec<(u32, u32, String)>>> = Rc::new(RefCell::new(Vec::new()));
                 let values2 = values.clone();
                 let src = source.clone();
-                let report = run_source(&session, &source, opts, &flag, move |evs| {
-                    let mut new_values = false;
-                    for ev in &evs {
-                        match ev {
-                            RunEvent::Error { message, line: Some(l), col: Some(c), kind } => {
-                                let err = LispError {
-                                    message: message.clone(),
-                                    pos: Some(Pos { line: *l, col: *c }),
-                                    kind: *kind,
-                                };
-                                let at = pretty::fault_position(&src, &err).unwrap_or(Pos { line: *l, col: *c });
-                                *err_at2.borrow_mut() =
-                                    Some(ErrorMark { line: at.line, col: at.col, message: message.clone() });
-                            }
-                            RunEvent::Value { printed, line, col } if values2.borrow().len() < 2000 => {
-                                values2.borrow_mut().push((*line, *col, printed.clone()));
-                                new_values = true;
-                            }
-                            _ => {}
+                let this_run: Rc<RefCell<Option<Rc<studio::Live>>>> = Rc::default();
+                let attach = {
+                    let session = session.clone();
+                    let this_run = this_run.clone();
+                    move |interp: &Rc<RefCell<crate::lang::Interp>>, engine: &Rc<RefCell<crate::jobs::Engine>>| {
+                        if wants {
+                            let l = studio::attach(interp, engine, &session, isolated);
+                            *this_run.borrow_mut() = Some(l.clone());
+                            live.set(Some(l));
                         }
                     }
-                    if new_values {
-                        if let Some(cb) = &on_values {
-                            cb.emit(values2.borrow().clone());
+                };
+                let report = run_source_in(
+                    &session,
+                    &source,
+                    opts,
+                    &flag,
+                    move |evs| {
+                        let mut new_values = false;
+                        for ev in &evs {
+                            match ev {
+                                RunEvent::Error { message, line: Some(l), col: Some(c), kind } => {
+                                    let err = LispError {
+                                        message: message.clone(),
+                                        pos: Some(Pos { line: *l, col: *c }),
+                                        kind: *kind,
+                                    };
+                                    let at = pretty::fault_position(&src, &err).unwrap_or(Pos { line: *l, col: *c });
+                                    *err_at2.borrow_mut() =
+                                        Some(ErrorMark { line: at.line, col: at.col, message: message.clone() });
+                                }
+                                RunEvent::Value { printed, line, col } if values2.borrow().len() < 2000 => {
+                                    values2.borrow_mut().push((*line, *col, printed.clone()));
+                                    new_values = true;
+                                }
+                                _ => {}
+                            }
                         }
-                    }
-                    d.dispatch(Act::Events(evs));
-                })
+                        if new_values {
+                            if let Some(cb) = &on_values {
+                                cb.emit(values2.borrow().clone());
+                            }
+                        }
+                        d.dispatch(Act::Events(evs));
+                    },
+                    attach,
+                )
                 .await;
+                if let Some(l) = this_run.borrow().as_ref() {
+                    l.program_running.set(false);
+                }
                 dispatcher.dispatch(Act::Finish(report.clone()));
                 if let (Some(cb), Some(at)) = (&on_error_at, err_at.borrow().clone()) {
                     cb.emit(at);
@@ -532,6 +563,9 @@ pub fn runner(props: &RunnerProps) -> Html {
                     </div>
                 }
             </div>
+            if let Some(l) = &*live {
+                <studio::TreeStudio key={format!("{:p}", Rc::as_ptr(l))} source={studio::Source::Live(l.clone())} />
+            }
         </div>
     }
 }

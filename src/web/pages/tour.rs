@@ -102,6 +102,29 @@ pub const STEPS: &[Step] = &[
             )
         },
     },
+    Step {
+        title: "A behaviour tree",
+        text: "A behaviour tree decides what a robot does, one tick at a time. (bt ...) builds a tree, bt.new-instance makes a runnable copy with its own blackboard, and bt.tick runs one tick: it returns success, failure or running.\n\nThis seq checks the battery, then runs an action that needs three ticks. Tick it until the last value is success. The tree view under the output shows every tick: scrub back to the first one, or press Tick in the view.",
+        starter: "(define robot (bt.new-instance (bt (seq (cond battery-ok) (act running-then-success 2)))))\n(bt.tick robot)\n",
+        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("success"), "Add (bt.tick robot) lines until the last one returns success."),
+    },
+    Step {
+        title: "Make the fallback take over",
+        text: "sel (a fallback) tries its children in turn and stops at the first that does not fail. Here the first branch enters when the door is open; the second knocks.\n\nClose the door (give door-open the value #f) so the first branch fails and the fallback knocks: the last value should be (nil 1). In the tree view the failed branch is hatched and marked ✗.",
+        starter: "(define robot (bt.new-instance (bt (sel (seq (cond bb-truthy door-open) (act bb-put-int entered 1))\n                                        (act bb-put-int knocked 1)))))\n(bt.tick robot '((door-open #t)))\n(list (bt.blackboard.get robot 'entered nil) (bt.blackboard.get robot 'knocked nil))\n",
+        check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("(nil 1)"), "Tick with '((door-open #f)) so the seq fails and the knock runs."),
+    },
+    Step {
+        title: "A condition in Lisp",
+        text: "bt.define-condition names a Lisp function that a (cond ...) leaf calls with the tree's instance; it reads the blackboard with bt.blackboard.get and returns true or false.\n\nWrite battery-ok so that it holds only when the blackboard's battery is above 20. The robot works on a full battery and goes to charge on a low one: the last value should be (\"work\" \"charge\").",
+        starter: "(bt.define-condition 'battery-ok\n  (lambda (robot) #t)) ; compare (bt.blackboard.get robot 'battery 0) with 20\n(bt.define-action 'work (lambda (robot) (bt.blackboard.put robot 'doing 'work) 'success))\n(bt.define-action 'charge (lambda (robot) (bt.blackboard.put robot 'doing 'charge) 'success))\n(define robot (bt.new-instance (bt (sel (seq (cond battery-ok) (act work)) (act charge)))))\n(define (doing battery)\n  (bt.tick robot (list (list 'battery battery)))\n  (bt.blackboard.get robot 'doing))\n(list (doing 80) (doing 15))\n",
+        check: |r, _, _| {
+            ok_if(
+                r.error.is_none() && last_value(r) == Some("(\"work\" \"charge\")"),
+                "battery-ok should return (> (bt.blackboard.get robot 'battery 0) 20).",
+            )
+        },
+    },
 ];
 
 /// Which steps were passed (from localStorage; the older "first N passed" record is read too).

@@ -1,0 +1,43 @@
+//! The behaviour-tree programs of the playground's gallery (examples/bt_*.lisp) run headless
+//! to their documented end: the patrol charges and walks on, the guarded VLA policy takes the
+//! model's answer and its emergency stop cancels the job in flight, the planner loop reaches
+//! its goal, the robot reaches its goal in the 2-D world.
+
+use granola::runtime::run_script;
+
+fn run(path: &str) -> String {
+    let src = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let r = run_script(&src);
+    assert!(r.error.is_none(), "{path}: {:?}\n{}", r.error, r.stdout);
+    r.stdout
+}
+
+#[test]
+fn the_patrol_charges_then_walks_on() {
+    let out = run("examples/bt_patrol.lisp");
+    assert!(out.contains("\"dock\" 100"), "charged to full: {out}");
+    assert!(out.contains("\"kitchen\" 88"), "walks on after charging: {out}");
+    assert!(out.trim_end().ends_with("patrolled"), "{out}");
+}
+
+#[test]
+fn the_guarded_policy_uses_the_model_and_stops_on_the_guard() {
+    let out = run("examples/bt_guarded_vla.lisp");
+    assert!(out.contains("(2 success 2 0.72 nil)"), "the model's answer is taken: {out}");
+    assert!(out.contains("(7 running 1 "), "a job is in flight at tick 7: {out}");
+    assert!(out.contains("(8 success 1 0.0 nil)"), "the guard stops and clears the job: {out}");
+}
+
+#[test]
+fn the_planner_loop_reaches_its_goal() {
+    let out = run("examples/bt_planner_loop.lisp");
+    assert!(out.trim_end().ends_with("success"), "{out}");
+    assert!(out.lines().any(|l| l.contains(" running x ")), "it takes several ticks: {out}");
+}
+
+#[test]
+fn the_robot_reaches_its_goal() {
+    let out = run("examples/bt_robot_to_goal.lisp");
+    assert!(out.contains(":ok \"success predicate satisfied\""), "{out}");
+    assert!(out.contains("collisions 0"), "{out}");
+}
