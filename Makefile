@@ -58,6 +58,8 @@ tools:
 	   || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	  npm ci --no-audit --no-fund
 	fi
+	# granola-split (tools/split): the release build's last step (scripts/split-wasm.sh)
+	CARGO_TARGET_DIR=target/tools cargo build --quiet --release --manifest-path tools/split/Cargo.toml
 	wasm-bindgen --version; trunk --version; wasm-opt --version
 
 browser-tools:
@@ -86,9 +88,14 @@ editor: tools
 dist: tools editor
 	@echo "==> trunk build --release"
 	cargo fetch
-	GRANOLA_DOCS_JSON="$(CURDIR)/target/site/docs.json" trunk build --release
+	# granola_split + --emit-relocs: the wasm is split into the first load and the modules
+	# loaded on demand (src/web/lazy.rs) by the post_build hook scripts/split-wasm.sh.
+	GRANOLA_DOCS_JSON="$(CURDIR)/target/site/docs.json" \
+	  RUSTFLAGS="--cfg granola_split -C link-arg=--emit-relocs" trunk build --release
 	echo "==> embed (dist/embed/: granola-embed.js + wasm, editor bundle, demo pages)"
 	scripts/embed-build.sh dist/embed
+	# brotli and gzip copies of every file, which `granola serve` sends as they are
+	target/tools/release/granola-split --precompress dist
 	ls -l dist
 
 ## ---- serve ----

@@ -22,6 +22,76 @@ for (const p of pages) {
   while ((m = re.exec(text))) examples.push({ name: `${p.replace(/^docs\/reference\//, '')}#${++n}`, src: m[1] });
 }
 
+// ---- the live tree view
+// 50 groups of 10 nodes under a seq, plus the action that flips `odd` every tick, so about
+// 350 nodes change status on every tick.
+const BIG = `(bt.define-action 'flip
+  (lambda (i) (bt.blackboard.put i 'odd (if (bt.blackboard.get i 'odd #f) #f #t)) 'success))
+(define group '(sel (seq (cond bb-truthy odd) (succeed) (succeed)) (seq (succeed) (succeed) (succeed)) (fail)))
+(define (groups n) (if (= n 0) '() (cons group (groups (- n 1)))))
+(define big (bt.new-instance (bt.compile (cons 'seq (cons '(act flip) (groups 50))))))
+(bt.tick big)`;
+// a 30-node tree ticked 10,000 times by the program
+const LONG = `(define group '(sel (seq (cond bb-truthy odd) (succeed) (succeed)) (seq (succeed) (succeed) (succeed)) (fail)))
+(define t (bt.new-instance (bt.compile (list 'seq group group group))))
+(define (run n odd) (if (> n 0) (begin (bt.tick t (list (list 'odd odd))) (run (- n 1) (if odd #f #t))) 'done))
+(run 10000 #t)`;
+
+async function openProgram(page, src) {
+  await page.goto(url + '#/playground?code=' + Buffer.from(src).toString('base64url'));
+  await page.waitForSelector('#playground-runner button.run', { timeout: 60000 });
+  await page.locator('#playground-runner button.run').click();
+  await page.waitForSelector('#playground-runner[data-status="done"]', { timeout: 300000 });
+  await page.waitForSelector('#playground-runner .studio .bt-node', { timeout: 60000 });
+}
+
+// Frame-to-frame times (ms) over `ms` of wall time, measured in the page.
+const frameTimes = (page, ms) => page.evaluate(ms => new Promise(done => {
+  const xs = []; let last = performance.now(); const end = last + ms;
+  const f = t => { xs.push(t - last); last = t; if (t < end) requestAnimationFrame(f); else done(xs); };
+  requestAnimationFrame(f);
+}), ms);
+
+function frameLine(what, xs, ticks) {
+  const s = [...xs].sort((a, b) => a - b);
+  const p = q => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  const fps = 1000 * xs.length / xs.reduce((a, b) => a + b, 0);
+  const slow = xs.filter(x => x > 1000 / 60 * 1.5).length;
+  console.log(`${what}: ${fps.toFixed(1)} fps, frame median ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms, ${slow}/${xs.length} frames over 25 ms${ticks === undefined ? '' : `, ${ticks.toFixed(1)} ticks/s`}`);
+}
+
+async function studioFigures(browser) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await openProgram(page, BIG);
+  const nodes = await page.locator('#playground-runner .studio .bt-node').count();
+  frameLine(`tree view idle (${nodes} nodes)`, await frameTimes(page, 3000));
+  await page.locator('#playground-runner .studio-rate select').selectOption('60');
+  await page.locator('#playground-runner .studio .st-run').click();
+  await page.waitForTimeout(1000);
+  const len0 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
+  const xs = await frameTimes(page, 5000);
+  const len1 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
+  frameLine(`tree view running at 60 ticks/s (${nodes} nodes)`, xs, (len1 - len0) / 5);
+  await page.locator('#playground-runner .studio .st-pause').click();
+
+  await openProgram(page, LONG);
+  const kept = await page.locator('#playground-runner .studio').getAttribute('data-len');
+  const times = [];
+  for (const i of [0, 9999, 5000, 1234, 8765, 42, 9000, 3000, 7777, 1]) {
+    const t = await page.evaluate(async i => {
+      const el = document.querySelector('#playground-runner .studio .st-scrub');
+      const t0 = performance.now();
+      el.value = String(i); el.dispatchEvent(new InputEvent('input', { bubbles: true }));
+      const want = String(i + 1);
+      while (document.querySelector('#playground-runner .studio')?.dataset.tick !== want) await new Promise(r => requestAnimationFrame(r));
+      return performance.now() - t0;
+    }, i);
+    times.push(t);
+  }
+  console.log(`scrubbing over ${kept} recorded ticks: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms from input to the drawn tick (10 jumps)`);
+  await page.close();
+}
+
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
@@ -107,74 +177,4 @@ try {
   await studioFigures(browser);
 } finally {
   await browser.close();
-}
-
-// ---- the live tree view
-// 50 groups of 10 nodes under a seq, plus the action that flips `odd` every tick, so about
-// 350 nodes change status on every tick.
-const BIG = `(bt.define-action 'flip
-  (lambda (i) (bt.blackboard.put i 'odd (if (bt.blackboard.get i 'odd #f) #f #t)) 'success))
-(define group '(sel (seq (cond bb-truthy odd) (succeed) (succeed)) (seq (succeed) (succeed) (succeed)) (fail)))
-(define (groups n) (if (= n 0) '() (cons group (groups (- n 1)))))
-(define big (bt.new-instance (bt.compile (cons 'seq (cons '(act flip) (groups 50))))))
-(bt.tick big)`;
-// a 30-node tree ticked 10,000 times by the program
-const LONG = `(define group '(sel (seq (cond bb-truthy odd) (succeed) (succeed)) (seq (succeed) (succeed) (succeed)) (fail)))
-(define t (bt.new-instance (bt.compile (list 'seq group group group))))
-(define (run n odd) (if (> n 0) (begin (bt.tick t (list (list 'odd odd))) (run (- n 1) (if odd #f #t))) 'done))
-(run 10000 #t)`;
-
-async function openProgram(page, src) {
-  await page.goto(url + '#/playground?code=' + Buffer.from(src).toString('base64url'));
-  await page.waitForSelector('#playground-runner button.run', { timeout: 60000 });
-  await page.locator('#playground-runner button.run').click();
-  await page.waitForSelector('#playground-runner[data-status="done"]', { timeout: 300000 });
-  await page.waitForSelector('#playground-runner .studio .bt-node', { timeout: 60000 });
-}
-
-// Frame-to-frame times (ms) over `ms` of wall time, measured in the page.
-const frameTimes = (page, ms) => page.evaluate(ms => new Promise(done => {
-  const xs = []; let last = performance.now(); const end = last + ms;
-  const f = t => { xs.push(t - last); last = t; if (t < end) requestAnimationFrame(f); else done(xs); };
-  requestAnimationFrame(f);
-}), ms);
-
-function frameLine(what, xs, ticks) {
-  const s = [...xs].sort((a, b) => a - b);
-  const p = q => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  const fps = 1000 * xs.length / xs.reduce((a, b) => a + b, 0);
-  const slow = xs.filter(x => x > 1000 / 60 * 1.5).length;
-  console.log(`${what}: ${fps.toFixed(1)} fps, frame median ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms, ${slow}/${xs.length} frames over 25 ms${ticks === undefined ? '' : `, ${ticks.toFixed(1)} ticks/s`}`);
-}
-
-async function studioFigures(browser) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await openProgram(page, BIG);
-  const nodes = await page.locator('#playground-runner .studio .bt-node').count();
-  frameLine(`tree view idle (${nodes} nodes)`, await frameTimes(page, 3000));
-  await page.locator('#playground-runner .studio-rate select').selectOption('60');
-  await page.locator('#playground-runner .studio .st-run').click();
-  await page.waitForTimeout(1000);
-  const len0 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
-  const xs = await frameTimes(page, 5000);
-  const len1 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
-  frameLine(`tree view running at 60 ticks/s (${nodes} nodes)`, xs, (len1 - len0) / 5);
-  await page.locator('#playground-runner .studio .st-pause').click();
-
-  await openProgram(page, LONG);
-  const kept = await page.locator('#playground-runner .studio').getAttribute('data-len');
-  const times = [];
-  for (const i of [0, 9999, 5000, 1234, 8765, 42, 9000, 3000, 7777, 1]) {
-    const t = await page.evaluate(async i => {
-      const el = document.querySelector('#playground-runner .studio .st-scrub');
-      const t0 = performance.now();
-      el.value = String(i); el.dispatchEvent(new InputEvent('input', { bubbles: true }));
-      const want = String(i + 1);
-      while (document.querySelector('#playground-runner .studio')?.dataset.tick !== want) await new Promise(r => requestAnimationFrame(r));
-      return performance.now() - t0;
-    }, i);
-    times.push(t);
-  }
-  console.log(`scrubbing over ${kept} recorded ticks: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms from input to the drawn tick (10 jumps)`);
-  await page.close();
 }

@@ -5,35 +5,47 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/index.html ] || { echo "no dist/: run make dist first"; exit 1; }
 
-# First load = index.html and every file it references (the wasm, its JS glue, the CSS);
-# other files in dist/ (e.g. the editor bundle, fetched on first use) are listed apart.
-echo "== first load (dist/, gzip -9)"
-total_raw=0; total_gz=0
-printf '%-48s %10s %10s\n' file raw gzip
-row() { printf '%-48s %10d %10d\n' "$1" "$2" "$3"; }
+# First load = index.html and every file it references (the wasm, its JS glue, the CSS), and
+# granola-lazy.js, which the glue imports; the modules loaded on demand that index.html lists in
+# window.granolaModules (src/web/lazy.rs) and other files in dist/ (docs.json, the editor bundle,
+# fetched on first use) are listed apart.
+# The .br/.gz copies make dist writes for `granola serve` are not counted as files of their own;
+# the brotli column is what `granola serve` sends to a browser that accepts br.
+echo "== first load (dist/, gzip -9; brotli = the .br copy granola serve sends)"
+total_raw=0; total_gz=0; total_br=0
+printf '%-48s %10s %10s %10s\n' file raw gzip brotli
+brsize() { if [ -f "$1.br" ]; then wc -c <"$1.br"; else echo 0; fi; }
+row() { if [ $# -ge 4 ]; then printf '%-48s %10d %10d %10d\n' "$1" "$2" "$3" "$4"; else printf '%-48s %10d %10d\n' "$1" "$2" "$3"; fi; }
+on_demand=$(grep -o 'window.granolaModules = {[^}]*}' dist/index.html | grep -o 'granola-[a-z0-9-]*\.wasm' || true)
+first_load() {
+  [ "$1" = index.html ] || [ "$1" = granola-lazy.js ] \
+    || { grep -qF "$1" dist/index.html && ! grep -qxF "$1" <<<"$on_demand"; }
+}
 for f in dist/*; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
-  if [ "$name" = index.html ] || grep -qF "$name" dist/index.html; then
-    raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
-    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-    row "$name" "$raw" "$gz"
+  case "$name" in *.br | *.gz) continue ;; esac
+  if first_load "$name"; then
+    raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c); br=$(brsize "$f")
+    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+    row "$name" "$raw" "$gz" "$br"
   fi
 done
-printf '%-48s %10d %10d   (%d KB gzipped; target <= 300 KB)\n' "first load total" "$total_raw" "$total_gz" $(((total_gz + 1023) / 1024))
+printf '%-48s %10d %10d %10d   (%d KB gzipped; target <= 300 KB)\n' "first load total" "$total_raw" "$total_gz" "$total_br" $(((total_gz + 1023) / 1024))
 later=0
 for f in dist/*; do
   [ -f "$f" ] || continue
   name=$(basename "$f")
-  if [ "$name" != index.html ] && ! grep -qF "$name" dist/index.html; then
+  case "$name" in *.br | *.gz) continue ;; esac
+  if ! first_load "$name"; then
     [ "$later" = 1 ] || { echo "-- loaded on demand (not part of the first load):"; later=1; }
-    row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+    row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)" "$(brsize "$f")"
   fi
 done
 
 # The embed (dist/embed/, scripts/embed-build.sh): what a page that includes granola-embed.js
 # loads first (the script and its wasm; target <= 250 KB gzipped), and what it loads later.
-echo "== embed first load (dist/embed/, gzip -9)"
+echo "== embed first load, small build (dist/embed/, gzip -9)"
 [ -f dist/embed/granola-embed.js ] || { echo "no dist/embed/: make dist builds it"; exit 1; }
 embed_raw=0; embed_gz=0
 printf '%-48s %10s %10s\n' file raw gzip
@@ -44,8 +56,17 @@ for name in granola-embed.js granola-embed_bg.wasm; do
   row "$name" "$raw" "$gz"
 done
 printf '%-48s %10d %10d   (%d KB gzipped; target <= 250 KB)\n' "embed first load total" "$embed_raw" "$embed_gz" $(((embed_gz + 1023) / 1024))
+echo "-- the full build instead (pages that use env.*, planner.*, ...: granola::embed::evaluator)"
+full_raw=0; full_gz=0
+for name in granola-embed.js granola-embed-full.js granola-embed-full_bg.wasm; do
+  f=dist/embed/$name
+  raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
+  full_raw=$((full_raw + raw)); full_gz=$((full_gz + gz))
+  row "$name" "$raw" "$gz"
+done
+printf '%-48s %10d %10d   (%d KB gzipped)\n' "embed first load total, full build" "$full_raw" "$full_gz" $(((full_gz + 1023) / 1024))
 echo "-- loaded on demand: the editor on first edit; the base64 wasm only from file://"
-for name in granola-editor.js granola-embed_bg.wasm.js; do
+for name in granola-editor.js granola-embed_bg.wasm.js granola-embed-full_bg.wasm.js; do
   f=dist/embed/$name
   row "$name" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
 done

@@ -3,7 +3,7 @@
 // Loads the plain demo page and the MkDocs-style page over HTTP and the plain one from file://,
 // runs every snippet and checks values, errors with line and column, the expected-output
 // verdicts, Stop on a runaway snippet (and that the page stays responsive meanwhile), a job's
-// Cancel, the shared-session mode, the editor (loaded on first edit), Reset, the tree view,
+// Cancel, the shared-session mode, which build (small or full) each page loads, the editor (loaded on first edit), Reset, the tree view,
 // dark mode, and that a page without snippets does not load the evaluator. Screenshots of both
 // demo pages (light and dark) go to OUT_DIR/embed-*.png. Exits non-zero on any failure.
 import { launchChromium, collectErrors } from './browser.mjs';
@@ -40,13 +40,15 @@ try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, colorScheme: 'light' });
     const errors = collectErrors(page);
     const wasmRequests = [];
-    page.on('request', r => { if (/granola-embed_bg\.wasm/.test(r.url())) wasmRequests.push(r.url()); });
+    page.on('request', r => { if (/granola-embed(-full)?_bg\.wasm|granola-embed-full\.js/.test(r.url())) wasmRequests.push(r.url()); });
     const t0 = Date.now();
     await page.goto(base + 'demo.html');
     const count = await ready(page);
     console.log(`demo.html: ${count} snippets, ready ${Date.now() - t0} ms after navigation`);
     check(count === 9, `the demo page has 9 snippets (${count})`);
-    check(wasmRequests.length === 1 && wasmRequests[0].endsWith('.wasm'), `over HTTP the wasm is fetched, not its base64 copy (${wasmRequests})`);
+    check(wasmRequests.length === 1 && wasmRequests[0].endsWith('/granola-embed_bg.wasm'), `over HTTP the small build's wasm is fetched, not its base64 copy nor the full build (${wasmRequests})`);
+    check(await page.evaluate(() => GranolaEmbed.build) === 'small' && await sn(page, 1).getAttribute('data-build') === 'small',
+      'the demo page needs nothing of the full build: the small one runs it');
     check(await page.locator('pre:has(> code.language-lisp)').evaluateAll(ps => ps.every(p => getComputedStyle(p).display === 'none')),
       'the original lisp blocks are hidden');
     check(await page.locator('code.language-python').isVisible(), 'a python block is left alone');
@@ -139,6 +141,13 @@ try {
     await page.waitForSelector('[data-granola-snippet="1"][data-state="done"]', { timeout: T });
     o = await outText(page, 1);
     check(o.trim() === '49', `an edited snippet runs with Ctrl+Enter in the shared session (${o.trim()})`);
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('(env.info)');
+    await page.keyboard.press('ControlOrMeta+Enter');
+    await page.waitForSelector('[data-granola-snippet="1"][data-state="error"]', { timeout: T });
+    o = await outText(page, 1);
+    check(/unbound symbol: env\.info/.test(o) && /full evaluator.*data-full/.test(o), `the small build says where env.info is (${o.trim()})`);
+    await sn(page, 1).screenshot({ path: `${out}/embed-demo-hint.png` });
     check(await sn(page, 1).getAttribute('data-match') === 'no' && await sn(page, 1).getAttribute('data-edited') === '', 'the edit is flagged and differs from the expected output');
     await sn(page, 1).locator('.ge-reset').click();
     const text = await sn(page, 1).locator('.cm-content').textContent();
@@ -166,14 +175,19 @@ try {
   {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, colorScheme: 'light' });
     const errors = collectErrors(page);
+    const wasmRequests = [];
+    page.on('request', r => { if (/granola-embed(-full)?_bg\.wasm|granola-embed-full\.js/.test(r.url())) wasmRequests.push(r.url().replace(/.*\//, '')); });
     await page.goto(base + 'mkdocs.html');
     const count = await ready(page);
-    check(count === 4, `the MkDocs page has 4 snippets (${count})`);
+    check(count === 5, `the MkDocs page has 5 snippets (${count})`);
+    check(await page.evaluate(() => GranolaEmbed.build) === 'full' && await sn(page, 1).getAttribute('data-build') === 'full',
+      'a block with env.* makes the loader pick the full build');
+    check(wasmRequests.join() === 'granola-embed-full.js,granola-embed-full_bg.wasm', `only the full build is loaded (${wasmRequests})`);
     const modes = await page.locator('[data-granola-snippet]').evaluateAll(hs => hs.map(h => h.getAttribute('data-mode')));
     check(modes.every(m => m === 'shared'), `data-session="shared" on the script tag makes the page one session (${modes})`);
     check(await page.locator('div.language-lisp.highlight').evaluateAll(ds => ds.every(d => getComputedStyle(d).display === 'none')),
       'Material\'s highlight wrappers are hidden with their blocks');
-    for (let n = 1; n <= 4; n++) {
+    for (let n = 1; n <= 5; n++) {
       const o = await runAndWait(page, n);
       const m = await sn(page, n).getAttribute('data-match');
       check(m === 'yes', `MkDocs snippet ${n} matches its expected output (${m}: ${o.trim().replace(/\n/g, ' | ')})`);
@@ -213,6 +227,10 @@ try {
     await sn(page, 1).locator('.cm-editor, .ge-ta').first().waitFor({ timeout: T });
     check(await sn(page, 1).getAttribute('data-editor') === 'codemirror', 'from file:// the editor bundle loads too');
     check(errors.length === 0, `no page errors from file:// (${errors.join(' | ')})`);
+    await page.goto(pathToFileURL(resolve(distDir, 'mkdocs.html')).href);
+    check(await ready(page) === 5 && await page.evaluate(() => GranolaEmbed.build) === 'full', 'from file:// the full build loads too');
+    const o5 = await runAndWait(page, 5);
+    check(await sn(page, 5).getAttribute('data-match') === 'yes', `from file:// the full build runs env.* (${o5.trim()})`);
     await page.close();
   }
 
@@ -225,6 +243,7 @@ try {
       'none.html': `<!DOCTYPE html><link rel="icon" href="data:,"><p>no code here</p><script src="granola-embed.js"></script>`,
       'autorun.html': `<!DOCTYPE html><link rel="icon" href="data:,"><pre><code class="language-lisp">(print "autorun")\n(+ 40 2)</code></pre>
         <pre class="mine"><code>(* 6 7)</code></pre><script src="granola-embed.js" data-autorun data-selector="pre > code.language-lisp, pre.mine > code" data-theme="dark"></script>`,
+      'full.html': `<!DOCTYPE html><link rel="icon" href="data:,"><pre><code class="language-lisp">(+ 1 2)</code></pre><script src="granola-embed.js" data-full></script>`,
     };
     for (const [name, body] of Object.entries(pages)) {
       await page.route(base + name, r => r.fulfill({ contentType: 'text/html', body }));
@@ -239,6 +258,9 @@ try {
     const o1 = await outText(page, 1), o2 = await outText(page, 2);
     check(o1.includes('"autorun"') && o1.includes('42') && o2.includes('42'), `data-autorun runs every snippet on load (${o1.trim()} | ${o2.trim()})`);
     check(await sn(page, 1).getAttribute('data-theme') === 'dark', 'data-theme="dark" on the script tag fixes the theme');
+    check(await page.evaluate(() => GranolaEmbed.build) === 'small', 'the autorun page runs on the small build');
+    await page.goto(base + 'full.html');
+    check(await ready(page) === 1 && await page.evaluate(() => GranolaEmbed.build) === 'full', 'data-full asks for the full build');
     await page.close();
   }
 } finally {

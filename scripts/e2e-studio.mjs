@@ -57,7 +57,7 @@ try {
   // ---- the guarded VLA policy: the VLA leaves show their jobs
   await gallery(page, 'Behaviour tree: a guarded VLA policy');
   await page.waitForSelector('#playground-runner[data-status="done"]', { timeout: T });
-  const jobText = await page.locator('#playground-runner .studio .bt-job').allInnerTexts();
+  const jobText = await page.locator('#playground-runner .studio .bt-job').allTextContents();
   check(jobText.some(t => t.length > 0), `VLA nodes show their job line (${jobText.join(' | ')})`);
   await page.locator('#playground-runner .studio .st-tick').click();
   await page.waitForTimeout(500);

@@ -18,6 +18,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   const errors = collectErrors(page);
 
+  // What the page fetches: the first load must not fetch docs.json nor a module loaded on demand.
+  const fetched = [];
+  page.on('request', r => fetched.push(new URL(r.url()).pathname.split('/').pop()));
   const t0 = Date.now();
   await page.goto(url);
   const home = page.locator('#home-runner');
@@ -30,6 +33,12 @@ try {
   check(homeOut.includes('144'), 'the home example shows (square 12) => 144');
   check(homeOut.includes('"hello from muslisp"'), 'the home example shows printed output');
   check(homeOut.includes('(1 4 9 16 25)'), 'the home example shows a list value');
+
+  const modules = await page.evaluate(() => window.granolaModules ?? null);
+  console.log('modules loaded on demand:', JSON.stringify(modules));
+  check(modules && modules.extra, 'index.html lists the module loaded on demand (extra)');
+  check(!fetched.includes('docs.json'), 'the home page does not fetch docs.json');
+  check(!fetched.some(f => /^granola-extra-/.test(f)), `the home page loads no on-demand module (${fetched.join(' ')})`);
 
   // Run click -> first output, measured by the runner itself.
   await home.locator('button.run').click();
@@ -53,6 +62,11 @@ try {
   console.log('granola.submit/poll:', JSON.stringify({ id: sub.id, poll: sub.poll }));
   check(typeof sub.id === 'number' && sub.jobs.some(j => j.id === sub.id && j.kind === 'vla'), 'granola.submit makes a job that granola.jobs lists');
   check(typeof sub.poll?.status === 'string', 'granola.poll returns the poll map');
+
+  // A program that names a robotics builtin loads the module with the robotics builtins first, then runs.
+  const bt = await page.evaluate(async () => await window.granola.eval('(bt.tick (bt.new-instance (bt (succeed))))'));
+  check(bt.error === null && bt.values[0] === 'success', `a behaviour tree runs after its module loads (${JSON.stringify(bt)})`);
+  check(fetched.some(f => /^granola-extra-.*\.wasm$/.test(f)), 'the module with the robotics builtins was fetched on demand');
 
   // A job from Lisp, watched in the job list.
   await page.locator('#job-runner button.run').click();

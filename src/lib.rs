@@ -19,8 +19,8 @@
 //! - `jobs` — the one job engine, with injected clock and id source
 //! - `lang` — reader, heap, printer, evaluator, run loop, core builtins (`lang::builtins`, one
 //!   file per group), the front-end interface (rows, flow builtins, extensions, handles), and
-//!   the shared text/hash helpers (`lang::textfmt`, `lang::fnv`, `lang::splitmix`); it imports
-//!   nothing else from the crate
+//!   the helpers every layer shares (`lang::fields` for request maps, `lang::textfmt`,
+//!   `lang::fnv`, `lang::splitmix`); it imports nothing else from the crate
 //! - `docs` (beside the layers) — the docs model: pages, fences, expected-output matching; std,
 //!   pulldown-cmark, serde_json and `lang::fnv` only (`build.rs` compiles it, with that file)
 //!

@@ -2,11 +2,13 @@
 //! the pages that has an expected-output block prints exactly that output when the snippets run
 //! as the embed runs them (page order; a shared session keeps one interpreter; job time moves
 //! only during sleeps, so it jumps here), and the loader's default selector is the one the wasm
-//! uses. (The browser side of the same pages is scripts/e2e-embed.mjs, `make e2e-embed`.)
+//! uses. Each page runs on the evaluator the loader would pick for it (the small build unless
+//! a block needs the full one). (The browser side of the same pages is scripts/e2e-embed.mjs, `make e2e-embed`.)
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use granola::embed::evaluator::{small_interp, source_needs_full, FULL_ONLY};
 use granola::embed::model::{block_text, DEFAULT_SELECTOR};
 use granola::jobs::Engine;
 use granola::lang::{Interp, Limits, RunLoop};
@@ -84,11 +86,14 @@ fn run(interp: &mut Interp, engine: &Rc<RefCell<Engine>>, src: &str) -> String {
     RunLoop::new(SCRIPT_SLICE, Some(50_000_000)).run_to_end(interp, &mut JumpClock(engine.clone())).transcript()
 }
 
-fn check_page(path: &str, snippets: usize) {
+fn check_page(path: &str, snippets: usize, full: bool) {
     let html = read(path);
     let all = blocks(&html);
     let lisp: Vec<usize> = (0..all.len()).filter(|&i| all[i].lang == "lisp").collect();
     assert_eq!(lisp.len(), snippets, "{path}: lisp blocks");
+    let needs_full = lisp.iter().any(|&i| source_needs_full(&all[i].text));
+    assert_eq!(needs_full, full, "{path}: the loader picks the {} build", if needs_full { "full" } else { "small" });
+    let new_interp = if needs_full { new_interp } else { small_interp };
     let engine = Rc::new(RefCell::new(Engine::default()));
     let mut shared = new_interp(&engine, Limits::browser());
     let mut checked = 0;
@@ -121,12 +126,12 @@ fn check_page(path: &str, snippets: usize) {
 
 #[test]
 fn the_plain_demo_pages_snippets_print_their_expected_output() {
-    check_page("www/embed/demo.html", 9);
+    check_page("www/embed/demo.html", 9, false);
 }
 
 #[test]
 fn the_mkdocs_demo_pages_snippets_print_their_expected_output() {
-    check_page("www/embed/mkdocs.html", 4);
+    check_page("www/embed/mkdocs.html", 5, true);
 }
 
 #[test]
@@ -137,6 +142,11 @@ fn the_loader_knows_the_default_selector() {
         "www/embed/loader.js must carry granola::embed::model::DEFAULT_SELECTOR verbatim"
     );
     assert_eq!(loader.matches("/*__WASM_BINDGEN_GLUE__*/").count(), 1, "the glue's place in the loader");
+    let list: Vec<String> = FULL_ONLY.iter().map(|f| format!("\"{f}\"")).collect();
+    assert!(
+        loader.contains(&format!("var FULL_ONLY = [{}];", list.join(", "))),
+        "www/embed/loader.js must carry granola::embed::evaluator::FULL_ONLY verbatim"
+    );
 }
 
 #[test]

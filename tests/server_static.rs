@@ -130,6 +130,55 @@ async fn precompressed_gz_siblings_are_used() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn precompressed_brotli_is_preferred_and_hashed_names_stay_immutable() {
+    // `make dist` writes NAME.br and NAME.gz next to every file; the server sends them as they are.
+    let dist = temp_dir("dist-br");
+    let (_, wasm) = build_dist(&dist);
+    let br = b"brotli bytes (sent as they are)".to_vec();
+    for name in [WASM, "index.html"] {
+        std::fs::write(dist.join(format!("{name}.br")), &br).unwrap();
+        let mut gz = Vec::new();
+        {
+            use std::io::Write;
+            let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::best());
+            enc.write_all(&std::fs::read(dist.join(name)).unwrap()).unwrap();
+            enc.finish().unwrap();
+        }
+        std::fs::write(dist.join(format!("{name}.gz")), &gz).unwrap();
+    }
+    let server = start(|c| c.dist = dist.clone()).await;
+    let mut c = client(&server);
+
+    let path = format!("/{WASM}");
+    let r = c.get(&path, &[("Accept-Encoding", "gzip, deflate, br")]).await.unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), Some("br"));
+    assert_eq!(r.header("content-type"), Some("application/wasm"));
+    assert_eq!(r.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert!(r.header("vary").is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    assert_eq!(r.body, br);
+
+    let r = c.get(&path, &[("Accept-Encoding", "gzip")]).await.unwrap();
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(gunzip(&r.body), wasm);
+    let r = c.get(&path, &[]).await.unwrap();
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.body, wasm);
+
+    // index.html: brotli too, but revalidated on every visit (no-cache + Last-Modified -> 304).
+    let r = c.get("/", &[("Accept-Encoding", "br")]).await.unwrap();
+    assert_eq!(r.header("content-encoding"), Some("br"));
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
+    let modified = r.header("last-modified").expect("index.html has Last-Modified").to_string();
+    let r = c.get("/", &[("Accept-Encoding", "br"), ("If-Modified-Since", &modified)]).await.unwrap();
+    assert_eq!(r.status, 304);
+    assert_eq!(r.header("cache-control"), Some("no-cache"));
+
+    server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dist);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_dist_gives_a_helpful_page_and_picks_up_a_later_build() {
     let dist = temp_dir("dist-missing").join("not-yet");
     let server = start(|c| c.dist = dist.clone()).await;

@@ -1,7 +1,9 @@
 //! Browser tests of the bridge console: a request with each identity gets its status (and the
 //! minted token is shown), a returned job's status is tracked live, and every bridge page's
 //! requests, sent in order through the console's logic (tokens per identity, `$JOB_ID` /
-//! `$RESULTS_ID` scoped to the page), get their documented statuses and bodies. Issue 15 item 4:
+//! `$RESULTS_ID` scoped to the page), get their documented statuses and bodies, both through
+//! that logic on a paused clock and by clicking every Send of every bridge page in order with
+//! the default settings (the default job clock). Issue 15 item 4:
 //! choosing a tool fills a request built from its schema, and every tool's template works when
 //! the tools are used in order; the identity defaults to operator; a refusal is one plain
 //! sentence above the JSON; a finished run's plot is drawn in the console, and the console
@@ -13,10 +15,11 @@ mod web_support;
 use gloo_timers::future::TimeoutFuture;
 use granola::docs::documented_match;
 use granola::web::bridge::{forget, request_template, send, send_in};
-use granola::web::components::BridgeConsole;
+use granola::web::components::{BridgeConsole, DocPage};
 use granola::web::docs;
 use granola::web::session::Session;
-use wasm_bindgen::JsValue;
+use granola::web::session::DEFAULT_SPEED;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
@@ -102,7 +105,7 @@ fn every_bridge_page_example_gets_its_documented_response() {
         let s = Session::new(1.0);
         s.clock.borrow_mut().pause(0.0);
         *s.bridge.borrow_mut() =
-            Bridge::new(BridgeConfig { epoch_unix_ms: 1_767_225_600_000.0, ..BridgeConfig::default() });
+            Some(Bridge::new(BridgeConfig { epoch_unix_ms: 1_767_225_600_000.0, ..BridgeConfig::default() }));
         forget(page.path);
         let parsed = docs::parse(page.path, page.source);
         for ex in parsed.bridge_examples() {
@@ -125,6 +128,57 @@ fn every_bridge_page_example_gets_its_documented_response() {
         }
     }
     assert!(checked >= 10, "bridge pages have documented responses ({checked})");
+    assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every bridge page, drawn as the site draws it at the default clock speed: clicking its Send
+/// buttons in order (nothing else: default identities, bodies and settings) gets the documented
+/// status and body for every request (the console marks each reply "as documented").
+#[wasm_bindgen_test]
+async fn every_bridge_page_passes_when_clicked_in_order_at_the_default_clock() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let pages: Vec<_> = docs::pages().iter().filter(|p| p.path.starts_with("bridge/")).collect();
+    assert!(pages.len() >= 10, "bridge pages: {}", pages.len());
+    for page in pages {
+        forget(page.path);
+        let want = docs::parse(page.path, page.source).bridge_examples().count() as u32;
+        let m = mount(DEFAULT_SPEED, html! { <DocPage path={page.path} /> }).await;
+        assert!(wait_for(3000.0, || m.count(".bridge-console") == want).await, "{}: consoles", page.path);
+        let consoles = m.root.query_selector_all(".bridge-console").unwrap();
+        for i in 0..consoles.length() {
+            let console: web_sys::Element = consoles.item(i).unwrap().dyn_into().unwrap();
+            let send: web_sys::HtmlElement =
+                console.query_selector("button.bridge-send").unwrap().unwrap().dyn_into().unwrap();
+            send.click();
+            let replied = wait_for(3000.0, || console.query_selector(".bridge-status").ok().flatten().is_some()).await;
+            let expected = console.query_selector(".bridge-status .expected").ok().flatten();
+            match expected {
+                _ if !replied => failures.push(format!("{} #{}: no reply", page.path, i + 1)),
+                Some(e) => {
+                    checked += 1;
+                    if !e.class_list().contains("match") {
+                        let status = console
+                            .query_selector(".bridge-status")
+                            .unwrap()
+                            .unwrap()
+                            .text_content()
+                            .unwrap_or_default();
+                        let body = console
+                            .query_selector(".bridge-response")
+                            .ok()
+                            .flatten()
+                            .and_then(|b| b.text_content())
+                            .unwrap_or_default();
+                        failures.push(format!("{} #{}: {status}\n{body}", page.path, i + 1));
+                    }
+                }
+                None => {}
+            }
+        }
+        m.unmount();
+    }
+    assert!(checked >= 10, "bridge requests with a documented response clicked: {checked}");
     assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
 }
 
@@ -166,7 +220,7 @@ fn every_tool_template_works_in_order() {
     let bad: Vec<_> = statuses.iter().filter(|(_, st, _, _)| !(200..300).contains(st)).collect();
     assert!(bad.is_empty(), "templates that failed: {bad:#?}");
     // Every tool of the table was tried.
-    let tools = s.bridge.borrow().tools();
+    let tools = granola::web::bridge::bridge(&s).unwrap().tools();
     for t in tools.as_array().unwrap() {
         let name = t["name"].as_str().unwrap();
         assert!(statuses.iter().any(|(n, ..)| n == name), "{name} has no template check");

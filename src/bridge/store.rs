@@ -291,9 +291,10 @@ pub fn interrupt(row: &mut JobRow, error: &str, at_ms: f64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// A job row for store tests (also the SQLite store's).
     pub(crate) fn row(id: &str, status: &str, finished: Option<f64>) -> JobRow {
         JobRow {
             job_id: id.to_string(),

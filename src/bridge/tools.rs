@@ -150,6 +150,24 @@ pub const TOOLS: &[ToolSpec] = &[
     },
 ];
 
+/// The tool names of [`TOOLS`], in the same order, without the handlers: code that only needs
+/// the names (the browser's first load, telling docs pages apart) names this list, so the tool
+/// handlers stay out of it (a test checks that both lists agree).
+pub const TOOL_NAMES: &[&str] = &[
+    "load_simulation",
+    "list_parameters",
+    "get_parameter_value",
+    "set_parameter_value",
+    "run_simulation",
+    "run_population_simulation",
+    "get_job_status",
+    "cancel_job",
+    "get_simulation_results",
+    "get_population_results",
+    "calculate_pk_parameters",
+    "list_tools",
+];
+
 /// The row of the tool called `name`.
 pub fn spec(name: &str) -> Option<&'static ToolSpec> {
     TOOLS.iter().find(|s| s.name == name)
@@ -1189,6 +1207,7 @@ mod table_tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), TOOLS.len(), "tool names are unique");
+        assert_eq!(TOOL_NAMES, TOOLS.iter().map(|t| t.name).collect::<Vec<_>>(), "TOOL_NAMES lists TOOLS in order");
         for t in TOOLS {
             let schema = (t.schema)();
             assert_eq!(schema["type"], "object", "{}", t.name);

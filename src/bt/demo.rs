@@ -9,8 +9,8 @@ use super::model::{Lit, Status};
 use crate::capability;
 use crate::jobs::{CancelOutcome, JobOptions, State};
 use crate::lang::datum::sym_map;
+use crate::lang::fields::lookup;
 use crate::lang::Datum;
-use crate::planner::request::lookup;
 
 pub type CondFn<V> = fn(&mut LeafCx<V>, &[Lit]) -> Result<bool, String>;
 pub type ActFn<V> = fn(&mut LeafCx<V>, &[Lit]) -> Result<Status, String>;

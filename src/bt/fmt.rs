@@ -13,9 +13,11 @@ pub use crate::lang::textfmt::{
 /// produces on x86 for the NaNs a program can make (`(/ 0.0 0.0)`), so the text does not
 /// depend on the platform's NaN sign.
 pub fn format_g(x: f64, prec: usize) -> String {
-    let mut out = String::new();
-    push_g(&mut out, x, prec);
-    out
+    if x.is_nan() {
+        "-nan".into()
+    } else {
+        textfmt::format_g(x, prec)
+    }
 }
 
 /// [`format_g`] appended to `out`.

@@ -51,10 +51,29 @@ impl Extension for BtExt {
     }
 }
 
-fn install(interp: &mut Interp) {
+/// The same groups, forms and handles without the host leaves (`vla-request`, `vla-wait`,
+/// `vla-cancel`, `plan-action` fail with their logged error, as before they are installed), for
+/// a host that leaves the planner and the VLA leaves' code out (the embed's small build).
+pub static FRONT_END_WITHOUT_HOST_LEAVES: FrontEnd = FrontEnd {
+    name: "bt",
+    groups: &[SYNTAX_ROWS, BT_ROWS, EVENT_ROWS],
+    handles: &[&BT_DEF, &BT_INSTANCE],
+    install: Some(install_without_host_leaves),
+};
+
+fn bt_ext(interp: &Interp) -> BtExt {
     let now = interp.now_ms();
-    let mut ext = BtExt::new(if now.is_finite() { now } else { 0.0 });
+    BtExt::new(if now.is_finite() { now } else { 0.0 })
+}
+
+fn install(interp: &mut Interp) {
+    let mut ext = bt_ext(interp);
     ext.rt.set_host_leaves(Box::new(super::host::HostLeafRuntime::new()));
+    interp.install(ext);
+}
+
+fn install_without_host_leaves(interp: &mut Interp) {
+    let ext = bt_ext(interp);
     interp.install(ext);
 }
 

@@ -6,9 +6,9 @@
 use super::json::encode;
 use super::text_opt;
 use crate::lang::datum::sym_map;
+use crate::lang::fields::lookup;
 use crate::lang::fnv::tagged_text;
 use crate::lang::Datum;
-use crate::planner::request::lookup;
 
 /// The capability ids served here.
 pub const CAPABILITIES: &[&str] = &["cap.navigation.v1", "cap.motion.v1", "cap.tamp.v1"];

@@ -2,9 +2,9 @@
 //! and the `model-service` group of the builtin table.
 
 use super::{call, model_service, Echo};
+use crate::lang::fields::normalize_key;
 use crate::lang::heap::{MapKey, Obj};
 use crate::lang::{Builtin, Ctx, FrontEnd, Value};
-use crate::planner::request::normalize_key;
 
 /// The capability front end (`cap.call`, `model-service.*`); no per-interpreter state.
 pub static FRONT_END: FrontEnd =

@@ -12,8 +12,8 @@ pub mod lisp;
 pub mod model_service;
 
 use crate::lang::datum::sym_map;
+use crate::lang::fields::{lookup, text};
 use crate::lang::Datum;
-use crate::planner::request::{lookup, text};
 
 /// The text of an optional string-or-symbol entry.
 pub(crate) fn text_opt(m: &Datum, key: &str, where_: &str) -> Result<Option<String>, String> {

@@ -6,10 +6,10 @@
 use super::json::encode;
 use super::text_opt;
 use crate::lang::datum::sym_map;
+use crate::lang::fields::{int, lookup};
 use crate::lang::fnv::fnv1a64;
 use crate::lang::fnv::tagged_text;
 use crate::lang::Datum;
-use crate::planner::request::{int, lookup};
 
 /// The model-service capability ids `cap.call` routes here.
 pub const CAPABILITIES: &[&str] = &["cap.model.world.rollout.v1", "cap.model.world.score_trajectory.v1"];

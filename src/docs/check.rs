@@ -6,7 +6,10 @@
 //!   every key the fence shows is in the reply with a matching value (a reply may hold more keys);
 //!   the string `"…"` (or `"..."`) matches any value; an array whose last element is `"…"` matches
 //!   any array that starts with the elements before it, other arrays must have the same length;
-//!   numbers match to a relative 1e-9; everything else must be equal.
+//!   numbers match to a relative 1e-9; everything else must be equal, except placeholders:
+//!   a documented timestamp (`"2026-01-01T00:00:10.000Z"`) matches any timestamp of that form,
+//!   and a documented id (a UUID, or `res-`/`pop-` + a UUID) any id of the same form, because
+//!   both depend on when and where the example runs.
 
 use serde_json::Value;
 
@@ -30,6 +33,51 @@ pub fn output_diff(expected: &str, actual: &str) -> String {
         out.push_str(&format!("    the texts differ only in line breaks: expected {expected:?}, got {actual:?}\n"));
     }
     out
+}
+
+/// The form of a value that depends on the run: a timestamp, or an id (with its prefix).
+#[derive(PartialEq)]
+enum Placeholder<'a> {
+    Timestamp,
+    Id(&'a str),
+}
+
+fn placeholder(s: &str) -> Option<Placeholder<'_>> {
+    if is_timestamp(s) {
+        return Some(Placeholder::Timestamp);
+    }
+    let (prefix, rest) = match s.split_once('-') {
+        Some((p, r)) if matches!(p, "res" | "pop") => (p, r),
+        _ => ("", s),
+    };
+    is_uuid(rest).then_some(Placeholder::Id(prefix))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let head = digits(0..4) && at(4, b'-') && digits(5..7) && at(7, b'-') && digits(8..10) && at(10, b'T');
+    let time = digits(11..13) && at(13, b':') && digits(14..16) && at(16, b':') && digits(17..19);
+    let tail = match &s.get(19..) {
+        Some("Z") => true,
+        Some(t) => {
+            t.len() >= 3
+                && t.starts_with('.')
+                && t.ends_with('Z')
+                && t[1..t.len() - 1].bytes().all(|x| x.is_ascii_digit())
+        }
+        None => false,
+    };
+    head && time && tail
+}
+
+/// 8-4-4-4-12 hex digits.
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| p.len() == n && p.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn is_ellipsis(v: &Value) -> bool {
@@ -72,6 +120,11 @@ pub fn documented_match(expected: &Value, actual: &Value) -> Result<(), String> 
                 }
             }
             (e, a) if e == a => Ok(()),
+            (Value::String(es), Value::String(as_))
+                if placeholder(es).is_some() && placeholder(es) == placeholder(as_) =>
+            {
+                Ok(())
+            }
             (e, a) => Err(format!("{path}: documented {e}, returned {a}")),
         }
     }
@@ -99,6 +152,23 @@ mod tests {
         assert!(documented_match(&json!({"a": 1}), &json!({"a": 1.0})).is_ok());
         assert!(documented_match(&json!({"a": 1e-12}), &json!({"a": 2e-12})).is_err(), "relative, not absolute");
         assert!(documented_match(&json!("x"), &json!("y")).is_err());
+        // timestamps and ids depend on the run: any value of the same form matches
+        let t = json!({"at": "2026-01-01T00:00:10.000Z", "id": "8e7d5b9a-5c7f-4c3f-9a2f-1a2b3c4d5e6f", "r": "res-8e7d5b9a-5c7f-4c3f-9a2f-1a2b3c4d5e6f"});
+        let same_form = json!({"at": "2031-07-04T12:34:56.789Z", "id": "00000000-1111-4222-8333-444444444444", "r": "res-00000000-1111-4222-8333-444444444444"});
+        assert!(documented_match(&t, &same_form).is_ok());
+        assert!(
+            documented_match(&json!({"at": "2026-01-01T00:00:10Z"}), &json!({"at": "2026-02-01T00:00:00Z"})).is_ok()
+        );
+        assert!(documented_match(&t, &json!({"at": "yesterday", "id": "x", "r": "r"})).is_err());
+        assert!(
+            documented_match(
+                &json!({"r": "res-8e7d5b9a-5c7f-4c3f-9a2f-1a2b3c4d5e6f"}),
+                &json!({"r": "pop-8e7d5b9a-5c7f-4c3f-9a2f-1a2b3c4d5e6f"})
+            )
+            .is_err(),
+            "the prefix is kept"
+        );
+        assert!(documented_match(&json!({"at": "2026-01-01T00:00:10.000Z"}), &json!({"at": null})).is_err());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //!
 //! - [`model`]: the pure parts (options, dark-mode hints, output caps, the run log checked
 //!   against an expected-output block, job pacing, the job list rows).
+//! - [`evaluator`]: the small and the full build (which front ends each carries, which one a
+//!   page needs).
 //! - [`tree`]: the tree view of a snippet that ticks a behaviour tree (scene + drawing hook).
 //! - `page` (wasm32): finds the blocks, groups them into sessions, follows the page's theme.
 //! - `snippet` (wasm32): one snippet's widget (in its own shadow root) and its buttons.
@@ -12,6 +14,7 @@
 //!
 //! How a page uses it is documented in `docs/reference/guides/embed.md`.
 
+pub mod evaluator;
 pub mod model;
 pub mod tree;
 

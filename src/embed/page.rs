@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
+use super::evaluator::Evaluator;
 use super::model::{self, block_text, Mode, Options, ThemeChoice, ThemeHints};
 use super::run::{self, Session};
 use super::snippet::Snippet;
@@ -110,7 +111,8 @@ fn session_for(el: &Element, opts: &Options) -> Rc<Session> {
 /// Turn the blocks under `root` (a document or an element) into snippets; returns how many
 /// new ones there are. Blocks already taken over are skipped, so a page may call it again
 /// after adding content.
-pub fn scan(root: &JsValue, options: &JsValue) -> u32 {
+pub fn scan(root: &JsValue, options: &JsValue, evaluator: Evaluator) -> u32 {
+    run::set_evaluator(evaluator);
     let opts = Options::from_lookup(|k| option(options, k));
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return 0 };
     let found = match root.dyn_ref::<Element>() {
@@ -140,6 +142,7 @@ pub fn scan(root: &JsValue, options: &JsValue) -> u32 {
         });
         let Some(sn) = Snippet::mount(id, &block, code, expected, session.clone(), &opts.editor_url) else { continue };
         session.join(&sn);
+        let _ = sn.host().set_attribute("data-build", if evaluator.full { "full" } else { "small" });
         let _ = el.set_attribute("data-granola-embedded", &id.to_string());
         let _ = block.set_attribute("data-granola-embedded", &id.to_string());
         PAGE.with(|p| p.borrow_mut().hosts.push(sn.host().clone()));

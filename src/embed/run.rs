@@ -20,6 +20,7 @@ use crate::bt::lisp::BtExt;
 use crate::jobs::{Engine, JobId};
 use crate::lang::{Driven, Host, Interp, Limits, Pacer, RunLoop, Wait};
 
+use super::evaluator::{self, Evaluator};
 use super::model::{self, Mode, RunLog};
 use super::snippet::Snippet;
 use super::tree;
@@ -30,6 +31,20 @@ pub const SLICE_FUEL: u64 = 20_000;
 pub const FRAME_MS: f64 = 12.0;
 /// Jobs, trees and the status line are repainted at most this often while a snippet runs.
 pub const PAINT_MS: f64 = 60.0;
+
+thread_local! {
+    static EVALUATOR: Cell<Evaluator> = const { Cell::new(Evaluator::SMALL) };
+}
+
+/// Set by the build's entry point before the first scan (the small build's by default).
+pub fn set_evaluator(e: Evaluator) {
+    EVALUATOR.with(|c| c.set(e));
+}
+
+/// The evaluator this build runs snippets on.
+pub fn evaluator() -> Evaluator {
+    EVALUATOR.with(Cell::get)
+}
 
 /// Milliseconds from `performance.now()`.
 pub fn wall_now() -> f64 {
@@ -155,7 +170,7 @@ pub async fn run(sn: Rc<Snippet>) {
     }
     let engine = s.engine();
     let mut interp =
-        s.interp.borrow_mut().take().unwrap_or_else(|| crate::runtime::new_interp(&engine, Limits::browser()));
+        s.interp.borrow_mut().take().unwrap_or_else(|| (evaluator().new_interp)(&engine, Limits::browser()));
     let jobs_from = engine.try_borrow().map(|e| model::next_job_id(&e)).unwrap_or(1);
     sn.jobs_range.set((jobs_from, None));
     let trees_before = interp.ext::<BtExt>().map(|b| tree::instance_ticks(&b.rt)).unwrap_or_default();
@@ -192,6 +207,9 @@ pub async fn run(sn: Rc<Snippet>) {
                 Driven::Error(e) => {
                     let text = e.located();
                     sn.piece(Piece::Error { text: &text, line: e.pos.map(|p| p.line), col: e.pos.map(|p| p.col) });
+                    if let Some(h) = evaluator::hint(&e.message).filter(|_| !evaluator().full) {
+                        sn.piece(Piece::Note(&h));
+                    }
                     log.error = Some(text);
                     break;
                 }

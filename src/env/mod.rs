@@ -12,8 +12,8 @@ pub mod run_loop;
 pub mod world;
 
 use crate::lang::datum::sym_map;
+use crate::lang::fields::{lookup, normalize_key};
 use crate::lang::Datum;
-use crate::planner::request::{lookup, normalize_key};
 use std::any::Any;
 
 /// The reference's env API version.

@@ -11,8 +11,8 @@
 
 use super::{EnvHost, NOT_ATTACHED};
 use crate::lang::datum::sym_map;
+use crate::lang::fields::lookup;
 use crate::lang::Datum;
-use crate::planner::request::lookup;
 
 /// What the caller must do next.
 #[derive(Clone, Debug, PartialEq)]

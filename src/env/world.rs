@@ -11,8 +11,8 @@
 
 use super::Supports;
 use crate::lang::datum::sym_map;
+use crate::lang::fields::{lookup, number};
 use crate::lang::Datum;
-use crate::planner::request::{lookup, number};
 use crate::planner::rng::Rng;
 use std::collections::VecDeque;
 use std::f64::consts::PI;

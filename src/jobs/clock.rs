@@ -51,6 +51,13 @@ impl Clock {
         self.paused = false;
     }
 
+    /// Let `job_ms` of job time pass at once (from now on the clock reads that much later).
+    pub fn skip(&mut self, job_ms: f64) {
+        if job_ms.is_finite() && job_ms > 0.0 {
+            self.base_job += job_ms;
+        }
+    }
+
     pub fn is_paused(&self) -> bool {
         self.paused
     }

@@ -205,6 +205,9 @@ pub struct Interp {
     prims: Box<[Prim]>,
     /// Meaning of the special-form symbols `0..forms.len()`.
     forms: Vec<FormKind>,
+    /// Syntax rows added by [`Interp::extend_table`] (symbol id, row): their symbols were
+    /// interned after the first ones, so they are not in `forms`.
+    late_forms: Vec<(u32, u16)>,
     sym_quasiquote: u32,
     sym_unquote: u32,
     sym_unquote_splicing: u32,
@@ -274,6 +277,7 @@ impl Interp {
                 .map(|b| Prim { min: b.min_args, max: b.max_args.unwrap_or(usize::MAX), func: b.func })
                 .collect(),
             forms,
+            late_forms: Vec::new(),
             exts: Extensions::default(),
             svc: Services {
                 time: Box::new(ManualTime::default()),
@@ -316,6 +320,40 @@ impl Interp {
     /// The table this session was built from.
     pub fn table(&self) -> &'static Table {
         self.table
+    }
+
+    /// Move this session to `table`, a composition of the same front ends followed by more
+    /// (a host that loads front ends on demand composes such a table once it has their code).
+    /// The new builtins are bound unless the program already defined that name, the new syntax
+    /// rows become special forms, and the new front ends' `install` runs. Definitions, values
+    /// and handles made so far stay valid (the old rows keep their places).
+    pub fn extend_table(&mut self, table: &'static Table) -> Result<(), String> {
+        let old = self.table;
+        if std::ptr::eq(old, table) {
+            return Ok(());
+        }
+        if !table.extends(old) {
+            return Err("internal: the new builtin table does not extend this session's table".into());
+        }
+        let start = old.rows().len();
+        self.table = table;
+        let mut prims = self.prims.to_vec();
+        for (i, b) in table.rows().iter().enumerate().skip(start) {
+            prims.push(Prim { min: b.min_args, max: b.max_args.unwrap_or(usize::MAX), func: b.func });
+            let s = self.syms.intern(b.name);
+            match b.func {
+                Func::Syntax(_) => self.late_forms.push((s, i as u16)),
+                Func::Special(_) => return Err(format!("internal: {} cannot be added later", b.name)),
+                _ => {
+                    if self.globals.get(s as usize).is_none_or(|g| g.is_none()) {
+                        self.set_global(s, Value::Prim(i as u16));
+                    }
+                }
+            }
+        }
+        self.prims = prims.into_boxed_slice();
+        table.install_beyond(old, self);
+        Ok(())
     }
 
     /// Install the source of job time (`time.*`, and when a sleep is over).
@@ -770,6 +808,9 @@ impl Interp {
                     FormKind::Core(k) => self.special(k, rest, env),
                     FormKind::Syntax(row) => self.syntax(row, rest, env, host),
                 };
+            }
+            if let Some(&(_, row)) = self.late_forms.iter().find(|(s, _)| *s == id) {
+                return self.syntax(row, rest, env, host);
             }
         }
         let base = self.vals.len() as u32;

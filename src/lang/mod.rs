@@ -50,13 +50,14 @@
 //!   engine), [`Host`] (output of one `run`), [`Files`] (`load`/`save`), [`Limits`].
 //! - **Data exchange**: [`Ctx::to_datum`] / [`Ctx::from_datum`] convert to and from
 //!   [`Datum`], plain owned data for front ends that work outside the heap.
-//! - **Shared helpers**: [`fnv`] (the one FNV-1a 64 hash, reference and standard bases),
+//! - **Shared helpers**: [`fields`] (reading request/option maps by normalised key), [`fnv`] (the one FNV-1a 64 hash, reference and standard bases),
 //!   [`textfmt`] (the `%g` number forms and string escapes), [`splitmix`] (SplitMix64).
 
 pub mod builtins;
 mod ctx;
 pub mod datum;
 mod eval;
+pub mod fields;
 pub mod fnv;
 pub mod heap;
 mod host;

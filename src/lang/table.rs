@@ -263,6 +263,23 @@ impl Table {
         }
     }
 
+    /// Whether this table starts with every row and handle kind of `base`, in the same places
+    /// (it composes the same front ends, then more): see `Interp::extend_table`.
+    pub fn extends(&self, base: &Table) -> bool {
+        base.rows.len() <= self.rows.len()
+            && base.rows.iter().zip(&self.rows).all(|(a, b)| std::ptr::eq(*a, *b))
+            && base.handles.len() <= self.handles.len()
+            && base.handles.iter().zip(&self.handles).all(|(a, b)| a.name == b.name)
+            && base.installs.len() <= self.installs.len()
+    }
+
+    /// Run the `install` of the front ends this table has beyond `base` (see [`Table::extends`]).
+    pub fn install_beyond(&self, base: &Table, interp: &mut Interp) {
+        for f in self.installs.iter().skip(base.installs.len()) {
+            f(interp);
+        }
+    }
+
     pub(crate) fn row(&self, i: u16) -> Option<&'static Builtin> {
         self.rows.get(i as usize).copied()
     }

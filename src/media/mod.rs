@@ -10,8 +10,8 @@
 pub mod lisp;
 
 use crate::lang::datum::sym_map;
+use crate::lang::fields::{int, text};
 use crate::lang::Datum;
-use crate::planner::request::{int, text};
 
 /// What `image.make` records.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,57 +5,9 @@
 
 use super::models::Bound;
 use super::{default_seed, Action, Algorithm, Derivatives, PlanRequest};
+use crate::lang::fields::{int, lookup, number, numbers, text};
 use crate::lang::fnv::fnv1a64;
 use crate::lang::Datum;
-
-/// `key` with one leading `:` removed and every `-` turned into `_`.
-pub fn normalize_key(key: &str) -> String {
-    key.strip_prefix(':').unwrap_or(key).replace('-', "_")
-}
-
-/// The value of the first symbol/string key of `map` that normalises to `key`.
-pub fn lookup<'a>(map: &'a Datum, key: &str) -> Option<&'a Datum> {
-    let Datum::Map(entries) = map else { return None };
-    entries.iter().find_map(|(k, v)| match k {
-        Datum::Sym(s) | Datum::Str(s) if normalize_key(s) == key => Some(v),
-        _ => None,
-    })
-}
-
-/// A string or symbol's text.
-pub fn text(v: &Datum, where_: &str) -> Result<String, String> {
-    match v {
-        Datum::Str(s) | Datum::Sym(s) => Ok(s.clone()),
-        _ => Err(format!("{where_}: expected string or symbol")),
-    }
-}
-
-/// An integer.
-pub fn int(v: &Datum, where_: &str) -> Result<i64, String> {
-    match v {
-        Datum::Int(i) => Ok(*i),
-        _ => Err(format!("{where_}: expected integer")),
-    }
-}
-
-/// An integer or float, as a float.
-pub fn number(v: &Datum, where_: &str) -> Result<f64, String> {
-    match v {
-        Datum::Int(i) => Ok(*i as f64),
-        Datum::Float(f) => Ok(*f),
-        _ => Err(format!("{where_}: expected numeric value")),
-    }
-}
-
-/// A number (one value) or a proper list of numbers.
-pub fn numbers(v: &Datum, where_: &str) -> Result<Vec<f64>, String> {
-    match v {
-        Datum::Int(_) | Datum::Float(_) => Ok(vec![number(v, where_)?]),
-        Datum::Nil => Ok(Vec::new()),
-        Datum::List(items) => items.iter().map(|x| number(x, where_)).collect(),
-        _ => Err(format!("{where_}: expected numeric list or number")),
-    }
-}
 
 fn map_arg<'a>(v: &'a Datum, where_: &str) -> Result<&'a Datum, String> {
     match v {

@@ -1,7 +1,10 @@
 //! The built web site from `--dist`: content types from the file extension (`.wasm` →
-//! `application/wasm`), gzip through the compression layer (or a precompressed `.gz`
-//! sibling), long-lived caching for hashed asset names and `no-cache` for everything else
-//! (index.html above all), and a helpful page instead of an error when nothing is built yet.
+//! `application/wasm`); the precompressed `.br` or `.gz` sibling `make dist` writes next to
+//! every file (brotli when the browser accepts it, else gzip; files without one are gzipped by
+//! the compression layer); long-lived immutable caching for content-hashed names (the wasm
+//! modules, the JS glue, the CSS) and `no-cache` for everything else (index.html above all,
+//! revalidated with `Last-Modified`); and a helpful page instead of an error when nothing is
+//! built yet.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -27,7 +30,7 @@ pub(crate) async fn serve(State(app): State<App>, req: Request) -> Response {
         return not_built(&app, req.uri().path());
     }
     let path = req.uri().path().to_string();
-    let served = ServeDir::new(&dist).precompressed_gzip().oneshot(req).await;
+    let served = ServeDir::new(&dist).precompressed_br().precompressed_gzip().oneshot(req).await;
     let mut resp = match served {
         Ok(resp) => resp.map(axum::body::Body::new),
         Err(_) => return error_response(500, Code::Internal, "Could not read the site", "path"),
@@ -42,6 +45,10 @@ pub(crate) async fn serve(State(app): State<App>, req: Request) -> Response {
         let cache = if is_hashed_asset(&path) { "public, max-age=31536000, immutable" } else { "no-cache" };
         resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         resp.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+        // The body depends on Accept-Encoding (a .br or .gz sibling): caches must key on it.
+        if !resp.headers().get_all(header::VARY).iter().any(|v| v.as_bytes().eq_ignore_ascii_case(b"accept-encoding")) {
+            resp.headers_mut().append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
     }
     resp
 }

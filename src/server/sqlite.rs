@@ -300,31 +300,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(id: &str, status: &str, finished: Option<f64>) -> JobRow {
-        JobRow {
-            job_id: id.to_string(),
-            owner: "ann".to_string(),
-            job_type: "simulation".to_string(),
-            simulation_id: "s".to_string(),
-            results_id: format!("r-{id}"),
-            status: status.to_string(),
-            submitted_ms: 1.0,
-            started_ms: None,
-            finished_ms: finished,
-            attempts: 0,
-            max_retries: 0,
-            timeout_s: 300.0,
-            cancel_requested: false,
-            done: 0,
-            total: 1,
-            message: String::new(),
-            error: None,
-            error_retryable: false,
-            idempotency_key: Some(format!("k-{id}")),
-            fingerprint: None,
-        }
-    }
+    use crate::bridge::store::tests::row;
 
     fn temp_db(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("granola-sqlite-{name}-{}", std::process::id()));

@@ -2,6 +2,7 @@
 //! checks and their messages), the service-level shape validation that turns a request into an
 //! immediately failed job, and the request hash reported by `vla.poll`.
 
+use crate::lang::fields::{int, lookup_entries, number, text};
 use crate::lang::fnv::fnv1a64_standard;
 use crate::lang::textfmt::format_g;
 use crate::lang::Datum;
@@ -89,42 +90,6 @@ impl Default for VlaRequest {
             },
             constraints: Constraints { max_abs_value: 1.0, max_delta: 1.0, forbidden_ranges: Vec::new() },
         }
-    }
-}
-
-/// Key normalisation of request maps: a leading `:` is dropped and `-` becomes `_`.
-fn normalise(key: &str) -> String {
-    key.strip_prefix(':').unwrap_or(key).replace('-', "_")
-}
-
-/// Finds a field of a request map by normalised name (symbol or string keys only; the first
-/// matching entry in insertion order wins).
-pub fn lookup<'a>(entries: &'a [(Datum, Datum)], field: &str) -> Option<&'a Datum> {
-    entries.iter().find_map(|(k, v)| match k {
-        Datum::Sym(s) | Datum::Str(s) if normalise(s) == field => Some(v),
-        _ => None,
-    })
-}
-
-fn text(v: &Datum, wher: &str) -> Result<String, String> {
-    match v {
-        Datum::Str(s) | Datum::Sym(s) => Ok(s.clone()),
-        _ => Err(format!("{wher}: expected string or symbol")),
-    }
-}
-
-fn integer(v: &Datum, wher: &str) -> Result<i64, String> {
-    match v {
-        Datum::Int(n) => Ok(*n),
-        _ => Err(format!("{wher}: expected integer")),
-    }
-}
-
-fn number(v: &Datum, wher: &str) -> Result<f64, String> {
-    match v {
-        Datum::Int(n) => Ok(*n as f64),
-        Datum::Float(x) => Ok(*x),
-        _ => Err(format!("{wher}: expected numeric value")),
     }
 }
 
@@ -218,72 +183,72 @@ pub fn parse(arg: &Datum) -> Result<VlaRequest, String> {
         return Err("vla.submit: expected request map".into());
     };
     let mut r = VlaRequest::default();
-    if let Some(v) = lookup(req, "capability") {
+    if let Some(v) = lookup_entries(req, "capability") {
         r.capability = text(v, "vla.submit capability")?;
     }
-    if let Some(v) = lookup(req, "task_id") {
+    if let Some(v) = lookup_entries(req, "task_id") {
         r.task_id = text(v, "vla.submit task_id")?;
     }
-    if let Some(v) = lookup(req, "instruction") {
+    if let Some(v) = lookup_entries(req, "instruction") {
         r.instruction = text(v, "vla.submit instruction")?;
     }
-    if let Some(v) = lookup(req, "deadline_ms") {
-        r.deadline_ms = integer(v, "vla.submit deadline_ms")?;
+    if let Some(v) = lookup_entries(req, "deadline_ms") {
+        r.deadline_ms = int(v, "vla.submit deadline_ms")?;
         if r.deadline_ms <= 0 {
             return Err("vla.submit: deadline_ms must be > 0".into());
         }
     }
-    if let Some(v) = lookup(req, "run_id") {
+    if let Some(v) = lookup_entries(req, "run_id") {
         r.run_id = text(v, "vla.submit run_id")?;
     }
-    if let Some(v) = lookup(req, "node_name") {
+    if let Some(v) = lookup_entries(req, "node_name") {
         r.node_name = text(v, "vla.submit node_name")?;
     }
-    if let Some(v) = lookup(req, "tick_index") {
-        r.tick_index = integer(v, "vla.submit tick_index")?;
+    if let Some(v) = lookup_entries(req, "tick_index") {
+        r.tick_index = int(v, "vla.submit tick_index")?;
     }
-    if let Some(v) = lookup(req, "seed") {
+    if let Some(v) = lookup_entries(req, "seed") {
         r.seed = Some(seed(v)?);
     }
-    if let Some(v) = lookup(req, "model") {
+    if let Some(v) = lookup_entries(req, "model") {
         let m = map_entries(v, "vla.submit model")?;
-        if let Some(v) = lookup(m, "name") {
+        if let Some(v) = lookup_entries(m, "name") {
             r.model.name = text(v, "vla.submit model.name")?;
         }
-        if let Some(v) = lookup(m, "version") {
+        if let Some(v) = lookup_entries(m, "version") {
             r.model.version = text(v, "vla.submit model.version")?;
         }
     }
-    if let Some(v) = lookup(req, "observation") {
+    if let Some(v) = lookup_entries(req, "observation") {
         let o = map_entries(v, "vla.submit observation")?;
-        if let Some(v) = lookup(o, "image") {
+        if let Some(v) = lookup_entries(o, "image") {
             r.observation.image = Some(handle(v, "image_handle", "vla.submit observation.image")?);
         }
-        if let Some(v) = lookup(o, "blob") {
+        if let Some(v) = lookup_entries(o, "blob") {
             r.observation.blob = Some(handle(v, "blob_handle", "vla.submit observation.blob")?);
         }
-        if let Some(v) = lookup(o, "state") {
+        if let Some(v) = lookup_entries(o, "state") {
             r.observation.state = numeric_list(v, "vla.submit observation.state")?;
         }
-        if let Some(v) = lookup(o, "timestamp_ms") {
-            r.observation.timestamp_ms = integer(v, "vla.submit observation.timestamp_ms")?;
+        if let Some(v) = lookup_entries(o, "timestamp_ms") {
+            r.observation.timestamp_ms = int(v, "vla.submit observation.timestamp_ms")?;
         }
-        if let Some(v) = lookup(o, "frame_id") {
+        if let Some(v) = lookup_entries(o, "frame_id") {
             r.observation.frame_id = text(v, "vla.submit observation.frame_id")?;
         }
     }
-    let Some(space) = lookup(req, "action_space") else {
+    let Some(space) = lookup_entries(req, "action_space") else {
         return Err("vla.submit: missing action_space".into());
     };
     let a = map_entries(space, "vla.submit action_space")?;
-    if let Some(v) = lookup(a, "type") {
+    if let Some(v) = lookup_entries(a, "type") {
         r.action_space.kind = text(v, "vla.submit action_space.type")?;
     }
-    if let Some(v) = lookup(a, "frame_id") {
+    if let Some(v) = lookup_entries(a, "frame_id") {
         r.action_space.frame_id = text(v, "vla.submit action_space.frame_id")?;
     }
-    if let Some(v) = lookup(a, "dims") {
-        r.action_space.dims = integer(v, "vla.submit action_space.dims")?;
+    if let Some(v) = lookup_entries(a, "dims") {
+        r.action_space.dims = int(v, "vla.submit action_space.dims")?;
     }
     if r.action_space.dims <= 0 {
         return Err("vla.submit: action_space.dims must be > 0".into());
@@ -292,7 +257,7 @@ pub fn parse(arg: &Datum) -> Result<VlaRequest, String> {
         return Err(format!("vla.submit: action_space.dims must be <= {MAX_DIMS}"));
     }
     let dims = r.action_space.dims as usize;
-    if let Some(v) = lookup(a, "bounds") {
+    if let Some(v) = lookup_entries(a, "bounds") {
         r.action_space.bounds = ranges(v, "vla.submit action_space.bounds")?;
     }
     if r.action_space.bounds.is_empty() {
@@ -300,21 +265,21 @@ pub fn parse(arg: &Datum) -> Result<VlaRequest, String> {
     } else if r.action_space.bounds.len() != dims {
         return Err("vla.submit: action_space.bounds length must match dims".into());
     }
-    if let Some(v) = lookup(a, "units") {
+    if let Some(v) = lookup_entries(a, "units") {
         r.action_space.units = text_list(v, "vla.submit action_space.units")?;
     }
-    if let Some(v) = lookup(a, "semantic") {
+    if let Some(v) = lookup_entries(a, "semantic") {
         r.action_space.semantic = text_list(v, "vla.submit action_space.semantic")?;
     }
-    if let Some(v) = lookup(req, "constraints") {
+    if let Some(v) = lookup_entries(req, "constraints") {
         let c = map_entries(v, "vla.submit constraints")?;
-        if let Some(v) = lookup(c, "max_abs_value") {
+        if let Some(v) = lookup_entries(c, "max_abs_value") {
             r.constraints.max_abs_value = number(v, "vla.submit constraints.max_abs_value")?;
         }
-        if let Some(v) = lookup(c, "max_delta") {
+        if let Some(v) = lookup_entries(c, "max_delta") {
             r.constraints.max_delta = number(v, "vla.submit constraints.max_delta")?;
         }
-        if let Some(v) = lookup(c, "forbidden_ranges") {
+        if let Some(v) = lookup_entries(c, "forbidden_ranges") {
             r.constraints.forbidden_ranges = ranges(v, "vla.submit constraints.forbidden_ranges")?;
         }
     }
@@ -390,21 +355,5 @@ impl VlaRequest {
             format_g(self.constraints.max_delta, 6)
         );
         fnv1a64_standard(t.as_bytes())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalised_lookup() {
-        let m = vec![
-            (Datum::Int(1), Datum::Int(0)),
-            (Datum::sym(":task-id"), Datum::str("a")),
-            (Datum::str("task_id"), Datum::str("b")),
-        ];
-        assert_eq!(lookup(&m, "task_id"), Some(&Datum::str("a")));
-        assert_eq!(lookup(&m, "instruction"), None);
     }
 }

@@ -3,12 +3,12 @@
 
 use yew::prelude::*;
 
-use super::components::{DocsGate, Header};
-use super::docs;
-use super::pages::{self, PlaygroundPage, TourPage};
+use super::components::Header;
+use super::lazy::{use_module, EXTRA};
+use super::pages;
 use super::route::Route;
 use super::session::SessionProvider;
-use super::util::{ensure_styles, hash_hex, on_hash_change};
+use super::util::{ensure_styles, on_hash_change};
 
 /// The whole app: the session (with the job driver, registered for the JS API) and the shell.
 #[function_component(App)]
@@ -20,29 +20,43 @@ pub fn app() -> Html {
     }
 }
 
-/// The page for a route. Pages that read the docs pages are drawn behind a [`DocsGate`] (the site
-/// build fetches them after start-up).
+/// The page for a route. The home page is part of the first load; every other page is loaded
+/// on demand ([`super::lazy::EXTRA`]; at once in builds without the split).
 pub fn switch(route: &Route) -> Html {
-    match route.clone() {
+    match route {
         Route::Home => pages::home::page(),
-        Route::ReferenceIndex => gated(route, pages::reference::index),
-        Route::Reference(name) => gated(route, move || pages::reference::page(&name)),
-        Route::Bridge => gated(route, pages::bridge::index),
-        Route::BridgeTool(tool) => gated(route, move || pages::bridge::page(&tool)),
-        // Keyed by the shared program, so opening another share link reloads the editor.
-        Route::Playground => {
-            let key = pages::playground::program_from_url().map(|p| hash_hex(&p)).unwrap_or_default();
-            html! { <PlaygroundPage {key} /> }
-        }
-        Route::Jobs => pages::jobs::page(),
-        Route::Tour => html! { <TourPage /> },
-        Route::NotFound(path) => gated(route, move || pages::not_found::page(&path)),
+        _ => html! { <LazyPage route={route.clone()} /> },
     }
 }
 
-/// `page` behind a [`DocsGate`], keyed by the route (another route is a fresh page).
-fn gated(route: &Route, page: impl Fn() -> Html + 'static) -> Html {
-    html! { <DocsGate key={route.href()} render={Callback::from(move |_| page())} /> }
+#[derive(Properties, PartialEq)]
+pub struct LazyPageProps {
+    pub route: Route,
+}
+
+/// A page loaded on demand: "Loading…" until the module is in, then the page.
+#[function_component(LazyPage)]
+pub fn lazy_page(props: &LazyPageProps) -> Html {
+    match use_module(&EXTRA) {
+        Some(Ok(api)) => {
+            // The robotics builtins came with the pages: the reference and help know them now.
+            crate::runtime::add_on_demand(api.robotics.front_ends);
+            (api.pages.view)(&props.route)
+        }
+        Some(Err(e)) => html! {
+            <div class="card load-error" role="alert">
+                <p>{ format!("This page could not be loaded ({e}).") }</p>
+                <p><button class="button" onclick={Callback::from(|_| reload())}>{ "Reload" }</button></p>
+            </div>
+        },
+        None => html! { <p class="loading muted" aria-live="polite">{ "Loading the page…" }</p> },
+    }
+}
+
+fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
 }
 
 /// The shell: skip link, header, the current route's page, footer. Mount inside a
@@ -53,9 +67,6 @@ pub fn shell() -> Html {
     {
         let route = route.clone();
         use_effect_with((), move |_| {
-            // Start fetching the docs pages (site build) right after start-up, so the home page's
-            // example runs without waiting for them and the reference usually has them in time.
-            docs::ensure_loaded(None);
             let listener = on_hash_change(move || {
                 route.set(Route::current());
                 if let Some(w) = web_sys::window() {

@@ -3,10 +3,10 @@
 //! placeholders the docs pages use), and reading a bridge job's status record and plot data
 //! directly from the bridge (no token, no tool call).
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 
-use crate::bridge::{auth::mint_token, Call, Reply};
+use crate::bridge::{auth::mint_token, Bridge, Call, Code, Reply};
 use crate::jobs::JobId;
 
 use super::components::plot::{Band, PlotData, Series};
@@ -36,10 +36,20 @@ thread_local! {
 /// operator are theirs when they read them as viewer (jobs belong to the token's subject).
 pub const PAGE_SUBJECT: &str = "playground";
 
+/// The session's bridge, made on first use with the session's settings (`None` while another
+/// caller holds it).
+pub fn bridge(session: &Session) -> Option<RefMut<'_, Bridge>> {
+    let mut slot = session.bridge.try_borrow_mut().ok()?;
+    if slot.is_none() {
+        *slot = Some(Bridge::new(session.bridge_config.clone()));
+    }
+    RefMut::filter_map(slot, Option::as_mut).ok()
+}
+
 /// The dev token for an identity (`None` for anonymous / none). `role@name` signs for the
 /// subject `name` instead of [`PAGE_SUBJECT`] (the docs show ownership with it).
 pub fn token_for(session: &Session, identity: &str) -> Option<String> {
-    let secret = session.bridge.borrow().config.secret.clone();
+    let secret = bridge(session)?.config.secret.clone();
     let now = unix_ms();
     let (role, sub) = identity.split_once('@').unwrap_or((identity, PAGE_SUBJECT));
     match role {
@@ -121,7 +131,10 @@ pub fn send_in(session: &Session, scope: &str, tool: &str, role: &str, body: &st
     let body = substitute(scope, body);
     let reply = {
         let mut engine = session.engine.borrow_mut();
-        let mut bridge = session.bridge.borrow_mut();
+        let Some(mut bridge) = bridge(session) else {
+            let body = crate::bridge::error_body(Code::Internal, "The bridge is busy; try again.", true, &[]);
+            return Reply { status: 503, body };
+        };
         bridge.call(&mut engine, &Call { tool, token: token.as_deref(), body: &body, unix_ms: unix_ms() })
     };
     remember(scope, &reply.body);
@@ -136,19 +149,19 @@ pub fn send(session: &Session, tool: &str, role: &str, body: &str) -> Reply {
 
 /// The bridge job id of an engine job, if the bridge submitted it.
 pub fn bridge_job_id(session: &Session, engine_id: JobId) -> Option<String> {
-    session.bridge.try_borrow().ok()?.job_id_of(engine_id).map(str::to_string)
+    bridge(session)?.job_id_of(engine_id).map(str::to_string)
 }
 
 /// The status of a bridge job (`queued`, `running`, `succeeded`, ...), read from the bridge.
 pub fn job_status(session: &Session, job_id: &str) -> Option<String> {
     let engine = session.engine.try_borrow().ok()?;
-    let record = session.bridge.try_borrow().ok()?.job_record(&engine, job_id)?;
+    let record = bridge(session)?.job_record(&engine, job_id)?;
     record.get("status").and_then(|s| s.as_str()).map(str::to_string)
 }
 
 /// Plot data of a finished simulation or population run, by results id.
 pub fn plot_of(session: &Session, results_id: &str) -> Option<PlotData> {
-    let bridge = session.bridge.try_borrow().ok()?;
+    let bridge = bridge(session)?;
     if let Some(r) = bridge.results(results_id) {
         return Some(PlotData {
             series: vec![Series {
@@ -173,14 +186,17 @@ pub fn plot_of(session: &Session, results_id: &str) -> Option<PlotData> {
     })
 }
 
+/// A bridge job's status record and, once it has results, their plot data.
+pub type StatusRecord = (serde_json::Value, Option<PlotData>);
+
 /// The status record of a bridge job (by engine id), as `get_job_status` describes it, and once
 /// it has results, their plot data. Read from the bridge directly (finished jobs' results are
 /// collected first, as a tool call would).
-pub fn status_record(session: &Session, engine_id: JobId) -> Option<(serde_json::Value, Option<PlotData>)> {
+pub fn status_record(session: &Session, engine_id: JobId) -> Option<StatusRecord> {
     let job = bridge_job_id(session, engine_id)?;
     let record = {
         let mut engine = session.engine.try_borrow_mut().ok()?;
-        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        let mut bridge = bridge(session)?;
         bridge.sync(&mut engine);
         bridge.job_record(&engine, &job)?
     };
@@ -200,7 +216,7 @@ pub fn request_template(session: &Session, tool: &str) -> String {
     use serde_json::{Map, Value};
     let schema = crate::bridge::tools::request_schema(tool);
     let loaded: Vec<String> =
-        session.bridge.try_borrow().map(|b| b.simulation_ids().map(str::to_string).collect()).unwrap_or_default();
+        bridge(session).map(|b| b.simulation_ids().map(str::to_string).collect()).unwrap_or_default();
     let sim_id = if tool == "load_simulation" {
         (1..).map(|n| if n == 1 { "demo".to_string() } else { format!("demo-{n}") }).find(|id| !loaded.contains(id))
     } else {
@@ -214,7 +230,7 @@ pub fn request_template(session: &Session, tool: &str) -> String {
     let population = tool == "get_population_results";
     let results_id = newest_bridge_job(session, |record, _| {
         record.pointer("/resultHandle/resultsId").and_then(|r| r.as_str()).is_some_and(|rid| {
-            session.bridge.try_borrow().is_ok_and(|b| {
+            bridge(session).is_some_and(|b| {
                 if population {
                     b.population_results(rid).is_some()
                 } else {
@@ -293,7 +309,7 @@ fn newest_bridge_job(
 ) -> Option<(String, serde_json::Value)> {
     let found: Vec<(String, serde_json::Value, bool)> = {
         let mut engine = session.engine.try_borrow_mut().ok()?;
-        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        let mut bridge = bridge(session)?;
         bridge.sync(&mut engine);
         engine
             .jobs()
@@ -350,7 +366,7 @@ pub fn refusal_sentence(tool: &str, identity: &str, reply: &Reply) -> Option<Str
 pub fn job_plot(session: &Session, job_id: &str) -> Option<PlotData> {
     let record = {
         let mut engine = session.engine.try_borrow_mut().ok()?;
-        let mut bridge = session.bridge.try_borrow_mut().ok()?;
+        let mut bridge = bridge(session)?;
         bridge.sync(&mut engine);
         bridge.job_record(&engine, job_id)?
     };

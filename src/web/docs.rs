@@ -164,9 +164,10 @@ pub fn meta(path: &'static str, source: &'static str) -> PageMeta {
     PageMeta { path, source, title, title_is_code, group, route, summary: crate::docs::summary(source) }
 }
 
-/// Is `name` one of the bridge's tools?
+/// Is `name` one of the bridge's tools? (The names only: the tool handlers stay out of the
+/// first load.)
 pub fn is_bridge_tool(name: &str) -> bool {
-    crate::bridge::tools::TOOLS.iter().any(|t| t.name == name)
+    crate::bridge::tools::TOOL_NAMES.contains(&name)
 }
 
 /// The page for a route (after `#/`). Accepts the canonical route, a docs path with or

@@ -313,14 +313,18 @@ pub fn record(session: &Session, id: JobId, kind: JobKind) -> Record {
             };
             Record { title: "Poll map", text, plot: None }
         }
-        JobKind::Bridge | JobKind::Other => match super::bridge::status_record(session, id) {
-            Some((status, plot)) => Record {
-                title: "Status record",
-                text: serde_json::to_string_pretty(&status).unwrap_or_default(),
-                plot: plot.filter(|p| !p.is_empty()),
-            },
-            None => Record { title: "Status record", text: "(no record)".to_string(), plot: None },
-        },
+        // The bridge's code is loaded on demand with the pages (only they send requests), so a
+        // bridge job exists only once that module is loaded; until then there is no record.
+        JobKind::Bridge | JobKind::Other => {
+            match super::lazy::EXTRA.get().and_then(|m| (m.pages.status_record)(session, id)) {
+                Some((status, plot)) => Record {
+                    title: "Status record",
+                    text: serde_json::to_string_pretty(&status).unwrap_or_default(),
+                    plot: plot.filter(|p| !p.is_empty()),
+                },
+                None => Record { title: "Status record", text: "(no record)".to_string(), plot: None },
+            }
+        }
     }
 }
 

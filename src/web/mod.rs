@@ -18,6 +18,8 @@
 //!   runs of programs that make trees; [`tree_links`]: which tree nodes wait on which jobs.
 //! - [`api`]: the JS API (`granola.eval`, `submit`, `poll`, `cancel`, `jobs`).
 //! - [`util`]: storage, navigation, DOM helpers, the one job-time format.
+//! - [`lazy`]: code loaded on demand (the one mechanism: modules split out of the app's wasm by
+//!   the site build, fetched when a page or program first needs them; see its docs).
 
 pub mod api;
 pub mod app;
@@ -27,6 +29,7 @@ pub mod docs;
 pub mod driver;
 pub mod gallery;
 pub mod jobs;
+pub mod lazy;
 pub mod pages;
 pub mod route;
 pub mod runner;

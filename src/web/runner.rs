@@ -201,6 +201,14 @@ pub async fn run_source_in(
     let mut report = RunReport::default();
     let engine =
         if opts.isolated { Rc::new(RefCell::new(crate::jobs::Engine::default())) } else { session.engine.clone() };
+    // The robotics builtins are loaded on demand (web::lazy): before a program that names them.
+    if crate::runtime::names_on_demand(source) {
+        if let Err(message) = super::lazy::ensure_on_demand().await {
+            report.error = Some(message.clone());
+            on(vec![RunEvent::Error { message, line: None, col: None, kind: ErrorKind::Runtime }]);
+            return report;
+        }
+    }
     if !opts.isolated {
         // Job time is the clock's now (the driver may not have ticked since the last frame), so
         // a program's first sleep starts from the present, not from a stale engine time.

@@ -1,4 +1,5 @@
-//! The session shared by every component: one job engine, one bridge, the scaled job clock.
+//! The session shared by every component: one job engine, one bridge (made on first use, see
+//! `web::bridge`), the scaled job clock.
 //!
 //! [`SessionProvider`] (mounted once by the app) creates it, runs the job driver
 //! ([`super::driver`]) and provides two contexts:
@@ -36,7 +37,12 @@ pub fn remembered_speed() -> f64 {
 #[derive(Clone)]
 pub struct Session {
     pub engine: Rc<RefCell<Engine>>,
-    pub bridge: Rc<RefCell<Bridge>>,
+    /// The simulation bridge, made when a page first uses it (`web::bridge::bridge`): its code
+    /// is loaded with the pages that send requests, not with the first load.
+    pub bridge: Rc<RefCell<Option<Bridge>>>,
+    /// The bridge's settings, drawn with the session: a random secret, and job time 0 as "now"
+    /// in Unix time (so its timestamps read as wall time).
+    pub bridge_config: BridgeConfig,
     /// wall ms -> job ms, speed set on the page
     pub clock: Rc<RefCell<Clock>>,
 }
@@ -48,13 +54,13 @@ impl PartialEq for Session {
 }
 
 impl Session {
-    /// A fresh session: an engine with the default two worker slots at job time 0, a bridge
-    /// with the dev secret whose job time 0 is "now" in Unix time, and a clock at `speed`.
+    /// A fresh session: an engine with the default two worker slots at job time 0 (which is
+    /// "now" in Unix time for the bridge, made on first use), and a clock at `speed`.
     pub fn new(speed: f64) -> Session {
-        let config = BridgeConfig { epoch_unix_ms: js_sys::Date::now(), ..BridgeConfig::default() };
         Session {
             engine: Rc::new(RefCell::new(Engine::default())),
-            bridge: Rc::new(RefCell::new(Bridge::new(config))),
+            bridge: Rc::new(RefCell::new(None)),
+            bridge_config: BridgeConfig { epoch_unix_ms: js_sys::Date::now(), ..BridgeConfig::default() },
             clock: Rc::new(RefCell::new(Clock::new(speed, wall_now()))),
         }
     }
@@ -75,6 +81,13 @@ impl Session {
             }
             Err(_) => now,
         }
+    }
+
+    /// Let `job_ms` of job time pass at once (a bridge docs page does after each request, as its
+    /// `after=` says), and advance the engine to it. Returns the engine's job time afterwards.
+    pub fn let_pass(&self, job_ms: f64) -> f64 {
+        self.clock.borrow_mut().skip(job_ms);
+        self.advance()
     }
 
     /// The clock's speed (job-ms per wall-ms).

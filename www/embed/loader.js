@@ -2,8 +2,12 @@
  * <script src="granola-embed.js" defer></script> turns every `pre > code.language-lisp` block
  * into a live snippet. Options: the script tag's data-* attributes (data-selector,
  * data-expected, data-session="shared|isolated", data-autorun, data-speed, data-theme,
- * data-manual) or window.GranolaEmbedOptions = {...} set before the script. API:
- * GranolaEmbed.scan(root?, options?) -> Promise<number>, GranolaEmbed.ready (Promise).
+ * data-manual, data-full) or window.GranolaEmbedOptions = {...} set before the script. API:
+ * GranolaEmbed.scan(root?, options?) -> Promise<number>, GranolaEmbed.ready (Promise),
+ * GranolaEmbed.build ("small" | "full": which evaluator the last scan used).
+ * Two builds: the small evaluator (granola-embed_bg.wasm) unless the page asks for the full one
+ * (data-full) or a block names something only the full one has (FULL_ONLY), then
+ * granola-embed-full.js + granola-embed-full_bg.wasm.
  * Everything runs in this page, offline; nothing outside the blocks it takes over is changed.
  */
 (function () {
@@ -13,7 +17,10 @@
   var base = script && script.src ? script.src.slice(0, script.src.lastIndexOf("/") + 1) : "";
   // The default selector (kept equal to granola::embed::model::DEFAULT_SELECTOR by a test).
   var DEFAULT_SELECTOR = "pre > code.language-lisp, pre > code.language-muslisp, .language-lisp.highlight pre > code";
-  var KEYS = ["selector", "expected", "session", "autorun", "speed", "theme", "budget"];
+  var KEYS = ["selector", "expected", "session", "autorun", "speed", "theme", "budget", "full"];
+  // Names only the full build has ("x." = a prefix; = granola::embed::evaluator::FULL_ONLY,
+  // kept equal by a test).
+  var FULL_ONLY = ["env.", "planner.", "image.", "blob.", "model-service.", "cap.call", "plan-action", "vla-request", "vla-wait", "vla-cancel"];
 
   /*__WASM_BINDGEN_GLUE__*/
 
@@ -29,48 +36,87 @@
     return o;
   }
 
-  // The wasm's bytes from granola-embed_bg.wasm.js (a classic script, so it also works from
-  // file://, where browsers refuse fetch() and module scripts).
-  function bytesViaScript() {
+  function flag(v) {
+    return v === true || (typeof v === "string" && !/^(false|0|no|off)$/i.test(v));
+  }
+
+  // Whether a block under `root` names something only the full build has.
+  function needsFull(root, o) {
+    var blocks;
+    try { blocks = (root || document).querySelectorAll(o.selector || DEFAULT_SELECTOR); } catch (e) { return false; }
+    for (var i = 0; i < blocks.length; i++) {
+      var toks = (blocks[i].textContent || "").split(/[\s()'`,"]+/);
+      for (var j = 0; j < toks.length; j++) {
+        for (var k = 0; k < FULL_ONLY.length; k++) {
+          var f = FULL_ONLY[k];
+          if (f.charAt(f.length - 1) === "." ? toks[j].indexOf(f) === 0 : toks[j] === f) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // Run a classic script of this directory; resolves to window[name] (then removed). Classic
+  // scripts also work from file://, where browsers refuse fetch() and module scripts.
+  function viaScript(file, name) {
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
-      s.src = base + "granola-embed_bg.wasm.js";
+      s.src = base + file;
       s.onload = function () {
         s.remove();
-        var b64 = window.__granolaEmbedWasm;
-        try { delete window.__granolaEmbedWasm; } catch (e) { window.__granolaEmbedWasm = undefined; }
-        if (typeof b64 !== "string") return reject(new Error("granola-embed: " + s.src + " holds no wasm"));
-        var bin = atob(b64), bytes = new Uint8Array(bin.length);
-        for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-        resolve(bytes);
+        var v = window[name];
+        try { delete window[name]; } catch (e) { window[name] = undefined; }
+        if (v === undefined) return reject(new Error("granola-embed: " + s.src + " defines no " + name));
+        resolve(v);
       };
       s.onerror = function () { s.remove(); reject(new Error("granola-embed: cannot load " + s.src)); };
       document.head.appendChild(s);
     });
   }
 
-  var loading = null;
-  function load() {
-    if (loading) return loading;
-    var fromBytes = function () {
-      return bytesViaScript().then(function (bytes) { return wasm_bindgen({ module_or_path: bytes }); });
-    };
-    if (location.protocol === "file:" || base.indexOf("file:") === 0) {
-      loading = fromBytes();
-    } else {
-      loading = wasm_bindgen({ module_or_path: base + "granola-embed_bg.wasm" }).catch(fromBytes);
-    }
-    return loading;
+  // The wasm's bytes from NAME_bg.wasm.js (base64 in a classic script, for file://).
+  function bytesViaScript(name, global) {
+    return viaScript(name + "_bg.wasm.js", global).then(function (b64) {
+      var bin = atob(b64), bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      return bytes;
+    });
+  }
+
+  // One build (small: this script's glue; full: granola-embed-full.js), instantiated once.
+  var loading = {};
+  function load(full) {
+    var key = full ? "full" : "small";
+    if (loading[key]) return loading[key];
+    var name = full ? "granola-embed-full" : "granola-embed";
+    var glue = full ? viaScript("granola-embed-full.js", "__granolaEmbedFull") : Promise.resolve(wasm_bindgen);
+    loading[key] = glue.then(function (init) {
+      var fromBytes = function () {
+        return bytesViaScript(name, full ? "__granolaEmbedFullWasm" : "__granolaEmbedWasm").then(function (bytes) {
+          return init({ module_or_path: bytes });
+        });
+      };
+      var started = location.protocol === "file:" || base.indexOf("file:") === 0
+        ? fromBytes()
+        : init({ module_or_path: base + name + "_bg.wasm" }).catch(fromBytes);
+      return started.then(function () { return init; });
+    });
+    return loading[key];
   }
 
   var settle;
   var api = {
     version: 1,
+    build: null,
     ready: new Promise(function (resolve) { settle = resolve; }),
-    /** Take over the blocks under `root` (default: the document); resolves to how many. */
+    /** Take over the blocks under `root` (default: the document); resolves to how many. Once
+     * the full build is loaded, later scans use it too. */
     scan: function (root, extra) {
-      return load().then(function () {
-        var n = wasm_bindgen.scan(root || document, options(extra));
+      var o = options(extra);
+      var full = api.build === "full" || flag(o.full) || needsFull(root, o);
+      return load(full).then(function (m) {
+        var n = m.scan(root || document, o);
+        api.build = full ? "full" : "small";
         settle(n);
         return n;
       });

@@ -154,9 +154,7 @@ impl InstState {
 // ---- options ----
 
 /// An option key as the reference compares it: one leading `:` dropped, `-` becomes `_`.
-pub fn normalise_key(key: &str) -> String {
-    key.strip_prefix(':').unwrap_or(key).replace('-', "_")
-}
+pub use crate::lang::fields::normalize_key as normalise_key;
 
 /// Whether a leaf's option pairs set `key` (normalised).
 fn has_option(args: &[Lit], key: &str) -> bool {

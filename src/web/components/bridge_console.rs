@@ -42,6 +42,10 @@ pub struct BridgeConsoleProps {
     /// placeholders mean the ids returned on that page).
     #[prop_or_default]
     pub scope: AttrValue,
+    /// Job time to let pass after each Send (a docs page's `after=`, see `docs::BridgeExample`),
+    /// so the page's next request sees what the documented sequence expects at any clock speed.
+    #[prop_or_default]
+    pub after_ms: Option<f64>,
 }
 
 /// The bridge console (see the module docs).
@@ -71,7 +75,7 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
     let token = token_for(&session, &role);
 
     let tools: Vec<String> = {
-        let t = session.bridge.borrow().tools();
+        let t = crate::web::bridge::bridge(&session).map(|b| b.tools()).unwrap_or_default();
         t.as_array()
             .map(|a| a.iter().filter_map(|x| x.get("name").and_then(|n| n.as_str()).map(str::to_string)).collect())
             .unwrap_or_default()
@@ -85,8 +89,12 @@ pub fn bridge_console(props: &BridgeConsoleProps) -> Html {
         let reply = reply.clone();
         let tracked = tracked.clone();
         let scope = props.scope.to_string();
+        let after_ms = props.after_ms;
         Callback::from(move |_| {
             let r = send_in(&state.session, &scope, &tool, &role, &body);
+            if let Some(ms) = after_ms {
+                state.session.let_pass(ms);
+            }
             tracked.set(r.body.get("jobId").and_then(|j| j.as_str()).map(str::to_string));
             reply.set(Some(r));
             state.dispatch(SessionAction::Changed);

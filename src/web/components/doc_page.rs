@@ -45,6 +45,7 @@ pub fn doc_page(props: &DocPageProps) -> Html {
             html! { <div class="bridge-example" data-n={n_bridge.to_string()}>
                 <BridgeConsole tool={AttrValue::from(bx.tool.clone())} body={AttrValue::from(bx.body.clone())}
                     role={AttrValue::from(bx.role.clone())} expected_status={bx.expected_status} scope={meta.path}
+                    after_ms={Some(bx.after())}
                     expected_body={bx.expected_body.clone().map(AttrValue::from)} />
             </div> }
         }

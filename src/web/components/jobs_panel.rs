@@ -25,7 +25,7 @@ use crate::web::util::{ensure_styles, fmt_ms, Listener};
 use super::job_details::{job_details, DetailsView};
 use super::job_row::{job_row, RowView, ROW_PX};
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct JobsPanelProps {
     /// Smaller layout for use beside runnable code.
     #[prop_or(false)]

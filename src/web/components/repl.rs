@@ -99,7 +99,21 @@ pub fn repl() -> Html {
             let lines = lines.clone();
             let lines_acc = lines_acc.clone();
             let busy = busy.clone();
+            let on_demand = crate::runtime::names_on_demand(&src);
             wasm_bindgen_futures::spawn_local(async move {
+                // The robotics builtins are loaded on demand (web::lazy): before input that names them.
+                if on_demand {
+                    if let Err(e) =
+                        crate::web::lazy::ensure_on_demand().await.and_then(|_| crate::runtime::extend_interp(&mut it))
+                    {
+                        it.stop();
+                        lines_acc.borrow_mut().push(ReplLine::Error(e));
+                        lines.set(lines_acc.borrow().clone());
+                        *interp.borrow_mut() = Some(it);
+                        busy.set(false);
+                        return;
+                    }
+                }
                 // The one run loop, with the browser pacer the runner uses (job-time sleeps
                 // wait on the page's clock, Stop and the step budget end the entry).
                 let opts = RunOptions { budget: REPL_BUDGET, ..RunOptions::default() };

@@ -29,15 +29,18 @@ pub fn search_box() -> Html {
     let query = use_state(String::new);
     let selected = use_state(|| 0usize);
     let input_ref = use_node_ref();
-    // The site build fetches the docs pages after start-up: re-render once they are in, so a
-    // query typed before that also lists the pages.
+    // The site build fetches the docs pages when they are first needed: here, when the box
+    // gets the focus; re-render once they are in, so a query typed before that lists the pages.
     let docs_in = use_state(docs::loaded);
-    {
+    let onfocus = {
         let docs_in = docs_in.clone();
-        use_effect_with((), move |_| {
-            docs::ensure_loaded(Some(Box::new(move || docs_in.set(true))));
-        });
-    }
+        Callback::from(move |_: FocusEvent| {
+            if !*docs_in {
+                let docs_in = docs_in.clone();
+                docs::ensure_loaded(Some(Box::new(move || docs_in.set(true))));
+            }
+        })
+    };
     {
         let input_ref = input_ref.clone();
         use_effect_with((), move |_| {
@@ -103,7 +106,7 @@ pub fn search_box() -> Html {
     html! {
         <div class="search" role="search">
             <input ref={input_ref} class="search-input" type="search" placeholder="Search  /" aria-label="Search the reference (press / to focus)"
-                   value={(*query).clone()} {oninput} {onkeydown} autocomplete="off" spellcheck="false" />
+                   value={(*query).clone()} {oninput} {onkeydown} {onfocus} autocomplete="off" spellcheck="false" />
             if !query.trim().is_empty() {
                 <ul class="search-results" role="listbox">
                     if hits.is_empty() {
