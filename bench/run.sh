@@ -39,3 +39,11 @@ done
 # bt_tick (added with the behaviour trees, 2026-12-01, load average ~6.6): median wall 0.19 s,
 #   CPU 0.05 s for 2,000 ticks of a 341-node tree, every node visited, event log on
 #   (682,000 node visits, 2,052,002 event records); the reference needs about 6 s.
+# Issue 16 step 1 (2026-12-01, load average 8-12, CPU ms, median of 5, before -> after the
+#   landed evaluator/map/collector work): bt_lisp 320 -> 278, bt_tick 54 -> 52,
+#   event_sim 135 -> 110, fib 83 -> 76, grid_path 172 -> 138, json_roundtrip 205 -> 155,
+#   list_build 125 -> 107, map_ops 16 -> 14, mcts 279 -> 215, tail_count 321 -> 281,
+#   vec_push 88 -> 79. gc_pause: 22 collections with 1M live cells, 2.6-2.8 s -> 1.9 s of
+#   pauses in all (about 86 ms per collection). CLI startup: 2 ms CPU.
+#   cpu/ref for the micro programs: fib 0.24, tail_count 0.28, list_build 0.20, vec_push 0.19,
+#   map_ops 0.35 (mostly startup); the 1/5 target needs the compile pass (see issue 16).

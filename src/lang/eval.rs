@@ -69,8 +69,8 @@ enum Frame {
     Let {
         base: u32,
         rest: Value,
-        bindings: Value,
-        body: Value,
+        /// The `let` form's `(bindings . body)`.
+        spec: Value,
         env: u32,
     },
     Cond {
@@ -93,13 +93,8 @@ enum Frame {
         env: u32,
         pos: Pos,
     },
-    Load {
-        forms: Vec<Value>,
-        idx: usize,
-        env: u32,
-        path: String,
-        pos: Pos,
-    },
+    /// (boxed: a rare frame, kept out of the size of every other)
+    Load(Box<LoadFrame>),
     QqElem {
         depth: u32,
         rest: Value,
@@ -123,6 +118,15 @@ enum Frame {
     },
 }
 
+/// A file being loaded: its forms, the one running, where `load` was evaluated.
+struct LoadFrame {
+    forms: Vec<Value>,
+    idx: usize,
+    env: u32,
+    path: String,
+    pos: Pos,
+}
+
 impl Frame {
     fn trace(&self, vals: &mut Vec<Value>, envs: &mut Vec<u32>) {
         match self {
@@ -138,17 +142,17 @@ impl Frame {
                 envs.push(*env);
             }
             Frame::Define { env, .. } | Frame::LoadArg { env, .. } => envs.push(*env),
-            Frame::Let { rest, bindings, body, env, .. } => {
-                vals.extend([*rest, *bindings, *body]);
+            Frame::Let { rest, spec, env, .. } => {
+                vals.extend([*rest, *spec]);
                 envs.push(*env);
             }
             Frame::Cond { body, rest, env, .. } => {
                 vals.extend([*body, *rest]);
                 envs.push(*env);
             }
-            Frame::Load { forms, env, .. } => {
-                vals.extend(forms.iter().copied());
-                envs.push(*env);
+            Frame::Load(l) => {
+                vals.extend(l.forms.iter().copied());
+                envs.push(l.env);
             }
             Frame::QqElem { rest, env, .. } => {
                 vals.push(*rest);
@@ -509,9 +513,11 @@ impl Interp {
                     }
                 }
             }
-            if let Some(until) = self.pending_sleep.take() {
-                self.sleeping = Some(until);
-                return (Outcome::Sleeping { until_ms: until }, fuel);
+            if self.pending_sleep.is_some() {
+                if let Some(until) = self.pending_sleep.take() {
+                    self.sleeping = Some(until);
+                    return (Outcome::Sleeping { until_ms: until }, fuel);
+                }
             }
         }
         (Outcome::OutOfFuel, 0)
@@ -546,7 +552,7 @@ impl Interp {
         let mut msg = msg;
         let mut pos = self.err_pos.take().unwrap_or(self.cur_pos);
         let loads = self.stack.get(floor..).unwrap_or(&[]).iter().filter_map(|fr| match fr {
-            Frame::Load { path, pos, .. } => Some((path, *pos)),
+            Frame::Load(l) => Some((&l.path, l.pos)),
             _ => None,
         });
         if outermost_load {
@@ -763,6 +769,7 @@ impl Interp {
         self.heap.pair(v).unwrap_or((Value::Nil, Value::Nil))
     }
 
+    #[inline]
     fn push(&mut self, f: Frame) -> R<()> {
         if self.stack.len() >= self.max_stack {
             return Err(Fail::limit(format!("evaluation too deeply nested ({} frames)", self.max_stack)));
@@ -1098,9 +1105,9 @@ impl Interp {
                 self.define(sym, v, env);
                 self.mode = Mode::Return(v);
             }
-            Frame::Let { base, rest, bindings, body, env } => {
+            Frame::Let { base, rest, spec, env } => {
                 self.vals.push(v);
-                self.continue_let(base, rest, bindings, body, env)?;
+                self.continue_let(base, rest, spec, env)?;
             }
             Frame::Cond { body, rest, env, pos } => {
                 self.cur_pos = pos;
@@ -1131,11 +1138,13 @@ impl Interp {
                 }
             }
             Frame::LoadArg { env, pos } => self.start_load(v, env, pos)?,
-            Frame::Load { forms, idx, env, path, pos } => {
-                let next = idx + 1;
-                match forms.get(next).copied() {
+            Frame::Load(mut l) => {
+                let next = l.idx + 1;
+                match l.forms.get(next).copied() {
                     Some(form) => {
-                        self.push(Frame::Load { forms, idx: next, env, path, pos })?;
+                        l.idx = next;
+                        let env = l.env;
+                        self.push(Frame::Load(l))?;
                         self.mode = Mode::Eval(form, env);
                     }
                     None => self.mode = Mode::Return(v),
@@ -1250,7 +1259,7 @@ impl Interp {
                 if n < 2 {
                     return Err(format!("let: expected at least 2 arguments, got {n}").into());
                 }
-                let (bindings, body) = self.car_cdr(rest);
+                let bindings = self.car_cdr(rest).0;
                 // (checked in place: no vectors built per evaluation)
                 if !matches!(bindings, Value::Nil)
                     && (self.heap.pair(bindings).is_none() || self.list_len(bindings).is_err())
@@ -1275,7 +1284,7 @@ impl Interp {
                     cur = more;
                 }
                 let base = self.vals.len() as u32;
-                self.continue_let(base, bindings, bindings, body, env)?;
+                self.continue_let(base, bindings, rest, env)?;
             }
             Special::Cond => {
                 self.list_len(rest)?;
@@ -1345,7 +1354,7 @@ impl Interp {
         }
     }
 
-    fn continue_let(&mut self, base: u32, mut rest: Value, bindings: Value, body: Value, env: u32) -> R<()> {
+    fn continue_let(&mut self, base: u32, mut rest: Value, spec: Value, env: u32) -> R<()> {
         loop {
             match self.heap.pair(rest) {
                 Some((b, more)) => {
@@ -1358,13 +1367,14 @@ impl Interp {
                             rest = more;
                         }
                         None => {
-                            self.push(Frame::Let { base, rest: more, bindings, body, env })?;
+                            self.push(Frame::Let { base, rest: more, spec, env })?;
                             self.mode = Mode::Eval(expr, env);
                             return Ok(());
                         }
                     }
                 }
                 None => {
+                    let (bindings, body) = self.car_cdr(spec);
                     let b = base as usize;
                     let mut vars = self.heap.take_vars();
                     let mut cur = bindings;
@@ -1532,7 +1542,7 @@ impl Interp {
         let path = self.heap.str_of(v).ok_or("load: expected file path string")?.to_string();
         // Relative paths resolve against the directory of the file being loaded, if any.
         let base_dir = self.stack.iter().rev().find_map(|f| match f {
-            Frame::Load { path, .. } => Some(path.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()),
+            Frame::Load(l) => Some(l.path.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default()),
             _ => None,
         });
         let joined = match base_dir {
@@ -1543,7 +1553,7 @@ impl Interp {
             return Err(format!("load: {joined}: files cannot be loaded here (this host has no file system)").into());
         };
         let shown = files.resolve(&joined);
-        let open = self.stack.iter().filter(|f| matches!(f, Frame::Load { .. })).count();
+        let open = self.stack.iter().filter(|f| matches!(f, Frame::Load(_))).count();
         if open >= self.svc.limits.max_load_depth {
             let msg = format!("too many nested loads (more than {} files open)", self.svc.limits.max_load_depth);
             return Err(Fail { outermost_load: true, ..Fail::limit(msg) });
@@ -1562,7 +1572,7 @@ impl Interp {
         match forms.first().copied() {
             None => self.mode = Mode::Return(Value::Nil),
             Some(first) => {
-                self.push(Frame::Load { forms, idx: 0, env, path: resolved, pos })?;
+                self.push(Frame::Load(Box::new(LoadFrame { forms, idx: 0, env, path: resolved, pos })))?;
                 self.mode = Mode::Eval(first, env);
             }
         }

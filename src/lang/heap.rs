@@ -681,10 +681,15 @@ impl Heap {
             let marks = &self.marks;
             self.head_pos.retain(|i, _| marks.get(*i as usize).copied().unwrap_or(false));
         }
+        // Slots past the last live one are given back (the arena keeps at least
+        // MIN_THRESHOLD slots); the free list links only the slots below that end, so one
+        // pass builds it.
+        let last_live = self.marks.iter().rposition(|m| *m).map_or(0, |i| i + 1);
+        let end = last_live.max(MIN_THRESHOLD).min(self.objs.len());
         let mut freed = 0u64;
         let mut live = 0usize;
         let mut payload = 0usize;
-        // Rebuild the free list so low indices are reused first.
+        // Build the free list so low indices are reused first.
         let mut free = u32::MAX;
         for i in (0..self.objs.len()).rev() {
             let marked = self.marks.get(i).copied().unwrap_or(false);
@@ -707,26 +712,17 @@ impl Heap {
                             self.env_pool.push(vars);
                         }
                     }
-                    free = i as u32;
+                    if i < end {
+                        free = i as u32;
+                    }
                 }
             }
         }
-        // Shrink trailing free slots to give memory back.
-        while matches!(self.objs.last(), Some(Obj::Free(_))) && self.objs.len() > MIN_THRESHOLD {
-            self.objs.pop();
-            self.marks.pop();
-        }
+        self.objs.truncate(end);
+        self.marks.truncate(end);
         if self.objs.len() < self.objs.capacity() / 4 {
             self.objs.shrink_to_fit();
             self.marks.shrink_to_fit();
-        }
-        // The free list may now point past the end; rebuild it for the truncated arena.
-        free = u32::MAX;
-        for i in (0..self.objs.len()).rev() {
-            if let Some(Obj::Free(next)) = self.objs.get_mut(i) {
-                *next = free;
-                free = i as u32;
-            }
         }
         self.free = free;
         self.freed_total += freed;

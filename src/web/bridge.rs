@@ -57,10 +57,16 @@ pub fn token_for(session: &Session, identity: &str) -> Option<String> {
         "norole" => Some(mint_token(&secret, sub, &[], 3600, now)),
         "expired" => Some(mint_token(&secret, sub, &["admin"], 60, now - 7_200_000.0)),
         "tampered" => {
-            let mut t = mint_token(&secret, sub, &["admin"], 3600, now);
-            let last = t.pop().unwrap_or('A');
-            t.push(if last == 'A' { 'B' } else { 'A' });
-            Some(t)
+            // Change the signature's first character: every one of its 6 bits counts, so the
+            // token still decodes and fails the signature check (changing the last character
+            // could give a non-canonical encoding, "Malformed", for 1 secret in 16).
+            let t = mint_token(&secret, sub, &["admin"], 3600, now);
+            let at = t.rfind('.').map_or(0, |i| i + 1);
+            let first = t[at..].chars().next().unwrap_or('A');
+            let mut out = t[..at].to_string();
+            out.push(if first == 'A' { 'B' } else { 'A' });
+            out.push_str(&t[at + first.len_utf8().min(t.len() - at)..]);
+            Some(out)
         }
         r => Some(mint_token(&secret, sub, &[r], 3600, now)),
     }
