@@ -774,6 +774,53 @@ fn gate<V>(
     c
 }
 
+/// A `vla-wait` whose partial (`status` "streaming") or final ("ok") action the commit gate
+/// refused: the invocation is rejected, the result recorded, the job key cleared if asked, and
+/// the leaf fails.
+#[allow(clippy::too_many_arguments)]
+fn reject_action<V>(
+    cx: &mut LeafCx<V>,
+    st: &mut InstState,
+    o: &WaitOpts,
+    node: u32,
+    id: JobId,
+    status: &str,
+    digest: &str,
+    c: &Commit,
+    what: &str,
+) -> Status {
+    if let Some(inv) = st.invocations.get_mut(&id) {
+        if inv.authority == Authority::Active {
+            inv.authority = Authority::Rejected;
+            inv.reason = c.reason.clone();
+        }
+    }
+    let inv = st.invocations.get(&id).cloned();
+    result_record(cx, inv.as_ref(), node, id, status, digest, "rejected", c);
+    if o.clear_job {
+        clear_if_present(cx, &o.job_key, &o.name);
+    }
+    if let Some(inv) = &inv {
+        erase_active(st, inv);
+    }
+    cx.log(Severity::Warn, &format!("vla-wait: rejected {what} action: {}", c.reason));
+    Status::Failure
+}
+
+/// A `vla-wait` whose action the commit gate accepted: the action is written, the invocation
+/// is accepted with this node as the action's writer, and it stops being the active one.
+fn accept_action<V>(cx: &mut LeafCx<V>, st: &mut InstState, o: &WaitOpts, node: u32, id: JobId, action: &Action) {
+    cx.bb_put(&o.action_key, action_value(&action.u), &o.name);
+    if let Some(inv) = st.invocations.get_mut(&id) {
+        inv.authority = Authority::Accepted;
+        inv.reason.clear();
+        inv.action_writer = Some((node, o.name.clone()));
+    }
+    if let Some(inv) = st.invocations.get(&id).cloned() {
+        erase_active(st, &inv);
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn result_record<V>(
     cx: &mut LeafCx<V>,
@@ -876,32 +923,9 @@ pub(super) fn wait<V>(st: &mut InstState, cx: &mut LeafCx<V>, lone: Option<u32>)
         let inv = st.invocations.get(&id).cloned();
         let c = gate(cx, st, inv.as_ref(), node, id, &mut action, polled.request.as_ref());
         if !c.accepted {
-            if let Some(inv) = st.invocations.get_mut(&id) {
-                if inv.authority == Authority::Active {
-                    inv.authority = Authority::Rejected;
-                    inv.reason = c.reason.clone();
-                }
-            }
-            let inv = st.invocations.get(&id).cloned();
-            result_record(cx, inv.as_ref(), node, id, "streaming", &digest, "rejected", &c);
-            if o.clear_job {
-                clear_if_present(cx, &o.job_key, &o.name);
-            }
-            if let Some(inv) = &inv {
-                erase_active(st, inv);
-            }
-            cx.log(Severity::Warn, &format!("vla-wait: rejected partial action: {}", c.reason));
-            return Status::Failure;
+            return reject_action(cx, st, &o, node, id, "streaming", &digest, &c, "partial");
         }
-        cx.bb_put(&o.action_key, action_value(&action.u), &o.name);
-        if let Some(inv) = st.invocations.get_mut(&id) {
-            inv.authority = Authority::Accepted;
-            inv.reason.clear();
-            inv.action_writer = Some((node, o.name.clone()));
-        }
-        if let Some(inv) = st.invocations.get(&id).cloned() {
-            erase_active(st, &inv);
-        }
+        accept_action(cx, st, &o, node, id, &action);
         if o.cancel_on_early_commit {
             cx.emit_raw("async_cancel_requested", job_node_text(id, node, "reason", "early_commit"));
             let accepted = service::cancel(cx.engine, id);
@@ -929,32 +953,9 @@ pub(super) fn wait<V>(st: &mut InstState, cx: &mut LeafCx<V>, lone: Option<u32>)
         let inv = st.invocations.get(&id).cloned();
         let c = gate(cx, st, inv.as_ref(), node, id, &mut action, None);
         if !c.accepted {
-            if let Some(inv) = st.invocations.get_mut(&id) {
-                if inv.authority == Authority::Active {
-                    inv.authority = Authority::Rejected;
-                    inv.reason = c.reason.clone();
-                }
-            }
-            let inv = st.invocations.get(&id).cloned();
-            result_record(cx, inv.as_ref(), node, id, "ok", &digest, "rejected", &c);
-            if o.clear_job {
-                clear_if_present(cx, &o.job_key, &o.name);
-            }
-            if let Some(inv) = &inv {
-                erase_active(st, inv);
-            }
-            cx.log(Severity::Warn, &format!("vla-wait: rejected final action: {}", c.reason));
-            return Status::Failure;
+            return reject_action(cx, st, &o, node, id, "ok", &digest, &c, "final");
         }
-        cx.bb_put(&o.action_key, action_value(&action.u), &o.name);
-        if let Some(inv) = st.invocations.get_mut(&id) {
-            inv.authority = Authority::Accepted;
-            inv.reason.clear();
-            inv.action_writer = Some((node, o.name.clone()));
-        }
-        if let Some(inv) = st.invocations.get(&id).cloned() {
-            erase_active(st, &inv);
-        }
+        accept_action(cx, st, &o, node, id, &action);
         if o.clear_job {
             clear_if_present(cx, &o.job_key, &o.name);
         }
