@@ -18,6 +18,8 @@ use granola::bt::runtime::{BtRuntime, GcSnap, Progress};
 use granola::jobs::Engine;
 use proptest::prelude::*;
 
+mod bt_support;
+
 #[derive(Clone, Debug)]
 enum T {
     Leaf(&'static str, Vec<Lit>),
@@ -48,18 +50,9 @@ fn leaf() -> impl Strategy<Value = T> {
 
 fn tree() -> impl Strategy<Value = T> {
     leaf().prop_recursive(5, 48, 4, |inner| {
-        let comp = prop_oneof![
-            Just("seq"),
-            Just("sel"),
-            Just("mem-seq"),
-            Just("mem-sel"),
-            Just("async-seq"),
-            Just("reactive-seq"),
-            Just("reactive-sel")
-        ];
         let dec = prop_oneof![Just("invert"), Just("repeat"), Just("retry"), Just("slot")];
         prop_oneof![
-            (comp, prop::collection::vec(inner.clone(), 1..4)).prop_map(|(k, c)| T::Comp(k, c)),
+            (bt_support::composite(), prop::collection::vec(inner.clone(), 1..4)).prop_map(|(k, c)| T::Comp(k, c)),
             (dec, 0i64..3, inner).prop_map(|(k, n, c)| T::Dec(k, n, Box::new(c))),
         ]
     })

@@ -15,6 +15,8 @@ use granola::lang::{Driven, Host, Interp, Limits, RunLoop};
 use granola::runtime::{new_interp, JumpClock};
 use granola::vla::VlaWork;
 use proptest::prelude::*;
+
+mod bt_support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -151,17 +153,8 @@ fn wait_opts() -> impl Strategy<Value = String> {
 
 fn tree() -> impl Strategy<Value = String> {
     prop_oneof![3 => block(), 2 => leaf()].prop_recursive(3, 24, 4, |inner| {
-        let comp = prop_oneof![
-            Just("seq"),
-            Just("sel"),
-            Just("mem-seq"),
-            Just("mem-sel"),
-            Just("async-seq"),
-            Just("reactive-seq"),
-            Just("reactive-sel")
-        ];
         prop_oneof![
-            (comp, prop::collection::vec(inner.clone(), 1..4)).prop_map(|(k, c)| format!("({k} {})", c.join(" "))),
+            bt_support::composite_text(inner.clone().boxed()),
             inner.clone().prop_map(|c| format!("(invert {c})")),
             (0i64..3, inner).prop_map(|(n, c)| format!("(retry {n} {c})")),
         ]

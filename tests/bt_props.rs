@@ -11,6 +11,8 @@
 use granola::runtime::run_script;
 use proptest::prelude::*;
 
+mod bt_support;
+
 const PRELUDE: &str = r#"
 (bt.define-condition 'lisp-ok (lambda (inst key) (bt.blackboard.get inst key #f)))
 (bt.define-action 'lisp-count
@@ -49,17 +51,8 @@ fn leaf() -> impl Strategy<Value = String> {
 
 fn tree() -> impl Strategy<Value = String> {
     leaf().prop_recursive(4, 32, 3, |inner| {
-        let comp = prop_oneof![
-            Just("seq"),
-            Just("sel"),
-            Just("mem-seq"),
-            Just("mem-sel"),
-            Just("async-seq"),
-            Just("reactive-seq"),
-            Just("reactive-sel")
-        ];
         prop_oneof![
-            (comp, prop::collection::vec(inner.clone(), 1..4)).prop_map(|(k, c)| format!("({k} {})", c.join(" "))),
+            bt_support::composite_text(inner.clone().boxed()),
             inner.clone().prop_map(|c| format!("(invert {c})")),
             (0i64..3, inner.clone()).prop_map(|(n, c)| format!("(repeat {n} {c})")),
             (0i64..3, inner.clone()).prop_map(|(n, c)| format!("(retry {n} {c})")),

@@ -216,3 +216,13 @@ fn piped_repl_input_of_twenty_thousand_open_lines_reads_to_the_end() {
     assert_eq!(out.matches("......> ").count(), 20_000);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn help_says_how_to_run_a_file_the_repl_the_server_and_tokens() {
+    let out = Command::new(env!("CARGO_BIN_EXE_granola")).arg("--help").output().expect("run granola --help");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for part in ["granola FILE.lisp", ":quit", "(help 'name)", "granola serve", "granola token", "--version"] {
+        assert!(text.contains(part), "--help lacks {part:?}:\n{text}");
+    }
+}

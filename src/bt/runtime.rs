@@ -237,6 +237,30 @@ impl<V> Instance<V> {
     pub fn is_busy(&self) -> bool {
         self.busy.as_ref().is_some_and(|w| w.upgrade().is_some())
     }
+
+    /// What a leaf of `def` at `node` sees of this instance: its blackboard, node memory and
+    /// the running tick's counters, start time and budget.
+    fn leaf_cx<'a>(
+        &'a mut self,
+        def: &'a Rc<Def>,
+        node: u32,
+        events: &'a mut EventLog,
+        engine: &'a mut Engine,
+    ) -> LeafCx<'a, V> {
+        LeafCx {
+            inst: self.id,
+            def,
+            node,
+            tick: self.tick,
+            bb: &mut self.bb,
+            mem: &mut self.mem,
+            events,
+            engine,
+            counters: &mut self.machine.counters,
+            tick_start_ns: self.machine.tick_start_ns,
+            budget_ms: self.budget_ms,
+        }
+    }
 }
 
 /// Why the machine is calling Lisp.
@@ -811,19 +835,7 @@ impl<V: Clone> BtRuntime<V> {
             let BtRuntime { instances, events, host, .. } = self;
             let i = &mut instances[idx];
             let reason = i.machine.halt_reason;
-            let mut cx = LeafCx {
-                inst,
-                def: &def,
-                node,
-                tick: i.tick,
-                bb: &mut i.bb,
-                mem: &mut i.mem,
-                events,
-                engine,
-                counters: &mut i.machine.counters,
-                tick_start_ns: i.machine.tick_start_ns,
-                budget_ms: i.budget_ms,
-            };
+            let mut cx = i.leaf_cx(&def, node, events, engine);
             host.halt(&mut cx, reason);
         }
         if n.kind == Kind::Act && self.instances[idx].mem[node as usize].exists {
@@ -949,19 +961,7 @@ impl<V: Clone> BtRuntime<V> {
                     }
                     let BtRuntime { instances, events, registry, .. } = self;
                     let i = &mut instances[idx];
-                    let mut cx = LeafCx {
-                        inst,
-                        def: &def,
-                        node,
-                        tick: i.tick,
-                        bb: &mut i.bb,
-                        mem: &mut i.mem,
-                        events,
-                        engine,
-                        counters: &mut i.machine.counters,
-                        tick_start_ns: i.machine.tick_start_ns,
-                        budget_ms: i.budget_ms,
-                    };
+                    let mut cx = i.leaf_cx(&def, node, events, engine);
                     let result = match &registry.entries[r as usize] {
                         Callback::DemoCond(f) => {
                             f(&mut cx, &n.args).map(|b| if b { Status::Success } else { Status::Failure })
@@ -982,19 +982,7 @@ impl<V: Clone> BtRuntime<V> {
             Kind::PlanAction | Kind::VlaRequest | Kind::VlaWait | Kind::VlaCancel => {
                 let BtRuntime { instances, events, host, .. } = self;
                 let i = &mut instances[idx];
-                let mut cx = LeafCx {
-                    inst,
-                    def: &def,
-                    node,
-                    tick: i.tick,
-                    bb: &mut i.bb,
-                    mem: &mut i.mem,
-                    events,
-                    engine,
-                    counters: &mut i.machine.counters,
-                    tick_start_ns: i.machine.tick_start_ns,
-                    budget_ms: i.budget_ms,
-                };
+                let mut cx = i.leaf_cx(&def, node, events, engine);
                 Next::Return(host.tick(&mut cx))
             }
         };
@@ -1225,19 +1213,7 @@ impl<V: Clone> BtRuntime<V> {
                 ),
             );
             let def = i.def.clone();
-            let mut cx = LeafCx {
-                inst,
-                def: &def,
-                node: root,
-                tick,
-                bb: &mut i.bb,
-                mem: &mut i.mem,
-                events,
-                engine,
-                counters: &mut i.machine.counters,
-                tick_start_ns: i.machine.tick_start_ns,
-                budget_ms: i.budget_ms,
-            };
+            let mut cx = i.leaf_cx(&def, root, events, engine);
             host.overrun(&mut cx);
         }
         let now = engine.now();

@@ -26,7 +26,14 @@ pub fn output_diff(expected: &str, actual: &str) -> String {
     for i in 0..e.len().max(a.len()) {
         let (x, y) = (e.get(i).copied(), a.get(i).copied());
         if x != y {
-            out.push_str(&format!("    line {}: expected {:?}\n    line {}:      got {:?}\n", i + 1, x, i + 1, y));
+            let show = |l: Option<&str>| l.map_or("no line".to_string(), |l| format!("{l:?}"));
+            out.push_str(&format!(
+                "    line {}: expected {}\n    line {}:      got {}\n",
+                i + 1,
+                show(x),
+                i + 1,
+                show(y)
+            ));
         }
     }
     if out.is_empty() && expected != actual {
@@ -175,10 +182,8 @@ mod tests {
     fn output_must_be_exact() {
         assert!(output_matches("1\n2\n", "1\n2\n"));
         assert!(!output_matches("1\n2\n", "1\n2"));
-        assert_eq!(
-            output_diff("1\n2\n", "1\n3\n"),
-            "    line 2: expected Some(\"2\")\n    line 2:      got Some(\"3\")\n"
-        );
+        assert_eq!(output_diff("1\n2\n", "1\n3\n"), "    line 2: expected \"2\"\n    line 2:      got \"3\"\n");
+        assert_eq!(output_diff("1\n2\n", "1\n"), "    line 2: expected \"2\"\n    line 2:      got no line\n");
         assert!(!output_diff("1\n", "1").is_empty());
     }
 }

@@ -22,6 +22,8 @@ use super::{ErrorKind, Limits, LispError, Outcome, Pos};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+mod compiled;
+
 /// A table row as `apply` needs it, in one flat array (arity and function).
 #[derive(Clone, Copy)]
 struct Prim {
@@ -45,6 +47,8 @@ enum Mode {
     Eval(Value, u32),
     Return(Value),
     Qq(Value, u32, u32),
+    /// Run a compiled node in an environment (see `compiled`).
+    Node(u32, u32),
 }
 
 enum Frame {
@@ -106,6 +110,47 @@ enum Frame {
     QqWrap {
         head: u32,
     },
+    // The compiled twins of the frames above (node ids instead of source lists).
+    NArgs {
+        pos: Pos,
+        base: u32,
+        at: u32,
+        end: u32,
+        env: u32,
+    },
+    NIf {
+        then: u32,
+        els: u32,
+        env: u32,
+    },
+    NBegin {
+        at: u32,
+        end: u32,
+        env: u32,
+    },
+    NLet {
+        node: u32,
+        i: u32,
+        base: u32,
+        env: u32,
+    },
+    NCond {
+        node: u32,
+        k: u32,
+        env: u32,
+        pos: Pos,
+    },
+    NAnd {
+        at: u32,
+        end: u32,
+        env: u32,
+    },
+    NOr {
+        at: u32,
+        end: u32,
+        env: u32,
+        tail: bool,
+    },
     /// A flow builtin waiting for the procedure it called. `depth`/`vals` are the call depth
     /// and value-stack height to restore when an error unwinds to it; `env` is where its
     /// special form (if it is a syntax row) was evaluated.
@@ -162,6 +207,13 @@ impl Frame {
                 then.trace(vals);
                 envs.push(*env);
             }
+            Frame::NArgs { env, .. }
+            | Frame::NIf { env, .. }
+            | Frame::NBegin { env, .. }
+            | Frame::NLet { env, .. }
+            | Frame::NCond { env, .. }
+            | Frame::NAnd { env, .. }
+            | Frame::NOr { env, .. } => envs.push(*env),
             Frame::CallMark | Frame::QqWrap { .. } => {}
         }
     }
@@ -240,6 +292,9 @@ pub struct Interp {
     max_stack: usize,
     sleeping: Option<f64>,
     pending_sleep: Option<f64>,
+    code: compiled::Code,
+    /// Whether top-level forms are compiled (off: the list walker runs everything).
+    compiling: bool,
 }
 
 impl Interp {
@@ -307,6 +362,8 @@ impl Interp {
             max_stack: limits.max_depth.saturating_mul(10).max(100_000),
             sleeping: None,
             pending_sleep: None,
+            code: compiled::Code::default(),
+            compiling: true,
         };
         for (i, b) in table.rows().iter().enumerate() {
             if !b.is_special_form() {
@@ -340,6 +397,9 @@ impl Interp {
             return Err("internal: the new builtin table does not extend this session's table".into());
         }
         let start = old.rows().len();
+        if table.rows().iter().skip(start).any(|b| matches!(b.func, Func::Syntax(_))) {
+            self.invalidate_code();
+        }
         self.table = table;
         let mut prims = self.prims.to_vec();
         for (i, b) in table.rows().iter().enumerate().skip(start) {
@@ -412,6 +472,13 @@ impl Interp {
         Ok(())
     }
 
+    /// Whether forms run from here on are compiled first (the default) or walked as lists.
+    /// Both take the same steps and give the same results; tests compare them.
+    #[doc(hidden)]
+    pub fn set_compiling(&mut self, on: bool) {
+        self.compiling = on;
+    }
+
     /// Abandon the running form and everything queued.
     pub fn stop(&mut self) {
         self.stack.clear();
@@ -423,6 +490,7 @@ impl Interp {
         self.err_pos = None;
         self.depth = 0;
         self.mode = Mode::Return(Value::Nil);
+        self.release_form();
     }
 
     pub fn is_idle(&self) -> bool {
@@ -478,7 +546,12 @@ impl Interp {
                     self.top_pos = pos;
                     self.cur_pos = pos;
                     self.depth = 0;
-                    self.mode = Mode::Eval(form, GLOBAL);
+                    if self.compiling {
+                        let root = self.compile_top(form);
+                        self.mode = Mode::Node(root, GLOBAL);
+                    } else {
+                        self.mode = Mode::Eval(form, GLOBAL);
+                    }
                 }
             }
         }
@@ -502,6 +575,7 @@ impl Interp {
                 Ok(StepOut::Continue) => {}
                 Ok(StepOut::Done(v)) => {
                     self.active = false;
+                    self.release_form();
                     return match self.echo(v) {
                         Ok(printed) => (Outcome::Value { printed, pos: self.top_pos }, fuel),
                         Err(f) => (Outcome::Error(self.fail(f)), fuel),
@@ -604,6 +678,7 @@ impl Interp {
         self.active = false;
         self.depth = 0;
         self.mode = Mode::Return(Value::Nil);
+        self.release_form();
         let load = self.cur_load;
         self.queue.retain(|(_, _, l)| *l != load);
         err
@@ -623,12 +698,25 @@ impl Interp {
                 envs.push(e);
             }
             Mode::Return(v) => roots.push(v),
+            Mode::Node(_, e) => envs.push(e),
         }
         for f in &self.stack {
             f.trace(&mut roots, &mut envs);
         }
         self.exts.trace(&mut roots);
-        self.heap.collect(&roots, &envs, forced);
+        // The compiled code that live closures and the running form need is known once
+        // everything else is marked (source forms hold no closures); then its forms are
+        // marked too.
+        self.heap.mark(&roots, &envs);
+        let mut live_lams = std::mem::take(&mut self.heap.live_code);
+        self.compact_code(&live_lams);
+        live_lams.clear();
+        self.heap.live_code = live_lams;
+        roots.clear();
+        roots.extend(self.code.roots());
+        self.heap.mark(&roots, &[]);
+        self.heap.live_code.clear();
+        self.heap.finish_collect(forced);
         if let (Some(t0), Some(t1)) = (t0, host.as_mut().and_then(|h| h.monotonic_ns())) {
             self.heap.pause_ns = self.heap.pause_ns.saturating_add(t1.saturating_sub(t0));
         }
@@ -803,6 +891,10 @@ impl Interp {
             },
             Mode::Qq(x, depth, env) => {
                 self.qq(x, depth, env)?;
+                Ok(StepOut::Continue)
+            }
+            Mode::Node(id, env) => {
+                self.n_step(id, env, host)?;
                 Ok(StepOut::Continue)
             }
         }
@@ -1033,15 +1125,15 @@ impl Interp {
             Value::Obj(fi) => {
                 let argc = self.vals.len().saturating_sub(b + 1);
                 let mut vars = self.heap.take_vars();
-                let (body, cenv) = match self.heap.get(fi) {
-                    Some(Obj::Closure { params, body, env }) => {
+                let (body, cenv, code) = match self.heap.get(fi) {
+                    Some(Obj::Closure { params, body, env, code }) => {
                         if argc != params.len() {
                             let n = params.len();
                             return Err(format!("closure call: expected {n} arguments, got {argc}").into());
                         }
                         let args = self.vals.get(b + 1..).unwrap_or(&[]);
                         vars.extend(params.iter().copied().zip(args.iter().copied()));
-                        (*body, *env)
+                        (*body, *env, *code)
                     }
                     _ => return Err("attempt to call non-function value".into()),
                 };
@@ -1058,6 +1150,11 @@ impl Interp {
                     }
                     self.push(Frame::CallMark)?;
                     self.depth += 1;
+                }
+                if code != compiled::NONE {
+                    if let Some(seq) = self.lam_body(code) {
+                        return self.n_body(seq.start, seq.start + seq.len, e);
+                    }
                 }
                 self.eval_body(body, e)
             }
@@ -1165,6 +1262,37 @@ impl Interp {
                 self.mode = Mode::Return(l);
             }
             Frame::Flow { then, env, pos, .. } => self.resume_flow(then, Ok(v), env, pos, host)?,
+            Frame::NArgs { pos, base, at, end, env } => {
+                self.vals.push(v);
+                self.cur_pos = pos;
+                self.n_args(pos, base, at, end, env, host)?;
+            }
+            Frame::NIf { then, els, env } => self.n_if_resume(v, then, els, env)?,
+            Frame::NBegin { at, end, env } => self.n_body(at, end, env)?,
+            Frame::NLet { node, i, base, env } => {
+                self.vals.push(v);
+                self.n_let(node, i, base, env)?;
+            }
+            Frame::NCond { node, k, env, pos } => {
+                self.cur_pos = pos;
+                self.n_cond_resume(node, k, env, v)?;
+            }
+            Frame::NAnd { at, end, env } => {
+                if !v.truthy() {
+                    self.mode = Mode::Return(v);
+                } else {
+                    self.n_and(at, end, env)?;
+                }
+            }
+            Frame::NOr { at, end, env, tail } => {
+                if v.truthy() {
+                    self.mode = Mode::Return(v);
+                } else if at >= end {
+                    self.mode = Mode::Return(Value::Nil);
+                } else {
+                    self.n_or(at, end, env, tail)?;
+                }
+            }
         }
         Ok(StepOut::Continue)
     }
@@ -1232,7 +1360,7 @@ impl Interp {
                                 return Err("define: function name must be a symbol".into());
                             };
                             let ps = self.params(params)?;
-                            let c = self.heap.alloc(Obj::Closure { params: ps, body: more, env });
+                            let c = self.heap.alloc(Obj::Closure { params: ps, body: more, env, code: compiled::NONE });
                             self.define(s, c, env);
                             self.mode = Mode::Return(c);
                         }
@@ -1247,7 +1375,7 @@ impl Interp {
                 }
                 let (params, body) = self.car_cdr(rest);
                 let ps = self.params(params)?;
-                let c = self.heap.alloc(Obj::Closure { params: ps, body, env });
+                let c = self.heap.alloc(Obj::Closure { params: ps, body, env, code: compiled::NONE });
                 self.mode = Mode::Return(c);
             }
             Special::Begin => {

@@ -298,14 +298,30 @@ pub struct PqObj {
 #[derive(Debug)]
 pub enum Obj {
     Free(u32),
-    Cons { car: Value, cdr: Value, pos: Pos },
+    Cons {
+        car: Value,
+        cdr: Value,
+        pos: Pos,
+    },
     Str(String),
-    Closure { params: std::rc::Rc<[u32]>, body: Value, env: u32 },
-    Env { vars: Vec<(u32, Value)>, parent: u32 },
+    /// `code`: the compiled lambda its body runs as, or `u32::MAX` (the walker runs `body`).
+    Closure {
+        params: std::rc::Rc<[u32]>,
+        body: Value,
+        env: u32,
+        code: u32,
+    },
+    Env {
+        vars: Vec<(u32, Value)>,
+        parent: u32,
+    },
     Vec(Vec<Value>),
     Map(Box<MapObj>),
     Pq(Box<PqObj>),
-    Rng { state: u64, spare: Option<f64> },
+    Rng {
+        state: u64,
+        spare: Option<f64>,
+    },
 }
 
 impl Obj {
@@ -389,6 +405,9 @@ pub struct Heap {
     /// First-element positions of reader-made lists whose first element does not start
     /// right after the '(' (see `set_head_pos`); entries of collected cells are dropped.
     head_pos: HashMap<u32, Pos>,
+    /// The compiled lambdas of the closures the last mark reached (the evaluator keeps their
+    /// code and drops the rest).
+    pub(crate) live_code: Vec<u32>,
 }
 
 impl Default for Heap {
@@ -412,6 +431,7 @@ impl Default for Heap {
             grow_threshold: MIN_GROW_TRIGGER,
             cap_bytes: usize::MAX,
             head_pos: HashMap::new(),
+            live_code: Vec::new(),
         }
     }
 }
@@ -462,6 +482,17 @@ impl Heap {
 
     /// An empty variable vector for a new environment (reused from collected ones).
     #[inline]
+    /// Renumber every closure's compiled lambda (after the evaluator compacted its code).
+    pub(crate) fn remap_code(&mut self, f: impl Fn(u32) -> u32) {
+        for o in &mut self.objs {
+            if let Obj::Closure { code, .. } = o {
+                if *code != u32::MAX {
+                    *code = f(*code);
+                }
+            }
+        }
+    }
+
     pub fn take_vars(&mut self) -> Vec<(u32, Value)> {
         self.env_pool.pop().unwrap_or_default()
     }
@@ -605,6 +636,13 @@ impl Heap {
 
     /// Mark from `roots` (values) and `env_roots` (environment indices), then sweep.
     pub fn collect(&mut self, roots: &[Value], env_roots: &[u32], forced: bool) {
+        self.mark(roots, env_roots);
+        self.finish_collect(forced);
+    }
+
+    /// The mark half of [`Heap::collect`] (may be called more than once before
+    /// [`Heap::finish_collect`]).
+    pub(crate) fn mark(&mut self, roots: &[Value], env_roots: &[u32]) {
         let mut stack: Vec<u32> = Vec::new();
         for r in roots {
             if let Value::Obj(i) = r {
@@ -617,6 +655,10 @@ impl Heap {
             }
         }
         self.mark_from(stack);
+    }
+
+    /// The sweep half of [`Heap::collect`].
+    pub(crate) fn finish_collect(&mut self, forced: bool) {
         self.sweep();
         self.collections += 1;
         if forced {
@@ -642,7 +684,10 @@ impl Heap {
                     push(car, &mut stack);
                     push(cdr, &mut stack);
                 }
-                Some(Obj::Closure { body, env, .. }) => {
+                Some(Obj::Closure { body, env, code, .. }) => {
+                    if *code != u32::MAX {
+                        self.live_code.push(*code);
+                    }
                     push(body, &mut stack);
                     if *env != GLOBAL {
                         stack.push(*env);

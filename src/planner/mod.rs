@@ -38,6 +38,16 @@ pub const DEFAULT_BASE_SEED: u64 = 0x4d6f_6f73_6c69_4254;
 /// uses about the 7 ms the reference was measured at.
 pub const STEP_COST_NS: u64 = 400;
 
+/// Model steps one plan may take, whatever its `budget_ms` and `work_max`: 1,000,000 steps
+/// are 400 ms of planner time. A plan that reaches it stops as if its deadline had passed
+/// and says so in `stats.note`. Planning runs inside one evaluation step, which neither fuel
+/// nor a page's Stop button can interrupt, so this bounds its time (and the memory of MPPI's
+/// samples); the reference has no such limit and would plan for the whole budget.
+pub const MAX_PLAN_STEPS: u64 = 1_000_000;
+
+/// The longest `horizon` a plan accepts (MPPI and iLQR allocate per horizon step).
+pub const MAX_HORIZON: i64 = 10_000;
+
 /// Lower-case, drop `:`, turn `-` into `_` (how planner, derivative and policy names compare).
 pub fn normalized_token(text: &str) -> String {
     text.chars().filter(|c| *c != ':').map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
@@ -396,14 +406,20 @@ impl Backend<'_> {
     }
     fn step(&mut self, state: &[f64], action: &[f64], rng: &mut Rng) -> Result<Step, String> {
         self.steps += 1;
+        if self.steps > 2 * MAX_PLAN_STEPS {
+            // Only a single rollout or sample longer than the limit gets here: deadlines are
+            // checked between them.
+            return Err(format!("more than {} model steps in one plan", 2 * MAX_PLAN_STEPS));
+        }
         self.model.step(state, action, rng)
     }
     fn elapsed_ms(&self) -> f64 {
         elapsed_ms(self.steps)
     }
-    /// Planner time has reached the budget (`now >= start + budget`).
+    /// Planner time has reached the budget (`now >= start + budget`), or the plan has taken
+    /// [`MAX_PLAN_STEPS`].
     fn deadline_passed(&self) -> bool {
-        self.elapsed_ms() >= self.req.budget_ms.max(0) as f64
+        self.elapsed_ms() >= self.req.budget_ms.max(0) as f64 || self.steps >= MAX_PLAN_STEPS
     }
 }
 
@@ -510,6 +526,9 @@ pub fn plan(req: &PlanRequest) -> PlanResult {
             }
             if !model.validate_state(&req.state) {
                 Outcome::error(safe.clone(), "planner state validation failed")
+            } else if req.horizon > MAX_HORIZON {
+                let msg = format!("planner horizon too long: {} (at most {MAX_HORIZON})", req.horizon);
+                Outcome::error(safe.clone(), &msg)
             } else {
                 let mut b = Backend {
                     req,
@@ -567,7 +586,11 @@ pub fn plan(req: &PlanRequest) -> PlanResult {
             work_done,
             seed: req.seed,
             overrun: time_used_ms > budget_ms,
-            note: String::new(),
+            note: if steps >= MAX_PLAN_STEPS {
+                format!("stopped at the limit of {MAX_PLAN_STEPS} model steps per plan")
+            } else {
+                String::new()
+            },
         },
         trace,
         error,

@@ -242,3 +242,29 @@ fn every_model_plans_with_every_algorithm() {
         }
     }
 }
+
+#[test]
+fn one_plan_stops_at_the_step_limit_and_says_so() {
+    let mut req = toy(Algorithm::Mcts, i64::MAX, 1);
+    req.budget_ms = i64::MAX / 1_000_000;
+    let r = plan(&req);
+    assert_eq!(r.status, Status::Timeout);
+    assert_eq!(r.stats.note, "stopped at the limit of 1000000 model steps per plan");
+    assert!(r.stats.time_used_ms >= 400, "{}", r.stats.time_used_ms);
+    // A plan inside the limit has no note.
+    assert_eq!(plan(&toy(Algorithm::Mcts, 200, 7)).stats.note, "");
+}
+
+#[test]
+fn an_absurd_horizon_is_an_error_result_not_an_allocation() {
+    for planner in [Algorithm::Mppi, Algorithm::Ilqr] {
+        let mut req = toy(planner, 10, 1);
+        req.horizon = 1 << 40;
+        let r = plan(&req);
+        assert_eq!(r.status, Status::Error);
+        assert_eq!(r.error, format!("planner horizon too long: {} (at most 10000)", 1i64 << 40));
+    }
+    let mut req = toy(Algorithm::Mppi, 10, 1);
+    req.horizon = MAX_HORIZON;
+    assert_ne!(plan(&req).status, Status::Error);
+}

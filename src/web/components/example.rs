@@ -13,8 +13,9 @@ use yew::prelude::*;
 use crate::web::util::{encode_b64, hash_hex, load, remove, save};
 
 use super::copy_button::CopyButton;
-use super::editor::{format_program, Editor, ErrorMark};
+use super::editor::Editor;
 use super::help_links::HelpLinks;
+use super::program_buffer::{remembered_switch, use_program, Program};
 use super::runner::Runner;
 
 /// localStorage key of the "live jobs" choice (shared by every example).
@@ -51,18 +52,21 @@ pub struct ExampleProps {
 #[function_component(Example)]
 pub fn example(props: &ExampleProps) -> Html {
     let key = storage_key(&props.code);
-    let text = {
-        let key = key.clone();
+    let program = {
+        let (load_key, key) = (key.clone(), key.clone());
         let code = props.code.to_string();
-        use_state(move || load(&key).unwrap_or(code))
+        let original = code.clone();
+        use_program(
+            move || load(&load_key).unwrap_or(code),
+            move |t: &str| {
+                if t == original {
+                    remove(&key);
+                } else if t.len() <= 200_000 {
+                    save(&key, t);
+                }
+            },
+        )
     };
-    // What the editor shows at mount / after Reset (the editor keeps its own text while typing).
-    let shown = {
-        let t = (*text).clone();
-        use_state(move || t)
-    };
-    let generation = use_state(|| 0u64);
-    let error = use_state(|| None::<ErrorMark>);
     // Exact runs (like `granola FILE`, on a private engine whose job time jumps at sleeps) by
     // default, so the output matches the page; "live" runs on the page's engine and clock so
     // the jobs stream in the jobs panel.
@@ -70,76 +74,17 @@ pub fn example(props: &ExampleProps) -> Html {
         let forced = props.live;
         use_state(move || forced.unwrap_or_else(|| load(LIVE_KEY).as_deref() == Some("1")))
     };
-
-    let on_change = {
-        let text = text.clone();
-        let key = key.clone();
-        let code = props.code.to_string();
-        let error = error.clone();
-        Callback::from(move |t: String| {
-            if t == code {
-                remove(&key);
-            } else if t.len() <= 200_000 {
-                save(&key, &t);
-            }
-            text.set(t);
-            error.set(None);
-        })
-    };
     let on_reset = {
-        let text = text.clone();
-        let shown = shown.clone();
-        let generation = generation.clone();
-        let key = key.clone();
+        let program = program.clone();
         let code = props.code.to_string();
-        let error = error.clone();
-        Callback::from(move |_: MouseEvent| {
-            remove(&key);
-            text.set(code.clone());
-            shown.set(code.clone());
-            generation.set(*generation + 1);
-            error.set(None);
-        })
+        Callback::from(move |_: MouseEvent| program.replace(code.clone()))
     };
-    let on_error_at = {
-        let error = error.clone();
-        Callback::from(move |mark: ErrorMark| error.set(Some(mark)))
-    };
-    let on_format = {
-        let text = text.clone();
-        let shown = shown.clone();
-        let generation = generation.clone();
-        let error = error.clone();
-        let key = key.clone();
-        let code = props.code.to_string();
-        Callback::from(move |_: MouseEvent| match format_program(&text) {
-            Ok(t) if t != *text => {
-                if t == code {
-                    remove(&key);
-                } else {
-                    save(&key, &t);
-                }
-                text.set(t.clone());
-                shown.set(t);
-                generation.set(*generation + 1);
-                error.set(None);
-            }
-            Ok(_) => {}
-            Err(mark) => error.set(Some(mark)),
-        })
-    };
+    let (on_change, on_format, on_error_at) = (program.on_change(), program.on_format(), program.on_error_at());
+    let Program { text, shown, generation, error, .. } = program;
     let edited = *text != *props.code;
     let sleeps = text.contains("time.sleep-ms");
     let uses_jobs = props.live.is_none() && (text.contains("vla.") || text.contains("time.sleep-ms"));
-    let on_live = {
-        let live = live.clone();
-        Callback::from(move |e: Event| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                save(LIVE_KEY, if i.checked() { "1" } else { "0" });
-                live.set(i.checked());
-            }
-        })
-    };
+    let on_live = remembered_switch(LIVE_KEY, live.clone());
     let lines = props.code.lines().count().clamp(1, 30) as u32;
     let label = if props.heading.is_empty() { "Example".to_string() } else { format!("Example: {}", props.heading) };
     html! {

@@ -12,6 +12,8 @@
 //! - [`Example`]* `{code, expected, id, heading, autorun, live}`: a runnable example (an Editor
 //!   in a Runner, edits saved, Copy, Format, open in playground, Reset, "live jobs" switch),
 //!   with [`HelpLinks`]. The docs pages and the home page use it.
+//! - [`program_buffer::use_program`]: the state of an editable program (typed text, what the
+//!   editor shows, the error mark; Format, change and error callbacks that save the text).
 //! - [`CopyButton`] `{text, what}`: copies a text, says "Copied ✓".
 //! - [`JobsPanel`]* `{compact, height, title}`: the job list (a [`job_row::job_row`] each,
 //!   windowed), Cancel, and [`job_details::job_details`] (timeline, partials, record, [`Plot`]).
@@ -34,6 +36,7 @@ pub mod job_details;
 pub mod job_row;
 pub mod jobs_panel;
 pub mod plot;
+pub mod program_buffer;
 pub mod repl;
 pub mod runner;
 pub mod search_box;

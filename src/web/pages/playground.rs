@@ -7,7 +7,8 @@ use yew::prelude::*;
 
 use crate::lang::pretty::top_level_forms;
 use crate::web::bridge;
-use crate::web::components::editor::{format_program, InlineValue};
+use crate::web::components::editor::InlineValue;
+use crate::web::components::program_buffer::{remembered_switch, use_program, Program};
 use crate::web::components::{BridgeConsole, Editor, ErrorMark, HelpLinks, JobsPanel, Repl, Runner};
 use crate::web::gallery::{self, Entry, GALLERY};
 use crate::web::session::{SessionAction, SessionHandle};
@@ -64,17 +65,18 @@ pub fn share_url(program: &str) -> String {
 pub fn playground_page() -> Html {
     let initial =
         use_memo((), |_| program_from_url().or_else(|| load(SAVE_KEY)).unwrap_or_else(|| gallery::FIRST.to_string()));
-    let text = {
+    let program = {
         let i = (*initial).clone();
-        use_state(move || i)
+        use_program(
+            move || i,
+            |t: &str| {
+                if t.len() <= 500_000 {
+                    save(SAVE_KEY, t);
+                }
+            },
+        )
     };
-    let shown = {
-        let i = (*initial).clone();
-        use_state(move || i)
-    };
-    let generation = use_state(|| 0u64);
     let run_token = use_state(|| 0u64);
-    let error = use_state(|| None::<ErrorMark>);
     let inline = use_state(|| load(INLINE_KEY).as_deref() == Some("1"));
     // (program that ran, its values so far)
     let ran = use_state(|| (String::new(), Vec::<(u32, u32, String)>::new()));
@@ -84,21 +86,8 @@ pub fn playground_page() -> Html {
     // Set when a bridge example was chosen: the console is highlighted until the next pick.
     let console_pick = use_state(|| None::<&'static str>);
 
-    let on_change = {
-        let text = text.clone();
-        let error = error.clone();
-        Callback::from(move |t: String| {
-            if t.len() <= 500_000 {
-                save(SAVE_KEY, &t);
-            }
-            text.set(t);
-            error.set(None);
-        })
-    };
-    let on_error_at = {
-        let error = error.clone();
-        Callback::from(move |mark: ErrorMark| error.set(Some(mark)))
-    };
+    let (on_change, on_format, on_error_at) = (program.on_change(), program.on_format(), program.on_error_at());
+    let Program { text, error, .. } = program.clone();
     let on_values = {
         let ran = ran.clone();
         let text = text.clone();
@@ -110,32 +99,7 @@ pub fn playground_page() -> Html {
             ran.set(((*text).clone(), values));
         })
     };
-    let on_inline = {
-        let inline = inline.clone();
-        Callback::from(move |e: Event| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                save(INLINE_KEY, if i.checked() { "1" } else { "0" });
-                inline.set(i.checked());
-            }
-        })
-    };
-    let on_format = {
-        let text = text.clone();
-        let shown = shown.clone();
-        let generation = generation.clone();
-        let error = error.clone();
-        Callback::from(move |_: MouseEvent| match format_program(&text) {
-            Ok(t) if t != *text => {
-                save(SAVE_KEY, &t);
-                text.set(t.clone());
-                shown.set(t);
-                generation.set(*generation + 1);
-                error.set(None);
-            }
-            Ok(_) => {}
-            Err(mark) => error.set(Some(mark)),
-        })
-    };
+    let on_inline = remembered_switch(INLINE_KEY, inline.clone());
     let on_share = {
         let text = text.clone();
         let share = share.clone();
@@ -148,9 +112,7 @@ pub fn playground_page() -> Html {
     let state = use_context::<SessionHandle>();
     let pick = {
         let state = state.clone();
-        let text = text.clone();
-        let shown = shown.clone();
-        let generation = generation.clone();
+        let program = program.clone();
         let console = console.clone();
         let console_pick = console_pick.clone();
         Callback::from(move |e: Event| {
@@ -161,10 +123,7 @@ pub fn playground_page() -> Html {
             match GALLERY.get(i).map(|g| g.1) {
                 Some(Entry::Lisp(src)) => {
                     console_pick.set(None);
-                    save(SAVE_KEY, src);
-                    text.set(src.to_string());
-                    shown.set(src.to_string());
-                    generation.set(*generation + 1);
+                    program.replace(src.to_string());
                 }
                 Some(Entry::Bridge(tool, role, body, setup)) => {
                     if let Some(state) = &state {
@@ -177,10 +136,7 @@ pub fn playground_page() -> Html {
                     // The example is a bridge request, not a program: the editor says so (and
                     // Run has nothing to run) instead of keeping the previous program, which
                     // Run would otherwise silently run again.
-                    let note = bridge_example_note(title, tool);
-                    text.set(note.clone());
-                    shown.set(note);
-                    generation.set(*generation + 1);
+                    program.show_unsaved(bridge_example_note(title, tool));
                     console_pick.set(Some(title));
                     scroll_to_id("pg-console");
                 }
@@ -220,7 +176,7 @@ pub fn playground_page() -> Html {
                 }
                 <Runner source={AttrValue::from((*text).clone())} id="playground-runner" show_source={false}
                     run_token={*run_token} on_error_at={Some(on_error_at)} on_values={Some(on_values)}>
-                    <Editor text={AttrValue::from((*shown).clone())} generation={*generation} {on_change} {on_run}
+                    <Editor text={AttrValue::from((*program.shown).clone())} generation={*program.generation} {on_change} {on_run}
                         run_key={false} error={(*error).clone()} min_lines={16} label="Playground program" class="pg-editor"
                         inline_values={inline_rows} />
                     <HelpLinks source={AttrValue::from((*text).clone())} />
