@@ -18,7 +18,8 @@ use gloo_timers::future::TimeoutFuture;
 
 use crate::bt::lisp::BtExt;
 use crate::jobs::{Engine, JobId};
-use crate::lang::{Driven, Host, Interp, Limits, Pacer, RunLoop, Wait};
+use crate::lang::{Driven, Host, Interp, Limits, RunLoop};
+use crate::runtime::browser::FramePacer;
 
 use super::evaluator::{self, Evaluator};
 use super::model::{self, Mode, RunLog};
@@ -27,8 +28,7 @@ use super::tree;
 
 /// Steps per slice.
 pub const SLICE_FUEL: u64 = 20_000;
-/// Wall ms of evaluation before the page gets the main thread back.
-pub const FRAME_MS: f64 = 12.0;
+pub use crate::runtime::browser::{wall_now, FRAME_MS};
 /// Jobs, trees and the status line are repainted at most this often while a snippet runs.
 pub const PAINT_MS: f64 = 60.0;
 
@@ -44,11 +44,6 @@ pub fn set_evaluator(e: Evaluator) {
 /// The evaluator this build runs snippets on.
 pub fn evaluator() -> Evaluator {
     EVALUATOR.with(Cell::get)
-}
-
-/// Milliseconds from `performance.now()`.
-pub fn wall_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// One evaluator and one job engine (see the module docs).
@@ -118,25 +113,6 @@ impl Host for Buf {
     }
 }
 
-/// Hands control back for every sleep (the caller paces job time), every [`FRAME_MS`] of
-/// evaluation, and on Stop.
-struct EmbedPacer {
-    stop: Rc<Cell<bool>>,
-    frame_start: f64,
-}
-
-impl Pacer for EmbedPacer {
-    fn wait(&mut self, _until_ms: f64) -> Wait {
-        Wait::Later
-    }
-    fn should_yield(&mut self) -> bool {
-        wall_now() - self.frame_start >= FRAME_MS
-    }
-    fn interrupted(&mut self) -> bool {
-        self.stop.get()
-    }
-}
-
 /// What a snippet's view is told during a run.
 pub enum Piece<'a> {
     Out(&'a str),
@@ -182,7 +158,8 @@ pub async fn run(sn: Rc<Snippet>) {
         sn.piece(Piece::Error { text: &text, line: e.pos.map(|p| p.line), col: e.pos.map(|p| p.col) });
         log.error = Some(text);
     } else {
-        let mut pacer = EmbedPacer { stop: sn.stop.clone(), frame_start: wall_now() };
+        // Sleeps hand back: the snippet paces job time (sleep_paced).
+        let mut pacer = FramePacer::new(sn.stop.clone(), None);
         let mut rl = RunLoop::new(SLICE_FUEL, Some(s.budget));
         let mut host = Buf(String::new());
         let mut painted = wall_now();
@@ -197,10 +174,9 @@ pub async fn run(sn: Rc<Snippet>) {
                 Driven::Value { printed, .. } => {
                     log.value(&printed);
                     sn.piece(Piece::Value(&printed));
-                    if pacer.should_yield() {
+                    if pacer.frame_over() {
                         paint(&sn, &mut interp, &engine, &trees_before);
-                        TimeoutFuture::new(0).await;
-                        pacer.frame_start = wall_now();
+                        pacer.yield_frame().await;
                     }
                 }
                 Driven::Idle => break,
@@ -231,7 +207,7 @@ pub async fn run(sn: Rc<Snippet>) {
                 Driven::Waiting { until_ms } => {
                     paint(&sn, &mut interp, &engine, &trees_before);
                     sleep_paced(&sn, &engine, until_ms, s.speed, &mut interp, &trees_before).await;
-                    pacer.frame_start = wall_now();
+                    pacer.restart();
                     painted = wall_now();
                 }
                 Driven::Yield => {
@@ -239,8 +215,7 @@ pub async fn run(sn: Rc<Snippet>) {
                         paint(&sn, &mut interp, &engine, &trees_before);
                         painted = wall_now();
                     }
-                    TimeoutFuture::new(0).await;
-                    pacer.frame_start = wall_now();
+                    pacer.yield_frame().await;
                 }
             }
         }

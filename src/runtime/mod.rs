@@ -13,6 +13,8 @@
 //! builtins ([`names_on_demand`]) it loads that code (`web::lazy`), calls [`add_on_demand`] and
 //! moves the interpreter to the full table ([`extend_interp`], `lang::Interp::extend_table`).
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 

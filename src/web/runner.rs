@@ -16,15 +16,15 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 
-use crate::lang::{Driven, ErrorKind, Host, Interp, Limits, LispError, Pacer, RunLoop, Wait};
+use crate::lang::{Driven, ErrorKind, Host, Interp, Limits, LispError, RunLoop};
+use crate::runtime::browser::FramePacer;
 
 use super::session::Session;
 use super::util::wall_now;
 
 /// Steps per slice.
 pub const SLICE_FUEL: u64 = 20_000;
-/// Wall ms of evaluation per browser frame before yielding.
-pub const FRAME_MS: f64 = 12.0;
+pub use crate::runtime::browser::FRAME_MS;
 /// Default step budget of one run.
 pub const DEFAULT_BUDGET: u64 = 50_000_000;
 /// `stdout` in a [`RunReport`] keeps at most this many bytes.
@@ -146,35 +146,6 @@ fn push_capped(out: &mut String, text: &str) {
     }
 }
 
-/// How a browser run waits: job time jumps for isolated runs; otherwise the loop hands
-/// control back and [`run_source`] awaits a timer. It also ends a frame every [`FRAME_MS`]
-/// and reports the Stop button.
-struct BrowserPacer {
-    engine: Rc<RefCell<crate::jobs::Engine>>,
-    isolated: bool,
-    stop: StopFlag,
-    frame_start: f64,
-}
-
-impl Pacer for BrowserPacer {
-    fn wait(&mut self, until_ms: f64) -> Wait {
-        if !self.isolated {
-            return Wait::Later;
-        }
-        // job time jumps: no waiting (deterministic, like run_script)
-        if let Ok(mut e) = self.engine.try_borrow_mut() {
-            e.advance(until_ms);
-        }
-        Wait::Ready
-    }
-    fn should_yield(&mut self) -> bool {
-        wall_now() - self.frame_start >= FRAME_MS
-    }
-    fn interrupted(&mut self) -> bool {
-        self.stop.is_stopped()
-    }
-}
-
 /// Run `source` on a fresh interpreter sharing `session`'s engine, in slices, yielding to
 /// the browser between them. `on` receives the events of each slice batch as they happen.
 pub async fn run_source(
@@ -241,8 +212,8 @@ pub async fn drive(
     let mut report = RunReport::default();
     let mut host = Buf(String::new());
     let mut batch: Vec<RunEvent> = Vec::new();
-    let mut pacer =
-        BrowserPacer { engine: engine.clone(), isolated: opts.isolated, stop: stop.clone(), frame_start: wall_now() };
+    // Isolated runs jump job time at sleeps; the others wait for the page's job clock.
+    let mut pacer = FramePacer::new(stop.0.clone(), opts.isolated.then(|| engine.clone()));
     let mut run = RunLoop::new(opts.slice_fuel, Some(opts.budget));
     loop {
         let driven = match interp.try_borrow_mut() {
@@ -261,10 +232,9 @@ pub async fn drive(
                 push_capped(&mut report.stdout, "\n");
                 report.values.push(printed.clone());
                 batch.push(RunEvent::Value { printed, line: pos.line, col: pos.col });
-                if pacer.should_yield() {
+                if pacer.frame_over() {
                     on(std::mem::take(&mut batch));
-                    TimeoutFuture::new(0).await;
-                    pacer.frame_start = wall_now();
+                    pacer.yield_frame().await;
                 }
             }
             Driven::Idle => break,
@@ -294,14 +264,13 @@ pub async fn drive(
                 batch.push(RunEvent::Sleeping { until_ms });
                 on(std::mem::take(&mut batch));
                 wait_for_job_time(session, until_ms, stop).await;
-                pacer.frame_start = wall_now();
+                pacer.restart();
             }
             Driven::Yield => {
                 if !batch.is_empty() {
                     on(std::mem::take(&mut batch));
                 }
-                TimeoutFuture::new(0).await;
-                pacer.frame_start = wall_now();
+                pacer.yield_frame().await;
             }
         }
     }

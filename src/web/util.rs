@@ -6,10 +6,7 @@ use wasm_bindgen::JsCast;
 
 // ---------------------------------------------------------------- clocks
 
-/// Milliseconds from the browser's monotonic clock (`performance.now()`); 0 if unavailable.
-pub fn wall_now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
+pub use crate::runtime::browser::wall_now;
 
 /// Unix time in ms.
 pub fn unix_ms() -> f64 {
