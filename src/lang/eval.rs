@@ -6,6 +6,11 @@
 //! call pushes a `CallMark` frame unless the top frame already is one (a tail call), so tail
 //! loops run in constant space and the number of `CallMark`s is the call depth.
 //!
+//! Each top-level form is compiled first (module `compiled`): the machine then runs nodes
+//! (`Mode::Node`, the `N*` frames) with the same steps as the list walker below, which still
+//! runs what the compiler leaves to it (malformed special forms, quasiquote, `load`, syntax
+//! rows, forms loaded by `load`).
+//!
 //! A flow builtin's [`Flow::Call`] pushes a `Flow` frame holding its [`Resume`] and then
 //! applies the callee like any call, so the callee runs on this same stack under the same
 //! fuel, depth limit and sleep handling. Its value pops the frame and resumes the builtin; a

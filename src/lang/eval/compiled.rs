@@ -25,6 +25,11 @@ use crate::lang::table::Special;
 use crate::lang::Pos;
 use std::rc::Rc;
 
+/// [`Interp::push_atom`]'s answers.
+const PUSHED: u8 = 0;
+const LIST: u8 = 1;
+const SLOW: u8 = 2;
+
 /// No node (an `if` without an else branch, a `cond` clause that is `else`).
 pub(super) const NONE: u32 = u32::MAX;
 
@@ -836,6 +841,54 @@ impl Interp {
         })
     }
 
+    /// Push an atom's value onto the value stack when it is at hand (a constant, a bound
+    /// local or global): [`PUSHED`]; [`LIST`] for a list node; anything else (a name looked
+    /// up by name, an unbound one) is for [`Interp::push_slow`]. (A small status comes back
+    /// in a register, where an `Option<R<Value>>` goes through memory.)
+    #[inline]
+    fn push_atom(&mut self, id: u32, env: u32) -> u8 {
+        let v = match self.code.nodes.get(id as usize) {
+            Some(Node::Const(v)) => *v,
+            Some(Node::Local { up, slot, sym, .. }) => {
+                let mut e = env;
+                for _ in 0..*up {
+                    match self.heap.get(e) {
+                        Some(Obj::Env { parent, .. }) => e = *parent,
+                        _ => return SLOW,
+                    }
+                }
+                match self.heap.get(e) {
+                    Some(Obj::Env { vars, .. }) => match vars.get(*slot as usize) {
+                        Some(&(k, v)) if k == *sym => v,
+                        _ => return SLOW,
+                    },
+                    _ => return SLOW,
+                }
+            }
+            Some(Node::Global { sym, .. }) => match self.globals.get(*sym as usize) {
+                Some(Some(v)) => *v,
+                _ => return SLOW,
+            },
+            Some(Node::Name { .. }) | None => return SLOW,
+            Some(_) => return LIST,
+        };
+        self.vals.push(v);
+        PUSHED
+    }
+
+    /// The slow side of [`Interp::push_atom`]: push the value found by name, or fail.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, id: u32, env: u32) -> R<()> {
+        match self.n_atom(id, env) {
+            Some(v) => {
+                self.vals.push(v?);
+                Ok(())
+            }
+            None => Err("internal: compiled node".into()),
+        }
+    }
+
     /// Evaluate node `id` (the walker's `eval_at`): a symbol at once, anything else in the
     /// next step.
     #[inline]
@@ -1006,15 +1059,16 @@ impl Interp {
     ) -> R<()> {
         while at < end {
             let a = self.kid(at);
-            match self.n_atom(a, env) {
-                Some(v) => {
-                    self.vals.push(v?);
-                    at += 1;
-                }
-                None => {
+            match self.push_atom(a, env) {
+                PUSHED => at += 1,
+                LIST => {
                     self.push(Frame::NArgs { pos, base, at: at + 1, end, env })?;
                     self.mode = Mode::Node(a, env);
                     return Ok(());
+                }
+                _ => {
+                    self.push_slow(a, env)?;
+                    at += 1;
                 }
             }
         }
