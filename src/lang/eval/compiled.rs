@@ -690,7 +690,14 @@ impl Interp {
                 _ => {}
             }
         }
-        used.extend(live_lams.iter().map(|&l| code.unit_of(l, |u| u.lam0)));
+        // (one flag per lambda first: there may be a closure per live object)
+        let mut lam_live = vec![false; code.lams.len()];
+        for &l in live_lams {
+            if let Some(f) = lam_live.get_mut(l as usize) {
+                *f = true;
+            }
+        }
+        used.extend(lam_live.iter().enumerate().filter(|(_, f)| **f).map(|(l, _)| code.unit_of(l as u32, |u| u.lam0)));
         for u in used {
             if let Some(l) = live.get_mut(u) {
                 *l = true;
