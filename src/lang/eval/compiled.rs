@@ -792,6 +792,11 @@ impl Interp {
         }
     }
 
+    #[cold]
+    fn bad_node() -> Fail {
+        "internal: compiled node".into()
+    }
+
     #[inline]
     fn kid(&self, i: u32) -> u32 {
         self.code.kids.get(i as usize).copied().unwrap_or(NONE)
@@ -912,7 +917,9 @@ impl Interp {
 
     /// One step on node `id` (the walker's step on a form).
     pub(super) fn n_step(&mut self, id: u32, env: u32, host: &mut dyn crate::lang::host::Host) -> R<()> {
-        let node = self.node(id)?;
+        let Some(&node) = self.code.nodes.get(id as usize) else {
+            return Err(Self::bad_node());
+        };
         let pos = match node {
             Node::Const(v) => {
                 self.mode = Mode::Return(v);
