@@ -56,6 +56,10 @@ fn statuses_path_and_blackboard_per_tick() {
     assert_eq!(ev[0].kind, "tick_begin");
     assert!(ev.iter().any(|e| e.kind == "bb_write" && e.node == Some(1)));
     assert_eq!(ev.last().unwrap().kind, "tick_ok");
+    assert_eq!(t.event_count(0), total);
+    let (part, total2) = t.events_from(0, 2, 3);
+    assert_eq!((part, total2), (ev[2..5].to_vec(), total), "a window of the list is the same rows");
+    assert_eq!(t.events_from(0, total, 5).0, vec![], "nothing past the end");
     assert_eq!(t.first_failure(), Some(0), "no root failure: the first node failure (tick 1)");
 }
 
