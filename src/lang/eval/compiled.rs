@@ -641,14 +641,27 @@ impl Interp {
     /// Compile the top-level form `form` (run in the global environment); its root node.
     pub(super) fn compile_top(&mut self, form: Value) -> u32 {
         self.release_form();
+        let (root, made_lambda) = self.compile_unit(form);
+        self.code.temp = !made_lambda;
+        root
+    }
+
+    /// Compile a form of a file that `load` runs in the global environment; its root node.
+    /// Its code stays until the collector finds it unused (as does the running top-level
+    /// form's from now on: units after it may hold closures).
+    pub(super) fn compile_loaded(&mut self, form: Value) -> u32 {
+        self.code.temp = false;
+        self.compile_unit(form).0
+    }
+
+    fn compile_unit(&mut self, form: Value) -> (u32, bool) {
         let c = &mut self.code;
         let unit =
             Unit { node0: c.nodes.len() as u32, kid0: c.kids.len() as u32, lam0: c.lams.len() as u32, root: form };
         c.units.push(unit);
         let mut c = Compiler { it: self, scopes: Vec::new(), made_lambda: false, depth: 0 };
         let root = c.expr(form, None);
-        self.code.temp = !c.made_lambda;
-        root
+        (root, c.made_lambda)
     }
 
     /// Drop the code of the top-level form that just ended, unless it made closures.
