@@ -52,6 +52,6 @@ done
 #   fib 76 -> 65 [676 -> 542 M], tail_count 281 -> 198 [2973 -> 2232 M], list_build 104 -> 88
 #   [996 -> 808 M], vec_push 75 -> 60 [744 -> 562 M], map_ops 12.6 -> 10.6 [90 -> 72 M],
 #   mcts 199 -> 146 [1485 -> 1090 M], event_sim 104 -> 78 [877 -> 672 M], grid_path 142 -> 106
-#   [1179 -> 887 M], json_roundtrip 142 -> 142 [1105 -> 1078 M], bt_lisp 274 -> 244
+#   [1179 -> 887 M], json_roundtrip 142 -> 122 [1105 -> 883 M, with json.* copying less], bt_lisp 274 -> 244
 #   [2756 -> 2408 M], bt_tick 50 -> 49, bt_plan_action 730 -> 724.
 #   cpu/ref: fib 0.20, tail_count 0.20, list_build 0.16, vec_push 0.14, map_ops 0.27.

@@ -641,14 +641,27 @@ impl Interp {
     /// Compile the top-level form `form` (run in the global environment); its root node.
     pub(super) fn compile_top(&mut self, form: Value) -> u32 {
         self.release_form();
+        let (root, made_lambda) = self.compile_unit(form);
+        self.code.temp = !made_lambda;
+        root
+    }
+
+    /// Compile a form of a file that `load` runs in the global environment; its root node.
+    /// Its code stays until the collector finds it unused (as does the running top-level
+    /// form's from now on: units after it may hold closures).
+    pub(super) fn compile_loaded(&mut self, form: Value) -> u32 {
+        self.code.temp = false;
+        self.compile_unit(form).0
+    }
+
+    fn compile_unit(&mut self, form: Value) -> (u32, bool) {
         let c = &mut self.code;
         let unit =
             Unit { node0: c.nodes.len() as u32, kid0: c.kids.len() as u32, lam0: c.lams.len() as u32, root: form };
         c.units.push(unit);
         let mut c = Compiler { it: self, scopes: Vec::new(), made_lambda: false, depth: 0 };
         let root = c.expr(form, None);
-        self.code.temp = !c.made_lambda;
-        root
+        (root, c.made_lambda)
     }
 
     /// Drop the code of the top-level form that just ended, unless it made closures.
@@ -690,7 +703,14 @@ impl Interp {
                 _ => {}
             }
         }
-        used.extend(live_lams.iter().map(|&l| code.unit_of(l, |u| u.lam0)));
+        // (one flag per lambda first: there may be a closure per live object)
+        let mut lam_live = vec![false; code.lams.len()];
+        for &l in live_lams {
+            if let Some(f) = lam_live.get_mut(l as usize) {
+                *f = true;
+            }
+        }
+        used.extend(lam_live.iter().enumerate().filter(|(_, f)| **f).map(|(l, _)| code.unit_of(l as u32, |u| u.lam0)));
         for u in used {
             if let Some(l) = live.get_mut(u) {
                 *l = true;
@@ -783,6 +803,11 @@ impl Interp {
             Some(n) => Ok(*n),
             None => Err("internal: compiled node".into()),
         }
+    }
+
+    #[cold]
+    fn bad_node() -> Fail {
+        "internal: compiled node".into()
     }
 
     #[inline]
@@ -905,7 +930,9 @@ impl Interp {
 
     /// One step on node `id` (the walker's step on a form).
     pub(super) fn n_step(&mut self, id: u32, env: u32, host: &mut dyn crate::lang::host::Host) -> R<()> {
-        let node = self.node(id)?;
+        let Some(&node) = self.code.nodes.get(id as usize) else {
+            return Err(Self::bad_node());
+        };
         let pos = match node {
             Node::Const(v) => {
                 self.mode = Mode::Return(v);
