@@ -203,9 +203,21 @@ pub fn svg(shape: &TreeShape, layout: &Layout, opts: &SvgOptions) -> String {
         out.push_str(&format!("<rect width=\"{}\" height=\"{}\" fill=\"#fff\"/>", layout.width, layout.height));
     }
     out.push_str(&defs(p));
+    content(&mut out, shape, layout, opts, &|_| true);
+    out.push_str("</svg>");
+    out
+}
+
+/// The edges and nodes whose tile (see [`svg_tiles`]) `keep` accepts (an edge goes with its
+/// child).
+fn content(out: &mut String, shape: &TreeShape, layout: &Layout, opts: &SvgOptions, keep: &dyn Fn(&Placed) -> bool) {
+    let p = opts.prefix;
     let status = |id: u32| opts.statuses.and_then(|s| s.get(id as usize).copied().flatten());
     out.push_str("<g class=\"bt-edges\">");
     for e in &layout.edges {
+        if !layout.placed(e.child).is_some_and(keep) {
+            continue;
+        }
         let on = opts.path.contains(&(e.parent, e.child));
         let running = on && status(e.child) == Some(Status::Running);
         out.push_str(&format!(
@@ -217,10 +229,49 @@ pub fn svg(shape: &TreeShape, layout: &Layout, opts: &SvgOptions) -> String {
         ));
     }
     out.push_str("</g><g class=\"bt-nodes\">");
-    for n in &layout.nodes {
-        node_el(&mut out, shape, n, status(n.id), p);
+    for n in layout.nodes.iter().filter(|n| keep(n)) {
+        node_el(out, shape, n, status(n.id), p);
     }
-    out.push_str("</g></svg>");
+    out.push_str("</g>");
+}
+
+/// Band size (px along the longer side) of one tile of [`svg_tiles`].
+pub const TILE_PX: f64 = 640.0;
+
+/// The live view's drawing: the same nodes, edges and ids as [`svg`], cut into bands of
+/// [`TILE_PX`] along the drawing's longer side, each band an `<svg>` of its own (class
+/// `bt-tile`, absolutely placed in a `bt-tiles` box the size of the whole drawing; what
+/// crosses a band's edge shows through `overflow: visible`). A browser repaints a whole `<svg>`
+/// when anything in it changes, so a large tree ticking fast repaints only the bands whose
+/// nodes changed instead of every node.
+pub fn svg_tiles(shape: &TreeShape, layout: &Layout, opts: &SvgOptions) -> String {
+    let p = opts.prefix;
+    let (w, h) = (layout.width, layout.height);
+    let along_x = w > h;
+    let band = |n: &Placed| ((if along_x { n.x } else { n.y }) / TILE_PX).floor().max(0.0) as usize;
+    let bands = layout.nodes.iter().map(band).max().map_or(0, |b| b + 1);
+    let mut out = String::with_capacity(256 + layout.nodes.len() * 700);
+    out.push_str(&format!(
+        "<div class=\"bt-tiles\" style=\"position:relative;width:{w}px;height:{h}px\" role=\"group\" aria-label=\"{}\">",
+        esc(opts.label)
+    ));
+    for b in 0..bands {
+        if !layout.nodes.iter().any(|n| band(n) == b) {
+            continue;
+        }
+        let start = b as f64 * TILE_PX;
+        let (x, y, tw, th) =
+            if along_x { (start, 0.0, TILE_PX.min(w - start), h) } else { (0.0, start, w, TILE_PX.min(h - start)) };
+        out.push_str(&format!(
+            "<svg class=\"bt-svg bt-tile\" style=\"position:absolute;left:{x}px;top:{y}px;overflow:visible\" width=\"{tw}\" height=\"{th}\" viewBox=\"{x} {y} {tw} {th}\">"
+        ));
+        if b == 0 || !out.contains("-hatch\"") {
+            out.push_str(&defs(p));
+        }
+        content(&mut out, shape, layout, opts, &|n| band(n) == b);
+        out.push_str("</svg>");
+    }
+    out.push_str("</div>");
     out
 }
 
@@ -276,5 +327,26 @@ mod tests {
         assert!(text.contains("class=\"bt-node f-composite st-idle\""));
         assert!(text.starts_with("<svg xmlns="));
         assert!(text.contains("bb-truthy"));
+    }
+
+    #[test]
+    fn tiles_hold_every_node_and_edge_once() {
+        let leaves = vec!["(succeed)"; 60].join(" ");
+        let s = shape(&format!("(seq {leaves})"));
+        let l = layout(&s, &[], None);
+        let opts = SvgOptions { prefix: "t", statuses: None, path: &[], standalone: false, label: "x" };
+        let whole = svg(&s, &l, &opts);
+        let tiles = svg_tiles(&s, &l, &opts);
+        assert!(tiles.matches("<svg class=\"bt-svg bt-tile\"").count() > 1, "a wide tree takes several tiles");
+        for id in 0..s.len() as u32 {
+            let tag = format!("id=\"t-n{id}\"");
+            assert_eq!(tiles.matches(&tag).count(), 1, "node {id}");
+        }
+        for e in &l.edges {
+            let tag = format!("id=\"t-e{}-{}\"", e.parent, e.child);
+            assert_eq!(tiles.matches(&tag).count(), 1);
+        }
+        assert_eq!(tiles.matches("class=\"bt-node ").count(), whole.matches("class=\"bt-node ").count());
+        assert_eq!(tiles.matches("-hatch\" width").count(), 1, "the hatch is defined once");
     }
 }

@@ -2,10 +2,12 @@
 //! inspector, event list, node details, exports and (for a live run that attached the
 //! built-in world) the world canvas.
 //!
-//! The tree is drawn as SVG text from the core (`crate::studio::svg`) whenever its layout
+//! The tree is drawn as SVG text from the core (`crate::studio::svg::svg_tiles`: bands of the
+//! drawing, each its own `<svg>`, so a change repaints only its band) whenever its layout
 //! changes (another tree, a subtree folded, another direction); after that, every animation
-//! frame only changes the `class` of the nodes and edges whose status changed, so a large
-//! tree ticking fast stays cheap. The panels beside it are Yew views, re-rendered at most ten
+//! frame only changes the `class` of the nodes and edges whose status changed, and while ticks
+//! arrive every frame only of those in view (the rest follow when the ticks stop or they
+//! scroll into view), so a large tree ticking fast stays cheap. The panels beside it are Yew views, re-rendered at most ten
 //! times a second while the tree runs.
 
 use std::cell::RefCell;
@@ -21,7 +23,7 @@ use crate::jobs::{JobId, State};
 use crate::studio::layout::{layout, Layout, Orient};
 use crate::studio::record::{Bb, Recorder, Recording};
 use crate::studio::shape::Family;
-use crate::studio::svg::{edge_class, node_class, status_words, svg, SvgOptions};
+use crate::studio::svg::{edge_class, node_class, status_words, svg, svg_tiles, SvgOptions};
 use crate::web::session::{SessionAction, SessionHandle};
 
 use super::frames::{frames, Frames};
@@ -270,7 +272,7 @@ impl TreeStudio {
         if self.drawn.key != Some(key) {
             let l = layout(&shape, &self.collapsed, self.orient);
             let label = format!("Behaviour tree with {} nodes", shape.len());
-            let text = svg(
+            let text = svg_tiles(
                 &shape,
                 &l,
                 &SvgOptions { prefix: &self.prefix, statuses: None, path: &[], standalone: false, label: &label },
