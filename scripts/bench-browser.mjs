@@ -3,7 +3,7 @@
 // page stays while an endless loop runs (timer lateness, Stop), and the live tree view's frame
 // times (a 500-node tree ticking at 60 ticks/s with the view open) and scrubbing over 10,000
 // recorded ticks, in headless Chromium against dist/ served at the given URL.
-// usage: node scripts/bench-browser.mjs http://127.0.0.1:PORT/
+// usage: node scripts/bench-browser.mjs http://127.0.0.1:PORT/ [--studio-only]
 import { launchChromium } from './browser.mjs';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 
@@ -72,28 +72,59 @@ async function studioFigures(browser) {
   const xs = await frameTimes(page, 5000);
   const len1 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
   frameLine(`tree view running at 60 ticks/s (${nodes} nodes)`, xs, (len1 - len0) / 5);
+  // the same while the reader scrolls the drawing (nodes coming into view are brought up to
+  // date as they appear) and the event list
+  const scrolling = page.evaluate(ms => new Promise(done => {
+    const tree = document.querySelector('#playground-runner .studio-tree');
+    const list = document.querySelector('#playground-runner .studio-events .ev-scroll');
+    const end = performance.now() + ms;
+    const f = t => {
+      tree.scrollTop += 6; tree.scrollLeft += 6;
+      if (list) list.scrollTop += 9;
+      if (t < end) requestAnimationFrame(f); else done();
+    };
+    requestAnimationFrame(f);
+  }), 5000);
+  const len2 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
+  const ys = await frameTimes(page, 5000);
+  const len3 = Number(await page.locator('#playground-runner .studio').getAttribute('data-tick'));
+  await scrolling;
+  frameLine(`  ... while scrolling the tree and the event list`, ys, (len3 - len2) / 5);
   await page.locator('#playground-runner .studio .st-pause').click();
+  await page.close();
 
-  await openProgram(page, LONG);
-  const kept = await page.locator('#playground-runner .studio').getAttribute('data-len');
+  // a fresh page: the playground of the page before may still show the big tree's view
+  const page2 = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await openProgram(page2, LONG);
+  const kept = await page2.locator('#playground-runner .studio').getAttribute('data-len');
   const times = [];
   for (const i of [0, 9999, 5000, 1234, 8765, 42, 9000, 3000, 7777, 1]) {
-    const t = await page.evaluate(async i => {
+    const t = await page2.evaluate(async i => {
       const el = document.querySelector('#playground-runner .studio .st-scrub');
       const t0 = performance.now();
       el.value = String(i); el.dispatchEvent(new InputEvent('input', { bubbles: true }));
       const want = String(i + 1);
-      while (document.querySelector('#playground-runner .studio')?.dataset.tick !== want) await new Promise(r => requestAnimationFrame(r));
-      return performance.now() - t0;
+      for (let k = 0; k < 600; k++) {
+        if (document.querySelector('#playground-runner .studio')?.dataset.tick === want) return performance.now() - t0;
+        await new Promise(r => requestAnimationFrame(r));
+      }
+      return NaN;
     }, i);
     times.push(t);
   }
   console.log(`scrubbing over ${kept} recorded ticks: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms from input to the drawn tick (10 jumps)`);
-  await page.close();
+  await page2.close();
 }
 
 const browser = await launchChromium();
 try {
+  if (!process.argv.includes('--studio-only')) await pageFigures(browser);
+  await studioFigures(browser);
+} finally {
+  await browser.close();
+}
+
+async function pageFigures(browser) {
   const page = await browser.newPage();
   const t0 = Date.now();
   await page.goto(url);
@@ -173,8 +204,5 @@ try {
     return performance.now() - t;
   });
   console.log(`Stop to the end of the run (REPL, endless loop): ${stopMs.toFixed(1)} ms`);
-
-  await studioFigures(browser);
-} finally {
-  await browser.close();
+  await page.close();
 }

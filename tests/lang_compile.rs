@@ -3,7 +3,7 @@
 //! errors (message and position) and step counts compiled as walked.
 
 use granola::jobs::Engine;
-use granola::lang::{Driven, Host, Interp, Limits, RunLoop};
+use granola::lang::{Driven, Host, Interp, Limits, MemFiles, RunLoop};
 use granola::runtime::{new_interp, JumpClock};
 use proptest::prelude::*;
 use std::cell::RefCell;
@@ -19,9 +19,16 @@ impl Host for Capture {
 /// Everything observable from running `chunks` in one session, each to its end, with the
 /// step count after every event.
 fn observe(chunks: &[String], compiled: bool, budget: u64, slice: u64) -> Vec<String> {
+    observe_with(chunks, compiled, budget, slice, None)
+}
+
+fn observe_with(chunks: &[String], compiled: bool, budget: u64, slice: u64, files: Option<&MemFiles>) -> Vec<String> {
     let engine = Rc::new(RefCell::new(Engine::default()));
     let mut interp: Interp = new_interp(&engine, Limits::default());
     interp.set_compiling(compiled);
+    if let Some(f) = files {
+        interp.set_files(Box::new(f.clone()));
+    }
     let mut host = Capture(String::new());
     let mut log = Vec::new();
     for src in chunks {
@@ -240,4 +247,73 @@ fn code_of_dead_closures_is_dropped_while_compiled_code_runs() {
     assert_eq!(values.len(), 9, "{log:#?}");
     assert!(values[7].starts_with("value ((2 z) (2 z) (2 z)) "), "{log:#?}");
     assert!(values[8].starts_with("value zero "), "{log:#?}");
+}
+
+#[test]
+fn loaded_files_run_the_same_compiled() {
+    let mut files = MemFiles::default();
+    files.insert(
+        "lib.lisp",
+        "(define hits 0)
+         (define (bump!) (define local (+ hits 1)) local)
+         (define (adder n) (define base n) (lambda (x) (+ x base)))
+         (define (count-down n) (if (= n 0) 'done (count-down (- n 1))))
+         (load \"more.lisp\")
+         (define twice (lambda (f x) (f (f x))))",
+    );
+    files.insert("more.lisp", "(define (more x) (list 'more x)) (more 1)");
+    files.insert("bad.lisp", "(define ok 1)\n(define (f) (undefined-thing))\n(f)\n(define never 2)");
+    files.insert("redef.lisp", "(define (r) 'second)");
+    files.insert("loop.lisp", "(define (tmp) (list 1 2 3)) (tmp)");
+    let progs = [
+        "(load \"lib.lisp\") (bump!) ((adder 5) 1) (count-down 1000) (twice (adder 2) 1) (more 2)",
+        "(load \"bad.lisp\") ok never",
+        "(define (r) 'first) (define (call-r) (r)) (call-r) (load \"redef.lisp\") (call-r)",
+        "(define (ld) (load \"more.lisp\") (more 3)) (ld) (ld)",
+        "(define (many n) (if (= n 0) 'ok (begin (load \"loop.lisp\") (gc-stats) (many (- n 1))))) (many 5) (tmp)",
+        "(let ((x 1)) (load \"more.lisp\") (list x (more x)))",
+        "(begin (load \"loop.lisp\") (gc-stats) (define keep tmp) (load \"loop.lisp\") (gc-stats) (load \"lib.lisp\") (gc-stats) (list (keep) (tmp) ((adder 1) 2)))",
+        "(load \"nope.lisp\")",
+        "(save \"s.lisp\" \"(define saved (lambda () 42))\") (load \"s.lisp\") (saved)",
+    ];
+    for p in progs {
+        for slice in [1_000_000, 3] {
+            let walked = observe_with(&[p.to_string()], false, 200_000, slice, Some(&files));
+            let compiled = observe_with(&[p.to_string()], true, 200_000, slice, Some(&files));
+            // (gc-stats output counts objects, which differ: compare everything but output)
+            let strip = |log: Vec<String>| -> Vec<String> {
+                log.into_iter().map(|l| l.split(" | out ").next().unwrap_or("").to_string()).collect()
+            };
+            let (w, c) = if p.contains("gc-stats") { (strip(walked), strip(compiled)) } else { (walked, compiled) };
+            assert_eq!(w, c, "in {p}");
+        }
+    }
+}
+
+#[test]
+fn loading_a_file_again_and_again_keeps_the_heap_small() {
+    let mut files = MemFiles::default();
+    files.insert("f.lisp", "(define (f n) (if (= n 0) 0 (f (- n 1)))) (f 10)");
+    let engine = Rc::new(RefCell::new(Engine::default()));
+    let mut interp: Interp = new_interp(&engine, Limits::default());
+    interp.set_files(Box::new(files));
+    let mut host = Capture(String::new());
+    for i in 0..20_000 {
+        interp.load("(load \"f.lisp\")").unwrap();
+        let mut run = RunLoop::new(1_000_000, None);
+        let mut clock = JumpClock(engine.clone());
+        loop {
+            match run.next(&mut interp, &mut host, &mut clock) {
+                Driven::Idle => break,
+                Driven::Value { .. } => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        if i % 5_000 == 4_999 {
+            interp.collect_garbage();
+            let stats = interp.heap_stats();
+            let live: usize = stats.lines().nth(1).unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+            assert!(live < 1_000, "live objects after GC grew to {live} at iteration {i}");
+        }
+    }
 }

@@ -259,3 +259,63 @@ async fn a_node_kind_page_shows_the_live_view_under_its_example() {
     assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "4").await);
     m.unmount();
 }
+
+/// 40 copies of a fallback whose condition reads `odd`: 201 nodes, most of them out of view.
+const WIDE: &str = "(define g '(sel (seq (cond bb-truthy odd) (succeed)) (succeed)))
+(define (gs n) (if (= n 0) '() (cons g (gs (- n 1)))))
+(define t (bt.new-instance (bt.compile (cons 'seq (gs 40)))))
+(bt.tick t '((odd #t)))
+(bt.tick t '((odd #f)))
+";
+
+#[wasm_bindgen_test]
+async fn a_large_tree_settles_out_of_view_and_lists_every_event_of_a_tick() {
+    let m = mount(1.0, html! { <Runner source={WIDE} /> }).await;
+    run(&m).await;
+    assert!(wait_for(5000.0, || studio_attr(&m, "data-tick") == "2").await);
+    assert_eq!(m.count(".studio .bt-node"), 201);
+    // While ticks arrive the view redraws what is in sight; once they stop, the rest follows.
+    assert!(
+        wait_for(3000.0, || m.count(".studio .bt-node.f-condition.st-failure") == 40).await,
+        "every condition failed in tick 2: {} drawn so",
+        m.count(".studio .bt-node.f-condition.st-failure")
+    );
+    scrub_to(&m, 0);
+    assert!(
+        wait_for(3000.0, || m.count(".studio .bt-node.f-condition.st-success") == 40).await,
+        "scrubbing back redraws every node: {}",
+        m.count(".studio .bt-node.f-condition.st-success")
+    );
+    // The event list holds every record of the tick but builds only the rows in sight.
+    let summary = m.text(".studio .studio-events summary");
+    let total: u32 = summary.trim_start_matches("Events of this tick (").trim_end_matches(')').parse().unwrap_or(0);
+    assert!(total > 300, "{summary}");
+    let rows = m.count(".studio .studio-events li");
+    assert!((10..100).contains(&rows), "{rows} rows built of {total}");
+    let list = m.q(".studio .studio-events .ev-scroll").unwrap();
+    list.set_scroll_top(list.scroll_height());
+    let last_kind = || {
+        let items = m.root.query_selector_all(".studio .studio-events li").unwrap();
+        items
+            .item(items.length().saturating_sub(1))
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.get_attribute("class"))
+    };
+    assert!(
+        wait_for(3000.0, || last_kind().as_deref() == Some("ev-tick_ok")).await,
+        "scrolled to the end, the last record of the tick shows: {:?}",
+        last_kind()
+    );
+    assert_eq!(
+        m.q(".studio .studio-events ol")
+            .and_then(|o| o.get_attribute("start"))
+            .map(|s| s.parse::<u32>().unwrap_or(0) + rows_now(&m) - 1),
+        Some(total),
+        "rows are numbered as in the whole list"
+    );
+    m.unmount();
+}
+
+fn rows_now(m: &Mounted) -> u32 {
+    m.count(".studio .studio-events li")
+}

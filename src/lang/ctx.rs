@@ -53,14 +53,16 @@ pub trait Extension: Any {
     fn trace(&self, _roots: &mut Vec<Value>) {}
 }
 
-/// The extensions installed in one interpreter, by type.
+/// The extensions installed in one interpreter, by type (each with its `TypeId`, so that a
+/// look-up compares ids instead of asking every extension for its type).
 #[derive(Default)]
-pub struct Extensions(Vec<Box<dyn Extension>>);
+pub struct Extensions(Vec<(std::any::TypeId, Box<dyn Extension>)>);
 
 impl Extensions {
     /// The installed `T`, if any.
     pub fn get<T: Extension>(&mut self) -> Option<&mut T> {
-        self.0.iter_mut().find_map(|e| {
+        let id = std::any::TypeId::of::<T>();
+        self.0.iter_mut().find(|(t, _)| *t == id).and_then(|(_, e)| {
             let any: &mut dyn Any = e.as_mut();
             any.downcast_mut::<T>()
         })
@@ -68,7 +70,8 @@ impl Extensions {
 
     /// The installed `T`, if any (shared).
     pub fn get_ref<T: Extension>(&self) -> Option<&T> {
-        self.0.iter().find_map(|e| {
+        let id = std::any::TypeId::of::<T>();
+        self.0.iter().find(|(t, _)| *t == id).and_then(|(_, e)| {
             let any: &dyn Any = e.as_ref();
             any.downcast_ref::<T>()
         })
@@ -78,12 +81,12 @@ impl Extensions {
     pub fn insert<T: Extension>(&mut self, ext: T) {
         match self.get::<T>() {
             Some(slot) => *slot = ext,
-            None => self.0.push(Box::new(ext)),
+            None => self.0.push((std::any::TypeId::of::<T>(), Box::new(ext))),
         }
     }
 
     pub(crate) fn trace(&self, roots: &mut Vec<Value>) {
-        for e in &self.0 {
+        for (_, e) in &self.0 {
             e.trace(roots);
         }
     }

@@ -6,6 +6,11 @@
 //! call pushes a `CallMark` frame unless the top frame already is one (a tail call), so tail
 //! loops run in constant space and the number of `CallMark`s is the call depth.
 //!
+//! Each top-level form is compiled first (module `compiled`): the machine then runs nodes
+//! (`Mode::Node`, the `N*` frames) with the same steps as the list walker below, which still
+//! runs what the compiler leaves to it (malformed special forms, quasiquote, `load`, syntax
+//! rows, forms loaded by `load`).
+//!
 //! A flow builtin's [`Flow::Call`] pushes a `Flow` frame holding its [`Resume`] and then
 //! applies the callee like any call, so the callee runs on this same stack under the same
 //! fuel, depth limit and sleep handling. Its value pops the frame and resumes the builtin; a
@@ -1242,7 +1247,7 @@ impl Interp {
                         l.idx = next;
                         let env = l.env;
                         self.push(Frame::Load(l))?;
-                        self.mode = Mode::Eval(form, env);
+                        self.eval_loaded(form, env);
                     }
                     None => self.mode = Mode::Return(v),
                 }
@@ -1666,6 +1671,17 @@ impl Interp {
         }
     }
 
+    /// Start a form of a file being loaded: compiled when it runs in the global environment
+    /// (as a top-level form would be), walked otherwise.
+    fn eval_loaded(&mut self, form: Value, env: u32) {
+        if env == GLOBAL && self.compiling {
+            let root = self.compile_loaded(form);
+            self.mode = Mode::Node(root, GLOBAL);
+        } else {
+            self.mode = Mode::Eval(form, env);
+        }
+    }
+
     fn start_load(&mut self, v: Value, env: u32, pos: Pos) -> R<()> {
         let path = self.heap.str_of(v).ok_or("load: expected file path string")?.to_string();
         // Relative paths resolve against the directory of the file being loaded, if any.
@@ -1701,7 +1717,7 @@ impl Interp {
             None => self.mode = Mode::Return(Value::Nil),
             Some(first) => {
                 self.push(Frame::Load(Box::new(LoadFrame { forms, idx: 0, env, path: resolved, pos })))?;
-                self.mode = Mode::Eval(first, env);
+                self.eval_loaded(first, env);
             }
         }
         Ok(())

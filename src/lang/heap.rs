@@ -379,6 +379,9 @@ const MANUAL_HARD_LIMIT: usize = 16_000_000;
 /// triggers the next one at the latest.
 const MIN_GROW_TRIGGER: usize = 16 << 20;
 /// Bytes one arena slot costs (the object and its mark).
+/// Most variable vectors kept for reuse between collections.
+const ENV_POOL_MAX: usize = 1 << 20;
+
 const SLOT_BYTES: usize = std::mem::size_of::<Obj>() + 1;
 
 pub struct Heap {
@@ -751,8 +754,10 @@ impl Heap {
                     }
                     let old = std::mem::replace(slot, Obj::Free(free));
                     if let Obj::Env { mut vars, .. } = old {
-                        // Keep small variable vectors for reuse by the next calls.
-                        if self.env_pool.len() < 65_536 && vars.capacity() <= 16 {
+                        // Keep small variable vectors for reuse by the next calls (as many
+                        // as this collection frees: that memory was in use a moment ago, and
+                        // calls between collections make about as many again).
+                        if self.env_pool.len() < ENV_POOL_MAX && vars.capacity() <= 8 {
                             vars.clear();
                             self.env_pool.push(vars);
                         }

@@ -4,7 +4,9 @@
 
 use super::ctx::Ctx;
 use super::heap::{MapKey, MapObj, Obj, Value};
-use super::textfmt::{format_g, push_quoted};
+use super::textfmt::{format_g, push_g, push_quoted};
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// `(json.encode v)`'s text.
 pub(crate) fn encode(c: &mut Ctx, v: Value) -> Result<String, String> {
@@ -46,8 +48,15 @@ fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), Str
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => out.push_str(&json_float(f)?),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => {
+            if !f.is_finite() {
+                return Err("json.encode: non-finite floats are not supported".into());
+            }
+            push_g(out, f, 17);
+        }
         Value::Sym(s) => push_quoted(out, c.syms.name(s)),
         Value::Prim(_) => return Err("json.encode: unsupported value type: primitive_fn".into()),
         Value::Handle(handle) => match c.table.handle_kind(handle.kind()) {
@@ -60,35 +69,54 @@ fn json_enc(c: &Ctx, v: Value, out: &mut String, depth: usize) -> Result<(), Str
         Value::Obj(_) => match c.heap.obj(v) {
             Some(Obj::Str(s)) => push_quoted(out, s),
             Some(Obj::Cons { .. }) => {
-                let items = c.heap.list_vec(v).ok_or("json.encode: expected proper list")?;
-                json_array(c, &items, out, depth)?;
-            }
-            Some(Obj::Vec(items)) => {
-                let items = items.clone();
-                json_array(c, &items, out, depth)?;
-            }
-            Some(Obj::Map(mo)) => {
-                let mut entries: Vec<(String, String)> = Vec::new();
-                for (k, val) in mo.iter() {
-                    let kt = match k {
-                        MapKey::Sym(s) => c.syms.name(*s).to_string(),
-                        MapKey::Str(s) => s.clone(),
-                        MapKey::Int(i) => i.to_string(),
-                        MapKey::Float(bits) => json_float(f64::from_bits(*bits))?,
-                    };
-                    let mut vt = String::new();
-                    json_enc(c, val, &mut vt, depth + 1)?;
-                    entries.push((kt, vt));
+                // (checked whole first: an improper list fails before any element is encoded)
+                let mut cur = v;
+                while let Some((_, d)) = c.heap.pair(cur) {
+                    cur = d;
                 }
-                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then_with(|| a.1.cmp(&b.1)));
+                if !matches!(cur, Value::Nil) {
+                    return Err("json.encode: expected proper list".into());
+                }
+                out.push('[');
+                let mut cur = v;
+                let mut first = true;
+                while let Some((a, d)) = c.heap.pair(cur) {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    json_enc(c, a, out, depth + 1)?;
+                    cur = d;
+                }
+                out.push(']');
+            }
+            Some(Obj::Vec(items)) => json_array(c, items, out, depth)?,
+            Some(Obj::Map(mo)) => {
+                // Each value is encoded once into one scratch buffer; entries keep the key
+                // (borrowed where it can be) and where their value's text sits.
+                let mut texts = String::new();
+                let mut entries: Vec<(Cow<str>, usize, usize)> = Vec::with_capacity(mo.len());
+                for (k, val) in mo.iter() {
+                    let kt: Cow<str> = match k {
+                        MapKey::Sym(s) => Cow::Borrowed(c.syms.name(*s)),
+                        MapKey::Str(s) => Cow::Borrowed(s.as_str()),
+                        MapKey::Int(i) => Cow::Owned(i.to_string()),
+                        MapKey::Float(bits) => Cow::Owned(json_float(f64::from_bits(*bits))?),
+                    };
+                    let start = texts.len();
+                    json_enc(c, val, &mut texts, depth + 1)?;
+                    entries.push((kt, start, texts.len()));
+                }
+                let text = |e: &(Cow<str>, usize, usize)| texts.get(e.1..e.2).unwrap_or("");
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then_with(|| text(a).cmp(text(b))));
                 out.push('{');
-                for (i, (k, val)) in entries.iter().enumerate() {
+                for (i, e) in entries.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    push_quoted(out, k);
+                    push_quoted(out, &e.0);
                     out.push(':');
-                    out.push_str(val);
+                    out.push_str(text(e));
                 }
                 out.push('}');
             }
@@ -134,6 +162,15 @@ fn jerr(m: &str) -> String {
 fn json_string(p: &mut JsonIn) -> Result<String, String> {
     // at the opening quote
     p.i += 1;
+    // The common case, no escapes: one copy of the slice.
+    let rest = p.b.get(p.i..).unwrap_or(&[]);
+    if let Some(n) = rest.iter().position(|&b| b == b'"' || b == b'\\') {
+        if rest.get(n) == Some(&b'"') {
+            let s = String::from_utf8_lossy(rest.get(..n).unwrap_or(&[])).into_owned();
+            p.i += n + 1;
+            return Ok(s);
+        }
+    }
     let mut s: Vec<u8> = Vec::new();
     loop {
         let ch = p.peek().ok_or_else(|| jerr("unterminated string"))?;
@@ -159,7 +196,7 @@ fn json_string(p: &mut JsonIn) -> Result<String, String> {
             _ => s.push(ch),
         }
     }
-    Ok(String::from_utf8_lossy(&s).into_owned())
+    Ok(String::from_utf8(s).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn json_value(c: &mut Ctx, p: &mut JsonIn, depth: usize) -> Result<Value, String> {

@@ -12,8 +12,9 @@
 //! **Bounds.** A tree keeps at most [`MAX_TICKS`] ticks, and a recorder (one program run, all
 //! its trees) about [`MAX_BYTES`] of records; past either bound the oldest ticks are dropped
 //! (from the tree that holds the most). A 500-node tree whose every node runs every tick
-//! costs about 4 KB per tick, so it keeps its last 8,000 ticks; a 50-node tree keeps the full
-//! 20,000.
+//! costs about 4.4 KB per tick (8 bytes per node visit, plus the tick's other records), so it
+//! keeps its last ~7,600 ticks; a 50-node tree keeps the full 20,000 (tested in
+//! `studio::tests::a_500_node_tree_costs_about_4_kb_per_tick`).
 
 use crate::lang::fnv;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -433,21 +434,31 @@ impl Recording {
 
     /// The records of tick `i`, in order (at most `limit`), and how many there are in all.
     pub fn events(&self, i: usize, limit: usize) -> (Vec<EventLine>, usize) {
+        self.events_from(i, 0, limit)
+    }
+
+    /// How many records tick `i` has (without building them).
+    pub fn event_count(&self, i: usize) -> usize {
+        self.ticks.get(i).map_or(0, |t| t.other.len() + t.trace.len())
+    }
+
+    /// The records of tick `i` from the `skip`-th on (at most `limit`: a view shows only the
+    /// rows in sight, so only those are built), and how many there are in all.
+    pub fn events_from(&self, i: usize, skip: usize, limit: usize) -> (Vec<EventLine>, usize) {
         let mut out = Vec::new();
         let mut total = 0usize;
         let Some(t) = self.ticks.get(i) else { return (out, 0) };
-        let mut push = |line: EventLine| {
-            total += 1;
-            if out.len() < limit {
-                out.push(line);
+        let mut push = |line: &dyn Fn() -> EventLine| {
+            if total >= skip && out.len() < limit {
+                out.push(line());
             }
+            total += 1;
         };
         let mut oi = 0usize;
         let mut di = 0usize;
         for pos in 0..=t.trace.len() {
-            while let Some((p, ev)) = t.other.get(oi).filter(|(p, _)| *p as usize == pos) {
-                let _ = p;
-                push(EventLine {
+            while let Some((_, ev)) = t.other.get(oi).filter(|(p, _)| *p as usize == pos) {
+                push(&|| EventLine {
                     kind: ev.data.type_name().to_string(),
                     node: event_node(&ev.data),
                     data: ev.data.json(),
@@ -464,16 +475,25 @@ impl Recording {
                 _ => 0,
             };
             match code_status(c) {
-                None => push(EventLine {
+                None => push(&|| EventLine {
                     kind: "node_enter".into(),
                     node: Some(node),
                     data: Data::NodeEnter { node }.json(),
                 }),
-                Some(status) => {
-                    let d = Data::NodeExit { node, status, dur_ns: dur };
-                    push(EventLine { kind: "node_exit".into(), node: Some(node), data: d.json() });
-                }
+                Some(status) => push(&|| EventLine {
+                    kind: "node_exit".into(),
+                    node: Some(node),
+                    data: Data::NodeExit { node, status, dur_ns: dur }.json(),
+                }),
             }
+        }
+        // Records stored after the last trace position.
+        for (_, ev) in t.other.iter().skip(oi) {
+            push(&|| EventLine {
+                kind: ev.data.type_name().to_string(),
+                node: event_node(&ev.data),
+                data: ev.data.json(),
+            });
         }
         (out, total)
     }

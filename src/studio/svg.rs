@@ -70,14 +70,20 @@ pub fn node_title(shape: &TreeShape, id: u32) -> String {
     t
 }
 
-/// The status icons, defined once per drawing (`{p}-is`, `{p}-if`, `{p}-ir`) with the
-/// failure hatch (`{p}-hatch`).
+/// The status marks (check, cross, circular arrow), 12 x 12 path data; every node carries the
+/// three as plain paths and the status class shows one. (Plain paths, not `<use>` of a symbol:
+/// a `<use>` is a shadow tree of its own that the browser re-styles whenever the node's class
+/// changes, which made a large tree ticking fast cost far more to draw.)
+const ICONS: [(&str, &str, f64); 3] = [
+    ("i-s", "M2 6.5l2.6 2.6L10 3.4", 2.0),
+    ("i-f", "M3 3l6 6M9 3l-6 6", 2.0),
+    ("i-r", "M9.6 4.2A4 4 0 1 0 10 7M10.6 1.6v3.4H7.2", 1.7),
+];
+
+/// The failure hatch (`{p}-hatch`), defined once per drawing.
 fn defs(p: &str) -> String {
     format!(
         "<defs>\
-<symbol id=\"{p}-is\" viewBox=\"0 0 12 12\"><path d=\"M2 6.5l2.6 2.6L10 3.4\" fill=\"none\" stroke-width=\"2\" class=\"bt-ico\"/></symbol>\
-<symbol id=\"{p}-if\" viewBox=\"0 0 12 12\"><path d=\"M3 3l6 6M9 3l-6 6\" fill=\"none\" stroke-width=\"2\" class=\"bt-ico\"/></symbol>\
-<symbol id=\"{p}-ir\" viewBox=\"0 0 12 12\"><path d=\"M9.6 4.2A4 4 0 1 0 10 7\" fill=\"none\" stroke-width=\"1.8\" class=\"bt-ico\"/><path d=\"M10.6 1.6v3.4H7.2\" fill=\"none\" stroke-width=\"1.6\" class=\"bt-ico\"/></symbol>\
 <pattern id=\"{p}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"2.2\" height=\"6\" class=\"bt-hatch\"/></pattern>\
 </defs>"
     )
@@ -164,10 +170,11 @@ fn node_el(out: &mut String, shape: &TreeShape, p: &Placed, status: Option<Statu
     if matches!(n.family, Family::Vla | Family::Planner) {
         out.push_str(&format!("<text class=\"bt-job\" id=\"{prefix}-j{id}\" x=\"10\" y=\"{}\"></text>", h - 8.0));
     }
-    out.push_str(&format!(
-        "<g class=\"bt-icons\" transform=\"translate({} 4)\"><use class=\"i-s\" href=\"#{prefix}-is\" width=\"13\" height=\"13\"/><use class=\"i-f\" href=\"#{prefix}-if\" width=\"13\" height=\"13\"/><use class=\"i-r\" href=\"#{prefix}-ir\" width=\"13\" height=\"13\"/></g>",
-        w - 17.0
-    ));
+    out.push_str(&format!("<g class=\"bt-icons\" transform=\"translate({} 4) scale(1.08)\">", w - 17.0));
+    for (class, d, width) in ICONS {
+        out.push_str(&format!("<path class=\"{class} bt-ico\" d=\"{d}\" fill=\"none\" stroke-width=\"{width}\"/>"));
+    }
+    out.push_str("</g>");
     if p.hidden > 0 {
         out.push_str(&format!("<text class=\"bt-more\" x=\"{}\" y=\"{}\">+{}</text>", w - 8.0, h - 6.0, p.hidden));
     }
@@ -230,7 +237,7 @@ pub const STANDALONE_CSS: &str = "\
 .bt-edge.shared{stroke-dasharray:3 3}\
 .bt-edge.on{stroke:#1f1d1a;stroke-width:2.4}\
 .bt-edge.run{stroke-dasharray:6 3}\
-.bt-fail,.bt-icons use{display:none}\
+.bt-fail,.bt-icons path{display:none}\
 .bt-hatch{fill:#b3261e;opacity:.35}\
 .bt-ico{stroke:#1f1d1a}\
 .st-idle{opacity:.55}\

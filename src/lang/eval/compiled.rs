@@ -25,6 +25,11 @@ use crate::lang::table::Special;
 use crate::lang::Pos;
 use std::rc::Rc;
 
+/// [`Interp::push_atom`]'s answers.
+const PUSHED: u8 = 0;
+const LIST: u8 = 1;
+const SLOW: u8 = 2;
+
 /// No node (an `if` without an else branch, a `cond` clause that is `else`).
 pub(super) const NONE: u32 = u32::MAX;
 
@@ -636,14 +641,27 @@ impl Interp {
     /// Compile the top-level form `form` (run in the global environment); its root node.
     pub(super) fn compile_top(&mut self, form: Value) -> u32 {
         self.release_form();
+        let (root, made_lambda) = self.compile_unit(form);
+        self.code.temp = !made_lambda;
+        root
+    }
+
+    /// Compile a form of a file that `load` runs in the global environment; its root node.
+    /// Its code stays until the collector finds it unused (as does the running top-level
+    /// form's from now on: units after it may hold closures).
+    pub(super) fn compile_loaded(&mut self, form: Value) -> u32 {
+        self.code.temp = false;
+        self.compile_unit(form).0
+    }
+
+    fn compile_unit(&mut self, form: Value) -> (u32, bool) {
         let c = &mut self.code;
         let unit =
             Unit { node0: c.nodes.len() as u32, kid0: c.kids.len() as u32, lam0: c.lams.len() as u32, root: form };
         c.units.push(unit);
         let mut c = Compiler { it: self, scopes: Vec::new(), made_lambda: false, depth: 0 };
         let root = c.expr(form, None);
-        self.code.temp = !c.made_lambda;
-        root
+        (root, c.made_lambda)
     }
 
     /// Drop the code of the top-level form that just ended, unless it made closures.
@@ -685,7 +703,14 @@ impl Interp {
                 _ => {}
             }
         }
-        used.extend(live_lams.iter().map(|&l| code.unit_of(l, |u| u.lam0)));
+        // (one flag per lambda first: there may be a closure per live object)
+        let mut lam_live = vec![false; code.lams.len()];
+        for &l in live_lams {
+            if let Some(f) = lam_live.get_mut(l as usize) {
+                *f = true;
+            }
+        }
+        used.extend(lam_live.iter().enumerate().filter(|(_, f)| **f).map(|(l, _)| code.unit_of(l as u32, |u| u.lam0)));
         for u in used {
             if let Some(l) = live.get_mut(u) {
                 *l = true;
@@ -780,6 +805,11 @@ impl Interp {
         }
     }
 
+    #[cold]
+    fn bad_node() -> Fail {
+        "internal: compiled node".into()
+    }
+
     #[inline]
     fn kid(&self, i: u32) -> u32 {
         self.code.kids.get(i as usize).copied().unwrap_or(NONE)
@@ -836,6 +866,54 @@ impl Interp {
         })
     }
 
+    /// Push an atom's value onto the value stack when it is at hand (a constant, a bound
+    /// local or global): [`PUSHED`]; [`LIST`] for a list node; anything else (a name looked
+    /// up by name, an unbound one) is for [`Interp::push_slow`]. (A small status comes back
+    /// in a register, where an `Option<R<Value>>` goes through memory.)
+    #[inline]
+    fn push_atom(&mut self, id: u32, env: u32) -> u8 {
+        let v = match self.code.nodes.get(id as usize) {
+            Some(Node::Const(v)) => *v,
+            Some(Node::Local { up, slot, sym, .. }) => {
+                let mut e = env;
+                for _ in 0..*up {
+                    match self.heap.get(e) {
+                        Some(Obj::Env { parent, .. }) => e = *parent,
+                        _ => return SLOW,
+                    }
+                }
+                match self.heap.get(e) {
+                    Some(Obj::Env { vars, .. }) => match vars.get(*slot as usize) {
+                        Some(&(k, v)) if k == *sym => v,
+                        _ => return SLOW,
+                    },
+                    _ => return SLOW,
+                }
+            }
+            Some(Node::Global { sym, .. }) => match self.globals.get(*sym as usize) {
+                Some(Some(v)) => *v,
+                _ => return SLOW,
+            },
+            Some(Node::Name { .. }) | None => return SLOW,
+            Some(_) => return LIST,
+        };
+        self.vals.push(v);
+        PUSHED
+    }
+
+    /// The slow side of [`Interp::push_atom`]: push the value found by name, or fail.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, id: u32, env: u32) -> R<()> {
+        match self.n_atom(id, env) {
+            Some(v) => {
+                self.vals.push(v?);
+                Ok(())
+            }
+            None => Err("internal: compiled node".into()),
+        }
+    }
+
     /// Evaluate node `id` (the walker's `eval_at`): a symbol at once, anything else in the
     /// next step.
     #[inline]
@@ -852,7 +930,9 @@ impl Interp {
 
     /// One step on node `id` (the walker's step on a form).
     pub(super) fn n_step(&mut self, id: u32, env: u32, host: &mut dyn crate::lang::host::Host) -> R<()> {
-        let node = self.node(id)?;
+        let Some(&node) = self.code.nodes.get(id as usize) else {
+            return Err(Self::bad_node());
+        };
         let pos = match node {
             Node::Const(v) => {
                 self.mode = Mode::Return(v);
@@ -1006,15 +1086,16 @@ impl Interp {
     ) -> R<()> {
         while at < end {
             let a = self.kid(at);
-            match self.n_atom(a, env) {
-                Some(v) => {
-                    self.vals.push(v?);
-                    at += 1;
-                }
-                None => {
+            match self.push_atom(a, env) {
+                PUSHED => at += 1,
+                LIST => {
                     self.push(Frame::NArgs { pos, base, at: at + 1, end, env })?;
                     self.mode = Mode::Node(a, env);
                     return Ok(());
+                }
+                _ => {
+                    self.push_slow(a, env)?;
+                    at += 1;
                 }
             }
         }

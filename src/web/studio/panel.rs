@@ -31,10 +31,22 @@ use super::{download, ensure_css, Source};
 
 /// Rates the Run control offers (ticks per second of wall time).
 pub const RATES: &[u32] = &[1, 2, 5, 10, 20, 30, 60];
-/// Lines of the event list shown for one tick.
-pub const EVENT_LINES: usize = 300;
+/// Height of one row of the event list (px; `studio.css` gives the rows this height). The list
+/// holds every record of the selected tick but builds only the rows in sight (plus
+/// [`EVENT_OVERSCAN`] on each side), so a tick with thousands of records costs no more to show
+/// than one with thirty.
+pub const EVENT_ROW_PX: f64 = 18.0;
+/// Rows built beyond the visible ones on each side.
+pub const EVENT_OVERSCAN: usize = 8;
+/// Rows in sight when the list's height is not known yet (its CSS max-height / row height).
+const EVENT_ROWS_SEEN: usize = 13;
 /// While running, the panels beside the tree re-render at most this often (ms).
 const PANEL_MS: f64 = 100.0;
+/// Most ticks Run makes in one animation frame (catching up after a late frame).
+const MAX_TICKS_PER_FRAME: u32 = 4;
+/// After this long (ms) without a new record, parts of the drawing out of view are brought up
+/// to date as well.
+const SETTLE_MS: f64 = 150.0;
 
 #[derive(Properties, PartialEq)]
 pub struct TreeStudioProps {
@@ -65,6 +77,8 @@ pub enum Msg {
     HighlightKey(String, Option<u32>),
     TreeKey(KeyboardEvent),
     TreeClick(MouseEvent, bool),
+    /// The event list scrolled (its scrollTop and height, px).
+    EventsScroll(f64, f64),
     Export(&'static str),
     LoadFile(web_sys::File),
     Loaded(Result<Rc<RefCell<Recorder>>, String>, String),
@@ -72,14 +86,62 @@ pub enum Msg {
     CancelJob(JobId),
 }
 
+/// What a node shows beyond its status (bits of [`Drawn::nodes`]' applied state).
+const X_COLLAPSED: u8 = 1;
+const X_SEL: u8 = 2;
+const X_HL: u8 = 4;
+const X_FOCUS: u8 = 8;
+
+/// Part of the drawing that lies in the window, plus this margin (px), counts as in view.
+const VIEW_MARGIN: f64 = 120.0;
+
+/// An axis-aligned box (x0, y0, x1, y1) in the drawing's coordinates (= CSS px of the SVG).
+type Rect = [f64; 4];
+
+fn meets(a: &Rect, b: &Rect) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+/// A drawn node: its element, box, and the (status, extra bits) its class shows now.
+struct NodeEl {
+    el: Element,
+    rect: Rect,
+    applied: (Option<Status>, u8),
+}
+
+/// A drawn edge: its element, the box of its two ends, and the class it shows now.
+struct EdgeEl {
+    el: Element,
+    rect: Rect,
+    applied: &'static str,
+}
+
 /// What the drawing currently shows (to change only what differs).
 #[derive(Default)]
 struct Drawn {
     key: Option<(usize, usize, u64, Option<Orient>, usize)>,
     layout: Option<Layout>,
-    nodes: Vec<Option<(Element, String)>>,
-    edges: Vec<(Element, String)>,
+    /// By node id.
+    nodes: Vec<Option<NodeEl>>,
+    /// In the order of `layout.edges` (None: not found in the drawing).
+    edges: Vec<Option<EdgeEl>>,
+    /// Edge index by (parent, child).
+    edge_at: HashMap<(u32, u32), usize>,
     jobs: HashMap<u32, (Element, String)>,
+    /// Nodes and edges whose class lags behind the selected tick (out of view while the
+    /// tree ran; brought up to date when they come into view or the ticks stop).
+    stale: usize,
+    /// The part of the drawing in view at the last update.
+    view: Option<Rect>,
+}
+
+/// How much of the drawing one update brings up to date.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    /// Everything (after a control was used, and whenever the ticks pause).
+    All,
+    /// What is in view (while ticks arrive every frame).
+    InView,
 }
 
 pub struct TreeStudio {
@@ -97,6 +159,8 @@ pub struct TreeStudio {
     running: bool,
     rate: u32,
     next_due: f64,
+    /// Frame time of the last recorded change.
+    last_change: f64,
     seen: u64,
     last_panel: f64,
     panel_due: bool,
@@ -108,6 +172,9 @@ pub struct TreeStudio {
     message: Option<String>,
     last_jobs_refresh: f64,
     links: Vec<(JobId, u32)>,
+    /// The event list's scroll position and height (px).
+    events_top: f64,
+    events_height: f64,
     _frames: Option<Frames>,
 }
 
@@ -162,8 +229,29 @@ impl TreeStudio {
         recording(&rec, self.tree).map(|r| r.inst)
     }
 
-    /// Redraw the SVG when its layout changed, then bring classes and job lines up to date.
-    fn sync_svg(&mut self, force_jobs: bool) {
+    /// The part of the drawing the reader can see: the tree box's scrolled window, clipped to
+    /// the browser window, with a margin. `None`: unknown (everything counts as in view).
+    fn in_view(&self) -> Option<Rect> {
+        let host = self.host.cast::<Element>()?;
+        let win = web_sys::window()?;
+        let (vw, vh) = (win.inner_width().ok()?.as_f64()?, win.inner_height().ok()?.as_f64()?);
+        let r = host.get_bounding_client_rect();
+        let (left, top) = (r.left().max(0.0), r.top().max(0.0));
+        let (right, bottom) = (r.right().min(vw), r.bottom().min(vh));
+        if right <= left || bottom <= top {
+            return Some([0.0, 0.0, -1.0, -1.0]);
+        }
+        // client px -> drawing px: the SVG sits at the box's padding edge, scrolled.
+        let dx = f64::from(host.scroll_left()) - r.left() - f64::from(host.client_left());
+        let dy = f64::from(host.scroll_top()) - r.top() - f64::from(host.client_top());
+        Some([left + dx - VIEW_MARGIN, top + dy - VIEW_MARGIN, right + dx + VIEW_MARGIN, bottom + dy + VIEW_MARGIN])
+    }
+
+    /// Redraw the SVG when its layout changed, then bring classes and job lines up to date:
+    /// every node and edge (`Sync::All`), or those in view (`Sync::InView`; the rest are
+    /// counted in `drawn.stale` and follow when they come into view or the ticks stop).
+    /// Only elements whose status or marks changed are touched.
+    fn sync_svg(&mut self, force_jobs: bool, how: Sync) {
         let Some(host) = self.host.cast::<Element>() else { return };
         let rec_rc = self.source.recorder().clone();
         let rec = rec_rc.borrow();
@@ -190,7 +278,7 @@ impl TreeStudio {
             host.set_inner_html(&text);
             let doc = web_sys::window().and_then(|w| w.document());
             let find = |id: String| doc.as_ref().and_then(|d| d.get_element_by_id(&id));
-            let mut nodes = vec![None; shape.len()];
+            let mut nodes: Vec<Option<NodeEl>> = (0..shape.len()).map(|_| None).collect();
             for p in &l.nodes {
                 if let Some(el) = find(format!("{}-n{}", self.prefix, p.id)) {
                     let _ = el.set_attribute("role", "treeitem");
@@ -198,63 +286,99 @@ impl TreeStudio {
                     if shape.node(p.id).is_some_and(|n| !n.children.is_empty()) {
                         let _ = el.set_attribute("aria-expanded", if p.hidden > 0 { "false" } else { "true" });
                     }
-                    let cls = el.get_attribute("class").unwrap_or_default();
-                    nodes[p.id as usize] = Some((el, cls));
+                    let folded = if p.hidden > 0 { X_COLLAPSED } else { 0 };
+                    nodes[p.id as usize] =
+                        Some(NodeEl { el, rect: [p.x, p.y, p.x + p.w, p.y + p.h], applied: (None, folded) });
                 }
             }
-            let edges = l
-                .edges
-                .iter()
-                .filter_map(|e| {
-                    let el = find(format!("{}-e{}-{}", self.prefix, e.parent, e.child))?;
-                    let c = el.get_attribute("class").unwrap_or_default();
-                    Some((el, c))
-                })
-                .collect();
+            let rect_of = |id: u32| l.placed(id).map(|p| [p.x, p.y, p.x + p.w, p.y + p.h]);
+            let mut edge_at = HashMap::new();
+            let mut edges = Vec::with_capacity(l.edges.len());
+            for (i, e) in l.edges.iter().enumerate() {
+                edge_at.insert((e.parent, e.child), i);
+                let el = find(format!("{}-e{}-{}", self.prefix, e.parent, e.child));
+                edges.push(el.zip(rect_of(e.parent).zip(rect_of(e.child))).map(|(el, (a, b))| EdgeEl {
+                    el,
+                    rect: [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+                    applied: edge_class(e.shared, false, false),
+                }));
+            }
             let mut jobs = HashMap::new();
             for n in shape.nodes.iter().filter(|n| matches!(n.family, Family::Vla | Family::Planner)) {
                 if let Some(el) = find(format!("{}-j{}", self.prefix, n.id)) {
                     jobs.insert(n.id, (el, String::new()));
                 }
             }
-            self.drawn = Drawn { key: Some(key), layout: Some(l), nodes, edges, jobs };
+            self.drawn = Drawn { key: Some(key), layout: Some(l), nodes, edges, edge_at, jobs, stale: 0, view: None };
         }
+        let now_in_view = self.in_view();
+        self.drawn.view = now_in_view;
+        let view = match how {
+            Sync::All => None,
+            Sync::InView => now_in_view,
+        };
+        let shown = |rect: &Rect| view.as_ref().is_none_or(|v| meets(v, rect));
+        let mut stale = 0usize;
         let idx = self.index(r);
         let statuses = idx.map(|i| r.statuses(i)).unwrap_or_else(|| vec![None; shape.len()]);
-        let path = idx.map(|i| r.path(i)).unwrap_or_default();
         for (id, slot) in self.drawn.nodes.iter_mut().enumerate() {
-            let Some((el, applied)) = slot else { continue };
+            let Some(n) = slot else { continue };
             let id = id as u32;
-            let mut extra = String::new();
-            if self.drawn.layout.as_ref().and_then(|l| l.placed(id)).is_some_and(|p| p.hidden > 0) {
-                extra.push_str("collapsed ");
-            }
+            let mut extra = n.applied.1 & X_COLLAPSED;
             if self.sel_node == Some(id) {
-                extra.push_str("sel ");
+                extra |= X_SEL;
             }
             if self.hl_node == Some(id) {
-                extra.push_str("hl ");
+                extra |= X_HL;
             }
             if self.focus == Some(id) {
-                extra.push_str("focus");
+                extra |= X_FOCUS;
             }
-            let cls = node_class(&shape, id, statuses[id as usize], extra.trim_end());
-            if *applied != cls {
-                let _ = el.set_attribute("class", &cls);
-                *applied = cls;
+            let want = (statuses.get(id as usize).copied().flatten(), extra);
+            if n.applied == want {
+                continue;
             }
-        }
-        if let Some(l) = &self.drawn.layout {
-            for ((el, applied), e) in self.drawn.edges.iter_mut().zip(l.edges.iter()) {
-                let on = path.contains(&(e.parent, e.child));
-                let run = on && statuses.get(e.child as usize).copied().flatten() == Some(Status::Running);
-                let cls = edge_class(e.shared, on, run);
-                if applied != cls {
-                    let _ = el.set_attribute("class", cls);
-                    *applied = cls.to_string();
+            if !shown(&n.rect) {
+                stale += 1;
+                continue;
+            }
+            let mut words = String::new();
+            for (bit, word) in [(X_COLLAPSED, "collapsed"), (X_SEL, "sel"), (X_HL, "hl"), (X_FOCUS, "focus")] {
+                if extra & bit != 0 {
+                    if !words.is_empty() {
+                        words.push(' ');
+                    }
+                    words.push_str(word);
                 }
             }
+            let _ = n.el.set_attribute("class", &node_class(&shape, id, want.0, &words));
+            n.applied = want;
         }
+        if let Some(l) = &self.drawn.layout {
+            let mut on = vec![false; self.drawn.edges.len()];
+            if let Some(i) = idx {
+                for pc in r.path(i) {
+                    if let Some(&k) = self.drawn.edge_at.get(&pc) {
+                        on[k] = true;
+                    }
+                }
+            }
+            for ((edge, e), on) in self.drawn.edges.iter_mut().zip(l.edges.iter()).zip(on) {
+                let Some(edge) = edge else { continue };
+                let run = on && statuses.get(e.child as usize).copied().flatten() == Some(Status::Running);
+                let cls = edge_class(e.shared, on, run);
+                if edge.applied == cls {
+                    continue;
+                }
+                if !shown(&edge.rect) {
+                    stale += 1;
+                    continue;
+                }
+                let _ = edge.el.set_attribute("class", cls);
+                edge.applied = cls;
+            }
+        }
+        self.drawn.stale = stale;
         if force_jobs || !self.drawn.jobs.is_empty() {
             let live = self.source.live().cloned();
             let mut links = Vec::new();
@@ -413,6 +537,7 @@ impl Component for TreeStudio {
             running: false,
             rate: ctx.props().rate.max(1),
             next_due: 0.0,
+            last_change: 0.0,
             seen: u64::MAX,
             last_panel: 0.0,
             panel_due: true,
@@ -424,6 +549,8 @@ impl Component for TreeStudio {
             message: None,
             last_jobs_refresh: 0.0,
             links: Vec::new(),
+            events_top: 0.0,
+            events_height: EVENT_ROWS_SEEN as f64 * EVENT_ROW_PX,
             _frames: Some(fr),
         };
         s.pick_default();
@@ -444,7 +571,9 @@ impl Component for TreeStudio {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
-        self.sync_svg(true);
+        // The first drawing, or job lines after a re-render; a tree that changed while it ran
+        // is settled by the frames (what is out of view follows when the ticks stop).
+        self.sync_svg(true, Sync::InView);
     }
 
     fn destroy(&mut self, _ctx: &Context<Self>) {
@@ -464,22 +593,28 @@ impl Component for TreeStudio {
                     }
                 }
                 // Run: the studio ticks the tree (live) or plays the recording back (replay).
+                // Live ticks keep to the chosen rate on the frame clock: when a frame comes
+                // late, the ticks it is owed run in it (up to MAX_TICKS_PER_FRAME), and the
+                // drawing below shows the newest of them once.
                 if self.running && t >= self.next_due {
                     match &live {
                         Some(live) => {
-                            if ticker::blocked(live).is_none() {
-                                if let Some(inst) = self.inst() {
-                                    if let Err(e) = ticker::start(live, inst, Cmd::Tick) {
-                                        self.message = Some(e);
-                                        self.running = false;
-                                        render = true;
-                                    }
+                            if t - self.next_due > self.period() * MAX_TICKS_PER_FRAME as f64 {
+                                self.next_due = t;
+                            }
+                            let mut n = 0;
+                            while self.running && t >= self.next_due && n < MAX_TICKS_PER_FRAME {
+                                if ticker::blocked(live).is_some() {
+                                    break;
                                 }
-                                self.next_due = if t - self.next_due > self.period() {
-                                    t + self.period()
-                                } else {
-                                    self.next_due + self.period()
-                                };
+                                let Some(inst) = self.inst() else { break };
+                                if let Err(e) = ticker::start(live, inst, Cmd::Tick) {
+                                    self.message = Some(e);
+                                    self.running = false;
+                                    render = true;
+                                }
+                                self.next_due += self.period();
+                                n += 1;
                             }
                         }
                         None => {
@@ -488,7 +623,8 @@ impl Component for TreeStudio {
                                 self.sel += 1;
                                 self.follow = false;
                                 self.panel_due = true;
-                                self.sync_svg(false);
+                                self.sync_svg(false, Sync::InView);
+                                self.last_change = t;
                             } else {
                                 self.running = false;
                                 render = true;
@@ -501,14 +637,21 @@ impl Component for TreeStudio {
                 let changed = v != self.seen;
                 if changed {
                     self.seen = v;
+                    self.last_change = t;
                     if self.tree.is_none() {
                         self.pick_default();
                     }
-                    self.sync_svg(false);
+                    self.sync_svg(false, Sync::InView);
                     self.panel_due = true;
+                } else if self.drawn.stale > 0 && t - self.last_change >= SETTLE_MS {
+                    // The ticks stopped: bring the parts out of view up to date too.
+                    self.sync_svg(true, Sync::All);
+                } else if self.drawn.stale > 0 && self.in_view() != self.drawn.view {
+                    // Scrolled while ticking: draw what came into view.
+                    self.sync_svg(false, Sync::InView);
                 } else if t - self.last_jobs_refresh > 250.0 && !self.drawn.jobs.is_empty() {
                     self.last_jobs_refresh = t;
-                    self.sync_svg(true);
+                    self.sync_svg(true, Sync::All);
                 }
                 if self.panel_due && (!self.running || t - self.last_panel >= PANEL_MS) {
                     self.panel_due = false;
@@ -571,7 +714,7 @@ impl Component for TreeStudio {
                 let len = recording(&self.source.recorder().borrow(), self.tree).map_or(0, |r| r.len());
                 self.sel = i.min(len.saturating_sub(1));
                 self.follow = false;
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::StepBy(d) => {
@@ -587,12 +730,12 @@ impl Component for TreeStudio {
                 }
                 self.sel = (cur as i64 + d).clamp(0, len as i64 - 1) as usize;
                 self.follow = false;
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::Latest => {
                 self.follow = true;
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::FirstFailure => {
@@ -606,7 +749,7 @@ impl Component for TreeStudio {
                     }
                     None => self.message = Some("no failure recorded".into()),
                 }
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::SelectNode(n) => {
@@ -615,7 +758,7 @@ impl Component for TreeStudio {
                     self.focus = Some(id);
                     self.scroll_to_node(id);
                 }
-                self.sync_svg(false);
+                self.sync_svg(false, Sync::All);
                 true
             }
             Msg::ToggleCollapse(id) => {
@@ -624,7 +767,7 @@ impl Component for TreeStudio {
                     self.fold_gen += 1;
                 }
                 self.focus = Some(id);
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::FoldAll(fold) => {
@@ -635,12 +778,12 @@ impl Component for TreeStudio {
                     self.fold_gen += 1;
                 }
                 drop(rec);
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::SetOrient(o) => {
                 self.orient = o;
-                self.sync_svg(true);
+                self.sync_svg(true, Sync::All);
                 true
             }
             Msg::HighlightKey(k, node) => {
@@ -649,7 +792,7 @@ impl Component for TreeStudio {
                 if let Some(id) = node {
                     self.scroll_to_node(id);
                 }
-                self.sync_svg(false);
+                self.sync_svg(false, Sync::All);
                 true
             }
             Msg::TreeKey(e) => {
@@ -660,7 +803,7 @@ impl Component for TreeStudio {
                         if n.is_some() {
                             e.prevent_default();
                             self.sel_node = n;
-                            self.sync_svg(false);
+                            self.sync_svg(false, Sync::All);
                             return true;
                         }
                         false
@@ -675,7 +818,7 @@ impl Component for TreeStudio {
                     "Escape" => {
                         self.sel_node = None;
                         self.hl_node = None;
-                        self.sync_svg(false);
+                        self.sync_svg(false, Sync::All);
                         true
                     }
                     _ => match self.neighbour(&key) {
@@ -686,7 +829,7 @@ impl Component for TreeStudio {
                             if let Some(host) = self.host.cast::<Element>() {
                                 let _ = host.set_attribute("aria-activedescendant", &format!("{}-n{n}", self.prefix));
                             }
-                            self.sync_svg(false);
+                            self.sync_svg(false, Sync::All);
                             true
                         }
                         None => false,
@@ -703,8 +846,16 @@ impl Component for TreeStudio {
                 }
                 self.sel_node = Some(id);
                 self.focus = Some(id);
-                self.sync_svg(false);
+                self.sync_svg(false, Sync::All);
                 true
+            }
+            Msg::EventsScroll(top, height) => {
+                let window = |top: f64, h: f64| ((top / EVENT_ROW_PX) as usize, (h / EVENT_ROW_PX) as usize);
+                let before = window(self.events_top, self.events_height);
+                self.events_top = top;
+                self.events_height = height;
+                // Re-render only when the rows in sight change.
+                window(top, height) != before
             }
             Msg::Export(what) => {
                 self.export(what);
@@ -932,20 +1083,34 @@ impl Component for TreeStudio {
                 }
             </div>
         };
-        let (events, total) = match (r, idx) {
-            (Some(r), Some(i)) => r.events(i, EVENT_LINES),
-            _ => (Vec::new(), 0),
+        let total = match (r, idx) {
+            (Some(r), Some(i)) => r.event_count(i),
+            _ => 0,
         };
+        let seen = ((self.events_height / EVENT_ROW_PX).ceil() as usize).max(1);
+        let first = ((self.events_top / EVENT_ROW_PX) as usize).saturating_sub(EVENT_OVERSCAN).min(total);
+        let events = match (r, idx) {
+            (Some(r), Some(i)) => r.events_from(i, first, seen + 2 * EVENT_OVERSCAN).0,
+            _ => Vec::new(),
+        };
+        let on_scroll = link.batch_callback(|e: Event| {
+            let el: Element = e.target_dyn_into()?;
+            Some(Msg::EventsScroll(f64::from(el.scroll_top()), f64::from(el.client_height())))
+        });
         let events_view = html! {
             <details class="studio-events" open=true>
                 <summary>{format!("Events of this tick ({total})")}</summary>
-                <ol>
-                    { for events.iter().map(|e| {
-                        let who = e.node.and_then(|n| shape.as_ref().and_then(|s| s.node(n))).map(|n| format!(" {}", n.caption())).unwrap_or_default();
-                        html! { <li class={format!("ev-{}", e.kind)}><code class="ev-kind">{e.kind.clone()}</code><span class="ev-who">{who}</span>{" "}<code class="ev-data">{e.data.clone()}</code></li> }
-                    }) }
-                </ol>
-                if total > events.len() { <p class="muted">{format!("… {} more (download the log for all)", total - events.len())}</p> }
+                <div class="ev-scroll" onscroll={on_scroll} tabindex="0" role="region" aria-label="Events of the selected tick">
+                    <div class="ev-space" style={format!("height:{}px", total as f64 * EVENT_ROW_PX)}>
+                        <ol start={(first + 1).to_string()} style={format!("top:{}px", first as f64 * EVENT_ROW_PX)}>
+                            { for events.iter().map(|e| {
+                                let who = e.node.and_then(|n| shape.as_ref().and_then(|s| s.node(n))).map(|n| format!(" {}", n.caption())).unwrap_or_default();
+                                let title = format!("{}{who} {}", e.kind, e.data);
+                                html! { <li class={format!("ev-{}", e.kind)} {title}><code class="ev-kind">{e.kind.clone()}</code><span class="ev-who">{who}</span>{" "}<code class="ev-data">{e.data.clone()}</code></li> }
+                            }) }
+                        </ol>
+                    </div>
+                </div>
             </details>
         };
         let details = match (self.sel_node, r) {
