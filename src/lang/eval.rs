@@ -8,8 +8,8 @@
 //!
 //! Each top-level form is compiled first (module `compiled`): the machine then runs nodes
 //! (`Mode::Node`, the `N*` frames) with the same steps as the list walker below, which still
-//! runs what the compiler leaves to it (malformed special forms, quasiquote, `load`, syntax
-//! rows, forms loaded by `load`).
+//! runs what the compiler leaves to it (malformed special forms, quasiquote, syntax rows,
+//! forms that `load` runs inside a function).
 //!
 //! A flow builtin's [`Flow::Call`] pushes a `Flow` frame holding its [`Resume`] and then
 //! applies the callee like any call, so the callee runs on this same stack under the same
