@@ -329,6 +329,22 @@ try {
   await hp.goto(url + '#/');
   await hp.waitForSelector('.example #home-runner[data-status="done"]', { timeout: T });
   check(await hp.locator('.card .example .editor').count() === 2, 'the home page examples are editors');
+  // Format on the home page (its code comes with the module loaded on demand), pressed with the
+  // mouse straight after typing: leaving the editor must not move the buttons under the pointer.
+  const homeEx = hp.locator('.card .example').first();
+  await homeEx.locator('.cm-content').click();
+  await hp.keyboard.press('Control+End');
+  await hp.keyboard.type('\n(define   zz\n     1)');
+  await hp.keyboard.press('Escape');
+  const fmtFocused = await homeEx.locator('button.format').boundingBox();
+  await hp.evaluate(() => document.activeElement?.blur());
+  const fmtBlurred = await homeEx.locator('button.format').boundingBox();
+  check(fmtFocused && fmtBlurred && Math.abs(fmtFocused.y - fmtBlurred.y) < 1, `leaving the editor does not move its buttons (${fmtFocused?.y} -> ${fmtBlurred?.y})`);
+  await homeEx.locator('.cm-content').click();
+  await homeEx.locator('button.format').click();
+  const formatted = await hp.waitForFunction(() => (document.querySelector('.card .example .cm-content')?.innerText ?? '').includes('(define zz'), null, { timeout: T }).then(() => true, () => false);
+  check(formatted, 'Format on a home example (code loaded on demand) formats it, clicked from the editor');
+  await homeEx.locator('button.reset').click();
   await hp.locator('.card .example a.open-playground').first().click();
   await hp.waitForFunction(() => (document.querySelector('.playground .cm-content')?.innerText ?? '').includes('(square 12)'), null, { timeout: T }).catch(() => {});
   check((await hp.locator('.playground .cm-content').innerText().catch(() => '')).includes('(square 12)'), 'a home example opens in the playground');

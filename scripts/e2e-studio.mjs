@@ -2,9 +2,10 @@
 // usage: node scripts/e2e-studio.mjs http://127.0.0.1:8089/ target/e2e
 // A node-kind reference page runs its example and shows the view under it (ticked, scrubbed);
 // the playground's gallery runs the guarded VLA policy (the VLA node shows its job) and the
-// robot to its goal (the world canvas moves); the view in dark mode and on a phone.
+// robot to its goal (the world canvas moves); the tour's robot step passes once the learner puts
+// the planner leaf in; the view in dark mode and on a phone.
 // Screenshots: studio-reference.png, studio-vla.png, studio-robot.png, studio-dark.png,
-// studio-phone.png under the output directory. Exits non-zero on any failure.
+// studio-phone.png, studio-tour-robot.png under the output directory. Exits non-zero on any failure.
 import { launchChromium, collectErrors } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
@@ -75,6 +76,25 @@ try {
   await page.waitForSelector('#playground-runner[data-status="done"]', { timeout: T });
   const done = await page.locator('#playground-runner .runner-output').innerText();
   check(/goal/.test(done), 'the robot run ends with its report');
+
+  // ---- the tour's robot step: the learner puts the planner leaf in, the robot reaches its goal
+  await page.goto(url + '#/tour');
+  await page.waitForSelector('.tour .editor-cm', { timeout: T });
+  await page.locator('.tour-step button', { hasText: 'The robot drives itself' }).click();
+  await page.waitForFunction(() => document.querySelector('#tour-title')?.innerText.includes('robot'), null, { timeout: T });
+  await page.waitForFunction(() => (document.querySelector('.tour .cm-content')?.innerText ?? '').includes('plan-action'), null, { timeout: T });
+  // the editor's own API (as the browser tests do): typing 1,700 characters is slow
+  await page.evaluate(() => {
+    const ed = document.querySelector('.tour .editor-host').__granolaEditor;
+    ed.setText(ed.getText().replace('; (plan-action', '(plan-action'));
+  });
+  await page.locator('#tour-runner button.run').click();
+  await page.waitForSelector('.tour-verdict.ok', { timeout: T });
+  check(true, 'the tour\'s robot step passes once the planner leaf is in');
+  await page.waitForSelector('#tour-runner .world-canvas', { timeout: T });
+  const tourCaption = await page.locator('#tour-runner .world-caption').innerText();
+  check(/from the goal/.test(tourCaption), `the tour shows the robot's world (${tourCaption})`);
+  await page.screenshot({ path: `${out}/studio-tour-robot.png`, fullPage: true });
 
   // ---- dark mode
   const dark = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark' });

@@ -41,3 +41,27 @@ fn the_robot_reaches_its_goal() {
     assert!(out.contains(":ok \"success predicate satisfied\""), "{out}");
     assert!(out.contains("collisions 0"), "{out}");
 }
+
+/// Every `lisp` example in the docs that makes a tree instance or ticks one gets the live tree
+/// view under its output (the runner attaches one when `studio::wants_studio` holds).
+#[test]
+fn every_docs_example_that_makes_a_tree_shows_it_live() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let pages = granola::docs::tree::read(&dir).unwrap_or_else(|e| panic!("docs/ must be readable: {e}"));
+    let mut with_trees = 0;
+    let mut missing = Vec::new();
+    for (rel, text) in &pages {
+        let parsed = granola::docs::parse(rel, text, &|_| None);
+        for ex in parsed.lisp_examples() {
+            if !(ex.code.contains("bt.new-instance") || ex.code.contains("(bt.tick")) {
+                continue;
+            }
+            with_trees += 1;
+            if !granola::studio::wants_studio(&ex.code) {
+                missing.push(format!("docs/{rel}:{}", ex.line));
+            }
+        }
+    }
+    assert!(with_trees >= 100, "only {with_trees} tree examples found: did the docs lose them?");
+    assert!(missing.is_empty(), "examples without the tree view: {missing:#?}");
+}

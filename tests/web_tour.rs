@@ -145,11 +145,13 @@ async fn the_finish_message_is_shown_in_view() {
     let m = mount(1.0, html! { <TourPage /> }).await;
     let last = STEPS.len() - 1;
     assert!(m.text(".tour-lesson h1").starts_with(&format!("{}.", last + 1)), "opens the first step not passed");
-    // the solution of whichever step is last (the cancel step, or the tree chapter's condition)
+    // the solution of whichever step is last (the cancel step, the tree chapter's condition or
+    // the robot)
     let solved = STEPS[last]
         .starter
         .replace("; add (vla.cancel job) here", "(vla.cancel job)")
-        .replace("(lambda (robot) #t))", "(lambda (robot) (> (bt.blackboard.get robot 'battery 0) 20)))");
+        .replace("(lambda (robot) #t))", "(lambda (robot) (> (bt.blackboard.get robot 'battery 0) 20)))")
+        .replace("; (plan-action", "(plan-action");
     set_editor_text(&m.root, &solved);
     TimeoutFuture::new(50).await;
     m.click("#tour-runner button.run");
@@ -185,4 +187,10 @@ fn the_behaviour_tree_steps_pass_only_once_solved() {
     let solved =
         cond.starter.replace("(lambda (robot) #t))", "(lambda (robot) (> (bt.blackboard.get robot 'battery 0) 20)))");
     assert_eq!(out(&solved), "(\"work\" \"charge\")");
+    let robot = step("The robot drives itself");
+    assert!(robot.starter.contains("env.attach") && robot.starter.contains("(bt "), "a tree drives the world");
+    assert!(out(robot.starter).starts_with("(:stopped "), "{}", out(robot.starter));
+    let solved = robot.starter.replace("; (plan-action", "(plan-action");
+    assert_ne!(solved, robot.starter);
+    assert!(out(&solved).starts_with("(:ok "), "the planner leaf drives it to the goal: {}", out(&solved));
 }

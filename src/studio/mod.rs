@@ -17,3 +17,15 @@ pub mod svg;
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a program may create trees or drive the built-in world: the page attaches a tree
+/// view to the runs of such programs (every reference example, the playground, the tour).
+/// `tests/studio_examples.rs` checks it holds for every docs example that makes an instance.
+pub fn wants_studio(source: &str) -> bool {
+    source.contains("(bt ")
+        || source.contains("(bt\n")
+        || source.contains("defbt")
+        || source.contains("bt.compile")
+        || source.contains("bt.load")
+        || source.contains("env.attach")
+}

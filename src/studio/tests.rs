@@ -217,3 +217,25 @@ fn vla_leaves_know_their_job_key() {
     assert_eq!(s.nodes[2].name, "plan-action-2");
     assert_eq!(s.nodes[2].job_key, None);
 }
+
+/// The documented cost of a large tree (module docs of `record`, docs/reference/bt/index.md):
+/// a 500-node tree whose every node runs every tick takes about 4.4 KB per recorded tick, so
+/// the 32 MiB bound keeps about its last 7,600 ticks.
+#[test]
+fn a_500_node_tree_costs_about_4_kb_per_tick() {
+    let (mut h, rec) = tapped();
+    let group = "(seq (succeed) (succeed) (succeed) (succeed) (succeed) (succeed) (succeed) (succeed) (succeed))";
+    let src = format!("(seq {})", vec![group; 50].join(" "));
+    let i = h.inst(&src);
+    for _ in 0..200 {
+        h.tick(i, &[]);
+    }
+    let r = rec.borrow();
+    let t = r.of_instance(i).unwrap();
+    assert_eq!(t.shape.len(), 501);
+    let per_tick = r.bytes() / 200;
+    eprintln!("501 nodes: {per_tick} bytes per tick");
+    assert!((3000..=4600).contains(&per_tick), "{per_tick} bytes per tick");
+    let kept = super::record::MAX_BYTES / per_tick;
+    assert!((7000..=11_000).contains(&kept), "{kept} ticks fit the byte bound");
+}

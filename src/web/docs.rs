@@ -41,9 +41,12 @@ thread_local! {
     static WAITING: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// What to do once the docs pages are in.
+pub type Then = Box<dyn FnOnce()>;
+
 /// Starts fetching the docs asset (once) and calls `then` when the pages are available
 /// (at once if they already are). A failed fetch is retried by the next call.
-pub fn ensure_loaded(then: Option<Box<dyn FnOnce()>>) {
+pub fn ensure_loaded(then: Option<Then>) {
     if loaded() {
         if let Some(f) = then {
             f();

@@ -8,7 +8,9 @@ use yew::prelude::*;
 
 use crate::web::util::save;
 
-use super::editor::{format_program, ErrorMark};
+use crate::web::lazy::EXTRA;
+
+use super::editor::ErrorMark;
 
 /// An editable program's state (see the module docs).
 #[derive(Clone)]
@@ -53,12 +55,23 @@ impl Program {
     }
 
     /// The Format button: the program pretty-printed, or the character where it fails to read.
+    /// The pretty-printer comes with the module loaded on demand (`web::lazy::EXTRA`), so the
+    /// first press may wait for it.
     pub fn on_format(&self) -> Callback<MouseEvent> {
         let p = self.clone();
-        Callback::from(move |_: MouseEvent| match format_program(&p.text) {
-            Ok(t) if t != *p.text => p.replace(t),
-            Ok(_) => {}
-            Err(mark) => p.error.set(Some(mark)),
+        Callback::from(move |_: MouseEvent| {
+            let p = p.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let formatted = match EXTRA.load().await {
+                    Ok(api) => (api.pages.format)(&p.text),
+                    Err(why) => Err(ErrorMark { line: 1, col: 1, message: format!("Format: {why}") }),
+                };
+                match formatted {
+                    Ok(t) if t != *p.text => p.replace(t),
+                    Ok(_) => {}
+                    Err(mark) => p.error.set(Some(mark)),
+                }
+            });
         })
     }
 

@@ -1,12 +1,13 @@
 //! `SearchBox`: the header's search. `/` focuses it (unless typing in a field or editor); results
 //! come from [`crate::web::search::search`]; Enter opens the selected hit, arrow keys move,
-//! Escape clears.
+//! Escape clears. The search code and the docs pages come with the module loaded on demand
+//! (`web::lazy::EXTRA`), fetched when the box first gets the focus.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::web::docs;
-use crate::web::search::search;
+use crate::web::lazy::EXTRA;
 use crate::web::util::{navigate, Listener};
 
 /// Is the key event's target a text field, a select or an editor (where `/` is typed text)?
@@ -31,13 +32,17 @@ pub fn search_box() -> Html {
     let input_ref = use_node_ref();
     // The site build fetches the docs pages when they are first needed: here, when the box
     // gets the focus; re-render once they are in, so a query typed before that lists the pages.
-    let docs_in = use_state(docs::loaded);
+    let docs_in = use_state(|| docs::loaded() && EXTRA.get().is_some());
     let onfocus = {
         let docs_in = docs_in.clone();
         Callback::from(move |_: FocusEvent| {
             if !*docs_in {
                 let docs_in = docs_in.clone();
-                docs::ensure_loaded(Some(Box::new(move || docs_in.set(true))));
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(api) = EXTRA.load().await {
+                        (api.pages.load_docs)(Some(Box::new(move || docs_in.set(true))));
+                    }
+                });
             }
         })
     };
@@ -61,7 +66,11 @@ pub fn search_box() -> Html {
             move || drop(listener)
         });
     }
-    let hits = if query.trim().is_empty() { Vec::new() } else { search(query.trim(), 8) };
+    let api = EXTRA.get().filter(|_| *docs_in);
+    let hits = match api {
+        Some(api) if !query.trim().is_empty() => (api.pages.search)(query.trim(), 8),
+        _ => Vec::new(),
+    };
     let oninput = {
         let query = query.clone();
         let selected = selected.clone();
@@ -109,7 +118,9 @@ pub fn search_box() -> Html {
                    value={(*query).clone()} {oninput} {onkeydown} {onfocus} autocomplete="off" spellcheck="false" />
             if !query.trim().is_empty() {
                 <ul class="search-results" role="listbox">
-                    if hits.is_empty() {
+                    if api.is_none() {
+                        <li class="search-empty muted">{ "Loading the reference…" }</li>
+                    } else if hits.is_empty() {
                         <li class="search-empty muted">{ "No matches." }</li>
                     }
                     { for hits.iter().enumerate().map(|(i, h)| html! {

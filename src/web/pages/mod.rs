@@ -24,8 +24,10 @@ use yew::prelude::*;
 
 use super::bridge::StatusRecord;
 use super::components::jobs_panel::JobsPanelProps;
-use super::components::{DocsGate, JobsPanel};
+use super::components::{DocsGate, ErrorMark, JobsPanel};
+use super::docs;
 use super::route::Route;
+use super::search::SearchHit;
 use super::session::Session;
 use super::studio;
 use super::util::hash_hex;
@@ -76,6 +78,14 @@ pub struct Pages {
     pub studio_attach: StudioAttach,
     /// The live tree studio of a run, keyed by it.
     pub live_studio: fn(Rc<studio::Live>) -> Html,
+    /// The Format button's work (`components::editor::format_program`): the pretty-printer is
+    /// only needed once a reader asks for it.
+    pub format: fn(&str) -> Result<String, ErrorMark>,
+    /// The header's search (`web::search::search`), which also fetches the docs pages the
+    /// first time: the first load only has the box.
+    pub search: fn(&str, usize) -> Vec<SearchHit>,
+    /// `web::docs::ensure_loaded`: fetch the docs pages, then call back.
+    pub load_docs: fn(Option<docs::Then>),
 }
 
 /// See [`Pages::studio_attach`].
@@ -91,5 +101,13 @@ fn jobs_panel(props: &JobsPanelProps) -> Html {
 }
 
 /// The pages' part of the on-demand module's API.
-pub static API: Pages =
-    Pages { view, status_record: super::bridge::status_record, jobs_panel, studio_attach: studio::attach, live_studio };
+pub static API: Pages = Pages {
+    view,
+    status_record: super::bridge::status_record,
+    jobs_panel,
+    studio_attach: studio::attach,
+    live_studio,
+    format: crate::web::components::editor::format_program,
+    search: super::search::search,
+    load_docs: super::docs::ensure_loaded,
+};

@@ -27,6 +27,9 @@ pub struct Step {
     pub starter: &'static str,
     /// Checks a run: Ok, or a hint.
     pub check: fn(&RunReport, &Session, u64) -> Result<(), &'static str>,
+    /// Run on a job clock of its own whose time jumps over waits (the page's clock speed does
+    /// not apply; its jobs are not the page's): for a long simulated run such as the robot's.
+    pub own_clock: bool,
 }
 
 fn last_value(r: &RunReport) -> Option<&str> {
@@ -48,18 +51,21 @@ pub const STEPS: &[Step] = &[
         text: "muslisp writes every call as a list: the function first, then its arguments. (+ 1 2) is 3.\n\nChange the program so that its last value is 42, then press Run (or Ctrl/Cmd+Enter).",
         starter: "(+ 1 2)\n(* 6 6)\n",
         check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("42"), "The last value must be 42, e.g. (* 6 7)."),
+        own_clock: false,
     },
     Step {
         title: "Functions",
         text: "define names a value; (define (f x) body) defines a function.\n\nDefine square and make the last value (square 7), which is 49.",
         starter: "(define (square x) x)\n(square 7)\n",
         check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("49"), "square should multiply x by itself: (* x x)."),
+        own_clock: false,
     },
     Step {
         title: "Maps",
         text: "Maps hold key/value pairs: map.make creates one, map.set! stores, map.get reads with a default.\n\nStore 3 under 'count and make the last value (map.get m 'count 0).",
         starter: "(define m (map.make))\n(map.set! m 'count 1)\n(map.get m 'count 0)\n",
         check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("3"), "Set 'count to 3 before reading it."),
+        own_clock: false,
     },
     Step {
         title: "Submitting a job",
@@ -69,6 +75,7 @@ pub const STEPS: &[Step] = &[
             "(define job (vla.submit (make-request \"move\")))\njob\n"
         ),
         check: |r, s, since| ok_if(r.error.is_none() && vla_job_since(s, since, |_| true), "Run the program so that it calls vla.submit."),
+        own_clock: false,
     },
     Step {
         title: "Watching it stream",
@@ -87,6 +94,7 @@ pub const STEPS: &[Step] = &[
                 Err("The last value should be :done: replace 'not-done-yet with (wait id) to poll again.")
             }
         },
+        own_clock: false,
     },
     Step {
         title: "Cancelling",
@@ -101,18 +109,21 @@ pub const STEPS: &[Step] = &[
                 "Call (vla.cancel job) before waiting; the last value should be :cancelled.",
             )
         },
+        own_clock: false,
     },
     Step {
         title: "A behaviour tree",
         text: "A behaviour tree decides what a robot does, one tick at a time. (bt ...) builds a tree, bt.new-instance makes a runnable copy with its own blackboard, and bt.tick runs one tick: it returns success, failure or running.\n\nThis seq checks the battery, then runs an action that needs three ticks. Tick it until the last value is success. The tree view under the output shows every tick: scrub back to the first one, or press Tick in the view.",
         starter: "(define robot (bt.new-instance (bt (seq (cond battery-ok) (act running-then-success 2)))))\n(bt.tick robot)\n",
         check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("success"), "Add (bt.tick robot) lines until the last one returns success."),
+        own_clock: false,
     },
     Step {
         title: "Make the fallback take over",
         text: "sel (a fallback) tries its children in turn and stops at the first that does not fail. Here the first branch enters when the door is open; the second knocks.\n\nClose the door (give door-open the value #f) so the first branch fails and the fallback knocks: the last value should be (nil 1). In the tree view the failed branch is hatched and marked ✗.",
         starter: "(define robot (bt.new-instance (bt (sel (seq (cond bb-truthy door-open) (act bb-put-int entered 1))\n                                        (act bb-put-int knocked 1)))))\n(bt.tick robot '((door-open #t)))\n(list (bt.blackboard.get robot 'entered nil) (bt.blackboard.get robot 'knocked nil))\n",
         check: |r, _, _| ok_if(r.error.is_none() && last_value(r) == Some("(nil 1)"), "Tick with '((door-open #f)) so the seq fails and the knock runs."),
+        own_clock: false,
     },
     Step {
         title: "A condition in Lisp",
@@ -124,6 +135,19 @@ pub const STEPS: &[Step] = &[
                 "battery-ok should return (> (bt.blackboard.get robot 'battery 0) 20).",
             )
         },
+        own_clock: false,
+    },
+    Step {
+        title: "The robot drives itself",
+        text: "env.attach \"sim2d\" gives the page a 2-D world: a robot, obstacles and a goal, drawn on a canvas under the output. env.run-loop calls on-tick 20 times a second of job time with what the robot senses; here on-tick ticks a behaviour tree and returns the action the tree left on the blackboard.\n\nSo far the tree only dodges what is close ahead and otherwise stops, so the robot stands still until the loop gives up (:stopped). Put the planner leaf in: remove the ; before (plan-action ...) so the fallback asks the planner for the next command, and Run. The robot should reach its goal: the last value should start with :ok. The canvas draws the robot's path; the tree view keeps every tick of the drive: scrub back to see the plan-action node steer, and the dodge branch take over whenever an obstacle is close.\n\n(This step runs on a job clock of its own that skips ahead over waits, so the drive takes a moment whatever the page's clock speed. In the playground's gallery, \"the robot to its goal\" drives in real time.)",
+        starter: "(env.attach \"sim2d\")\n(define (cmd u)\n  (let ((a (map.make)))\n    (map.set! a 'action_schema \"sim2d.cmd.v1\")\n    (map.set! a 'u u)\n    a))\n; each ray that sees something closer than 1 m turns the robot away from its side\n(define (push ranges angles)\n  (if (null? ranges)\n      0.0\n      (+ (if (< (car ranges) 1.0) (* (if (< (car angles) 0.0) 2.0 -2.0) (- 1.0 (car ranges))) 0.0)\n         (push (cdr ranges) (cdr angles)))))\n(bt.define-condition 'blocked (lambda (robot) (> (bt.blackboard.get robot 'front 0.0) 0.4)))\n(bt.define-action 'dodge\n  (lambda (robot)\n    (begin\n      (bt.blackboard.put robot 'action\n        (list 0.3 (clamp (push (bt.blackboard.get robot 'ranges nil) (bt.blackboard.get robot 'angles nil)) -2.0 2.0)))\n      'success)))\n(bt.define-action 'stop (lambda (robot) (begin (bt.blackboard.put robot 'action (list 0.0 0.0)) 'success)))\n(define robot\n  (bt.new-instance\n    (bt (sel (seq (cond blocked) (act dodge))\n             ; (plan-action :model_service \"toy-unicycle\" :state_key state :action_key action :work_max 150 :budget_ms 20)\n             (act stop)))))\n(define (on-tick obs)\n  (begin\n    (bt.tick robot (list (list 'state (map.get obs 'planner_state nil))\n                         (list 'front (map.get obs 'obstacle_front 0.0))\n                         (list 'ranges (map.get obs 'ranges nil))\n                         (list 'angles (map.get obs 'ray_angles nil))))\n    (cmd (bt.blackboard.get robot 'action nil))))\n(define cfg (map.make))\n(map.set! cfg 'tick_hz 20)\n(map.set! cfg 'max_ticks 400)\n(map.set! cfg 'realtime #f)\n(define result (env.run-loop cfg on-tick))\n(define final (map.get result 'final_obs nil))\n(list (map.get result 'status nil) (map.get result 'ticks 0) 'collisions (map.get final 'collisions 0))\n",
+        check: |r, _, _| {
+            ok_if(
+                r.error.is_none() && last_value(r).is_some_and(|v| v.starts_with("(:ok")),
+                "Remove the ; before (plan-action ...): the robot then drives to the goal and the loop ends with :ok.",
+            )
+        },
+        own_clock: true,
     },
 ];
 
@@ -277,7 +301,7 @@ pub fn tour_page() -> Html {
             </section>
             <section class="tour-work" aria-label="Try it">
                 <div class="tour-run">
-                <Runner key={format!("tour-{}", *current)} source={AttrValue::from((*text).clone())} id="tour-runner" show_source={false} on_done={Some(on_done)}>
+                <Runner key={format!("tour-{}", *current)} source={AttrValue::from((*text).clone())} id="tour-runner" show_source={false} isolated={step.own_clock} on_done={Some(on_done)}>
                     <Editor text={AttrValue::from(step.starter)} generation={*generation} {on_change} run_key={false} min_lines={6} label="Tour step program" />
                 </Runner>
                 </div>

@@ -31,6 +31,7 @@ use crate::lang::Interp;
 use crate::studio::record::Recorder;
 use crate::web::session::Session;
 
+pub use crate::studio::wants_studio;
 pub use panel::TreeStudio;
 
 /// One run as the studio sees it (see the module docs).
@@ -91,17 +92,6 @@ impl Live {
             o.replace_range(..cut, "…");
         }
     }
-}
-
-/// Whether a program may create trees or drive the built-in world (the runner then attaches a
-/// studio to its run).
-pub fn wants_studio(source: &str) -> bool {
-    source.contains("(bt ")
-        || source.contains("(bt\n")
-        || source.contains("defbt")
-        || source.contains("bt.compile")
-        || source.contains("bt.load")
-        || source.contains("env.attach")
 }
 
 /// Record `interp`'s trees from now on (before its program loads) and return the run's [`Live`].
