@@ -47,11 +47,13 @@ done
 #   pauses in all (about 86 ms per collection). CLI startup: 2 ms CPU.
 #   cpu/ref for the micro programs: fib 0.24, tail_count 0.28, list_build 0.20, vec_push 0.19,
 #   map_ops 0.35 (mostly startup); the 1/5 target needs the compile pass (see issue 16).
-# Issue 16 compile pass (2026-12-01, same machine shared with a fuzz run; task-clock ms,
-#   median of 5, the same two binaries interleaved; callgrind instructions in brackets):
-#   fib 76 -> 65 [676 -> 542 M], tail_count 281 -> 198 [2973 -> 2232 M], list_build 104 -> 88
-#   [996 -> 808 M], vec_push 75 -> 60 [744 -> 562 M], map_ops 12.6 -> 10.6 [90 -> 72 M],
-#   mcts 199 -> 146 [1485 -> 1090 M], event_sim 104 -> 78 [877 -> 672 M], grid_path 142 -> 106
-#   [1179 -> 887 M], json_roundtrip 142 -> 122 [1105 -> 883 M, with json.* copying less], bt_lisp 274 -> 244
-#   [2756 -> 2408 M], bt_tick 50 -> 49, bt_plan_action 730 -> 724.
-#   cpu/ref: fib 0.20, tail_count 0.20, list_build 0.16, vec_push 0.14, map_ops 0.27.
+# Issue 16 compile pass (2026-12-01, machine shared with a fuzz run; task-clock ms, median of
+#   5, the same two binaries interleaved; callgrind instructions in brackets), before -> after:
+#   fib 76 -> 47 [676 -> 507 M], tail_count 295 -> 190 [2973 -> 2198 M], list_build 104 -> 79
+#   [996 -> 772 M], vec_push 76 -> 48 [744 -> 524 M], map_ops 13.2 -> 8.7 [90 -> 66 M],
+#   mcts 200 -> 148 [1485 -> 1082 M], event_sim 113 -> 80 [877 -> 665 M], grid_path 129 -> 92
+#   [1179 -> 866 M], json_roundtrip 140 -> 116 [1105 -> 880 M, json.* copying less],
+#   bt_lisp 287 -> 228 [2756 -> 2329 M], bt_tick 50 -> 50, bt_plan_action 730 -> 724.
+#   cpu/ref: fib 0.15, tail_count 0.19, list_build 0.15, vec_push 0.11, map_ops 0.22.
+#   gc_pause: 22 collections, pauses ~650 ms -> ~350-500 ms in all (freed variable vectors
+#   are pooled instead of freed).

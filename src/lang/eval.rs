@@ -8,8 +8,8 @@
 //!
 //! Each top-level form is compiled first (module `compiled`): the machine then runs nodes
 //! (`Mode::Node`, the `N*` frames) with the same steps as the list walker below, which still
-//! runs what the compiler leaves to it (malformed special forms, quasiquote, `load`, syntax
-//! rows, forms loaded by `load`).
+//! runs what the compiler leaves to it (malformed special forms, quasiquote, syntax rows,
+//! forms that `load` runs inside a function).
 //!
 //! A flow builtin's [`Flow::Call`] pushes a `Flow` frame holding its [`Resume`] and then
 //! applies the callee like any call, so the callee runs on this same stack under the same
@@ -97,7 +97,12 @@ enum Frame {
         env: u32,
         tail: bool,
     },
-    CallMark,
+    /// A closure call; `env` is its environment when that is to be freed as the call
+    /// returns (or is replaced by a tail call), else `GLOBAL`. (Traced, so that it stays
+    /// allocated until then.)
+    CallMark {
+        env: u32,
+    },
     LoadArg {
         env: u32,
         pos: Pos,
@@ -219,7 +224,8 @@ impl Frame {
             | Frame::NCond { env, .. }
             | Frame::NAnd { env, .. }
             | Frame::NOr { env, .. } => envs.push(*env),
-            Frame::CallMark | Frame::QqWrap { .. } => {}
+            Frame::CallMark { env } => envs.push(*env),
+            Frame::QqWrap { .. } => {}
         }
     }
 }
@@ -1143,21 +1149,37 @@ impl Interp {
                     _ => return Err("attempt to call non-function value".into()),
                 };
                 self.vals.truncate(b);
+                // A tail call: the caller's environment goes first when nothing can hold it.
+                let tail = match self.stack.last_mut() {
+                    Some(Frame::CallMark { env }) => {
+                        let old = std::mem::replace(env, GLOBAL);
+                        if old != GLOBAL {
+                            self.heap.free_env(old);
+                        }
+                        true
+                    }
+                    _ => false,
+                };
                 let Value::Obj(e) = self.heap.alloc(Obj::Env { vars, parent: cenv }) else {
                     return Err("internal: environment allocation".into());
                 };
-                if !matches!(self.stack.last(), Some(Frame::CallMark)) {
+                if !tail {
                     if self.depth >= self.svc.limits.max_depth {
                         return Err(Fail::limit(format!(
                             "maximum recursion depth exceeded ({} frames)",
                             self.svc.limits.max_depth
                         )));
                     }
-                    self.push(Frame::CallMark)?;
+                    self.push(Frame::CallMark { env: GLOBAL })?;
                     self.depth += 1;
                 }
                 if code != compiled::NONE {
-                    if let Some(seq) = self.lam_body(code) {
+                    if let Some((seq, frees)) = self.lam_body(code) {
+                        if frees {
+                            if let Some(Frame::CallMark { env }) = self.stack.last_mut() {
+                                *env = e;
+                            }
+                        }
                         return self.n_body(seq.start, seq.start + seq.len, e);
                     }
                 }
@@ -1187,7 +1209,10 @@ impl Interp {
                 self.cur_pos = pos;
                 self.continue_args(pos, base, rest, env, host)?;
             }
-            Frame::CallMark => {
+            Frame::CallMark { env } => {
+                if env != GLOBAL {
+                    self.heap.free_env(env);
+                }
                 self.depth = self.depth.saturating_sub(1);
                 self.mode = Mode::Return(v);
             }
@@ -1436,7 +1461,7 @@ impl Interp {
                 if matches!(rest, Value::Nil) {
                     self.mode = Mode::Return(Value::Nil);
                 } else {
-                    let tail = matches!(self.stack.last(), Some(Frame::CallMark));
+                    let tail = matches!(self.stack.last(), Some(Frame::CallMark { .. }));
                     self.continue_or(rest, env, tail)?;
                 }
             }

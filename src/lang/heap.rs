@@ -496,6 +496,24 @@ impl Heap {
         }
     }
 
+    /// Free environment `e` now (the evaluator knows nothing refers to it any more): its
+    /// slot goes on the free list and its variable vector back to the pool.
+    pub(crate) fn free_env(&mut self, e: u32) {
+        let Some(slot) = self.objs.get_mut(e as usize) else { return };
+        if !matches!(slot, Obj::Env { .. }) {
+            return;
+        }
+        if let Obj::Env { mut vars, .. } = std::mem::replace(slot, Obj::Free(self.free)) {
+            if self.env_pool.len() < ENV_POOL_MAX && vars.capacity() <= 8 {
+                vars.clear();
+                self.env_pool.push(vars);
+            }
+        }
+        self.free = e;
+        self.live = self.live.saturating_sub(1);
+        self.freed_total += 1;
+    }
+
     pub fn take_vars(&mut self) -> Vec<(u32, Value)> {
         self.env_pool.pop().unwrap_or_default()
     }

@@ -133,6 +133,9 @@ pub(super) struct Lam {
     /// False once the table gained syntax rows after this was compiled (a call of such a
     /// name must become the special form): its closures fall back to the walker.
     pub valid: bool,
+    /// Whether nothing in the body can keep the call's environment once the call returns
+    /// (no `lambda`, nothing left to the walker): the environment is freed then.
+    pub frees_env: bool,
 }
 
 /// The code of one top-level form: where its nodes, kids and lambdas start, and the form
@@ -209,6 +212,9 @@ struct Compiler<'a> {
     made_lambda: bool,
     /// Nesting depth of the form being compiled.
     depth: u32,
+    /// Per lambda being compiled (innermost last): whether its body may capture its
+    /// environment (makes a closure or leaves a form to the walker).
+    captures: Vec<bool>,
 }
 
 impl Compiler<'_> {
@@ -454,6 +460,11 @@ impl Compiler<'_> {
             }
         };
         let form = if self.depth > MAX_NEST { Form::Walk } else { self.form(x) };
+        if matches!(form, Form::Atom | Form::Walk | Form::Lambda(..) | Form::DefineFn(..)) {
+            if let Some(c) = self.captures.last_mut() {
+                *c = true;
+            }
+        }
         let node = match form {
             Form::Atom | Form::Walk => Node::Walk { form: x },
             Form::Quote(datum) => Node::Quote { pos, datum },
@@ -552,9 +563,11 @@ impl Compiler<'_> {
         }
         let params: Rc<[u32]> = Rc::from(ps.clone());
         let src = body;
+        self.captures.push(false);
         let body = self.scoped(ps, body);
+        let frees_env = !self.captures.pop().unwrap_or(true);
         let id = self.it.code.lams.len() as u32;
-        self.it.code.lams.push(Lam { params, body, src, valid: true });
+        self.it.code.lams.push(Lam { params, body, src, valid: true, frees_env });
         id
     }
 }
@@ -659,7 +672,7 @@ impl Interp {
         let unit =
             Unit { node0: c.nodes.len() as u32, kid0: c.kids.len() as u32, lam0: c.lams.len() as u32, root: form };
         c.units.push(unit);
-        let mut c = Compiler { it: self, scopes: Vec::new(), made_lambda: false, depth: 0 };
+        let mut c = Compiler { it: self, scopes: Vec::new(), made_lambda: false, depth: 0, captures: Vec::new() };
         let root = c.expr(form, None);
         (root, c.made_lambda)
     }
@@ -747,7 +760,13 @@ impl Interp {
             for l in old.lams.get(u.lam0 as usize..le).unwrap_or(&[]) {
                 let body = Seq { start: l.body.start - sh.1, len: l.body.len };
                 shift_kids(&mut new.kids, body, 1, 0, sh.0);
-                new.lams.push(Lam { params: l.params.clone(), body, src: l.src, valid: l.valid });
+                new.lams.push(Lam {
+                    params: l.params.clone(),
+                    body,
+                    src: l.src,
+                    valid: l.valid,
+                    frees_env: l.frees_env,
+                });
             }
             new.units.push(nu);
         }
@@ -788,11 +807,12 @@ impl Interp {
         }
     }
 
-    /// A compiled closure's body (its lambda id), if it is still valid.
+    /// A compiled closure's body (its lambda id) and whether its call's environment can be
+    /// freed when the call returns, if it is still valid.
     #[inline]
-    pub(super) fn lam_body(&self, lam: u32) -> Option<Seq> {
+    pub(super) fn lam_body(&self, lam: u32) -> Option<(Seq, bool)> {
         match self.code.lams.get(lam as usize) {
-            Some(l) if l.valid => Some(l.body),
+            Some(l) if l.valid => Some((l.body, l.frees_env)),
             _ => None,
         }
     }
@@ -1047,7 +1067,7 @@ impl Interp {
                     self.mode = Mode::Return(Value::Nil);
                     Ok(())
                 } else {
-                    let tail = matches!(self.stack.last(), Some(Frame::CallMark));
+                    let tail = matches!(self.stack.last(), Some(Frame::CallMark { .. }));
                     self.n_or(items.start, items.end(), env, tail)
                 }
             }
