@@ -1,8 +1,11 @@
-; Drive the robot of the built-in 2-D world to its goal with a behaviour tree, headless:
+; Drive the robot of the built-in 2-D world to its goal with a behaviour tree. In the
+; playground the world canvas and the tree view show under the output; on the command line:
 ;   granola examples/drive_robot_tree.lisp
 ; The tree dodges what is close ahead, otherwise plans the next command with a plan-action
 ; leaf, and stands still when the planner has nothing to offer (the "Drive the robot" guide
-; explains each part). Set 'realtime to #t to watch it take its 12 seconds.
+; explains each part). The loop does not wait for the world's clock ('realtime #f), so the
+; drive takes a moment; set 'realtime to #t (and, in the page, the job clock to real time)
+; to watch it take its 12 seconds.
 
 (env.attach "sim2d")
 

@@ -1,4 +1,5 @@
-//! The behaviour-tree programs of the playground's gallery (examples/bt_*.lisp) run headless
+//! The behaviour-tree programs of the playground's gallery (examples/bt_*.lisp and the robot's
+//! examples/drive_robot_tree.lisp) run headless
 //! to their documented end: the patrol charges and walks on, the guarded VLA policy takes the
 //! model's answer and its emergency stop cancels the job in flight, the planner loop reaches
 //! its goal, the robot reaches its goal in the 2-D world.
@@ -37,7 +38,7 @@ fn the_planner_loop_reaches_its_goal() {
 
 #[test]
 fn the_robot_reaches_its_goal() {
-    let out = run("examples/bt_robot_to_goal.lisp");
+    let out = run("examples/drive_robot_tree.lisp");
     assert!(out.contains(":ok \"success predicate satisfied\""), "{out}");
     assert!(out.contains("collisions 0"), "{out}");
 }

@@ -61,7 +61,7 @@ pub const GALLERY: &[(&str, Entry)] = &[
 pub const BT_PATROL: &str = include_str!("../../examples/bt_patrol.lisp");
 pub const BT_GUARDED_VLA: &str = include_str!("../../examples/bt_guarded_vla.lisp");
 pub const BT_PLANNER_LOOP: &str = include_str!("../../examples/bt_planner_loop.lisp");
-pub const BT_ROBOT_TO_GOAL: &str = include_str!("../../examples/bt_robot_to_goal.lisp");
+pub const BT_ROBOT_TO_GOAL: &str = include_str!("../../examples/drive_robot_tree.lisp");
 
 pub const FIRST: &str = r#"; Each top-level form prints its value.
 (+ 1 2 3)
