@@ -186,13 +186,19 @@ const APP_CSS: &str = include_str!("app.css");
 /// Adds the app's stylesheet to the document once. The shell calls it, and so do components
 /// that may be mounted on their own (in tests), so they are styled either way.
 pub fn ensure_styles() {
+    add_style_once("granola-site-css", APP_CSS);
+}
+
+/// Adds a `<style id=ID>` holding `css` to the document's head, unless one with that id is
+/// already there.
+pub fn add_style_once(id: &str, css: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if doc.get_element_by_id("granola-site-css").is_some() {
+    if doc.get_element_by_id(id).is_some() {
         return;
     }
     if let Ok(style) = doc.create_element("style") {
-        style.set_id("granola-site-css");
-        style.set_text_content(Some(APP_CSS));
+        style.set_id(id);
+        style.set_text_content(Some(css));
         if let Some(head) = doc.head() {
             let _ = head.append_child(&style);
         }

@@ -185,15 +185,5 @@ pub const STUDIO_CSS: &str = include_str!("studio.css");
 
 /// Add [`STUDIO_CSS`] to the page (once).
 pub fn ensure_css() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if doc.get_element_by_id("granola-studio-css").is_some() {
-        return;
-    }
-    if let Ok(style) = doc.create_element("style") {
-        style.set_id("granola-studio-css");
-        style.set_text_content(Some(STUDIO_CSS));
-        if let Some(head) = doc.head() {
-            let _ = head.append_child(&style);
-        }
-    }
+    crate::web::util::add_style_once("granola-studio-css", STUDIO_CSS);
 }
